@@ -1,0 +1,24 @@
+/**
+ * An error a simulated endpoint raises, answered the way pve-http-server does: the status line
+ * carries the first line of the message, the body `{"data":null,"message":"…\n","errors"?}`.
+ */
+export class PveHttpError extends Error {
+  override readonly name = 'PveHttpError';
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly errors?: Record<string, string>,
+  ) {
+    super(message);
+  }
+
+  /** 400 `Parameter verification failed.` with one message per parameter (`raise_param_exc`). */
+  static parameters(errors: Record<string, string>): PveHttpError {
+    return new PveHttpError(400, 'Parameter verification failed.', errors);
+  }
+
+  /** A plain `die "text\n"` in a handler: HTTP 500 with that text. */
+  static die(message: string): PveHttpError {
+    return new PveHttpError(500, message);
+  }
+}

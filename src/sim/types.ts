@@ -1,0 +1,60 @@
+// The contracts between the simulator's parts: the HTTPS platform (servers, TLS, auth, schema
+// validation, faults) and the cluster domain (state, tasks, endpoint handlers). Each side only
+// knows the other through these types.
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/** A parameter value after schema validation, typed by the schema's declared type. */
+export type ParamValue = string | number | boolean | string[];
+
+/** What a handler sees: a request that already passed authentication and the schema check. */
+export interface SimRequest {
+  method: HttpMethod;
+  /** The request path below /api2/json, e.g. `/nodes/node01/qemu/100/status/start`. */
+  path: string;
+  /** The schema path it matched, e.g. `/nodes/{node}/qemu/{vmid}/status/start`. */
+  template: string;
+  /** Path and query/body parameters merged and typed (path variables included, as PVE does). */
+  params: Record<string, ParamValue>;
+  /** The node whose HTTPS server received the request. */
+  servingNode: string;
+  /** The authenticated identity as PVE writes it in a UPID: `root@pam` or `chatops@pve!bot`. */
+  user: string;
+}
+
+/** A handler returns the value of `data` in the `{"data": …}` envelope, or throws PveHttpError. */
+export type SimHandler = (request: SimRequest) => unknown | Promise<unknown>;
+
+export interface RouteRegistry {
+  /** Registers a handler for a schema path; the template must exist in the shipped schema. */
+  on(method: HttpMethod, template: string, handler: SimHandler): void;
+}
+
+/** What a node's API knows about the cluster it belongs to (implemented by the domain). */
+export interface SimClusterView {
+  readonly name: string;
+  nodeNames(): string[];
+  /** The loopback address the node serves on, e.g. 127.20.1.101. */
+  nodeAddress(node: string): string;
+  isNodeOnline(node: string): boolean;
+  /** Takes a node down or brings it back (power, network): its API goes with it. */
+  setNodeOnline(node: string, online: boolean): void;
+  isQuorate(): boolean;
+  /** Called once at start-up with each node's certificate fingerprint (`AA:BB:…`). */
+  setNodeFingerprint(node: string, fingerprint: string): void;
+  /** Listener for node power changes, so the platform can close or reopen that node's server. */
+  onNodeOnlineChange(listener: (node: string, online: boolean) => void): void;
+}
+
+/** One request as the platform saw it; benchmarks count them and tests assert on them. */
+export interface RecordedRequest {
+  node: string;
+  method: string;
+  path: string;
+  template: string | null;
+  status: number;
+  /** The per-parameter errors when the schema check refused the request. */
+  errors?: Record<string, string>;
+  /** The form or JSON parameters as received (strings), for the schema-conformance tests. */
+  rawParams: Record<string, string | string[]>;
+}
