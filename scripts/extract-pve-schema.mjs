@@ -9,10 +9,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const PROVENANCE = {
-  '9.1':
-    'proxmox/pve-docs api-viewer/apidata.js at e5010dcea566a205770572cfbc5fe0af220d5077 ("bump version to 9.1.3", 2026-04-30); descriptions and return schemas removed',
-  '8.4':
-    'proxmox/pve-docs api-viewer/apidata.js at a3479f7fb6ff571e0096e93508812f069f8855e1 ("bump version to 8.4.0", 2025-04-09); descriptions and return schemas removed',
+  9.1: 'proxmox/pve-docs api-viewer/apidata.js at e5010dcea566a205770572cfbc5fe0af220d5077 ("bump version to 9.1.3", 2026-04-30); descriptions and return schemas removed',
+  8.4: 'proxmox/pve-docs api-viewer/apidata.js at a3479f7fb6ff571e0096e93508812f069f8855e1 ("bump version to 8.4.0", 2025-04-09); descriptions and return schemas removed',
 };
 
 // Every path the client calls or the simulator serves. Add a path here, re-run the script.
