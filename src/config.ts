@@ -131,6 +131,9 @@ const environmentSchema = z.object({
 });
 type Environment = z.infer<typeof environmentSchema>;
 
+/** Every variable pve-chatops reads; .env.example documents each (a test keeps them in step). */
+export const CONFIG_VARIABLES = Object.keys(environmentSchema.shape);
+
 export interface LoadConfigOptions {
   /** The environment to read; defaults to process.env. */
   env?: Record<string, string | undefined>;
