@@ -4,12 +4,14 @@
  */
 export class PveHttpError extends Error {
   override readonly name = 'PveHttpError';
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly errors?: Record<string, string>,
-  ) {
+  readonly status: number;
+  readonly errors?: Record<string, string>;
+
+  // Fields declared explicitly: parameter properties are not erasable syntax.
+  constructor(status: number, message: string, errors?: Record<string, string>) {
     super(message);
+    this.status = status;
+    if (errors !== undefined) this.errors = errors;
   }
 
   /** 400 `Parameter verification failed.` with one message per parameter (`raise_param_exc`). */

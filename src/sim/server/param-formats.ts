@@ -1,0 +1,116 @@
+// String formats from PVE's JSONSchema `register_format` calls, for the formats this product's
+// endpoints use. Each validator returns PVE's own die message (without "invalid format - "), or
+// null when the value is fine. Wording is copied from pve-common's JSONSchema.pm where it lives
+// there, and kept close for the formats registered elsewhere (pve-guest-common, pve-ha-manager).
+
+import { isIPv4, isIPv6 } from 'node:net';
+
+type FormatValidator = (value: string) => string | null;
+
+const NODE_RE = /^([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)$/;
+const DNS_LABEL = '([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)';
+const DNS_NAME_RE = new RegExp(`^(${DNS_LABEL}\\.)*${DNS_LABEL}$`);
+
+const vmid: FormatValidator = (v) =>
+  /^[1-9][0-9]{2,8}$/.test(v) ? null : 'value does not look like a valid VM ID';
+
+const dnsName: FormatValidator = (v) =>
+  DNS_NAME_RE.test(v) ? null : 'value does not look like a valid DNS name';
+
+const storageId: FormatValidator = (v) =>
+  /^[a-z][a-z0-9\-_.]*[a-z0-9]$/i.test(v) ? null : `storage ID '${v}' contains illegal characters`;
+
+function cidrPrefixOk(value: string, family: 4 | 6): boolean {
+  const slash = value.lastIndexOf('/');
+  if (slash < 0) return false;
+  const address = value.slice(0, slash);
+  const bits = value.slice(slash + 1);
+  if (!/^\d+$/.test(bits)) return false;
+  const n = Number(bits);
+  return family === 4 ? isIPv4(address) && n > 7 && n <= 32 : isIPv6(address) && n > 7 && n <= 128;
+}
+
+/** `storage-pair` entries per JSONSchema.pm parse_idmap: `1`, `source:target` or a default target. */
+const storagePair: FormatValidator = (entry) => {
+  if (entry === '1') return null;
+  const pair = /^([^:]+):([^:]+)$/.exec(entry);
+  const ids = pair ? [pair[1] as string, pair[2] as string] : [entry];
+  for (const id of ids) {
+    const error = storageId(id);
+    if (error) return `entry '${entry}' contains invalid ID - ${error}`;
+  }
+  return null;
+};
+
+const STARTUP_PART_RE = /^(?:(order=)?\d+|up=\d+|down=\d+)$/;
+
+const FORMATS: Record<string, FormatValidator> = {
+  'pve-node': (v) => (NODE_RE.test(v) ? null : 'value does not look like a valid node name'),
+  'pve-vmid': vmid,
+  'pve-configid': (v) => (/^[a-z][a-z0-9_-]+$/i.test(v) ? null : `invalid configuration ID '${v}'`),
+  'pve-storage-id': storageId,
+  'dns-name': dnsName,
+  address: (v) =>
+    isIPv4(v) || isIPv6(v) || DNS_NAME_RE.test(v) ? null : `value does not look like a valid address: ${v}`,
+  CIDR: (v) =>
+    cidrPrefixOk(v, 4) || cidrPrefixOk(v, 6) ? null : 'value does not look like a valid CIDR network',
+  urlencoded: (v) => (/^[-%a-zA-Z0-9_.!~*'()]*$/.test(v) ? null : `invalid urlencoded string: ${v}`),
+  'pve-realm': (v) => (/^[A-Za-z][A-Za-z0-9.\-_]+$/.test(v) ? null : `invalid realm ID '${v}'`),
+  'pve-tag': (v) => (/^[a-z0-9_][a-z0-9_\-+.]*$/i.test(v) ? null : 'invalid characters in tag'),
+  'pve-task-status-type': (v) => (/^(ok|error|warning|unknown)$/i.test(v) ? null : `invalid status '${v}'`),
+  'storage-pair': storagePair,
+  'pve-startup-order': (v) => {
+    const parts = v.split(',').filter((p) => !/^\s*$/.test(p));
+    return v !== '' && parts.every((p) => STARTUP_PART_RE.test(p)) ? null : 'unable to parse startup options';
+  },
+  // pve-guest-common ReplicationConfig: `<guest>-<jobnum>`, the guest part a valid VM ID.
+  'pve-replication-job-id': (v) => {
+    const m = /^(\d+)-(\d+)$/.exec(v);
+    return m && Number(m[1]) >= 100 ? null : `invalid replication job id '${v}'`;
+  },
+  // pve-ha-manager: `vm:100`, `ct:101`, or a bare VM ID that means `vm:<id>`.
+  'pve-ha-resource-or-vm-id': (v) => {
+    if (/^[1-9][0-9]{2,8}$/.test(v)) return null;
+    const m = /^(\w+):(\S+)$/.exec(v);
+    if (!m) return `unable to parse HA resource id '${v}'`;
+    if ((m[1] === 'vm' || m[1] === 'ct') && vmid(m[2] as string))
+      return `unable to parse HA resource id '${v}'`;
+    return null;
+  },
+};
+
+/** PVE::Tools::split_list: NUL-separated if it contains a NUL, else split on commas, semicolons, spaces. */
+export function splitList(text: string): string[] {
+  if (text.includes('\0')) return text.split('\0');
+  return text
+    .replace(/[,;]/g, ' ')
+    .split(/\s+/)
+    .filter((item) => item !== '');
+}
+
+/**
+ * Checks `value` against a named format the way JSONSchema.pm check_format does, including the
+ * `-list` (every entry) and `-opt` (only when non-empty) suffixes. Returns the error or null.
+ *
+ * Lenient on purpose: formats not in the table above (the many qemu/lxc property-string and
+ * device formats, calendar events, cpusets, volume IDs…) are accepted unchecked, and so are
+ * object formats (inline property-string schemas). The simulator's job is to catch the client's
+ * mistakes in the parameters it actually sends, not to re-implement every qemu-server parser.
+ */
+export function checkFormat(format: string | Record<string, unknown>, value: string): string | null {
+  if (typeof format !== 'string') return null;
+  const m = /^(.*?)(?:-(list|opt))?$/.exec(format);
+  const name = m?.[1] ?? format;
+  const kind = m?.[2] ?? 'none';
+  const validator = FORMATS[name];
+  if (!validator) return null;
+  if (kind === 'list') {
+    for (const entry of splitList(value)) {
+      const error = validator(entry);
+      if (error) return error;
+    }
+    return null;
+  }
+  if (kind === 'opt' && !value) return null;
+  return validator(value);
+}
