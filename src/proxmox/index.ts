@@ -1,0 +1,31 @@
+// The PVE API client's public surface.
+
+export type { CloneOptions, CloneStarted } from './clone-guest.js';
+export type { ClusterNodeState, ClusterState, ResourcesOf, ResourceType } from './cluster-api.js';
+export { encodeParams, type PveParams, type PveParamValue } from './encode-params.js';
+export { findGuests } from './find-guests.js';
+export type { HaMigrationResult } from './follow-ha-migration.js';
+export type { PowerAction } from './guest-power.js';
+export type { GuestRef } from './guest-ref.js';
+export { mapPveError } from './map-pve-error.js';
+export type { MigrationResult, WaitForMigrationOptions } from './migrate-guest.js';
+export { parseUpid, type Upid } from './parse-upid.js';
+export type { MigrationPlan } from './plan-migration.js';
+export { type MigrateOptions, ProxmoxClient, type ProxmoxClientOptions } from './proxmox-client.js';
+export { normalizeFingerprint } from './pve-connector.js';
+export { isPveError, PveError, PveErrorCode, type PveErrorFields } from './pve-error.js';
+export { pvePath } from './pve-path.js';
+export {
+  createPveTransport,
+  type PveMethod,
+  type PveTransport,
+  type PveTransportOptions,
+} from './pve-transport.js';
+export { type PveRequestEvent, type PveRequestListener, pveRequestChannel } from './request-observer.js';
+export type * from './schemas/cluster-schemas.js';
+export type { GuestStatus } from './schemas/guest-schemas.js';
+export type { NodeListEntry, NodeStatus } from './schemas/node-schemas.js';
+export type { TaskLogLine, TaskStatus } from './schemas/task-schemas.js';
+export { isTaskSuccess } from './task-api.js';
+export { progressFromLogLine } from './task-progress.js';
+export { type TaskProgress, type TaskResult, type WaitForTaskOptions, waitForTask } from './wait-for-task.js';

@@ -1,0 +1,101 @@
+import { PveError, PveErrorCode, type PveErrorFields } from './pve-error.js';
+
+export interface PveErrorResponse {
+  statusCode: number;
+  /** The HTTP reason phrase: pve-http-server puts the first line of the error message there. */
+  statusText?: string;
+  /** The raw body text: `{"data":null,"message":"…\n","errors"?:{…}}`, or empty (401, 595). */
+  body: string;
+  method: string;
+  path: string;
+  host: string;
+}
+
+// `AbstractConfig::check_lock` dies with "VM is locked (migrate)" / "CT is locked (backup)";
+// some callers prefix the vmid ("VM 100 is locked (migrate)"), so both shapes match.
+const LOCKED = /\b(VM|CT)(?: \d+)? is locked \((\w+)\)/;
+// `PVE::Cluster::check_cfs_quorum`.
+const NO_QUORUM = /cluster not ready - no quorum\?/;
+// `check_vmid_unused` ("VM 105 already exists on node 'x'") and nextid's 400 `{vmid: …}`.
+const VMID_EXISTS = /\b(?:VM|CT) (\d+) already exists/;
+
+interface ErrorBody {
+  message?: string;
+  errors?: Record<string, string>;
+}
+
+function parseBody(body: string): ErrorBody {
+  if (body.trim() === '') return {};
+  try {
+    const parsed: unknown = JSON.parse(body);
+    if (typeof parsed !== 'object' || parsed === null) return {};
+    const { message, errors } = parsed as { message?: unknown; errors?: unknown };
+    const result: ErrorBody = {};
+    if (typeof message === 'string') result.message = message;
+    if (typeof errors === 'object' && errors !== null) {
+      result.errors = Object.fromEntries(
+        Object.entries(errors as Record<string, unknown>).map(([k, v]) => [k, String(v).trimEnd()]),
+      );
+    }
+    return result;
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Turns a non-2xx PVE answer into a PveError. This is the ONLY place that reads PVE's message
+ * text; everything else branches on the resulting `code`.
+ *
+ * The status line comes first: old pve-http-server (< 5.2.0) sends the message only there, and
+ * 401s never have a body. The body's `message` (with its trailing newline) is the fallback.
+ */
+export function mapPveError(response: PveErrorResponse): PveError {
+  const { statusCode, method, path, host } = response;
+  const body = parseBody(response.body);
+  const statusText = response.statusText?.trim() ?? '';
+  const bodyMessage = body.message?.trimEnd() ?? '';
+  // The reason phrase is only the first line; prefer the body's full text when it extends it.
+  const text =
+    bodyMessage.startsWith(statusText) && bodyMessage !== '' ? bodyMessage : statusText || bodyMessage;
+  const base = { statusCode, method, path, host, errors: body.errors };
+  const make = (code: PveErrorCode, message: string, extra: Partial<PveErrorFields> = {}) =>
+    new PveError({ ...base, ...extra, code, message });
+  const fieldText = Object.values(body.errors ?? {}).join('; ');
+
+  const exists = VMID_EXISTS.exec(`${text}\n${fieldText}`);
+  if (exists && (statusCode === 400 || statusCode === 500)) {
+    return make(PveErrorCode.VmidExists, `${text}${fieldText ? `: ${fieldText}` : ''}`, {
+      vmid: Number(exists[1]),
+    });
+  }
+  if (statusCode === 400) {
+    const detail = Object.entries(body.errors ?? {})
+      .map(([param, message]) => `${param}: ${message}`)
+      .join('; ');
+    return make(
+      PveErrorCode.Parameter,
+      detail ? `${text || 'Parameter verification failed.'} (${detail})` : text,
+    );
+  }
+  if (statusCode === 401) {
+    return make(PveErrorCode.AuthFailed, `authentication failed: ${text || 'no reason given'}`);
+  }
+  if (statusCode === 403) return make(PveErrorCode.Permission, text || 'permission denied');
+  if (statusCode === 501) return make(PveErrorCode.NotImplemented, text || 'not implemented');
+  if (statusCode === 595 || statusCode === 596 || statusCode === 597 || statusCode === 599) {
+    // pveproxy's AnyEvent::HTTP pseudo-status for a proxied call: the target node is down or
+    // unreachable; the reason phrase is the OS error ("No route to host").
+    return make(
+      PveErrorCode.NodeUnreachable,
+      `node unreachable (${statusCode} ${text || 'no reason given'})`,
+    );
+  }
+  if (statusCode >= 500) {
+    const locked = LOCKED.exec(text);
+    if (locked) return make(PveErrorCode.Locked, text, { lock: locked[2] });
+    if (NO_QUORUM.test(text)) return make(PveErrorCode.NoQuorum, text);
+    return make(PveErrorCode.ServerError, text || `HTTP ${statusCode}`);
+  }
+  return make(PveErrorCode.HttpError, `HTTP ${statusCode}${text ? ` ${text}` : ''}`);
+}

@@ -1,0 +1,123 @@
+import type { PveParams } from './encode-params.js';
+import { getGuestStatus } from './guest-power.js';
+import { type GuestRef, guestPath } from './guest-ref.js';
+import { isPveError, PveError, PveErrorCode } from './pve-error.js';
+import type { PveTransport } from './pve-transport.js';
+import {
+  lxcMigratePreconditionSchema,
+  type NotAllowedReason,
+  qemuMigratePreconditionSchema,
+} from './schemas/guest-schemas.js';
+
+export interface MigrationPlan {
+  guest: GuestRef;
+  target: string;
+  running: boolean;
+  /** HA-managed: PVE answers with a `hamigrate` task and the HA stack moves the guest later. */
+  haManaged: boolean;
+  /** QEMU live migration. */
+  online: boolean;
+  /** LXC restart migration (shutdown, move, start): LXC has no live migration. */
+  restart: boolean;
+  withLocalDisks: boolean;
+  localDisks: string[];
+  /** The POST parameters, ready to send. */
+  params: PveParams;
+}
+
+export interface PlanMigrationOptions {
+  /** `hastate` from `/cluster/resources`, if the caller already has it. */
+  hastate?: string;
+  signal?: AbortSignal;
+}
+
+/**
+ * Reads the guest's state and PVE's own migration precondition, then chooses the flags PVE
+ * requires: `online=1` for a running VM (else 500 `can't migrate running VM without --online`),
+ * `with-local-disks=1` when it has local disks, `restart=1` for a running CT (`online` always
+ * fails for CTs: "lxc live migration is currently not implemented"). Refuses early, with the
+ * reasons, when the precondition lists the target as not allowed.
+ */
+export async function planMigration(
+  transport: PveTransport,
+  guest: GuestRef,
+  target: string,
+  options: PlanMigrationOptions = {},
+): Promise<MigrationPlan> {
+  const { signal } = options;
+  if (target === guest.node) {
+    throw blocked(guest, target, [`${label(guest)} is already on ${target}`]);
+  }
+  const status = await getGuestStatus(transport, guest, signal);
+  const haManaged = options.hastate !== undefined || status.ha?.managed === true;
+  let running = status.status === 'running';
+  let localDisks: string[] = [];
+  let notAllowed: Record<string, NotAllowedReason> | undefined;
+
+  if (guest.type === 'qemu') {
+    const pre = await transport.request('GET', `${guestPath(guest)}/migrate`, {
+      params: { target },
+      schema: qemuMigratePreconditionSchema,
+      signal,
+    });
+    running = pre.running ?? running;
+    localDisks = (pre.local_disks ?? []).flatMap((d) => (d.volid ? [d.volid] : []));
+    notAllowed = pre.not_allowed_nodes;
+  } else {
+    try {
+      const pre = await transport.request('GET', `${guestPath(guest)}/migrate`, {
+        params: { target },
+        schema: lxcMigratePreconditionSchema,
+        signal,
+      });
+      running = pre.running ?? running;
+      notAllowed = pre['not-allowed-nodes'];
+    } catch (error) {
+      // PVE 8.4 has no LXC precondition GET (501); status/current already told us enough.
+      if (!isPveError(error, PveErrorCode.NotImplemented)) throw error;
+    }
+  }
+
+  const reason = notAllowed?.[target];
+  if (reason) throw blocked(guest, target, describeNotAllowed(reason));
+
+  const online = guest.type === 'qemu' && running;
+  const restart = guest.type === 'lxc' && running;
+  const withLocalDisks = guest.type === 'qemu' && localDisks.length > 0;
+  const params: PveParams = { target };
+  if (online) params.online = true;
+  if (restart) params.restart = true;
+  if (withLocalDisks) params['with-local-disks'] = true;
+  return { guest, target, running, haManaged, online, restart, withLocalDisks, localDisks, params };
+}
+
+function describeNotAllowed(reason: NotAllowedReason): string[] {
+  const reasons: string[] = [];
+  if (reason.unavailable_storages?.length) {
+    reasons.push(`storage not available on the target: ${reason.unavailable_storages.join(', ')}`);
+  }
+  const resources = reason['unavailable-resources'];
+  if (resources?.length)
+    reasons.push(`resources not available on the target: ${resources.map(String).join(', ')}`);
+  const ha = reason['blocking-ha-resources'];
+  if (ha?.length) {
+    const sids = ha.map((r) => (typeof r === 'string' ? r : r.sid));
+    reasons.push(`blocked by HA resource affinity with: ${sids.join(', ')}`);
+  }
+  if (reasons.length === 0) reasons.push('PVE lists the target as not allowed');
+  return reasons;
+}
+
+function blocked(guest: GuestRef, target: string, reasons: string[]): PveError {
+  return new PveError({
+    code: PveErrorCode.MigrationBlocked,
+    message: `cannot migrate ${label(guest)} to ${target}: ${reasons.join('; ')}`,
+    vmid: guest.vmid,
+    reasons,
+    path: `${guestPath(guest)}/migrate`,
+  });
+}
+
+function label(guest: GuestRef): string {
+  return `${guest.type === 'qemu' ? 'VM' : 'CT'} ${guest.vmid}`;
+}

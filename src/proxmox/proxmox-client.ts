@@ -1,0 +1,156 @@
+import { type CloneOptions, type CloneStarted, cloneGuest } from './clone-guest.js';
+import {
+  type ClusterState,
+  getClusterResources,
+  getClusterStatus,
+  getNextId,
+  getNodeStatus,
+  getVersion,
+  listClusterTasks,
+  listNodes,
+  type ResourcesOf,
+  type ResourceType,
+} from './cluster-api.js';
+import type { PveParams } from './encode-params.js';
+import { findGuests } from './find-guests.js';
+import { getGuestStatus, type PowerAction, powerGuest } from './guest-power.js';
+import type { GuestRef } from './guest-ref.js';
+import {
+  type MigrationResult,
+  startMigration,
+  type WaitForMigrationOptions,
+  waitForMigration,
+} from './migrate-guest.js';
+import { type MigrationPlan, planMigration } from './plan-migration.js';
+import { createPveTransport, type PveTransport, type PveTransportOptions } from './pve-transport.js';
+import type { ClusterTask, GuestResource, PveVersion } from './schemas/cluster-schemas.js';
+import type { GuestStatus } from './schemas/guest-schemas.js';
+import type { NodeListEntry, NodeStatus } from './schemas/node-schemas.js';
+import type { TaskStatus } from './schemas/task-schemas.js';
+import { getTaskStatus, stopTask } from './task-api.js';
+import { type TaskResult, type WaitForTaskOptions, waitForTask } from './wait-for-task.js';
+
+export type ProxmoxClientOptions = PveTransportOptions;
+
+export interface MigrateOptions extends WaitForMigrationOptions {
+  /** `hastate` from `/cluster/resources`, when the caller already read it. */
+  hastate?: string;
+}
+
+/**
+ * The PVE API as the rest of the product uses it: one object over one transport. Each method is
+ * a thin call into a function that can also be used on its own with a `PveTransport`.
+ */
+export class ProxmoxClient {
+  readonly transport: PveTransport;
+
+  constructor(options: ProxmoxClientOptions | { transport: PveTransport }) {
+    this.transport = 'transport' in options ? options.transport : createPveTransport(options);
+  }
+
+  close(): Promise<void> {
+    return this.transport.close();
+  }
+
+  // Cluster and nodes.
+  clusterResources<T extends ResourceType | undefined = undefined>(
+    type?: T,
+    signal?: AbortSignal,
+  ): Promise<ResourcesOf<T>> {
+    return getClusterResources(this.transport, type, signal);
+  }
+  clusterStatus(signal?: AbortSignal): Promise<ClusterState> {
+    return getClusterStatus(this.transport, signal);
+  }
+  nodes(signal?: AbortSignal): Promise<NodeListEntry[]> {
+    return listNodes(this.transport, signal);
+  }
+  nodeStatus(node: string, signal?: AbortSignal): Promise<NodeStatus> {
+    return getNodeStatus(this.transport, node, signal);
+  }
+  version(signal?: AbortSignal): Promise<PveVersion> {
+    return getVersion(this.transport, signal);
+  }
+  nextId(vmid?: number, signal?: AbortSignal): Promise<number> {
+    return getNextId(this.transport, vmid, signal);
+  }
+  clusterTasks(signal?: AbortSignal): Promise<ClusterTask[]> {
+    return listClusterTasks(this.transport, signal);
+  }
+
+  /** Guests matching a name (case-insensitive) or vmid, from one `/cluster/resources` read. */
+  async findGuests(query: string, signal?: AbortSignal): Promise<GuestResource[]> {
+    return findGuests(await getClusterResources(this.transport, 'vm', signal), query);
+  }
+
+  // Guests.
+  guestStatus(guest: GuestRef, signal?: AbortSignal): Promise<GuestStatus> {
+    return getGuestStatus(this.transport, guest, signal);
+  }
+  power(guest: GuestRef, action: PowerAction, params?: PveParams, signal?: AbortSignal): Promise<string> {
+    return powerGuest(this.transport, guest, action, params, signal);
+  }
+  start(guest: GuestRef, signal?: AbortSignal): Promise<string> {
+    return powerGuest(this.transport, guest, 'start', undefined, signal);
+  }
+  stop(guest: GuestRef, signal?: AbortSignal): Promise<string> {
+    return powerGuest(this.transport, guest, 'stop', undefined, signal);
+  }
+  shutdown(
+    guest: GuestRef,
+    params?: { timeout?: number; forceStop?: boolean },
+    signal?: AbortSignal,
+  ): Promise<string> {
+    return powerGuest(this.transport, guest, 'shutdown', params, signal);
+  }
+  reboot(guest: GuestRef, signal?: AbortSignal): Promise<string> {
+    return powerGuest(this.transport, guest, 'reboot', undefined, signal);
+  }
+  clone(source: GuestRef, options?: CloneOptions): Promise<CloneStarted> {
+    return cloneGuest(this.transport, source, options);
+  }
+
+  // Migration: plan (read-only, refuses early), start (one POST), wait (resumable).
+  planMigration(
+    guest: GuestRef,
+    target: string,
+    options?: { hastate?: string; signal?: AbortSignal },
+  ): Promise<MigrationPlan> {
+    return planMigration(this.transport, guest, target, options);
+  }
+  startMigration(plan: MigrationPlan, signal?: AbortSignal): Promise<string> {
+    return startMigration(this.transport, plan, signal);
+  }
+  waitForMigration(
+    plan: MigrationPlan,
+    upid: string,
+    options?: WaitForMigrationOptions,
+  ): Promise<MigrationResult> {
+    return waitForMigration(this.transport, plan, upid, options);
+  }
+  /** Plan, start and wait in one call, for callers that need no resume point in between. */
+  async migrate(
+    guest: GuestRef,
+    target: string,
+    options: MigrateOptions = {},
+  ): Promise<MigrationResult & { plan: MigrationPlan; upid: string }> {
+    const { hastate, ...wait } = options;
+    const plan = await planMigration(this.transport, guest, target, {
+      ...(hastate === undefined ? {} : { hastate }),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    const upid = await startMigration(this.transport, plan, options.signal);
+    return { ...(await waitForMigration(this.transport, plan, upid, wait)), plan, upid };
+  }
+
+  // Tasks.
+  taskStatus(upid: string, signal?: AbortSignal): Promise<TaskStatus> {
+    return getTaskStatus(this.transport, upid, signal);
+  }
+  waitForTask(upid: string, options?: WaitForTaskOptions): Promise<TaskResult> {
+    return waitForTask(this.transport, upid, options);
+  }
+  stopTask(upid: string): Promise<void> {
+    return stopTask(this.transport, upid);
+  }
+}
