@@ -2,6 +2,8 @@
 // leaf per node (pve-ssl.pem) whose SANs follow pve-cluster's gen_pve_ssl_cert, so a client can
 // either trust the CA or pin the leaf's SHA-256 fingerprint exactly as against a real cluster.
 
+// @peculiar/x509 resolves its ASN.1 classes through tsyringe, which needs the Reflect metadata API.
+import 'reflect-metadata';
 import { X509Certificate as NodeX509Certificate, randomUUID, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 

@@ -1,0 +1,189 @@
+// Puts the platform (TLS, one HTTPS server per node, auth, schema checks, faults) around a
+// cluster domain. The domain comes in as two functions so the platform can be tested with a
+// small fake; `startSimulator` in simulator.ts passes the real ones.
+
+import { randomBytes, randomUUID } from 'node:crypto';
+import { type Logger, silentLogger } from '../logger.js';
+import { type FaultableCluster, SimFaults } from './faults.js';
+import { loadApiSchema } from './server/api-schema.js';
+import { SimAuth } from './server/auth.js';
+import { createClusterCertificates } from './server/certificates.js';
+import { createRequestListener } from './server/create-request-listener.js';
+import type { RequestFaultState } from './server/handle-api-request.js';
+import { NodeServer } from './server/node-server.js';
+import { SimRouteRegistry } from './server/route-registry.js';
+import type { RecordedRequest, RouteRegistry } from './types.js';
+
+/** What the platform needs from the domain's cluster object. */
+export interface SimClusterHandle extends FaultableCluster {
+  close(): void;
+  /** Optional: lets `/nodes/{node}/certificates/info` show the real PEM. */
+  setNodeCertificatePem?(node: string, pem: string): void;
+}
+
+export interface SimulatorOptions {
+  /** Number of nodes (default 3: node01..node03). */
+  nodes?: number;
+  /** Number of guests; the domain's default when absent. */
+  guests?: number;
+  /** Port on every node's address (default 8006); 0 picks a free port per node. */
+  port?: number;
+  /** How many times faster than real time simulated durations run (default 1). */
+  speed?: number;
+  /** The API token's secret; a random UUID per start when absent. */
+  tokenSecret?: string;
+  /** root@pam's password for ticket logins; random per start when absent. */
+  rootPassword?: string;
+  /** How long 401 answers are held, as pveproxy does (default 3000 ms). */
+  authFailureDelayMs?: number;
+  logger?: Logger;
+}
+
+export interface SimulatorDomain<C extends SimClusterHandle> {
+  createCluster(options: { nodes: number; guests?: number; speed: number }): C;
+  registerRoutes(registry: RouteRegistry, cluster: C): void;
+}
+
+export interface RunningSimulator<C extends SimClusterHandle = SimClusterHandle> {
+  clusterName: string;
+  /** `https://<address>:<port>` per node, in node order. */
+  hosts: string[];
+  nodes: string[];
+  tokenId: string;
+  tokenSecret: string;
+  /** Each node's certificate fingerprint (`AA:BB:…`), in node order. */
+  fingerprints: string[];
+  /** The cluster CA (pve-root-ca.pem): trusting it verifies every node by address or name. */
+  caPem: string;
+  rootPassword: string;
+  faults: SimFaults;
+  cluster: C;
+  /** Every answered request, oldest first. */
+  requests: RecordedRequest[];
+  /** The PVE_* variables that point the product at this simulator. */
+  env(): Record<string, string>;
+  /** Closes servers, connections and timers; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export const DEFAULT_TOKEN_ID = 'chatops@pve!bot';
+
+export async function composeSimulator<C extends SimClusterHandle>(
+  options: SimulatorOptions,
+  domain: SimulatorDomain<C>,
+): Promise<RunningSimulator<C>> {
+  const nodeCount = options.nodes ?? 3;
+  const speed = options.speed ?? 1;
+  const port = options.port ?? 8006;
+  if (!Number.isInteger(nodeCount) || nodeCount < 1) throw new RangeError(`nodes must be a positive integer`);
+  if (!(speed > 0)) throw new RangeError('speed must be greater than 0');
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`port must be 0..65535`);
+  const logger = options.logger ?? silentLogger;
+
+  const clusterOptions: { nodes: number; guests?: number; speed: number } = { nodes: nodeCount, speed };
+  if (options.guests !== undefined) clusterOptions.guests = options.guests;
+  const cluster = domain.createCluster(clusterOptions);
+  const schema = loadApiSchema('9.1');
+  const registry = new SimRouteRegistry(schema);
+  const abort = new AbortController();
+  const nodes = cluster.nodeNames();
+  const servers = new Map<string, NodeServer>();
+  try {
+    domain.registerRoutes(registry, cluster);
+    const certificates = await createClusterCertificates(
+      nodes.map((name) => ({ name, address: cluster.nodeAddress(name) })),
+    );
+    const tokenSecret = options.tokenSecret ?? randomUUID();
+    const rootPassword = options.rootPassword ?? randomBytes(12).toString('base64url');
+    const auth = new SimAuth({
+      tokenId: DEFAULT_TOKEN_ID,
+      tokenSecret,
+      rootPassword,
+      clusterName: cluster.name,
+    });
+    const state: RequestFaultState = { latencyMs: 0, rejectAuth: false };
+    const requests: RecordedRequest[] = [];
+    const onRequest = createRequestListener({
+      schema,
+      registry,
+      auth,
+      cluster,
+      faults: state,
+      logger,
+      requests,
+      authFailureDelayMs: options.authFailureDelayMs ?? 3000,
+      signal: abort.signal,
+    });
+
+    for (const node of nodes) {
+      const leaf = certificates.nodes.get(node);
+      if (!leaf) throw new Error(`no certificate was made for node ${node}`);
+      cluster.setNodeFingerprint(node, leaf.fingerprint);
+      cluster.setNodeCertificatePem?.(node, leaf.certPem);
+      servers.set(
+        node,
+        new NodeServer({
+          node,
+          address: leaf.address,
+          port,
+          certPem: leaf.certPem,
+          keyPem: leaf.keyPem,
+          onRequest,
+        }),
+      );
+    }
+
+    let stopped = false;
+    const syncListener = async (node: string): Promise<void> => {
+      const server = servers.get(node);
+      if (!server || stopped) return;
+      const wanted = cluster.isNodeOnline(node) && !faults.isApiDown(node);
+      await (wanted ? server.open() : server.close());
+    };
+    const faults = new SimFaults({ cluster, state, syncListener });
+    // Power changes also come from the domain itself (a reboot via the API), not only from faults.
+    cluster.onNodeOnlineChange((node, online) => {
+      logger.info({ node, online }, online ? 'simulated node is up' : 'simulated node is down');
+      syncListener(node).catch((error: unknown) => {
+        logger.error({ node, err: String(error) }, 'could not follow a node power change');
+      });
+    });
+    // One node after the other, so that with port 8006 a busy address fails early and clearly.
+    for (const node of nodes) await syncListener(node);
+
+    const serverList = nodes.map((node) => servers.get(node) as NodeServer);
+    const hosts = serverList.map((server) => server.url);
+    const fingerprints = nodes.map((node) => certificates.nodes.get(node)?.fingerprint ?? '');
+    return {
+      clusterName: cluster.name,
+      hosts,
+      nodes,
+      tokenId: DEFAULT_TOKEN_ID,
+      tokenSecret,
+      fingerprints,
+      caPem: certificates.caPem,
+      rootPassword,
+      faults,
+      cluster,
+      requests,
+      env: () => ({
+        PVE_HOSTS: hosts.join(','),
+        PVE_TOKEN_ID: DEFAULT_TOKEN_ID,
+        PVE_TOKEN_SECRET: tokenSecret,
+        PVE_FINGERPRINTS: fingerprints.join(','),
+      }),
+      stop: async () => {
+        if (stopped) return;
+        stopped = true;
+        abort.abort();
+        await Promise.all(serverList.map((server) => server.destroy()));
+        cluster.close();
+      },
+    };
+  } catch (error) {
+    abort.abort();
+    await Promise.all([...servers.values()].map((server) => server.destroy()));
+    cluster.close();
+    throw error;
+  }
+}
