@@ -62,11 +62,27 @@ export function createPveConnector(options: PveConnectorOptions): buildConnector
 
   return (connectOptions, callback) => {
     const host = `${connectOptions.hostname}:${connectOptions.port}`;
+    const fail = (error: unknown) => {
+      const code = isTlsFailure(error) ? PveErrorCode.Tls : PveErrorCode.Connection;
+      callback(new PveError({ code, message: describeConnectError(error), host, cause: error }), null);
+    };
+    try {
+      connectWith(connectOptions, host, fail, callback);
+    } catch (error) {
+      // tls.connect throws synchronously on e.g. an unreadable CA: still "nothing was sent".
+      fail(error);
+    }
+  };
+
+  function connectWith(
+    connectOptions: buildConnector.Options,
+    host: string,
+    fail: (error: unknown) => void,
+    callback: buildConnector.Callback,
+  ): void {
     connect(connectOptions, (error, socket) => {
       if (error || !socket) {
-        const code = isTlsFailure(error) ? PveErrorCode.Tls : PveErrorCode.Connection;
-        const reason = describeConnectError(error);
-        callback(new PveError({ code, message: reason, host, cause: error }), null);
+        fail(error);
         return;
       }
       if (pinned) {
@@ -87,7 +103,7 @@ export function createPveConnector(options: PveConnectorOptions): buildConnector
       }
       callback(null, socket);
     });
-  };
+  }
 }
 
 function describeConnectError(error: unknown): string {
