@@ -46,16 +46,16 @@ function decodeComponent(text: string): string {
 }
 
 async function readBody(request: IncomingMessage): Promise<Buffer> {
-  const declared = Number(request.headers['content-length'] ?? 0);
-  if (declared > MAX_BODY_BYTES) throw new PveHttpError(413, 'request too large');
   const chunks: Buffer[] = [];
   let size = 0;
+  // Past the limit the rest is still read and dropped, so the client gets to read the 413
+  // instead of a reset while it is still sending.
   for await (const chunk of request) {
     const buffer = chunk as Buffer;
     size += buffer.length;
-    if (size > MAX_BODY_BYTES) throw new PveHttpError(413, 'request too large');
-    chunks.push(buffer);
+    if (size <= MAX_BODY_BYTES) chunks.push(buffer);
   }
+  if (size > MAX_BODY_BYTES) throw new PveHttpError(413, 'request too large');
   return Buffer.concat(chunks);
 }
 
