@@ -4,10 +4,13 @@ import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
 import { encodeParams, type PveParams } from './encode-params.js';
 import { mapPveError } from './map-pve-error.js';
-import { createPveConnector, type PveTlsMode } from './pve-connector.js';
-import { isPveError, PveError, PveErrorCode } from './pve-error.js';
+import { parseEnvelope } from './parse-envelope.js';
+import { createPveConnector } from './pve-connector.js';
+import { PveErrorCode } from './pve-error.js';
 import { pveHeadersInterceptor } from './pve-headers-interceptor.js';
 import { type PveRequestListener, publishPveRequest } from './request-observer.js';
+import { toTransportError } from './to-transport-error.js';
+import { chooseTlsMode, configError, toOrigin } from './transport-config.js';
 import { defaultUserAgent } from './user-agent.js';
 import { withFailover } from './with-failover.js';
 
@@ -128,14 +131,14 @@ export function createPveTransport(options: PveTransportOptions): PveTransport {
           host,
         });
       }
-      const data = parseData(text, request.schema, { method, path, host, statusCode: status });
+      const data = parseEnvelope(text, request.schema, { method, path, host, statusCode: status });
       publishPveRequest(
         { method, path, host, status, durationMs: performance.now() - started },
         options.onRequest,
       );
       return data;
     } catch (error) {
-      const mapped = toPveError(error, { method, path, host, signal: request.signal });
+      const mapped = toTransportError(error, { method, path, host, signal: request.signal });
       publishPveRequest(
         { method, path, host, status, errorCode: mapped.code, durationMs: performance.now() - started },
         options.onRequest,
@@ -168,122 +171,4 @@ export function createPveTransport(options: PveTransportOptions): PveTransport {
       await Promise.all(pools.map((pool) => pool.close()));
     },
   };
-}
-
-function chooseTlsMode(options: PveTransportOptions): PveTlsMode {
-  const fingerprints = options.fingerprints?.filter((f) => f.trim() !== '') ?? [];
-  const modes = [fingerprints.length > 0, Boolean(options.caPem), options.insecureSkipTlsVerify === true];
-  if (modes.filter(Boolean).length > 1) {
-    throw configError('choose one of fingerprints, caPem or insecureSkipTlsVerify');
-  }
-  if (fingerprints.length > 0) {
-    const bad = fingerprints.find((f) => !/^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/.test(f.trim()));
-    if (bad !== undefined)
-      throw configError(`invalid SHA-256 fingerprint "${bad}" (expected AA:BB:… with 32 bytes)`);
-    return { kind: 'fingerprint', fingerprints };
-  }
-  if (options.caPem) return { kind: 'ca', caPem: options.caPem };
-  if (options.insecureSkipTlsVerify === true) return { kind: 'insecure' };
-  throw configError(
-    'TLS verification needs fingerprints (PVE_FINGERPRINTS) or the cluster CA (PVE_CA_FILE); insecureSkipTlsVerify must be explicit',
-  );
-}
-
-function toOrigin(host: string): string {
-  const url = new URL(/^[a-z]+:\/\//i.test(host) ? host : `https://${host}`);
-  if (url.protocol !== 'https:') throw configError(`PVE host "${host}" must use https`);
-  return `https://${url.hostname}:${url.port || '8006'}`;
-}
-
-function configError(message: string): PveError {
-  return new PveError({ code: PveErrorCode.Config, message });
-}
-
-function parseData<S extends z.ZodType>(
-  text: string,
-  schema: S,
-  where: { method: string; path: string; host: string; statusCode: number },
-): z.output<S> {
-  let envelope: unknown;
-  try {
-    envelope = JSON.parse(text);
-  } catch {
-    throw new PveError({
-      ...where,
-      code: PveErrorCode.BadResponse,
-      message: `${where.path}: response is not JSON`,
-    });
-  }
-  const data =
-    typeof envelope === 'object' && envelope !== null ? (envelope as { data?: unknown }).data : undefined;
-  const result = schema.safeParse(data);
-  if (!result.success) {
-    const summary = result.error.issues
-      .slice(0, 5)
-      .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
-      .join('; ');
-    throw new PveError({
-      ...where,
-      code: PveErrorCode.BadResponse,
-      message: `${where.method} ${where.path}: unexpected response (${summary})`,
-      issues: result.error.issues,
-    });
-  }
-  return result.data;
-}
-
-const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
-
-function toPveError(
-  error: unknown,
-  ctx: { method: string; path: string; host: string; signal?: AbortSignal | undefined },
-): PveError {
-  const { method, path, host } = ctx;
-  if (isPveError(error)) {
-    // Connector errors know only host:port; give them the request's context (nothing was sent).
-    if (error.statusCode !== undefined || error.method !== undefined) return error;
-    return new PveError({
-      code: error.code,
-      message: error.message,
-      method,
-      path,
-      host,
-      mayHaveReachedServer: false,
-      cause: error.cause,
-    });
-  }
-  if (ctx.signal?.aborted) {
-    return new PveError({
-      code: PveErrorCode.Aborted,
-      message: 'request aborted',
-      method,
-      path,
-      host,
-      cause: error,
-    });
-  }
-  const code = (error as { code?: unknown }).code;
-  const reason = error instanceof Error ? error.message : String(error);
-  if (typeof code === 'string' && TIMEOUT_CODES.has(code)) {
-    return new PveError({
-      code: PveErrorCode.Timeout,
-      message: `no ${code === 'UND_ERR_BODY_TIMEOUT' ? 'complete body' : 'response'} from ${host} in time`,
-      method,
-      path,
-      host,
-      mayHaveReachedServer: true,
-      cause: error,
-    });
-  }
-  // Anything else after the connector succeeded (socket reset mid-request, parser error) may
-  // have reached pveproxy.
-  return new PveError({
-    code: PveErrorCode.Connection,
-    message: `connection to ${host} failed after the request was sent: ${typeof code === 'string' ? `${code}: ` : ''}${reason}`,
-    method,
-    path,
-    host,
-    mayHaveReachedServer: true,
-    cause: error,
-  });
 }
