@@ -57,6 +57,9 @@ export function createPveConnector(options: PveConnectorOptions): buildConnector
   const connect = buildConnector({
     timeout: options.connectTimeoutMs,
     rejectUnauthorized: tls.kind === 'ca',
+    // A resumed TLS session carries no certificate (`getPeerCertificate()` is empty), so with
+    // pinning every connection must do a full handshake for its fingerprint to be checked.
+    ...(pinned ? { maxCachedSessions: 0 } : {}),
     ...(tls.kind === 'ca' ? { ca: tls.caPem } : {}),
   });
 

@@ -72,26 +72,31 @@ export interface PveErrorFields {
 export class PveError extends Error {
   override readonly name = 'PveError';
   readonly code: PveErrorCode;
-  readonly statusCode?: number;
-  readonly errors?: Record<string, string>;
-  readonly method?: string;
-  readonly path?: string;
-  readonly host?: string;
-  readonly lock?: string;
-  readonly vmid?: number;
-  readonly upid?: string;
-  readonly exitstatus?: string;
-  readonly logTail?: string[];
-  readonly issues?: unknown[];
-  readonly hosts?: { host: string; reason: string }[];
-  readonly reasons?: string[];
-  readonly mayHaveReachedServer?: boolean;
+  declare readonly statusCode?: number;
+  declare readonly errors?: Record<string, string>;
+  declare readonly method?: string;
+  declare readonly path?: string;
+  declare readonly host?: string;
+  declare readonly lock?: string;
+  declare readonly vmid?: number;
+  declare readonly upid?: string;
+  declare readonly exitstatus?: string;
+  declare readonly logTail?: string[];
+  declare readonly issues?: unknown[];
+  declare readonly hosts?: { host: string; reason: string }[];
+  declare readonly reasons?: string[];
+  declare readonly mayHaveReachedServer?: boolean;
 
   constructor(fields: PveErrorFields) {
     super(fields.message, fields.cause === undefined ? undefined : { cause: fields.cause });
     const { message: _message, cause: _cause, ...rest } = fields;
     this.code = fields.code;
-    Object.assign(this, rest);
+    // Only the fields that are set, so logs and inspection show what matters. The optional
+    // fields are `declare`d: no class-field initialisers would reset them to undefined.
+    for (const [key, value] of Object.entries(rest)) {
+      if (value !== undefined && key !== 'code')
+        Object.defineProperty(this, key, { value, enumerable: true });
+    }
   }
 
   /** A plain object for logs and queues (Error's own fields are not enumerable). */
