@@ -1,0 +1,147 @@
+// The state of the simulated cluster: plain records the SimCluster owns and the routes render.
+
+export type GuestType = 'qemu' | 'lxc';
+
+export interface SimDisk {
+  /** Config key: `scsi0`, `virtio1` for QEMU; `rootfs`, `mp0` for LXC. */
+  key: string;
+  storage: string;
+  /** Volume name without the storage, e.g. `vm-100-disk-0` or `base-9000-disk-0`. */
+  volume: string;
+  sizeGiB: number;
+}
+
+export interface SimGuest {
+  vmid: number;
+  type: GuestType;
+  /** QEMU `name`, LXC `hostname`. */
+  name: string;
+  node: string;
+  running: boolean;
+  template: boolean;
+  lock?: string;
+  memoryMiB: number;
+  cores: number;
+  disks: SimDisk[];
+  /** MAC address of net0, stable across migrations. */
+  mac: string;
+  tags?: string;
+  pool?: string;
+  description?: string;
+  onboot: boolean;
+  ostype: string;
+  /** Epoch ms of the last start, when running. */
+  startedAt?: number;
+  /** The guest's typical load, so metrics look alive but stay deterministic. */
+  load: { cpu: number; mem: number; netBytesPerSec: number; diskBytesPerSec: number };
+  /** smbios1 uuid / vmgenid, for a realistic config. */
+  uuid: string;
+}
+
+export interface AptPackage {
+  Package: string;
+  Title: string;
+  Description: string;
+  Version: string;
+  OldVersion: string;
+  Origin: string;
+  Priority: string;
+  Section: string;
+  Arch: string;
+}
+
+export interface SimNode {
+  name: string;
+  nodeid: number;
+  address: string;
+  online: boolean;
+  /** Epoch ms of the last boot. */
+  bootedAt: number;
+  fingerprint: string;
+  /** Seconds this node's clock is ahead (+) or behind (-) true time. */
+  clockOffset: number;
+  timezone: string;
+  cpuModel: string;
+  sockets: number;
+  cores: number;
+  threads: number;
+  memTotal: number;
+  /** Host memory used besides guests (kernel, pmxcfs, ceph…). */
+  memBase: number;
+  rootfsTotal: number;
+  rootfsUsed: number;
+  cpuBase: number;
+  /** The kernel that is running, and the newest one installed (differs after an upgrade). */
+  runningKernel: string;
+  installedKernel: string;
+  managerVersion: string;
+  pendingUpdates: AptPackage[];
+  /** Installed versions of the packages /apt/versions reports. */
+  installed: Map<string, string>;
+  /** Set while a reboot or shutdown requested through the API is in progress. */
+  powerAction?: 'reboot' | 'shutdown';
+}
+
+export interface SimStorage {
+  storage: string;
+  type: 'dir' | 'lvmthin' | 'zfspool' | 'rbd';
+  content: string;
+  shared: boolean;
+  /** Capacity per node (or of the pool, when shared). */
+  total: number;
+  baseUsed: number;
+}
+
+export interface HaResource {
+  sid: string;
+  type: 'vm' | 'ct';
+  vmid: number;
+  state: 'started' | 'stopped' | 'disabled' | 'ignored';
+  max_restart: number;
+  max_relocate: number;
+  failback: boolean;
+  comment?: string;
+  group?: string;
+}
+
+export type CrmState =
+  | 'stopped'
+  | 'request_stop'
+  | 'request_start'
+  | 'started'
+  | 'fence'
+  | 'recovery'
+  | 'migrate'
+  | 'relocate'
+  | 'freeze'
+  | 'error';
+
+export interface HaServiceStatus {
+  node: string;
+  state: CrmState;
+  uid: string;
+  /** Target node while migrating or relocating. */
+  target?: string;
+}
+
+export interface ReplicationJob {
+  id: string;
+  guest: number;
+  jobnum: number;
+  target: string;
+  schedule: string;
+  type: 'local';
+  rate?: number;
+  comment?: string;
+  disable?: boolean;
+  remove_job?: 'local' | 'full';
+  source?: string;
+  lastSync: number;
+  lastTry: number;
+  duration: number;
+  failCount: number;
+  error?: string;
+  nextSync: number;
+  running: boolean;
+  log: string[];
+}

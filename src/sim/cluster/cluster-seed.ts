@@ -1,0 +1,68 @@
+import type { HaResource, ReplicationJob, SimGuest, SimNode, SimStorage } from './cluster-model.js';
+import { GiB } from './log-format.js';
+
+/** Everything a new SimCluster starts from. */
+export interface ClusterSeed {
+  name: string;
+  nodes: SimNode[];
+  guests: SimGuest[];
+  storages: SimStorage[];
+  pools: string[];
+  haResources: HaResource[];
+  replication: Array<Pick<ReplicationJob, 'id' | 'guest' | 'jobnum' | 'target' | 'schedule'>>;
+}
+
+/** The storages of a typical hyper-converged PVE cluster: local ones per node, Ceph shared. */
+export function defaultStorages(): SimStorage[] {
+  return [
+    {
+      storage: 'local',
+      type: 'dir',
+      content: 'iso,vztmpl,backup',
+      shared: false,
+      total: 98 * GiB,
+      baseUsed: 12 * GiB,
+    },
+    {
+      storage: 'local-lvm',
+      type: 'lvmthin',
+      content: 'images,rootdir',
+      shared: false,
+      total: 832 * GiB,
+      baseUsed: 0,
+    },
+    {
+      storage: 'local-zfs',
+      type: 'zfspool',
+      content: 'images,rootdir',
+      shared: false,
+      total: 1760 * GiB,
+      baseUsed: 0,
+    },
+    {
+      storage: 'ceph-vm',
+      type: 'rbd',
+      content: 'images,rootdir',
+      shared: true,
+      total: 5400 * GiB,
+      baseUsed: 80 * GiB,
+    },
+  ];
+}
+
+/** `vm:100` / `ct:200`, the HA service id of a guest. */
+export function haSid(type: 'qemu' | 'lxc', vmid: number): string {
+  return `${type === 'qemu' ? 'vm' : 'ct'}:${vmid}`;
+}
+
+export function haResource(type: 'qemu' | 'lxc', vmid: number, state: HaResource['state']): HaResource {
+  return {
+    sid: haSid(type, vmid),
+    type: type === 'qemu' ? 'vm' : 'ct',
+    vmid,
+    state,
+    max_restart: 1,
+    max_relocate: 1,
+    failback: true,
+  };
+}

@@ -1,0 +1,277 @@
+// A simulated pve-ha-manager: the CRM (one master deciding service states every round) and the
+// LRMs (running start/stop/migrate workers as root@pam, "task started by HA resource agent").
+import type { CrmState, HaResource, HaServiceStatus, SimGuest } from './cluster-model.js';
+import { haSid } from './cluster-seed.js';
+import { startPowerTask } from './guest-power.js';
+import { startLxcMigrationTask } from './lxc-migrate.js';
+import { startQemuMigrationTask } from './qemu-migrate.js';
+import type { SimCluster } from './sim-cluster.js';
+import type { SimTask } from './sim-task.js';
+
+/** Simulated (real-time) timings: CRM round, and how long fencing a dead node takes. */
+export const HA_TIMINGS = { crmRoundMs: 10_000, kickMs: 1_000, fenceMs: 60_000 } as const;
+
+export type HaNodeState = 'online' | 'unknown' | 'fence' | 'maintenance' | 'gone';
+
+export class HaManager {
+  readonly resources = new Map<string, HaResource>();
+  readonly services = new Map<string, HaServiceStatus>();
+  readonly nodeStatus = new Map<string, HaNodeState>();
+  master: string;
+  /** CRM timestamp of the last round, epoch seconds. */
+  timestamp: number;
+  private readonly cluster: SimCluster;
+  private readonly busy = new Set<string>();
+  private readonly fenceDeadline = new Map<string, number>();
+  private readonly cleanlyDown = new Set<string>();
+  private readonly pendingMigrations = new Map<string, string>();
+  private uidCounter = 0;
+  private kickTimer: NodeJS.Timeout | undefined;
+
+  constructor(cluster: SimCluster, resources: HaResource[]) {
+    this.cluster = cluster;
+    this.master = cluster.nodeNames()[0] ?? '';
+    this.timestamp = Math.floor(cluster.now() / 1000);
+    for (const node of cluster.nodeNames()) this.nodeStatus.set(node, 'online');
+    for (const resource of resources) this.add(resource);
+    cluster.scheduler.every(HA_TIMINGS.crmRoundMs, () => this.round());
+  }
+
+  isManaged(guest: SimGuest): boolean {
+    const resource = this.resources.get(haSid(guest.type, guest.vmid));
+    return resource !== undefined && resource.state !== 'ignored';
+  }
+
+  serviceState(sid: string): HaServiceStatus | undefined {
+    return this.services.get(sid);
+  }
+
+  add(resource: HaResource): void {
+    this.resources.set(resource.sid, resource);
+    const guest = this.cluster.guest(resource.vmid);
+    if (!guest) return;
+    const running = guest.running && resource.state === 'started';
+    this.services.set(resource.sid, {
+      node: guest.node,
+      state: running ? 'started' : 'stopped',
+      uid: this.uid(),
+    });
+    this.kick();
+  }
+
+  remove(sid: string): void {
+    this.resources.delete(sid);
+    this.services.delete(sid);
+  }
+
+  /** `ha-manager set <sid> --state …`, what hastart/hastop tasks run. */
+  setRequestedState(sid: string, state: HaResource['state']): void {
+    const resource = this.resources.get(sid);
+    if (!resource) return;
+    resource.state = state;
+    this.kick();
+  }
+
+  /** `ha-manager migrate <sid> <node>`: queued for the CRM's next round. */
+  requestMigration(sid: string, node: string): void {
+    this.pendingMigrations.set(sid, node);
+    this.kick();
+  }
+
+  guestMoved(guest: SimGuest, node: string): void {
+    const service = this.services.get(haSid(guest.type, guest.vmid));
+    if (service) service.node = node;
+  }
+
+  /** shutdown_policy=conditional: a reboot freezes the node's services, a shutdown stops them. */
+  prepareNodePowerOff(node: string, command: 'reboot' | 'shutdown'): void {
+    for (const service of this.services.values()) {
+      if (service.node !== node) continue;
+      if (command === 'reboot') this.setState(service, 'freeze');
+    }
+    if (command === 'shutdown') this.cleanlyDown.add(node);
+  }
+
+  nodeWentDown(node: string, reason: 'reboot' | 'shutdown' | 'failure'): void {
+    if (reason === 'failure') this.cleanlyDown.delete(node);
+    this.kick();
+  }
+
+  nodeCameUp(node: string): void {
+    this.cleanlyDown.delete(node);
+    this.fenceDeadline.delete(node);
+    this.kick();
+  }
+
+  /** Runs a CRM round soon, as the real CRM reacts within a round of a request. */
+  kick(): void {
+    if (this.kickTimer) return;
+    this.kickTimer = this.cluster.scheduler.after(HA_TIMINGS.kickMs, () => {
+      this.kickTimer = undefined;
+      this.round();
+    });
+  }
+
+  /** One CRM round plus the LRMs acting on its decisions. Without quorum nothing moves. */
+  round(): void {
+    const cluster = this.cluster;
+    if (!cluster.isQuorate()) return;
+    this.timestamp = Math.floor(cluster.now() / 1000);
+    if (!cluster.isNodeOnline(this.master))
+      this.master = cluster.nodeNames().find((n) => cluster.isNodeOnline(n)) ?? '';
+    this.updateNodes();
+    for (const [sid, node] of this.pendingMigrations) {
+      const service = this.services.get(sid);
+      this.pendingMigrations.delete(sid);
+      if (!service || service.node === node || !cluster.isNodeOnline(node)) continue;
+      if (service.state !== 'started' && service.state !== 'stopped') continue;
+      const guest = cluster.guest(this.resources.get(sid)?.vmid ?? -1);
+      // Containers cannot move live: HA turns their migration into a relocation.
+      this.setState(service, guest?.type === 'lxc' && guest.running ? 'relocate' : 'migrate');
+      service.target = node;
+    }
+    for (const [sid, service] of this.services) this.step(sid, service);
+  }
+
+  private updateNodes(): void {
+    const cluster = this.cluster;
+    const simNow = cluster.scheduler.simNow();
+    for (const node of cluster.nodeNames()) {
+      const online = cluster.isNodeOnline(node);
+      const status = this.nodeStatus.get(node);
+      if (online) {
+        this.nodeStatus.set(node, 'online');
+        continue;
+      }
+      if (status === 'online') this.nodeStatus.set(node, 'unknown');
+      const needsFence = [...this.services.values()].some(
+        (service) => service.node === node && service.state !== 'freeze' && service.state !== 'recovery',
+      );
+      if (!needsFence) continue;
+      if (this.cleanlyDown.has(node)) {
+        // The LRM stopped its services and released its lock: no fencing needed.
+        for (const service of this.services.values())
+          if (service.node === node) this.setState(service, 'recovery');
+        continue;
+      }
+      if (!this.fenceDeadline.has(node)) {
+        this.fenceDeadline.set(node, simNow + HA_TIMINGS.fenceMs);
+        this.nodeStatus.set(node, 'fence');
+        for (const service of this.services.values()) {
+          if (service.node === node && service.state !== 'freeze') this.setState(service, 'fence');
+        }
+      } else if (simNow >= (this.fenceDeadline.get(node) ?? 0)) {
+        // The node's watchdog has expired: it is fenced, its services can be recovered.
+        this.fenceDeadline.delete(node);
+        this.nodeStatus.set(node, 'unknown');
+        for (const service of this.services.values())
+          if (service.node === node) this.setState(service, 'recovery');
+      }
+    }
+  }
+
+  private step(sid: string, service: HaServiceStatus): void {
+    const cluster = this.cluster;
+    const resource = this.resources.get(sid);
+    const guest = resource ? cluster.guest(resource.vmid) : undefined;
+    if (!resource || !guest || this.busy.has(sid)) return;
+    const wantRunning = resource.state === 'started';
+    const nodeUp = cluster.isNodeOnline(service.node);
+    switch (service.state) {
+      case 'recovery': {
+        const node = this.recoveryNode(service.node);
+        if (!node) return;
+        cluster.markStopped(guest);
+        delete guest.lock;
+        guest.node = node;
+        service.node = node;
+        this.setState(service, wantRunning ? 'started' : 'stopped');
+        break;
+      }
+      case 'freeze':
+        if (nodeUp) this.setState(service, wantRunning ? 'started' : 'stopped');
+        return;
+      case 'fence':
+        return;
+      case 'migrate':
+      case 'relocate':
+        if (nodeUp && service.target) this.runMigration(sid, service, guest);
+        return;
+      case 'stopped':
+        if (wantRunning) this.setState(service, 'started');
+        break;
+      case 'started':
+      case 'request_start':
+        if (!wantRunning) this.setState(service, 'request_stop');
+        break;
+      case 'request_stop':
+        if (!guest.running) this.setState(service, 'stopped');
+        break;
+      default:
+        break;
+    }
+    if (!nodeUp || guest.lock) return;
+    if (service.state === 'started' && !guest.running) {
+      this.lrm(sid, startPowerTask(cluster, guest, 'start', { user: 'root@pam', byHa: true }));
+    } else if ((service.state === 'request_stop' || service.state === 'stopped') && guest.running) {
+      const task = startPowerTask(cluster, guest, 'shutdown', { user: 'root@pam', byHa: true });
+      this.lrm(sid, task, () => {
+        if (!guest.running) this.setState(service, 'stopped');
+      });
+    }
+  }
+
+  private runMigration(sid: string, service: HaServiceStatus, guest: SimGuest): void {
+    const target = service.target ?? '';
+    const after = () => {
+      delete service.target;
+      const wanted = this.resources.get(sid)?.state === 'started';
+      this.setState(service, wanted ? 'started' : 'stopped');
+    };
+    const task =
+      guest.type === 'qemu'
+        ? startQemuMigrationTask(this.cluster, guest, target, {
+            online: guest.running,
+            withLocalDisks: true,
+            user: 'root@pam',
+            byHa: true,
+          })
+        : startLxcMigrationTask(this.cluster, guest, target, {
+            online: false,
+            restart: guest.running,
+            user: 'root@pam',
+            byHa: true,
+          });
+    this.lrm(sid, task, after);
+  }
+
+  private lrm(sid: string, task: SimTask, after?: () => void): void {
+    this.busy.add(sid);
+    task.onDone(() => {
+      this.busy.delete(sid);
+      after?.();
+      this.kick();
+    });
+  }
+
+  /** The online node with the fewest HA services (the CRM's default placement). */
+  private recoveryNode(failed: string): string | undefined {
+    const candidates = this.cluster
+      .nodeNames()
+      .filter((node) => node !== failed && this.cluster.isNodeOnline(node));
+    const load = (node: string) =>
+      [...this.services.values()].filter((service) => service.node === node).length;
+    return candidates.sort((a, b) => load(a) - load(b))[0];
+  }
+
+  private setState(service: HaServiceStatus, state: CrmState): void {
+    if (service.state === state) return;
+    service.state = state;
+    service.uid = this.uid();
+  }
+
+  private uid(): string {
+    this.uidCounter += 1;
+    return Buffer.from(`sim-ha-${this.uidCounter}-${this.cluster.name}`).toString('base64url').slice(0, 22);
+  }
+}

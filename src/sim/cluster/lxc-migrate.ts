@@ -1,0 +1,116 @@
+// pct migrate: offline or restart mode (shutdown → move → start); live migration does not exist
+// for containers (pve-container LXC/Migrate.pm prepare).
+import { PveHttpError } from '../pve-http-error.js';
+import type { SimGuest } from './cluster-model.js';
+import { haSid } from './cluster-seed.js';
+import { HA_AGENT_LINE } from './guest-labels.js';
+import { GiB } from './log-format.js';
+import { durationText, mirrorDisk } from './migration-log.js';
+import { localDisks, moveGuest } from './move-guest.js';
+import type { SimCluster } from './sim-cluster.js';
+import { InjectedTaskFailure, type SimTask, TaskAbort } from './sim-task.js';
+
+export interface LxcMigrateRequest {
+  node: string;
+  vmid: number;
+  target: string;
+  user: string;
+  online?: boolean;
+  restart?: boolean;
+  timeout?: number;
+}
+
+export function requestLxcMigration(cluster: SimCluster, request: LxcMigrateRequest): string {
+  if (request.target === request.node) throw PveHttpError.parameters({ target: 'target is local node.' });
+  cluster.assertQuorum();
+  cluster.assertNodeExists(request.target);
+  const guest = cluster.guestOn(request.node, request.vmid, 'lxc');
+  cluster.assertUnlocked(guest);
+  if (guest.running && !request.online && !request.restart) {
+    throw PveHttpError.die(`can't migrate running container without --online or --restart`);
+  }
+  if (cluster.ha.isManaged(guest)) {
+    const task = cluster.startTask(
+      { node: request.node, type: 'hamigrate', id: String(guest.vmid), user: request.user },
+      async (ha) => {
+        ha.log(`Requesting HA migration for CT ${guest.vmid} to node ${request.target}`);
+        await ha.sleep(600);
+        cluster.ha.requestMigration(haSid('lxc', guest.vmid), request.target);
+      },
+    );
+    return task.upid;
+  }
+  const options = {
+    online: request.online ?? false,
+    restart: request.restart ?? false,
+    user: request.user,
+    byHa: false,
+    timeout: request.timeout ?? 180,
+  };
+  return startLxcMigrationTask(cluster, guest, request.target, options).upid;
+}
+
+export function startLxcMigrationTask(
+  cluster: SimCluster,
+  guest: SimGuest,
+  target: string,
+  options: { online: boolean; restart: boolean; user: string; byHa: boolean; timeout?: number },
+): SimTask {
+  guest.lock = 'migrate';
+  return cluster.startTask(
+    { node: guest.node, type: 'vzmigrate', id: String(guest.vmid), user: options.user },
+    async (task) => {
+      if (options.byHa) task.log(HA_AGENT_LINE);
+      const targetNode = cluster.node(target);
+      const ensureTarget = () => {
+        if (!targetNode.online) throw new Error(`Can't connect to destination address using public key`);
+      };
+      const wasRunning = guest.running;
+      try {
+        if (wasRunning && options.online) throw new Error('lxc live migration is currently not implemented');
+        if (wasRunning) {
+          task.logStamped(`shutdown CT ${guest.vmid}`);
+          await task.sleep(4_000);
+          cluster.markStopped(guest);
+        }
+        task.logStamped(`starting migration of CT ${guest.vmid} to node '${target}' (${targetNode.address})`);
+        ensureTarget();
+        const local = localDisks(cluster, guest);
+        for (const disk of guest.disks) {
+          const volid = `${disk.storage}:${disk.volume}`;
+          if (local.includes(disk)) {
+            task.logStamped(`found local volume '${volid}' (in current VM config)`);
+            await mirrorDisk(task, '', disk.sizeGiB * GiB, ensureTarget, true);
+            task.logStamped(`successfully imported '${volid}'`);
+            task.logStamped(`volume '${volid}' is '${volid}' on the target`);
+          } else {
+            task.logStamped(`volume '${volid}' is on shared storage '${disk.storage}'`);
+          }
+        }
+        await task.sleep(1_000);
+        task.failurePoint();
+        ensureTarget();
+        moveGuest(cluster, guest, target);
+        task.logStamped('start final cleanup');
+        if (wasRunning) {
+          task.logStamped('start container on target node');
+          await task.sleep(2_000);
+          cluster.markRunning(guest);
+        }
+        task.logStamped(`migration finished successfully (duration ${durationText(task)})`);
+      } catch (error) {
+        if (!(error instanceof TaskAbort)) {
+          const message = error instanceof Error ? error.message : String(error);
+          task.logStamped(`ERROR: migration aborted (duration ${durationText(task)}): ${message}`);
+          // A restart migration that failed after the shutdown starts the container again.
+          if (wasRunning && !guest.running && guest.node !== target && !options.online)
+            cluster.markRunning(guest);
+          if (!(error instanceof InjectedTaskFailure)) throw new Error('migration aborted');
+        }
+        throw error;
+      } finally {
+        delete guest.lock;
+      }
+    },
+  );
+}

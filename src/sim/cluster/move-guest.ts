@@ -1,0 +1,18 @@
+// What changes when a guest's config moves to another node: the node, replication direction.
+import type { SimGuest } from './cluster-model.js';
+import type { SimCluster } from './sim-cluster.js';
+
+export function moveGuest(cluster: SimCluster, guest: SimGuest, target: string): void {
+  const source = guest.node;
+  guest.node = target;
+  // Migrating to the replication target turns the job around (PVE::Replication switch_replication_job_target).
+  for (const job of cluster.replication.jobsOf(guest.vmid)) if (job.target === target) job.target = source;
+  cluster.ha.guestMoved(guest, target);
+}
+
+/** Disks on storage that is not shared must be copied to move the guest. */
+export function localDisks(cluster: SimCluster, guest: SimGuest): SimGuest['disks'] {
+  return guest.disks.filter(
+    (disk) => !cluster.storages.find((storage) => storage.storage === disk.storage)?.shared,
+  );
+}

@@ -1,0 +1,258 @@
+// The simulated cluster's state and the rules every operation shares (quorum, locks, which node
+// a guest lives on), plus node power. Operations live in their own modules (guest-*.ts).
+import { PveHttpError } from '../pve-http-error.js';
+import type { SimClusterView } from '../types.js';
+import type { GuestType, SimGuest, SimNode, SimStorage } from './cluster-model.js';
+import { type ClusterSeed, haSid } from './cluster-seed.js';
+import { HaManager } from './ha-manager.js';
+import { ReplicationManager } from './replication-manager.js';
+import { Scheduler } from './scheduler.js';
+import type { SimTask, TaskWork } from './sim-task.js';
+import { TaskManager, type TaskSpec } from './task-manager.js';
+
+/** Simulated (real-time) durations of node power events, divided by `speed` on the wall clock. */
+export const NODE_TIMINGS = { rebootDelayMs: 2_000, guestShutdownMs: 8_000, bootMs: 75_000 } as const;
+
+export class SimCluster implements SimClusterView {
+  readonly name: string;
+  readonly scheduler: Scheduler;
+  readonly now: () => number;
+  readonly tasks: TaskManager;
+  readonly ha: HaManager;
+  readonly replication: ReplicationManager;
+  readonly storages: SimStorage[];
+  readonly pools: Set<string>;
+  private readonly nodes = new Map<string, SimNode>();
+  private readonly guestsById = new Map<number, SimGuest>();
+  private readonly listeners: Array<(node: string, online: boolean) => void> = [];
+  private readonly certificates = new Map<string, string>();
+
+  constructor(seed: ClusterSeed, options: { speed: number; now: () => number }) {
+    this.name = seed.name;
+    this.now = options.now;
+    this.scheduler = new Scheduler(options.speed);
+    for (const node of seed.nodes) this.nodes.set(node.name, node);
+    for (const guest of seed.guests) this.guestsById.set(guest.vmid, guest);
+    this.storages = seed.storages;
+    this.pools = new Set(seed.pools);
+    this.tasks = new TaskManager(this.scheduler, this.now, (name) => this.node(name));
+    this.ha = new HaManager(this, seed.haResources);
+    this.replication = new ReplicationManager(this, seed.replication);
+  }
+
+  // SimClusterView
+
+  nodeNames(): string[] {
+    return [...this.nodes.keys()];
+  }
+
+  nodeAddress(node: string): string {
+    return this.node(node).address;
+  }
+
+  isNodeOnline(node: string): boolean {
+    return this.nodes.get(node)?.online ?? false;
+  }
+
+  /** Power loss (false) or power-on (true); see `bootNode` for what a boot does. */
+  setNodeOnline(name: string, online: boolean): void {
+    const node = this.node(name);
+    if (node.online === online) return;
+    if (online) this.bootNode(node);
+    else this.powerOff(node, 'failure');
+  }
+
+  /** Quorum: more than half of all votes (one per node) online, as corosync votequorum. */
+  isQuorate(): boolean {
+    let online = 0;
+    for (const node of this.nodes.values()) if (node.online) online += 1;
+    return online * 2 > this.nodes.size;
+  }
+
+  setNodeFingerprint(node: string, fingerprint: string): void {
+    this.node(node).fingerprint = fingerprint;
+  }
+
+  /** The node's certificate in PEM, shown by /certificates/info when the platform provides it. */
+  setNodeCertificatePem(node: string, pem: string): void {
+    this.certificates.set(node, pem);
+  }
+
+  nodeCertificatePem(node: string): string | undefined {
+    return this.certificates.get(node);
+  }
+
+  onNodeOnlineChange(listener: (node: string, online: boolean) => void): void {
+    this.listeners.push(listener);
+  }
+
+  // Faults and lifecycle
+
+  /** The next task of `type` (e.g. `qmigrate`) fails with a realistic log ending `TASK ERROR: <message>`. */
+  failNextTask(type: string, message: string): void {
+    this.tasks.failNext(type, message);
+  }
+
+  /** Shifts a node's clock (seconds, + ahead): /nodes/{node}/time, UPIDs and task logs follow it. */
+  setNodeClockOffset(node: string, seconds: number): void {
+    this.node(node).clockOffset = seconds;
+  }
+
+  /** Clears every timer so a test process can exit; the cluster must not be used afterwards. */
+  close(): void {
+    this.scheduler.close();
+  }
+
+  // Inspection
+
+  node(name: string): SimNode {
+    const node = this.nodes.get(name);
+    if (!node) throw new Error(`no such simulated node '${name}'`);
+    return node;
+  }
+
+  hasNode(name: string): boolean {
+    return this.nodes.has(name);
+  }
+
+  allNodes(): SimNode[] {
+    return [...this.nodes.values()];
+  }
+
+  guest(vmid: number): SimGuest | undefined {
+    return this.guestsById.get(vmid);
+  }
+
+  guests(): SimGuest[] {
+    return [...this.guestsById.values()];
+  }
+
+  guestsOn(node: string): SimGuest[] {
+    return this.guests().filter((guest) => guest.node === node);
+  }
+
+  /** The crm state of a guest's HA service, if it is HA-managed. */
+  haState(vmid: number): string | undefined {
+    const guest = this.guest(vmid);
+    return guest ? this.ha.serviceState(haSid(guest.type, vmid))?.state : undefined;
+  }
+
+  task(upid: string): SimTask | undefined {
+    return this.tasks.get(upid);
+  }
+
+  // Rules shared by the operations
+
+  addGuest(guest: SimGuest): void {
+    if (this.guestsById.has(guest.vmid)) throw new Error(`guest ${guest.vmid} exists`);
+    this.guestsById.set(guest.vmid, guest);
+  }
+
+  removeGuest(vmid: number): void {
+    this.guestsById.delete(vmid);
+  }
+
+  /** PVE::Cluster::check_cfs_quorum: writes to /etc/pve need quorum. */
+  assertQuorum(): void {
+    if (!this.isQuorate()) throw PveHttpError.die('cluster not ready - no quorum?');
+  }
+
+  /** The guest's config must be on the node the request was sent for (load_config). */
+  guestOn(node: string, vmid: number, type: GuestType): SimGuest {
+    const guest = this.guestsById.get(vmid);
+    if (!guest || guest.node !== node || guest.type !== type) {
+      const dir = type === 'qemu' ? 'qemu-server' : 'lxc';
+      throw PveHttpError.die(`Configuration file 'nodes/${node}/${dir}/${vmid}.conf' does not exist`);
+    }
+    return guest;
+  }
+
+  /** AbstractConfig check_lock: `VM is locked (migrate)` / `CT is locked (backup)`. */
+  assertUnlocked(guest: SimGuest): void {
+    if (guest.lock)
+      throw PveHttpError.die(`${guest.type === 'qemu' ? 'VM' : 'CT'} is locked (${guest.lock})`);
+  }
+
+  /** PVE::Cluster::check_node_exists. */
+  assertNodeExists(name: string): SimNode {
+    const node = this.nodes.get(name);
+    if (!node) throw PveHttpError.die(`no such cluster node '${name}'`);
+    return node;
+  }
+
+  startTask(spec: TaskSpec, work: TaskWork): SimTask {
+    return this.tasks.start(spec, work);
+  }
+
+  markRunning(guest: SimGuest): void {
+    guest.running = true;
+    guest.startedAt = this.now();
+  }
+
+  markStopped(guest: SimGuest): void {
+    guest.running = false;
+    delete guest.startedAt;
+  }
+
+  // Node power
+
+  /**
+   * POST /nodes/{node}/status: `(sleep 2; /sbin/reboot)&` or poweroff. Guests shut down first;
+   * with the default HA shutdown_policy `conditional`, a reboot freezes the node's HA services
+   * and a shutdown stops them so other nodes take them over.
+   */
+  requestPowerAction(name: string, command: 'reboot' | 'shutdown'): void {
+    const node = this.node(name);
+    if (node.powerAction) return;
+    node.powerAction = command;
+    this.scheduler.after(NODE_TIMINGS.rebootDelayMs, () => {
+      this.ha.prepareNodePowerOff(name, command);
+      for (const guest of this.guestsOn(name)) if (guest.running) this.markStopped(guest);
+      this.scheduler.after(NODE_TIMINGS.guestShutdownMs, () => {
+        this.powerOff(node, command);
+        if (command === 'reboot') this.scheduler.after(NODE_TIMINGS.bootMs, () => this.bootNode(node));
+      });
+    });
+  }
+
+  private powerOff(node: SimNode, reason: 'reboot' | 'shutdown' | 'failure'): void {
+    if (!node.online) return;
+    node.online = false;
+    // Workers die with the node: no final log line, `unexpected status` once it is back.
+    this.tasks.killNode(node.name);
+    for (const guest of this.guestsOn(node.name)) if (guest.running) this.markStopped(guest);
+    this.ha.nodeWentDown(node.name, reason);
+    this.notify(node.name, false);
+  }
+
+  /**
+   * A node boots: new uptime, the newest installed kernel, and (as pve-guests.service does)
+   * the guests with `onboot: 1` start. Everything else, including guests that ran before a
+   * power loss, stays stopped; HA services are started by the HA stack instead.
+   */
+  private bootNode(node: SimNode): void {
+    if (node.online) return;
+    node.online = true;
+    node.bootedAt = this.now();
+    node.runningKernel = node.installedKernel;
+    delete node.powerAction;
+    const onboot = this.guestsOn(node.name).filter(
+      (guest) => guest.onboot && !guest.template && !this.ha.isManaged(guest),
+    );
+    if (onboot.length > 0) {
+      this.startTask({ node: node.name, type: 'startall', id: '', user: 'root@pam' }, async (task) => {
+        for (const guest of onboot) {
+          task.log(`Starting ${guest.type === 'qemu' ? 'VM' : 'CT'} ${guest.vmid}`);
+          await task.sleep(1_500);
+          this.markRunning(guest);
+        }
+      });
+    }
+    this.ha.nodeCameUp(node.name);
+    this.notify(node.name, true);
+  }
+
+  private notify(node: string, online: boolean): void {
+    for (const listener of this.listeners) listener(node, online);
+  }
+}

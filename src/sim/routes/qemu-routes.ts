@@ -1,0 +1,52 @@
+// QEMU-only endpoints: config, clone, migrate.
+import { requestClone } from '../cluster/guest-clone.js';
+import { migratePrecondition } from '../cluster/migrate-precondition.js';
+import { requestQemuMigration } from '../cluster/qemu-migrate.js';
+import type { SimCluster } from '../cluster/sim-cluster.js';
+import type { RouteRegistry } from '../types.js';
+import { qemuConfig, updateConfig } from './guest-config.js';
+import { registerGuestRoutes } from './guest-routes.js';
+import { bool, int, optBool, optStr, str } from './request-params.js';
+
+export function registerQemuRoutes(registry: RouteRegistry, cluster: SimCluster): void {
+  registerGuestRoutes(registry, cluster, 'qemu');
+  const guestOf = (node: string, vmid: number) => cluster.guestOn(node, vmid, 'qemu');
+
+  registry.on('GET', '/nodes/{node}/qemu/{vmid}/config', (request) =>
+    qemuConfig(guestOf(str(request, 'node'), int(request, 'vmid'))),
+  );
+  registry.on('PUT', '/nodes/{node}/qemu/{vmid}/config', (request) => {
+    updateConfig(cluster, guestOf(str(request, 'node'), int(request, 'vmid')), request);
+    return null;
+  });
+
+  registry.on('POST', '/nodes/{node}/qemu/{vmid}/clone', (request) =>
+    requestClone(cluster, 'qemu', {
+      node: str(request, 'node'),
+      vmid: int(request, 'vmid'),
+      newid: int(request, 'newid'),
+      user: request.user,
+      name: optStr(request, 'name'),
+      full: optBool(request, 'full'),
+      target: optStr(request, 'target'),
+      pool: optStr(request, 'pool'),
+      storage: optStr(request, 'storage'),
+      description: optStr(request, 'description'),
+    }),
+  );
+
+  registry.on('GET', '/nodes/{node}/qemu/{vmid}/migrate', (request) =>
+    migratePrecondition(cluster, 'qemu', str(request, 'node'), int(request, 'vmid')),
+  );
+  registry.on('POST', '/nodes/{node}/qemu/{vmid}/migrate', (request) =>
+    requestQemuMigration(cluster, {
+      node: str(request, 'node'),
+      vmid: int(request, 'vmid'),
+      target: str(request, 'target'),
+      user: request.user,
+      online: bool(request, 'online'),
+      withLocalDisks: bool(request, 'with-local-disks'),
+      force: bool(request, 'force'),
+    }),
+  );
+}
