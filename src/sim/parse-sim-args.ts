@@ -1,0 +1,84 @@
+// `pve-chatops sim` options, checked before anything starts: a bad value names the option, what
+// was given and what would be right.
+
+import { parseArgs } from 'node:util';
+
+export interface SimArgs {
+  envFile?: string;
+  nodes: number;
+  guests?: number;
+  port: number;
+  speed: number;
+  help: boolean;
+}
+
+export const SIM_USAGE = `Usage: pve-chatops sim [options]
+
+Starts a simulated Proxmox VE cluster (MonCluster: node01, node02, … on 127.20.1.101, …).
+
+Options:
+  --env-file FILE  write PVE_HOSTS, PVE_TOKEN_ID, PVE_TOKEN_SECRET, PVE_FINGERPRINTS to FILE (mode 0600)
+  --nodes N        number of nodes (default 3)
+  --guests N       number of guests (default: the guides' TestVM and friends)
+  --port P         HTTPS port on every node's address (default 8006; 0 picks a free one per node)
+  --speed X        run simulated durations X times faster than real time (default 1)
+  -h, --help       show this help
+`;
+
+/** A command-line mistake: print the message and the usage, exit with status 2. */
+export class SimUsageError extends Error {
+  override readonly name = 'SimUsageError';
+  readonly code = 'SIM_USAGE';
+}
+
+function integer(option: string, text: string, min: number, max: number): number {
+  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new SimUsageError(`--${option} must be a whole number from ${min} to ${max}, got '${text}'`);
+  }
+  return value;
+}
+
+export function parseSimArgs(argv: string[]): SimArgs {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        'env-file': { type: 'string' },
+        nodes: { type: 'string' },
+        guests: { type: 'string' },
+        port: { type: 'string' },
+        speed: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    throw new SimUsageError((error as Error).message);
+  }
+  const text = (name: string) => values[name] as string | undefined;
+  const args: SimArgs = {
+    nodes: text('nodes') === undefined ? 3 : integer('nodes', text('nodes') as string, 1, 250),
+    port: text('port') === undefined ? 8006 : integer('port', text('port') as string, 0, 65535),
+    speed: 1,
+    help: values.help === true,
+  };
+  const speed = text('speed');
+  if (speed !== undefined) {
+    const value = /^\d+(\.\d+)?$/.test(speed) ? Number(speed) : Number.NaN;
+    if (!(value > 0) || !Number.isFinite(value)) {
+      throw new SimUsageError(`--speed must be a number greater than 0 (e.g. 1, 10, 0.5), got '${speed}'`);
+    }
+    args.speed = value;
+  }
+  const guests = text('guests');
+  if (guests !== undefined) args.guests = integer('guests', guests, 0, 100_000);
+  const envFile = text('env-file');
+  if (envFile !== undefined) {
+    if (envFile.trim() === '') throw new SimUsageError('--env-file needs a file name');
+    args.envFile = envFile;
+  }
+  return args;
+}

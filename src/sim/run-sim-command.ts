@@ -1,0 +1,94 @@
+// `pve-chatops sim`: start the simulator, say where it is, write the env file, run until SIGINT
+// or SIGTERM, then stop cleanly. The token secret is never printed, only written to the file.
+
+import { resolve } from 'node:path';
+import { createJsonLogger, type Logger } from '../logger.js';
+import type { RunningSimulator, SimulatorOptions } from './compose-simulator.js';
+import { writeEnvFile } from './env-file.js';
+import { parseSimArgs, SIM_USAGE, SimUsageError } from './parse-sim-args.js';
+
+export interface SimCommandDeps {
+  /** Defaults to the real simulator (loaded lazily). */
+  start?: (options: SimulatorOptions) => Promise<RunningSimulator>;
+  out?: (text: string) => void;
+  err?: (text: string) => void;
+  /** Resolves when the command should stop; defaults to the first SIGINT or SIGTERM. */
+  stopRequested?: Promise<unknown>;
+  logger?: Logger;
+}
+
+function firstSignal(): Promise<NodeJS.Signals> {
+  return new Promise((done) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      done(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+export function simBanner(sim: RunningSimulator, speed: number, envFile: string | undefined): string {
+  const width = Math.max(...sim.nodes.map((node) => node.length));
+  const lines = [
+    `Simulated Proxmox VE cluster '${sim.clusterName}' is running (speed x${speed}).`,
+    ...sim.nodes.map((node, i) => `  ${node.padEnd(width)}  ${sim.hosts[i]}  ${sim.fingerprints[i]}`),
+    `API token: ${sim.tokenId}`,
+    envFile
+      ? `Token secret and connection settings written to ${envFile}`
+      : 'The token secret is not shown: use --env-file FILE to get the connection settings.',
+    'Press Ctrl+C to stop.',
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+export async function runSimCommand(argv: string[], deps: SimCommandDeps = {}): Promise<void> {
+  const out = deps.out ?? ((text: string) => process.stdout.write(text));
+  const err = deps.err ?? ((text: string) => process.stderr.write(text));
+  let args: ReturnType<typeof parseSimArgs>;
+  try {
+    args = parseSimArgs(argv);
+  } catch (error) {
+    if (!(error instanceof SimUsageError)) throw error;
+    err(`pve-chatops sim: ${error.message}\n\n${SIM_USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  if (args.help) {
+    out(SIM_USAGE);
+    return;
+  }
+  // Listen for signals before starting, so a Ctrl+C during start-up is not lost.
+  const stopRequested = deps.stopRequested ?? firstSignal();
+  const start = deps.start ?? (await import('./simulator.js')).startSimulator;
+  const options: SimulatorOptions = {
+    nodes: args.nodes,
+    port: args.port,
+    speed: args.speed,
+    logger: deps.logger ?? createJsonLogger('info'),
+  };
+  if (args.guests !== undefined) options.guests = args.guests;
+  let sim: RunningSimulator;
+  try {
+    sim = await start(options);
+  } catch (error) {
+    const { code, address, port } = error as NodeJS.ErrnoException & { address?: string; port?: number };
+    if (code !== 'EADDRINUSE' && code !== 'EADDRNOTAVAIL') throw error;
+    err(
+      `pve-chatops sim: cannot listen on ${address}:${port} (${code}). Another simulator may be running; ` +
+        'stop it or pick another port with --port (0 picks a free one).\n',
+    );
+    process.exitCode = 1;
+    return;
+  }
+  try {
+    const envFile = args.envFile === undefined ? undefined : resolve(args.envFile);
+    if (envFile) await writeEnvFile(envFile, sim.env());
+    out(simBanner(sim, args.speed, envFile));
+    await stopRequested;
+    out('Stopping the simulator…\n');
+  } finally {
+    await sim.stop();
+  }
+}
