@@ -7,7 +7,11 @@ import { type Logger, silentLogger } from '../logger.js';
 import { type FaultableCluster, SimFaults } from './faults.js';
 import { loadApiSchema } from './server/api-schema.js';
 import { SimAuth } from './server/auth.js';
-import { createClusterCertificates } from './server/certificates.js';
+import {
+  createClusterCertificates,
+  createImpostorCertificate,
+  type NodeCertificate,
+} from './server/certificates.js';
 import { createRequestListener } from './server/create-request-listener.js';
 import type { RequestFaultState } from './server/handle-api-request.js';
 import { NodeServer } from './server/node-server.js';
@@ -140,7 +144,20 @@ export async function composeSimulator<C extends SimClusterHandle>(
       const wanted = cluster.isNodeOnline(node) && !faults.isApiDown(node);
       await (wanted ? server.open() : server.close());
     };
-    const faults = new SimFaults({ cluster, state, syncListener });
+    const impostors = new Map<string, NodeCertificate>();
+    const useImpostorCertificate = async (node: string, impostor: boolean): Promise<void> => {
+      const server = servers.get(node);
+      const real = certificates.nodes.get(node);
+      if (!server || !real) return;
+      let fake = impostors.get(node);
+      if (impostor && !fake) {
+        fake = await createImpostorCertificate(node, real.address);
+        impostors.set(node, fake);
+      }
+      const served = impostor && fake ? fake : real;
+      server.useCertificate(served.certPem, served.keyPem);
+    };
+    const faults = new SimFaults({ cluster, state, syncListener, useImpostorCertificate });
     // Power changes also come from the domain itself (a reboot via the API), not only from faults.
     cluster.onNodeOnlineChange((node, online) => {
       logger.info({ node, online }, online ? 'simulated node is up' : 'simulated node is down');

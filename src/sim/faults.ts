@@ -15,18 +15,22 @@ export interface SimFaultsOptions {
   state: RequestFaultState;
   /** Opens or closes the node's HTTPS listener to match the cluster and the API faults. */
   syncListener: (node: string) => Promise<void>;
+  /** Makes the node serve its real certificate (false) or one from an unrelated CA (true). */
+  useImpostorCertificate: (node: string, impostor: boolean) => Promise<void>;
 }
 
 export class SimFaults {
   readonly #cluster: FaultableCluster;
   readonly #state: RequestFaultState;
   readonly #syncListener: (node: string) => Promise<void>;
+  readonly #useImpostorCertificate: (node: string, impostor: boolean) => Promise<void>;
   readonly #apiDown = new Set<string>();
 
   constructor(options: SimFaultsOptions) {
     this.#cluster = options.cluster;
     this.#state = options.state;
     this.#syncListener = options.syncListener;
+    this.#useImpostorCertificate = options.useImpostorCertificate;
   }
 
   /**
@@ -73,6 +77,16 @@ export class SimFaults {
   /** While on, every request is answered `401 Authentication failed!`, as if the token was revoked. */
   rejectAuth(on: boolean): void {
     this.#state.rejectAuth = on;
+  }
+
+  /**
+   * The node presents a certificate with the same names but another key, from another CA (a
+   * man in the middle, or a node reinstalled without updating the pins): a client pinning the
+   * published fingerprint or trusting the cluster CA must refuse it. `false` restores the real one.
+   */
+  impostorCertificate(node: string, on = true): Promise<void> {
+    this.#known(node);
+    return this.#useImpostorCertificate(node, on);
   }
 
   /** The next task of `type` (e.g. `qmigrate`) ends in `TASK ERROR: <message>`. */

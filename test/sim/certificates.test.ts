@@ -44,6 +44,31 @@ describe('simulator certificates', () => {
     expect(new Set(sim.fingerprints).size).toBe(sim.fingerprints.length);
   });
 
+  it('serves an impostor certificate on one node while the fault is on', async () => {
+    await sim.faults.impostorCertificate('node01');
+    try {
+      await expect(peerCertificate(sim.hosts[0] as string, sim.caPem)).rejects.toThrow();
+      // Connected without verification: the node now presents a different fingerprint.
+      const seen = await new Promise<string>((resolve, reject) => {
+        const url = new URL(sim.hosts[0] as string);
+        const socket = connect(
+          { host: url.hostname, port: Number(url.port), rejectUnauthorized: false },
+          () => {
+            resolve(socket.getPeerCertificate().fingerprint256);
+            socket.end();
+          },
+        );
+        socket.on('error', reject);
+      });
+      expect(seen).not.toBe(sim.fingerprints[0]);
+    } finally {
+      await sim.faults.impostorCertificate('node01', false);
+    }
+    expect((await peerCertificate(sim.hosts[0] as string, sim.caPem)).fingerprint256).toBe(
+      sim.fingerprints[0],
+    );
+  });
+
   it('makes impostor certificates that neither match the fingerprint nor chain to the CA', async () => {
     const impostor = await createImpostorCertificate('node01', '127.20.1.101');
     expect(impostor.fingerprint).not.toBe(sim.fingerprints[0]);

@@ -24,6 +24,7 @@ export class NodeServer {
   readonly node: string;
   readonly address: string;
   readonly #options: NodeServerOptions;
+  #certificate: { cert: string; key: string };
   #port: number;
   #server: Server | null = null;
   /** Every TCP connection of every server generation, so stop() can end them all. */
@@ -38,6 +39,7 @@ export class NodeServer {
     this.address = options.address;
     this.#port = options.port;
     this.#options = options;
+    this.#certificate = { cert: options.certPem, key: options.keyPem };
   }
 
   get port(): number {
@@ -56,7 +58,7 @@ export class NodeServer {
   open(): Promise<void> {
     return this.#enqueue(async () => {
       if (this.#server) return;
-      const server = createServer({ cert: this.#options.certPem, key: this.#options.keyPem });
+      const server = createServer({ ...this.#certificate });
       this.#watch(server);
       server.listen(this.#port, this.address);
       await once(server, 'listening');
@@ -78,6 +80,17 @@ export class NodeServer {
       server.close();
       for (const socket of this.#idle) socket.destroy();
     });
+  }
+
+  /**
+   * Serves another certificate from the next connection on (kept-alive idle connections are
+   * dropped so that no request slips through on the old one); it survives close and reopen.
+   */
+  useCertificate(certPem: string, keyPem: string): void {
+    this.#certificate = { cert: certPem, key: keyPem };
+    if (!this.#server) return;
+    this.#server.setSecureContext({ ...this.#certificate });
+    for (const socket of this.#idle) socket.destroy();
   }
 
   /** Ends everything at once, busy or not (simulator shutdown). */
