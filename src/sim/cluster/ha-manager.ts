@@ -26,6 +26,9 @@ export class HaManager {
   private readonly cleanlyDown = new Set<string>();
   private readonly pendingMigrations = new Map<string, string>();
   private uidCounter = 0;
+  private rounds = 0;
+  /** The CRM round in which each service entered its current state. */
+  private readonly enteredAt = new WeakMap<HaServiceStatus, number>();
   private kickTimer: NodeJS.Timeout | undefined;
 
   constructor(cluster: SimCluster, resources: HaResource[]) {
@@ -116,6 +119,7 @@ export class HaManager {
   round(): void {
     const cluster = this.cluster;
     if (!cluster.isQuorate()) return;
+    this.rounds += 1;
     this.timestamp = Math.floor(cluster.now() / 1000);
     if (!cluster.isNodeOnline(this.master))
       this.master = cluster.nodeNames().find((n) => cluster.isNodeOnline(n)) ?? '';
@@ -179,6 +183,8 @@ export class HaManager {
     const nodeUp = cluster.isNodeOnline(service.node);
     switch (service.state) {
       case 'recovery': {
+        // Recovery is its own CRM round: the state is visible before the service moves.
+        if (this.enteredAt.get(service) === this.rounds) return;
         const node = this.recoveryNode(service.node);
         if (!node) return;
         cluster.markStopped(guest);
@@ -189,7 +195,9 @@ export class HaManager {
         break;
       }
       case 'freeze':
-        if (nodeUp) this.setState(service, wantRunning ? 'started' : 'stopped');
+        // Frozen until the node is back from its reboot (its LRM is active again).
+        if (nodeUp && !cluster.node(service.node).powerAction)
+          this.setState(service, wantRunning ? 'started' : 'stopped');
         return;
       case 'fence':
         return;
@@ -268,6 +276,7 @@ export class HaManager {
     if (service.state === state) return;
     service.state = state;
     service.uid = this.uid();
+    this.enteredAt.set(service, this.rounds);
   }
 
   private uid(): string {
