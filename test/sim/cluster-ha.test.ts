@@ -1,0 +1,105 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createCluster } from '../../src/sim/cluster/create-cluster.js';
+import type { SimCluster } from '../../src/sim/cluster/sim-cluster.js';
+import { apiFor, waitFor } from './cluster-test-kit.js';
+
+let cluster: SimCluster;
+afterEach(() => cluster?.close());
+
+type Entry = Record<string, unknown>;
+
+describe('HA and quorum', () => {
+  it('answers hamigrate at once and lets the LRM run the real qmigrate as root@pam', async () => {
+    cluster = createCluster({ speed: 200 });
+    const api = apiFor(cluster);
+    const upid = (await api.call('POST', '/nodes/{node}/qemu/{vmid}/migrate', {
+      node: 'node02',
+      vmid: 101,
+      target: 'node03',
+      online: true,
+    })) as string;
+    expect(upid).toContain(':hamigrate:101:chatops@pve!bot:');
+    await waitFor(() => cluster.task(upid)?.record.exitstatus === 'OK', 'hamigrate OK');
+    const real = await waitFor(
+      () => cluster.tasks.all().find((t) => t.record.type === 'qmigrate'),
+      'LRM qmigrate',
+    );
+    expect(real.record.user).toBe('root@pam');
+    expect(real.lines[0]).toBe('task started by HA resource agent');
+    await waitFor(
+      () => cluster.guest(101)?.node === 'node03' && cluster.haState(101) === 'started',
+      'VM 101 on node03',
+      10_000,
+    );
+    const status = (await api.call('GET', '/cluster/ha/status/current')) as Entry[];
+    expect(status.find((e) => e.id === 'service:vm:101')).toMatchObject({
+      node: 'node03',
+      crm_state: 'started',
+      status: 'vm:101 (node03, started)',
+    });
+  });
+
+  it('loses quorum when two of three nodes are down and refuses writes', async () => {
+    cluster = createCluster({ speed: 200 });
+    const api = apiFor(cluster);
+    const changes: string[] = [];
+    cluster.onNodeOnlineChange((node, online) => changes.push(`${node}:${online}`));
+    cluster.setNodeOnline('node02', false);
+    expect(cluster.isQuorate()).toBe(true);
+    cluster.setNodeOnline('node03', false);
+    expect(changes).toEqual(['node02:false', 'node03:false']);
+    const status = (await api.call('GET', '/cluster/status')) as Entry[];
+    expect(status[0]).toMatchObject({ type: 'cluster', name: 'MonCluster', quorate: 0 });
+    expect(status.find((e) => e.name === 'node03')).toMatchObject({
+      online: 0,
+      local: 0,
+      ip: '127.20.1.103',
+    });
+    expect(status.find((e) => e.name === 'node01')).toMatchObject({ online: 1, local: 1 });
+    await expect(
+      api.call('POST', '/nodes/{node}/qemu/{vmid}/status/stop', { node: 'node01', vmid: 100 }),
+    ).rejects.toMatchObject({
+      status: 500,
+      message: 'cluster not ready - no quorum?',
+    });
+    const resources = (await api.call('GET', '/cluster/resources')) as Entry[];
+    expect(resources.find((e) => e.id === 'qemu/102')).toMatchObject({ status: 'unknown' });
+    expect(resources.find((e) => e.id === 'node/node02')).toMatchObject({ status: 'offline' });
+  });
+
+  it('fences a dead node and recovers its HA guest on another node', async () => {
+    cluster = createCluster({ speed: 400 });
+    const seen = new Set<string>();
+    cluster.setNodeOnline('node02', false);
+    await waitFor(
+      () => {
+        const state = cluster.haState(101);
+        if (state) seen.add(state);
+        return state === 'started' && cluster.guest(101)?.running && cluster.guest(101)?.node !== 'node02';
+      },
+      'recovery of vm:101',
+      10_000,
+    );
+    expect(seen).toContain('fence');
+    expect(seen).toContain('recovery');
+    // A non-HA guest of the dead node stays there.
+    expect(cluster.guest(102)).toMatchObject({ node: 'node02', running: false });
+  });
+
+  it('gives a node back after a reboot with a new uptime and its HA guest started again', async () => {
+    cluster = createCluster({ speed: 400 });
+    const api = apiFor(cluster);
+    const before = cluster.node('node02').bootedAt;
+    expect(await api.call('POST', '/nodes/{node}/status', { node: 'node02', command: 'reboot' })).toBeNull();
+    await waitFor(() => !cluster.isNodeOnline('node02'), 'node02 down');
+    expect(cluster.haState(101)).toBe('freeze');
+    await waitFor(() => cluster.isNodeOnline('node02'), 'node02 back', 10_000);
+    expect(cluster.node('node02').bootedAt).toBeGreaterThan(before);
+    await waitFor(
+      () => cluster.haState(101) === 'started' && cluster.guest(101)?.running,
+      'vm:101 started',
+      10_000,
+    );
+    expect(cluster.guest(101)?.node).toBe('node02');
+  });
+});

@@ -1,0 +1,172 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createCluster } from '../../src/sim/cluster/create-cluster.js';
+import type { SimCluster } from '../../src/sim/cluster/sim-cluster.js';
+import { apiFor, waitFor } from './cluster-test-kit.js';
+
+let cluster: SimCluster;
+afterEach(() => cluster?.close());
+
+const MIGRATE = '/nodes/{node}/qemu/{vmid}/migrate';
+const STAMP = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d /;
+
+describe('QEMU migration', () => {
+  it('live-migrates TestVM with timestamped progress, a migrate lock, and the VM on the target at the end', async () => {
+    cluster = createCluster({ speed: 100 });
+    const api = apiFor(cluster);
+    const upid = (await api.call('POST', MIGRATE, {
+      node: 'node01',
+      vmid: 100,
+      target: 'node03',
+      online: true,
+    })) as string;
+    expect(upid).toContain(':qmigrate:100:chatops@pve!bot:');
+    const resources = (await api.call('GET', '/cluster/resources', { type: 'vm' })) as Array<
+      Record<string, unknown>
+    >;
+    expect(resources.find((r) => r.vmid === 100)).toMatchObject({ lock: 'migrate', node: 'node01' });
+    await expect(
+      api.call('POST', '/nodes/{node}/qemu/{vmid}/status/shutdown', { node: 'node01', vmid: 100 }),
+    ).rejects.toMatchObject({
+      status: 500,
+      message: 'VM is locked (migrate)',
+    });
+    await waitFor(() => !cluster.task(upid)?.running, 'migration');
+    const lines = cluster.task(upid)?.lines ?? [];
+    expect(lines[0]).toMatch(STAMP);
+    expect(lines[0]).toContain("starting migration of VM 100 to node 'node03' (127.20.1.103)");
+    expect(
+      lines.some((l) => l.endsWith('starting online/live migration on unix:/run/qemu-server/100.migrate')),
+    ).toBe(true);
+    const progress = lines.filter((l) =>
+      / migration active, transferred [\d.]+ \w+ of 2\.0 GiB VM-state, [\d.]+ MiB\/s$/.test(l),
+    );
+    expect(progress.length).toBeGreaterThan(3);
+    expect(lines.at(-2)).toMatch(/migration finished successfully \(duration 00:00:\d\d\)$/);
+    expect(lines.at(-1)).toBe('TASK OK');
+    expect(cluster.guest(100)).toMatchObject({ node: 'node03', running: true });
+    expect(cluster.guest(100)?.lock).toBeUndefined();
+  });
+
+  it('refuses the obvious mistakes before a task exists', async () => {
+    cluster = createCluster({ speed: 100 });
+    const api = apiFor(cluster);
+    await expect(
+      api.call('POST', MIGRATE, { node: 'node01', vmid: 100, target: 'node01', online: true }),
+    ).rejects.toMatchObject({
+      status: 400,
+      errors: { target: 'target is local node.' },
+    });
+    await expect(
+      api.call('POST', MIGRATE, { node: 'node01', vmid: 100, target: 'node03' }),
+    ).rejects.toMatchObject({
+      status: 500,
+      message: "can't migrate running VM without --online",
+    });
+    await expect(
+      api.call('POST', MIGRATE, { node: 'node01', vmid: 100, target: 'node09', online: true }),
+    ).rejects.toMatchObject({
+      message: "no such cluster node 'node09'",
+    });
+    expect(cluster.tasks.all()).toHaveLength(0);
+  });
+
+  it('fails a live migration with local disks unless with-local-disks is set, then mirrors the disk', async () => {
+    cluster = createCluster({ speed: 200 });
+    const api = apiFor(cluster);
+    const precondition = (await api.call('GET', MIGRATE, { node: 'node02', vmid: 102 })) as Record<
+      string,
+      unknown
+    >;
+    expect(precondition).toMatchObject({
+      running: 1,
+      local_disks: [expect.objectContaining({ volid: 'local-lvm:vm-102-disk-0' })],
+    });
+    const refused = (await api.call('POST', MIGRATE, {
+      node: 'node02',
+      vmid: 102,
+      target: 'node01',
+      online: true,
+    })) as string;
+    await waitFor(() => !cluster.task(refused)?.running, 'refused migration');
+    expect(cluster.task(refused)?.record.exitstatus).toBe('migration aborted');
+    expect(cluster.task(refused)?.lines.join('\n')).toContain(
+      "can't live migrate attached local disks without with-local-disks option",
+    );
+    const upid = (await api.call('POST', MIGRATE, {
+      node: 'node02',
+      vmid: 102,
+      target: 'node01',
+      online: true,
+      'with-local-disks': true,
+    })) as string;
+    await waitFor(() => !cluster.task(upid)?.running, 'migration with local disks', 10_000);
+    const lines = cluster.task(upid)?.lines ?? [];
+    expect(lines.some((l) => /drive-scsi0: transferred [\d.]+ \w+ of 64\.0 GiB \(\d+\.\d\d%\)/.test(l))).toBe(
+      true,
+    );
+    expect(lines.at(-1)).toBe('TASK OK');
+    expect(cluster.guest(102)?.node).toBe('node01');
+  });
+
+  it('migrates a container only in restart mode; online fails in the task', async () => {
+    cluster = createCluster({ speed: 200 });
+    const api = apiFor(cluster);
+    const path = '/nodes/{node}/lxc/{vmid}/migrate';
+    await expect(
+      api.call('POST', path, { node: 'node03', vmid: 200, target: 'node01' }),
+    ).rejects.toMatchObject({
+      message: "can't migrate running container without --online or --restart",
+    });
+    const online = (await api.call('POST', path, {
+      node: 'node03',
+      vmid: 200,
+      target: 'node01',
+      online: true,
+    })) as string;
+    await waitFor(() => !cluster.task(online)?.running, 'online CT migration');
+    expect(cluster.task(online)?.lines.join('\n')).toContain(
+      'lxc live migration is currently not implemented',
+    );
+    expect(cluster.task(online)?.record.exitstatus).toBe('migration aborted');
+    const restart = (await api.call('POST', path, {
+      node: 'node03',
+      vmid: 200,
+      target: 'node01',
+      restart: true,
+    })) as string;
+    expect(restart).toContain(':vzmigrate:200:');
+    await waitFor(() => !cluster.task(restart)?.running, 'restart migration');
+    expect(cluster.task(restart)?.record.exitstatus).toBe('OK');
+    expect(cluster.guest(200)).toMatchObject({ node: 'node01', running: true });
+    const precondition = (await api.call('GET', path, { node: 'node01', vmid: 200 })) as Record<
+      string,
+      unknown
+    >;
+    expect(precondition).toEqual({
+      running: 1,
+      'allowed-nodes': ['node02', 'node03'],
+      'not-allowed-nodes': {},
+    });
+  });
+
+  it('turns a replication job around when a replicated VM moves to its target', async () => {
+    cluster = createCluster({ speed: 200 });
+    const api = apiFor(cluster);
+    const upid = (await api.call('POST', MIGRATE, { node: 'node03', vmid: 103, target: 'node01' })) as string;
+    await waitFor(() => !cluster.task(upid)?.running, 'offline migration', 10_000);
+    expect(cluster.task(upid)?.record.exitstatus).toBe('OK');
+    expect(cluster.replication.jobs.get('103-0')?.target).toBe('node03');
+    await expect(
+      api.call('GET', '/nodes/{node}/replication/{id}/status', { node: 'node03', id: '103-0' }),
+    ).rejects.toMatchObject({
+      message: "no such replication job '103-0'",
+    });
+    expect(
+      await api.call('GET', '/nodes/{node}/replication/{id}/status', { node: 'node01', id: '103-0' }),
+    ).toMatchObject({
+      guest: 103,
+      source: 'node01',
+      target: 'node03',
+    });
+  });
+});
