@@ -1,0 +1,55 @@
+import { afterAll, beforeAll } from 'vitest';
+import type { Logger } from '../../../src/logger.js';
+import { ProxmoxClient, type ProxmoxClientOptions } from '../../../src/proxmox/proxmox-client.js';
+import type { PveRequestEvent } from '../../../src/proxmox/request-observer.js';
+import { type RunningSimulator, type SimCluster, startSimulator } from '../../../src/sim/simulator.js';
+
+/** Polling fast enough for a 100× simulator, still exercising the back-off. */
+export const FAST_POLL = { initialMs: 10, maxMs: 50 };
+
+export interface RecordingLogger extends Logger {
+  lines: { level: string; fields: Record<string, unknown>; message: string }[];
+}
+
+export function recordingLogger(): RecordingLogger {
+  const lines: RecordingLogger['lines'] = [];
+  const at = (level: string) => (fields: Record<string, unknown>, message: string) => {
+    lines.push({ level, fields, message });
+  };
+  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+export interface TestCluster {
+  sim: RunningSimulator<SimCluster>;
+  /** Every exchange the clients made, through their onRequest hook. */
+  events: PveRequestEvent[];
+  /** A client over every host, pinned to the simulator's fingerprints; closed after the file. */
+  client(overrides?: Partial<ProxmoxClientOptions>): ProxmoxClient;
+}
+
+/** One simulator per test file (real HTTPS on 127.20.1.x), started fast and without 401 delays. */
+export function useSimulatedCluster(): TestCluster {
+  const clients: ProxmoxClient[] = [];
+  const cluster = { events: [] as PveRequestEvent[] } as TestCluster;
+  beforeAll(async () => {
+    cluster.sim = await startSimulator({ port: 0, speed: 100, authFailureDelayMs: 0 });
+  });
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.close()));
+    await cluster.sim?.stop();
+  });
+  cluster.client = (overrides = {}) => {
+    const { sim } = cluster;
+    const client = new ProxmoxClient({
+      hosts: sim.hosts,
+      tokenId: sim.tokenId,
+      tokenSecret: sim.tokenSecret,
+      fingerprints: sim.fingerprints,
+      onRequest: (event) => cluster.events.push(event),
+      ...overrides,
+    });
+    clients.push(client);
+    return client;
+  };
+  return cluster;
+}
