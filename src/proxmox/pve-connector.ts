@@ -11,8 +11,6 @@ export type PveTlsMode =
 export interface PveConnectorOptions {
   tls: PveTlsMode;
   connectTimeoutMs: number;
-  /** Called when a host presents a certificate that is not pinned (a security event). */
-  onFingerprintMismatch?: (host: string, fingerprint: string) => void;
 }
 
 /** "aa:bb…" or "AABB…" → "AA:BB:…", the format of Node's `fingerprint256` and of PVE. */
@@ -92,7 +90,6 @@ export function createPveConnector(options: PveConnectorOptions): buildConnector
         const fingerprint = (socket as TLSSocket).getPeerCertificate().fingerprint256 ?? '';
         if (!pinned.has(normalizeFingerprint(fingerprint))) {
           socket.destroy();
-          options.onFingerprintMismatch?.(host, fingerprint);
           callback(
             new PveError({
               code: PveErrorCode.Tls,

@@ -76,8 +76,6 @@ export function createPveTransport(options: PveTransportOptions): PveTransport {
   const connector = createPveConnector({
     tls,
     connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
-    onFingerprintMismatch: (host, fingerprint) =>
-      logger.warn({ host, fingerprint }, 'PVE host presented a certificate that is not pinned; host skipped'),
   });
   const pools = origins.map(
     (origin) =>
@@ -156,12 +154,12 @@ export function createPveTransport(options: PveTransportOptions): PveTransport {
         idempotent: method === 'GET',
         attempt: (i) => attempt(i, method, path, request),
         onHostFailed: (host, error) => {
-          if (error.code !== PveErrorCode.Tls) {
-            logger.warn(
-              { host, method, path, code: error.code, reason: error.message },
-              'PVE host failed; trying the next one',
-            );
-          }
+          logger.warn(
+            { host, method, path, code: error.code, reason: error.message },
+            error.code === PveErrorCode.Tls
+              ? 'PVE host certificate refused (not pinned or not signed by the CA); host skipped'
+              : 'PVE host failed; trying the next one',
+          );
         },
       });
       sticky = index;

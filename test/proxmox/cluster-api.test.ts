@@ -46,6 +46,12 @@ describe('cluster reads', () => {
       expect(status.quorate).toBe(false);
       expect(status.nodes.find((n) => n.name === 'node03')?.online).toBe(true);
       expect(status.nodes.find((n) => n.name === 'node01')?.online).toBe(false);
+      // Without quorum pmxcfs is read-only: writes fail before any task exists.
+      const error = await cluster
+        .client()
+        .start({ type: 'qemu', vmid: 103, node: 'node03' })
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'PVE_NO_QUORUM', statusCode: 500 });
     } finally {
       await sim.faults.nodeUp('node01');
       await sim.faults.nodeUp('node02');

@@ -16,7 +16,7 @@ describe('TLS verification', () => {
     expect((error as Error).message).toContain('not pinned');
     expect(cluster.sim.requests.length).toBe(before);
     expect(logger.lines).toContainEqual(
-      expect.objectContaining({ level: 'warn', message: expect.stringContaining('not pinned') }),
+      expect.objectContaining({ level: 'warn', message: expect.stringContaining('certificate refused') }),
     );
   });
 
@@ -48,6 +48,28 @@ describe('TLS verification', () => {
     const error = await client.version().catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'PVE_TLS' });
     expect(cluster.sim.requests.length).toBe(before);
+  });
+
+  it('skips a node presenting an impostor certificate, pinned or CA-verified, and sends it nothing', async () => {
+    const { sim } = cluster;
+    await sim.faults.impostorCertificate('node01');
+    try {
+      const logger = recordingLogger();
+      const pinned = cluster.client({ logger });
+      const verified = cluster.client({ fingerprints: undefined, caPem: sim.caPem });
+      const before = sim.requests.length;
+      await pinned.version();
+      await verified.version();
+      expect(sim.requests.slice(before).map((r) => r.node)).toEqual(['node02', 'node02']);
+      expect(logger.lines).toContainEqual(
+        expect.objectContaining({
+          level: 'warn',
+          fields: expect.objectContaining({ host: expect.stringContaining('127.20.1.101') }),
+        }),
+      );
+    } finally {
+      await sim.faults.impostorCertificate('node01', false);
+    }
   });
 
   it('only skips verification when asked explicitly, and warns when it is created', async () => {
