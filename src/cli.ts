@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+// The one binary: `pve-chatops <command>`. Each command lives in its own module and is loaded
+// only when asked for, so `pve-chatops sim` does not pull in Slack, Discord or BullMQ.
+import { ConfigError } from './config-error.js';
+
+interface Command {
+  summary: string;
+  run(args: string[]): Promise<void>;
+}
+
+const commands: Record<string, Command> = {
+  sim: {
+    summary:
+      'start the simulated Proxmox VE cluster (MonCluster: node01..node03); --env-file FILE writes PVE_*',
+    run: async (args) => (await import('./sim/run-sim-command.js')).runSimCommand(args),
+  },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(commands).map((name) => name.length));
+  const lines = Object.entries(commands).map(
+    ([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`,
+  );
+  return `Usage: pve-chatops <command> [options]\n\nCommands:\n${lines.join('\n')}\n`;
+}
+
+async function main(argv: string[]): Promise<void> {
+  // bin/pve-chatops and the npm scripts put a `--` first so Node 20 leaves `--env-file` to us.
+  const [name, ...args] = argv[0] === '--' ? argv.slice(1) : argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    process.stdout.write(usage());
+    return;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`pve-chatops: unknown command '${name}'.\n\n${usage()}`);
+    process.exitCode = 2;
+    return;
+  }
+  await command.run(args);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`pve-chatops: ${error.message}\n`);
+  } else {
+    process.stderr.write(
+      `pve-chatops: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+  }
+  process.exitCode = 1;
+});
