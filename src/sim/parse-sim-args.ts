@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 
 export interface SimArgs {
   envFile?: string;
+  caFile?: string;
   nodes: number;
   guests?: number;
   port: number;
@@ -18,6 +19,7 @@ Starts a simulated Proxmox VE cluster (MonCluster: node01, node02, … on 127.20
 
 Options:
   --env-file FILE  write PVE_HOSTS, PVE_TOKEN_ID, PVE_TOKEN_SECRET, PVE_FINGERPRINTS to FILE (mode 0600)
+  --ca-file FILE   write the cluster CA certificate (like /etc/pve/pve-root-ca.pem) to FILE, e.g. for curl --cacert
   --nodes N        number of nodes (default 3)
   --guests N       number of guests (default: the guides' TestVM and friends)
   --port P         HTTPS port on every node's address (default 8006; 0 picks a free one per node)
@@ -48,6 +50,7 @@ export function parseSimArgs(argv: string[]): SimArgs {
       allowPositionals: false,
       options: {
         'env-file': { type: 'string' },
+        'ca-file': { type: 'string' },
         nodes: { type: 'string' },
         guests: { type: 'string' },
         port: { type: 'string' },
@@ -79,6 +82,11 @@ export function parseSimArgs(argv: string[]): SimArgs {
   if (envFile !== undefined) {
     if (envFile.trim() === '') throw new SimUsageError('--env-file needs a file name');
     args.envFile = envFile;
+  }
+  const caFile = text('ca-file');
+  if (caFile !== undefined) {
+    if (caFile.trim() === '') throw new SimUsageError('--ca-file needs a file name');
+    args.caFile = caFile;
   }
   return args;
 }

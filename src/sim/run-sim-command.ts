@@ -1,6 +1,7 @@
 // `pve-chatops sim`: start the simulator, say where it is, write the env file, run until SIGINT
 // or SIGTERM, then stop cleanly. The token secret is never printed, only written to the file.
 
+import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createJsonLogger, type Logger } from '../logger.js';
 import type { RunningSimulator, SimulatorOptions } from './compose-simulator.js';
@@ -85,6 +86,8 @@ export async function runSimCommand(argv: string[], deps: SimCommandDeps = {}): 
   try {
     const envFile = args.envFile === undefined ? undefined : resolve(args.envFile);
     if (envFile) await writeEnvFile(envFile, sim.env());
+    // The CA is public; curl --cacert and PVE_CA_FILE can use it instead of the fingerprints.
+    if (args.caFile) await writeFile(resolve(args.caFile), sim.caPem);
     out(simBanner(sim, args.speed, envFile));
     await stopRequested;
     out('Stopping the simulator…\n');

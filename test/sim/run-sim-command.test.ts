@@ -89,7 +89,8 @@ describe('runSimCommand', () => {
     });
     const output: string[] = [];
     const file = join(dir, 'sim.env');
-    const running = runSimCommand(['--env-file', file, '--nodes', '2', '--port', '0'], {
+    const caFile = join(dir, 'ca.pem');
+    const running = runSimCommand(['--env-file', file, '--ca-file', caFile, '--nodes', '2', '--port', '0'], {
       start: async (options) => {
         sim = await composeSimulator({ ...options, authFailureDelayMs: 0 }, fakeDomain());
         return sim;
@@ -110,6 +111,7 @@ describe('runSimCommand', () => {
     expect(banner).toContain('API token: chatops@pve!bot');
     expect(banner).not.toContain(started.tokenSecret);
     expect(parseEnv(await readFile(file, 'utf8'))).toEqual(started.env());
+    expect(await readFile(caFile, 'utf8')).toBe(started.caPem);
 
     stop();
     await running;
