@@ -43,6 +43,29 @@ describe('PVE transport against the simulator', () => {
     await client.waitForTask(await client.start(TestVM), { pollInterval: { initialMs: 10, maxMs: 50 } });
   });
 
+  it('sends the token, the User-Agent and a Content-Length form body on the wire, never chunked', async () => {
+    const sent: string[] = [];
+    const listener = (message: unknown) => sent.push((message as { headers: string }).headers);
+    subscribe('undici:client:sendHeaders', listener);
+    try {
+      const client = cluster.client();
+      await client.nextId();
+      await client.waitForTask(await client.start({ type: 'lxc', vmid: 201, node: 'node01' }), {
+        pollInterval: { initialMs: 10, maxMs: 50 },
+      });
+    } finally {
+      unsubscribe('undici:client:sendHeaders', listener);
+    }
+    const get = sent.find((h) => h.startsWith('GET /api2/json/cluster/nextid '));
+    const post = sent.find((h) => h.startsWith('POST /api2/json/nodes/node01/lxc/201/status/start '));
+    expect(get?.toLowerCase()).toContain(`authorization: pveapitoken=${cluster.sim.tokenId}=`.toLowerCase());
+    expect(get).toMatch(/user-agent: pve-chatops\/\d+\.\d+\.\d+\r\n/i);
+    expect(post).toMatch(/content-type: application\/x-www-form-urlencoded\r\n/i);
+    // undici writes Content-Length itself after these headers; the simulator, like pveproxy,
+    // answers a chunked body with 501, so the start succeeding is the other half of this check.
+    expect(post?.toLowerCase()).not.toContain('transfer-encoding');
+  });
+
   it('maps a 400 with the offending parameter', async () => {
     const error = await cluster
       .client()
