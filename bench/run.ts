@@ -1,0 +1,17 @@
+// `npm run bench`: every benchmark, one table, and bench/results.json. Benchmarks only ever talk
+// to 127.0.0.0/8 (the simulator's loopback addresses).
+import { benchClusterStatusRead } from './cluster-status-read.js';
+import { type BenchRow, printTable, writeResults } from './report.js';
+
+const benchmarks: Array<[string, () => Promise<BenchRow[]>]> = [
+  ['cluster status read', benchClusterStatusRead],
+];
+
+const rows: BenchRow[] = [];
+for (const [name, run] of benchmarks) {
+  process.stderr.write(`bench: ${name}…\n`);
+  rows.push(...(await run()));
+}
+process.stdout.write(`${printTable(rows)}\n`);
+writeResults(rows, new URL('./results.json', import.meta.url));
+process.stderr.write('bench: written to bench/results.json\n');

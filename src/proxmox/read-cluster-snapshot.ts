@@ -1,0 +1,26 @@
+import { type ClusterState, getClusterResources, getClusterStatus } from './cluster-api.js';
+import type { PveTransport } from './pve-transport.js';
+import type { ClusterResource } from './schemas/cluster-schemas.js';
+
+export interface ClusterSnapshot {
+  /** Every node, guest, storage and pool, as `/cluster/resources` lists them. */
+  resources: ClusterResource[];
+  /** Cluster name, quorum and each member's online state, from `/cluster/status`. */
+  status: ClusterState;
+}
+
+/**
+ * The whole cluster in two calls, whatever its size: `/cluster/resources` and `/cluster/status`
+ * are served from pmxcfs on whichever node answers, so `/pve status` and name resolution never
+ * fan out to every node (DESIGN.md: "PVE calls for /pve status: constant in cluster size").
+ */
+export async function readClusterSnapshot(
+  transport: PveTransport,
+  signal?: AbortSignal,
+): Promise<ClusterSnapshot> {
+  const [resources, status] = await Promise.all([
+    getClusterResources(transport, undefined, signal),
+    getClusterStatus(transport, signal),
+  ]);
+  return { resources, status };
+}
