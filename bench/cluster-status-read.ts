@@ -47,7 +47,6 @@ async function measure(
       calls: calls / ROUNDS,
       p50: percentile(durations, 50),
       p95: percentile(durations, 95),
-      bytes,
       entries,
     };
   } finally {
