@@ -24,5 +24,9 @@ export const pveRequestChannel = diagnosticsChannel.channel('pve-chatops:pve:req
 
 export function publishPveRequest(event: PveRequestEvent, listener?: PveRequestListener): void {
   if (pveRequestChannel.hasSubscribers) pveRequestChannel.publish(event);
-  listener?.(event);
+  try {
+    listener?.(event);
+  } catch {
+    // A metrics hook must never turn a successful PVE call into a failure.
+  }
 }
