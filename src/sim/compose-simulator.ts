@@ -40,6 +40,8 @@ export interface SimulatorOptions {
   rootPassword?: string;
   /** How long 401 answers are held, as pveproxy does (default 3000 ms). */
   authFailureDelayMs?: number;
+  /** How many requests `requests` keeps, newest last (default 100,000). */
+  maxRecordedRequests?: number;
   logger?: Logger;
 }
 
@@ -62,7 +64,7 @@ export interface RunningSimulator<C extends SimClusterHandle = SimClusterHandle>
   rootPassword: string;
   faults: SimFaults;
   cluster: C;
-  /** Every answered request, oldest first. */
+  /** The answered requests, oldest first (the newest `maxRecordedRequests`). */
   requests: RecordedRequest[];
   /** The PVE_* variables that point the product at this simulator. */
   env(): Record<string, string>;
@@ -115,6 +117,7 @@ export async function composeSimulator<C extends SimClusterHandle>(
       faults: state,
       logger,
       requests,
+      maxRecordedRequests: options.maxRecordedRequests ?? 100_000,
       authFailureDelayMs: options.authFailureDelayMs ?? 3000,
       signal: abort.signal,
     });

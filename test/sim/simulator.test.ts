@@ -44,3 +44,21 @@ describe('startSimulator', () => {
     }
   });
 });
+
+describe('the request record', () => {
+  it('keeps only the newest requests past its bound', async () => {
+    const sim = await startSimulator({ port: 0, authFailureDelayMs: 0, maxRecordedRequests: 10 });
+    try {
+      const headers = { Authorization: `PVEAPIToken=${sim.tokenId}=${sim.tokenSecret}` };
+      for (let i = 0; i < 25; i += 1) {
+        await call(sim.hosts[0] as string, sim.caPem, 'GET', `/api2/json/cluster/nextid?vmid=${500 + i}`, {
+          headers,
+        });
+      }
+      expect(sim.requests.length).toBeLessThanOrEqual(11);
+      expect(sim.requests.at(-1)?.rawParams).toEqual({ vmid: '524' });
+    } finally {
+      await sim.stop();
+    }
+  });
+});

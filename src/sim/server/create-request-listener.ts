@@ -13,8 +13,10 @@ import {
 import type { NodeRequestListener } from './node-server.js';
 
 export interface RequestListenerContext extends ApiRequestContext {
-  /** Every answered request is appended here. */
+  /** Every answered request is appended here, the oldest dropped past `maxRecordedRequests`. */
   requests: RecordedRequest[];
+  /** Bounds the record so a simulator left running for days (the demo) does not grow forever. */
+  maxRecordedRequests: number;
   /** pveproxy holds 401 answers for about 3 s to slow down password guessing. */
   authFailureDelayMs: number;
   /** Aborted when the simulator stops, so no answer waits on a timer past that. */
@@ -55,6 +57,10 @@ async function serve(
   record.status = reply.status;
   if (reply.errors) record.errors = reply.errors;
   ctx.requests.push(record);
+  // Trim in batches: one splice per 10 % overshoot instead of a shift per request.
+  if (ctx.requests.length > ctx.maxRecordedRequests * 1.1) {
+    ctx.requests.splice(0, ctx.requests.length - ctx.maxRecordedRequests);
+  }
   write(response, reply);
 }
 
