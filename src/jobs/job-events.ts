@@ -1,0 +1,52 @@
+// What a job tells the chat while it runs: structured progress events and one final result.
+// They travel through the outbox (a Redis stream) to the bot process, which renders them for its
+// platform. Everything here is plain JSON, validated with zod where it is read back.
+import { z } from 'zod';
+
+/**
+ * Where in the chat a job's messages belong. Opaque to jobs: only the adapter of `platform`
+ * interprets the other fields (a Slack channel and thread_ts, a Discord thread id, a console line).
+ */
+export const threadRefSchema = z
+  .object({
+    platform: z.string().min(1),
+  })
+  .catchall(z.unknown());
+export type ThreadRef = z.infer<typeof threadRefSchema>;
+
+export const progressEventSchema = z.object({
+  type: z.literal('progress'),
+  jobId: z.string(),
+  kind: z.string(),
+  /** What the job is doing now, in words (`migrating`, `waiting for HA`, `cloning disks`). */
+  phase: z.string(),
+  /** 0..100 where PVE reports one (migration and clone transfer lines). */
+  percent: z.number().min(0).max(100).optional(),
+  /** The newest lines of the PVE task log, oldest first. */
+  logLines: z.array(z.string()).default([]),
+  upid: z.string().optional(),
+  at: z.number(),
+});
+export type ProgressEvent = z.infer<typeof progressEventSchema>;
+
+export const resultEventSchema = z.object({
+  type: z.literal('result'),
+  jobId: z.string(),
+  kind: z.string(),
+  ok: z.boolean(),
+  /** One line a person reads first: `TestVM (qemu/100) now runs on node03`. */
+  summary: z.string(),
+  /** On failure: PVE's own error text (task exit status or HTTP message), verbatim. */
+  error: z.string().optional(),
+  /** On failure: the stable error code (`PVE_LOCKED`, `JOB_CANCELLED`, `GUEST_BUSY`, …). */
+  code: z.string().optional(),
+  /** Structured details for rich rendering (e.g. the status read), kind-specific. */
+  details: z.record(z.string(), z.unknown()).optional(),
+  upid: z.string().optional(),
+  logTail: z.array(z.string()).optional(),
+  at: z.number(),
+});
+export type ResultEvent = z.infer<typeof resultEventSchema>;
+
+export const jobEventSchema = z.discriminatedUnion('type', [progressEventSchema, resultEventSchema]);
+export type JobEvent = z.infer<typeof jobEventSchema>;
