@@ -47,8 +47,21 @@ export interface DiscordConfig {
   apiUrl?: string;
 }
 
+export interface WorkerConfig {
+  /** Jobs one worker process runs at once. */
+  concurrency: number;
+  /**
+   * BullMQ's job lock. Jobs run in short slices and renew it while they run, so it only decides
+   * how soon another worker resumes the job of a worker that died (SIGKILL, power loss).
+   */
+  lockMs: number;
+}
+
 export interface AppConfig {
   redisUrl: string;
+  /** Namespaces every Redis key, so several deployments (or test runs) can share one Redis. */
+  redisPrefix: string;
+  worker: WorkerConfig;
   port: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   pve?: PveConfig;
@@ -104,6 +117,9 @@ function isUrl(value: string, protocols: string[]): boolean {
 
 const environmentSchema = z.object({
   REDIS_URL: optionalText,
+  REDIS_PREFIX: optionalText,
+  WORKER_CONCURRENCY: optionalText,
+  WORKER_LOCK_MS: optionalText,
   PORT: optionalText,
   LOG_LEVEL: optionalText,
   PVE_HOSTS: optionalText,
@@ -168,6 +184,19 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
     );
   }
 
+  const redisPrefix = env.REDIS_PREFIX ?? 'pve-chatops';
+  if (!/^[A-Za-z0-9_.-]+$/.test(redisPrefix)) {
+    problem('REDIS_PREFIX', `may hold letters, digits, '.', '_' and '-' only, e.g. pve-chatops (got '${redisPrefix}')`);
+  }
+  const concurrency = Number(env.WORKER_CONCURRENCY ?? '8');
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) {
+    problem('WORKER_CONCURRENCY', `must be a whole number from 1 to 256 (got '${env.WORKER_CONCURRENCY}')`);
+  }
+  const lockMs = Number(env.WORKER_LOCK_MS ?? '30000');
+  if (!Number.isInteger(lockMs) || lockMs < 1000 || lockMs > 600_000) {
+    problem('WORKER_LOCK_MS', `must be milliseconds from 1000 to 600000 (got '${env.WORKER_LOCK_MS}')`);
+  }
+
   const port = Number(env.PORT ?? '3000');
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     problem('PORT', `must be a TCP port number from 0 to 65535 (got '${env.PORT}')`);
@@ -211,6 +240,8 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     redisUrl,
+    redisPrefix,
+    worker: { concurrency, lockMs },
     port,
     logLevel: logLevel as AppConfig['logLevel'],
     pve,

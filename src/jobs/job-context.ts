@@ -1,0 +1,36 @@
+import type { ProxmoxClient } from '../proxmox/proxmox-client.js';
+import type { TaskResult } from '../proxmox/wait-for-task.js';
+
+/** How a processor finds a task it may have started before a crash, if the UPID was not saved. */
+export interface AdoptableTask {
+  /** PVE task types the start call produces, e.g. ['qmigrate', 'hamigrate']. */
+  types: string[];
+  vmid: number;
+}
+
+/** What a processor sees in one slice. Every method persists what it did in the job. */
+export interface JobContext<P> {
+  readonly jobId: string;
+  readonly kind: string;
+  readonly payload: P;
+  readonly requestedBy: string;
+  readonly pve: ProxmoxClient;
+  /** Aborted when the slice ends or someone cancels the job. */
+  readonly signal: AbortSignal;
+  /** Computes a value once per job and keeps it across slices and crashes (it must be JSON). */
+  memo<T>(key: string, compute: () => Promise<T>): Promise<T>;
+  /** Drops a memoized value, so the next memo() computes it again (e.g. a vmid that was taken). */
+  forget(key: string): Promise<void>;
+  /**
+   * Starts a PVE task once per job: the start time is saved BEFORE the call and the UPID right
+   * after it, so a re-run resumes the saved UPID, or adopts a matching task PVE started for us
+   * if the worker died between the two.
+   */
+  runTask(step: string, start: () => Promise<string>, adopt?: AdoptableTask): Promise<string>;
+  /** Waits for a task within this slice, reporting progress; resumes where the last slice stopped. */
+  watchTask(step: string, upid: string, phase: string): Promise<TaskResult>;
+  /** Runs a wait that is not a task (e.g. following an HA migration) within this slice. */
+  watch<T>(step: string, phase: string, wait: (signal: AbortSignal) => Promise<T>): Promise<T>;
+  /** Reports a phase change to the chat. */
+  progress(phase: string, extra?: { percent?: number; logLines?: string[]; upid?: string }): Promise<void>;
+}

@@ -1,0 +1,47 @@
+// The envelope every job carries in BullMQ: which kind, its payload, where to report, who asked,
+// and the resume state a processor saves between slices (the UPID it waits on, lines seen, …).
+import { z } from 'zod';
+import { threadRefSchema } from './job-events.js';
+
+/** What a processor saved for one step: the PVE task it started and how far it has read. */
+export const taskStepStateSchema = z.object({
+  /** When the POST that starts the task was about to be sent (ms); set before the call. */
+  startingAt: z.number().optional(),
+  upid: z.string().optional(),
+  linesSeen: z.number().default(0),
+  /** Set once the task ended well: a re-run returns this instead of waiting again. */
+  result: z.object({ exitstatus: z.string(), logTail: z.array(z.string()) }).optional(),
+});
+export type TaskStepState = z.infer<typeof taskStepStateSchema>;
+
+export const jobStateSchema = z
+  .object({
+    /** Per named step (`migrate`, `clone`, `follow-ha`): its task and progress. */
+    steps: z.record(z.string(), taskStepStateSchema).default({}),
+    /** Kind-specific values to keep across slices (a migration plan, the chosen new vmid). */
+    memo: z.record(z.string(), z.unknown()).default({}),
+    /** The final result, once it went to the outbox: a re-run after a crash only repeats it. */
+    final: z
+      .object({
+        ok: z.boolean(),
+        summary: z.string(),
+        error: z.string().optional(),
+        code: z.string().optional(),
+      })
+      .optional(),
+  })
+  .default({ steps: {}, memo: {} });
+export type JobState = z.infer<typeof jobStateSchema>;
+
+export const jobDataSchema = z.object({
+  kind: z.string().min(1),
+  payload: z.unknown(),
+  thread: threadRefSchema,
+  /** Who asked, as the chat shows them (for messages and the audit). */
+  requestedBy: z.string().min(1),
+  requestedAt: z.number(),
+  /** Unique per enqueue call: tells a duplicate (same job id, e.g. a double click) from our own add. */
+  submission: z.string(),
+  state: jobStateSchema,
+});
+export type JobData = z.infer<typeof jobDataSchema>;

@@ -1,0 +1,26 @@
+// Errors the job engine raises itself (PVE's own errors are PveError). Each has a stable code
+// that travels to the chat in the result event; code branches on `code`, never on the message.
+
+export const JobErrorCode = {
+  /** Another job holds the guest or node; the message names it. */
+  Busy: 'JOB_RESOURCE_BUSY',
+  /** Someone cancelled the job; the message names who. */
+  Cancelled: 'JOB_CANCELLED',
+  /** The payload does not match its kind's schema (a bug or a stale job from an old version). */
+  InvalidPayload: 'JOB_INVALID_PAYLOAD',
+  /** No processor is registered for the kind. */
+  UnknownKind: 'JOB_UNKNOWN_KIND',
+  /** The cluster changed since the request in a way that makes it unsafe to go on. */
+  Stale: 'JOB_STALE',
+} as const;
+export type JobErrorCode = (typeof JobErrorCode)[keyof typeof JobErrorCode];
+
+export class JobError extends Error {
+  override readonly name = 'JobError';
+  readonly code: JobErrorCode;
+
+  constructor(code: JobErrorCode, message: string) {
+    super(message);
+    this.code = code;
+  }
+}

@@ -1,0 +1,47 @@
+// A job kind: its payload schema, the resources it locks, and its processor. Adding a kind is one
+// file in kinds/ and one line in kinds/index.ts.
+import type { z } from 'zod';
+import type { JobContext } from './job-context.js';
+
+/** A resource a job needs to itself: a guest (`guest:100`) or a node (`node:node01`). */
+export interface LockTarget {
+  key: string;
+  /** How people name it: `TestVM (qemu/100)`, `node node01`. */
+  label: string;
+}
+
+export interface JobOutcome {
+  /** One line a person reads first. */
+  summary: string;
+  details?: Record<string, unknown>;
+  upid?: string;
+  logTail?: string[];
+}
+
+export interface JobKind<S extends z.ZodType = z.ZodType> {
+  name: string;
+  payload: S;
+  /** Resources the job must hold alone while it runs (state-changing kinds). */
+  locks?(payload: z.output<S>): LockTarget[];
+  /**
+   * Runs one slice of the job. It is called again from the top after every slice and after a
+   * crash, so it must be re-entrant: steps go through ctx.memo / ctx.runTask / ctx.watchTask, which
+   * persist what was done and skip it on the next call.
+   */
+  run(ctx: JobContext<z.output<S>>): Promise<JobOutcome>;
+}
+
+export function defineJobKind<S extends z.ZodType>(kind: JobKind<S>): JobKind<S> {
+  return kind;
+}
+
+export type JobKindRegistry = ReadonlyMap<string, JobKind>;
+
+export function createJobKindRegistry(kinds: JobKind[]): JobKindRegistry {
+  const registry = new Map<string, JobKind>();
+  for (const kind of kinds) {
+    if (registry.has(kind.name)) throw new Error(`job kind '${kind.name}' is registered twice`);
+    registry.set(kind.name, kind);
+  }
+  return registry;
+}

@@ -1,0 +1,214 @@
+// The producer side: the core enqueues jobs here, cancels them and lists them. It never talks to
+// PVE; the worker does.
+import { randomUUID } from 'node:crypto';
+import { type JobState as BullJobState, type Job, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { CancelRequests } from './cancel-requests.js';
+import type { JobData } from './job-data.js';
+import { JobError, JobErrorCode } from './job-error.js';
+import type { ThreadRef } from './job-events.js';
+import type { JobKindRegistry, JobOutcome } from './job-kind.js';
+import { jobKinds as defaultKinds } from './kinds/index.js';
+import type { OutboxWriter } from './outbox/outbox-writer.js';
+import { ResourceLocks } from './resource-locks.js';
+
+export const JOB_QUEUE_NAME = 'jobs';
+
+export interface EnqueueRequest {
+  kind: string;
+  payload: unknown;
+  thread: ThreadRef;
+  requestedBy: string;
+  /**
+   * A job id derived from what caused the job (see jobIdForApproval): a second enqueue with the
+   * same id (a double click, a redelivered chat event) adds nothing.
+   */
+  jobId?: string;
+}
+
+export interface Enqueued {
+  jobId: string;
+  /** True when a job with this id already existed: nothing new was added. */
+  duplicate: boolean;
+}
+
+export type CancelOutcome =
+  | { status: 'cancelled' } // it had not started: removed, and the chat told
+  | { status: 'cancelling' } // it runs: its worker stops the PVE task within a poll
+  | { status: 'finished'; state: string }
+  | { status: 'unknown' };
+
+export interface JobInfo {
+  jobId: string;
+  kind: string;
+  state: BullJobState | 'unknown';
+  requestedBy: string;
+  requestedAt: number;
+  thread: ThreadRef;
+  summary?: string;
+  error?: string;
+}
+
+export interface JobQueueOptions {
+  redis: Redis;
+  prefix: string;
+  outbox: OutboxWriter;
+  kinds?: JobKindRegistry;
+  /** Attempts for transient failures (connection, 595, pveproxy restarts). Default 5. */
+  attempts?: number;
+  /** First retry delay; doubles each time. Default 2 s. */
+  backoffMs?: number;
+}
+
+/** BullMQ job ids may not contain ':' or be plain integers. */
+export function jobIdForApproval(approvalId: string): string {
+  return `approval-${approvalId.replaceAll(':', '-')}`;
+}
+
+export class JobQueue {
+  readonly #queue: Queue<JobData, JobOutcome>;
+  readonly #kinds: JobKindRegistry;
+  readonly #outbox: OutboxWriter;
+  readonly #cancels: CancelRequests;
+  readonly #locks: ResourceLocks;
+
+  constructor(options: JobQueueOptions) {
+    this.#kinds = options.kinds ?? defaultKinds;
+    this.#outbox = options.outbox;
+    this.#cancels = new CancelRequests(options.redis, options.prefix);
+    this.#locks = new ResourceLocks(options.redis, { prefix: options.prefix, ttlMs: 0 });
+    this.#queue = new Queue<JobData, JobOutcome>(JOB_QUEUE_NAME, {
+      connection: options.redis,
+      prefix: options.prefix,
+      defaultJobOptions: {
+        attempts: options.attempts ?? 5,
+        backoff: { type: 'exponential', delay: options.backoffMs ?? 2_000 },
+        // Kept for `/pve jobs` and the audit; trimmed so Redis does not grow without bound.
+        removeOnComplete: { age: 7 * 24 * 3600, count: 5_000 },
+        removeOnFail: { age: 30 * 24 * 3600, count: 5_000 },
+      },
+    });
+  }
+
+  /** Validates the payload against its kind (a clear error, before anything is queued) and adds the job. */
+  async enqueue(request: EnqueueRequest): Promise<Enqueued> {
+    const kind = this.#kinds.get(request.kind);
+    if (!kind) throw new JobError(JobErrorCode.UnknownKind, `no job kind '${request.kind}'`);
+    const payload = kind.payload.safeParse(request.payload);
+    if (!payload.success) {
+      const detail = payload.error.issues
+        .map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`)
+        .join('; ');
+      throw new JobError(JobErrorCode.InvalidPayload, `invalid ${kind.name} job: ${detail}`);
+    }
+    if (request.jobId !== undefined && (request.jobId.includes(':') || /^\d+$/.test(request.jobId))) {
+      throw new JobError(
+        JobErrorCode.InvalidPayload,
+        `job id '${request.jobId}' may not contain ':' or be a number`,
+      );
+    }
+    const submission = randomUUID();
+    const data: JobData = {
+      kind: kind.name,
+      payload: payload.data,
+      thread: request.thread,
+      requestedBy: request.requestedBy,
+      requestedAt: Date.now(),
+      submission,
+      state: { steps: {}, memo: {} },
+    };
+    const job = await this.#queue.add(kind.name, data, { jobId: request.jobId ?? randomUUID() });
+    if (request.jobId === undefined) return { jobId: job.id as string, duplicate: false };
+    // BullMQ ignores an add whose id exists but hands back our own data: read what is stored.
+    const stored = await this.#queue.getJob(job.id as string);
+    return {
+      jobId: job.id as string,
+      duplicate: stored !== undefined && stored.data.submission !== submission,
+    };
+  }
+
+  /**
+   * Asks for a job to stop. A job that has not started is removed at once; a running one is
+   * stopped by its worker, which deletes the PVE task and reports who cancelled it.
+   */
+  async cancel(jobId: string, by: string): Promise<CancelOutcome> {
+    const job = await this.#queue.getJob(jobId);
+    if (!job) return { status: 'unknown' };
+    const state = await job.getState();
+    if (state === 'completed' || state === 'failed') return { status: 'finished', state };
+    await this.#cancels.request(jobId, by);
+    if (state === 'waiting' || state === 'prioritized') {
+      if (await this.#removeUnstarted(job, by)) return { status: 'cancelled' };
+    }
+    if (state === 'delayed') await job.promote().catch(() => undefined); // its next slice sees the request now
+    return { status: 'cancelling' };
+  }
+
+  async get(jobId: string): Promise<JobInfo | undefined> {
+    const job = await this.#queue.getJob(jobId);
+    return job ? this.#info(job) : undefined;
+  }
+
+  /** The newest jobs first, for `/pve jobs`. */
+  async list(
+    states: BullJobState[] = ['active', 'waiting', 'delayed', 'completed', 'failed'],
+    limit = 20,
+  ): Promise<JobInfo[]> {
+    const jobs = await this.#queue.getJobs(states, 0, limit - 1, false);
+    return Promise.all(
+      jobs.filter((job): job is Job<JobData, JobOutcome> => job !== undefined).map((job) => this.#info(job)),
+    );
+  }
+
+  /** How many jobs wait or run, for /metrics and the bench. */
+  counts(): Promise<Record<string, number>> {
+    return this.#queue.getJobCounts('active', 'waiting', 'delayed', 'completed', 'failed');
+  }
+
+  get queue(): Queue<JobData, JobOutcome> {
+    return this.#queue;
+  }
+
+  close(): Promise<void> {
+    return this.#queue.close();
+  }
+
+  async #removeUnstarted(job: Job<JobData, JobOutcome>, by: string): Promise<boolean> {
+    try {
+      await job.remove();
+    } catch {
+      return false; // a worker took it meanwhile: it will see the cancel request
+    }
+    const kind = this.#kinds.get(job.data.kind);
+    const payload = kind?.payload.safeParse(job.data.payload);
+    // A job retried after a transient failure may still hold its locks from the earlier attempt.
+    if (kind && payload?.success)
+      await this.#locks.release(kind.locks?.(payload.data) ?? [], job.id as string);
+    await this.#cancels.clear(job.id as string);
+    await this.#outbox.publish(job.data.thread, {
+      type: 'result',
+      jobId: job.id as string,
+      kind: job.data.kind,
+      ok: false,
+      summary: `${job.data.kind} cancelled by ${by} before it started`,
+      error: `cancelled by ${by}`,
+      code: JobErrorCode.Cancelled,
+      at: Date.now(),
+    });
+    return true;
+  }
+
+  async #info(job: Job<JobData, JobOutcome>): Promise<JobInfo> {
+    const final = job.data.state?.final;
+    return {
+      jobId: job.id as string,
+      kind: job.data.kind,
+      state: await job.getState(),
+      requestedBy: job.data.requestedBy,
+      requestedAt: job.data.requestedAt,
+      thread: job.data.thread,
+      ...(final?.summary === undefined ? {} : { summary: final.summary }),
+      ...(final?.error === undefined ? {} : { error: final.error }),
+    };
+  }
+}

@@ -1,0 +1,300 @@
+// Runs jobs: one BullMQ worker, each job in short slices. A slice takes the job's locks, runs its
+// kind's processor until it finishes or the slice time is up, and then either reports the result
+// or saves its place and puts the job back as delayed. So no BullMQ lock is held for the minutes a
+// migration takes, and a worker that dies loses at most one slice: another worker resumes the job
+// from the UPID it saved (DESIGN.md "Shape" 4; notes/chat-platforms.md, BullMQ (b)).
+import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { type Logger, silentLogger } from '../logger.js';
+import type { ProxmoxClient } from '../proxmox/proxmox-client.js';
+import type { PollInterval } from '../proxmox/wait-for-task.js';
+import { ClaimedUpids } from './adopt-task.js';
+import { CancelRequests } from './cancel-requests.js';
+import { failureCode, failureText, isTransientFailure } from './classify-failure.js';
+import { type JobData, jobDataSchema } from './job-data.js';
+import { JobError, JobErrorCode } from './job-error.js';
+import type { ResultEvent, ThreadRef } from './job-events.js';
+import type { JobKind, JobKindRegistry, JobOutcome, LockTarget } from './job-kind.js';
+import { JOB_QUEUE_NAME } from './job-queue.js';
+import { jobKinds as defaultKinds } from './kinds/index.js';
+import type { OutboxWriter } from './outbox/outbox-writer.js';
+import { ResourceLocks } from './resource-locks.js';
+import { type CancelRequest, SliceContext, SliceEnded } from './slice-context.js';
+
+export interface JobWorkerOptions {
+  /** A connection with `maxRetriesPerRequest: null`; the worker duplicates it for blocking reads. */
+  redis: Redis;
+  /** Namespaces every key (REDIS_PREFIX). */
+  prefix: string;
+  pve: ProxmoxClient;
+  /** The API token id, as PVE records it in the UPIDs of the tasks we start. */
+  pveUser: string;
+  outbox: OutboxWriter;
+  kinds?: JobKindRegistry;
+  concurrency?: number;
+  /** BullMQ job lock: how soon a dead worker's job is taken over. Default 30 s. */
+  lockMs?: number;
+  /** Longest time one slice runs before the job is put back as delayed. Default 10 s. */
+  sliceMs?: number;
+  /** Pause between two slices of a job still waiting on PVE. Default 1 s. */
+  resumeDelayMs?: number;
+  pollInterval?: PollInterval;
+  logger?: Logger;
+}
+
+const CANCEL_POLL_MS = 500;
+
+export class JobWorker {
+  readonly #options: Required<Omit<JobWorkerOptions, 'pollInterval'>> & { pollInterval?: PollInterval };
+  readonly #locks: ResourceLocks;
+  readonly #cancels: CancelRequests;
+  readonly #claimed: ClaimedUpids;
+  readonly #worker: Worker<JobData, JobOutcome>;
+
+  constructor(options: JobWorkerOptions) {
+    this.#options = {
+      kinds: defaultKinds,
+      concurrency: 8,
+      lockMs: 30_000,
+      sliceMs: 10_000,
+      resumeDelayMs: 1_000,
+      logger: silentLogger,
+      ...options,
+    };
+    const { redis, prefix, lockMs } = this.#options;
+    // A job keeps its guest locks between slices and through a takeover after a crash: they must
+    // outlive the BullMQ lock plus a stalled-check round, and the longest retry backoff.
+    this.#locks = new ResourceLocks(redis, { prefix, ttlMs: Math.max(120_000, 4 * lockMs) });
+    this.#cancels = new CancelRequests(redis, prefix);
+    this.#claimed = new ClaimedUpids(redis, prefix);
+    this.#worker = new Worker<JobData, JobOutcome>(
+      JOB_QUEUE_NAME,
+      (job, token, signal) => this.#process(job, token, signal),
+      {
+        connection: redis.duplicate(),
+        prefix,
+        concurrency: this.#options.concurrency,
+        lockDuration: lockMs,
+        stalledInterval: Math.max(1_000, Math.floor(lockMs / 2)),
+        // Slices are short, so a job only stalls when its worker died; allow several such deaths.
+        maxStalledCount: 10,
+        autorun: false,
+      },
+    );
+    this.#worker.on('failed', (job, error) => {
+      if (job) void this.#reportOutsideFailure(job, error);
+    });
+    this.#worker.on('error', (error) =>
+      this.#options.logger.warn({ err: error.message }, 'job worker error'),
+    );
+  }
+
+  /** Starts taking jobs; resolves once the worker is connected. */
+  async start(): Promise<void> {
+    void this.#worker.run();
+    await this.#worker.waitUntilReady();
+  }
+
+  /** Finishes the running slices (they save their place) and disconnects. */
+  async close(): Promise<void> {
+    await this.#worker.close();
+  }
+
+  async #process(
+    job: Job<JobData, JobOutcome>,
+    token: string | undefined,
+    lockLost?: AbortSignal,
+  ): Promise<JobOutcome> {
+    const { logger } = this.#options;
+    const jobId = job.id as string;
+    const parsed = jobDataSchema.safeParse(job.data);
+    if (!parsed.success) {
+      logger.error({ jobId, issues: parsed.error.issues }, 'job data does not match the job envelope');
+      throw new UnrecoverableError(`job ${jobId} has malformed data`);
+    }
+    const data = parsed.data;
+    const kind = this.#options.kinds.get(data.kind);
+    const final = data.state.final;
+    if (final) {
+      // Reported before a crash: only finish what the crash interrupted.
+      if (kind) await this.#releaseLocks(kind, data, jobId);
+      if (!final.ok) throw new UnrecoverableError(final.error ?? final.summary);
+      return { summary: final.summary };
+    }
+    if (!kind) {
+      return this.#fail(
+        job,
+        data,
+        undefined,
+        new JobError(JobErrorCode.UnknownKind, `no job kind '${data.kind}'`),
+      );
+    }
+    const payload = kind.payload.safeParse(data.payload);
+    if (!payload.success) {
+      const detail = payload.error.issues
+        .map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`)
+        .join('; ');
+      return this.#fail(
+        job,
+        data,
+        undefined,
+        new JobError(JobErrorCode.InvalidPayload, `invalid ${kind.name} job: ${detail}`),
+      );
+    }
+    const targets = kind.locks?.(payload.data) ?? [];
+    const busy = await this.#locks.acquire(targets, {
+      jobId,
+      kind: kind.name,
+      requestedBy: data.requestedBy,
+    });
+    if (busy) {
+      const holder = busy.holder;
+      const message =
+        `${busy.target.label} is busy: job ${holder.jobId} (${holder.kind}, asked by ${holder.requestedBy}) ` +
+        'is working on it. Try again when it has finished, or cancel it.';
+      // Nothing was taken, so nothing to release: report and stop.
+      return this.#fail(job, data, undefined, new JobError(JobErrorCode.Busy, message));
+    }
+
+    const slice = new AbortController();
+    const cancel = new AbortController();
+    const signals = [slice.signal, cancel.signal, ...(lockLost ? [lockLost] : [])];
+    const sliceTimer = setTimeout(
+      () => slice.abort(new SliceEnded('slice time is up')),
+      this.#options.sliceMs,
+    );
+    const renewTimer = setInterval(
+      () => {
+        this.#locks
+          .renew(targets, jobId)
+          .catch((error: Error) => logger.warn({ jobId, err: error.message }, 'lock renewal failed'));
+      },
+      Math.max(1_000, Math.floor(this.#locks.ttlMs / 3)),
+    );
+    const watchCancel = async () => {
+      const by = await this.#cancels.requestedBy(jobId).catch(() => undefined);
+      if (by !== undefined && !cancel.signal.aborted) cancel.abort({ by } satisfies CancelRequest);
+    };
+    await watchCancel();
+    const cancelTimer = setInterval(() => void watchCancel(), CANCEL_POLL_MS);
+    const context = new SliceContext({
+      jobId,
+      data,
+      payload: payload.data,
+      pve: this.#options.pve,
+      pveUser: this.#options.pveUser,
+      claimed: this.#claimed,
+      pollInterval: this.#options.pollInterval ?? { initialMs: 250, maxMs: 2_000 },
+      signal: AbortSignal.any(signals),
+      save: (next) => job.updateData(next),
+      publish: async (event) => {
+        // Progress is best effort: a lost progress line must not fail a migration.
+        await this.#publish(data.thread, event).catch((error: Error) =>
+          logger.warn({ jobId, err: error.message }, 'progress not delivered to the outbox'),
+        );
+      },
+    });
+    try {
+      const outcome = await kind.run(context);
+      await this.#finish(job, data, kind, { ok: true, ...outcome });
+      return outcome;
+    } catch (caught) {
+      let error = caught;
+      if (
+        error instanceof SliceEnded ||
+        (slice.signal.aborted && !cancel.signal.aborted && !lockLost?.aborted)
+      ) {
+        await job.moveToDelayed(Date.now() + this.#options.resumeDelayMs, token);
+        throw new DelayedError();
+      }
+      if (lockLost?.aborted) throw error; // another worker owns the job now: touch nothing
+      if (cancel.signal.aborted && !(error instanceof JobError && error.code === JobErrorCode.Cancelled)) {
+        error = new JobError(
+          JobErrorCode.Cancelled,
+          `cancelled by ${(cancel.signal.reason as CancelRequest).by}`,
+        );
+      }
+      const attempts = job.opts.attempts ?? 1;
+      if (isTransientFailure(error) && job.attemptsMade + 1 < attempts) {
+        logger.warn(
+          { jobId, kind: kind.name, err: failureText(error), attempt: job.attemptsMade + 1 },
+          'transient failure; the job will be retried',
+        );
+        await context.progress(`retrying after: ${failureText(error)}`);
+        throw error; // BullMQ retries with backoff; the job keeps its locks and its saved steps
+      }
+      return this.#fail(job, data, kind, error);
+    } finally {
+      clearTimeout(sliceTimer);
+      clearInterval(renewTimer);
+      clearInterval(cancelTimer);
+    }
+  }
+
+  /** Reports the final result, then releases the job's locks and its cancel request. */
+  async #finish(
+    job: Job<JobData, JobOutcome>,
+    data: JobData,
+    kind: JobKind | undefined,
+    result: Omit<ResultEvent, 'type' | 'jobId' | 'kind' | 'at'>,
+  ): Promise<void> {
+    const jobId = job.id as string;
+    await this.#publish(data.thread, { type: 'result', jobId, kind: data.kind, at: Date.now(), ...result });
+    data.state.final = {
+      ok: result.ok,
+      summary: result.summary,
+      ...(result.error === undefined ? {} : { error: result.error }),
+      ...(result.code === undefined ? {} : { code: result.code }),
+    };
+    await job.updateData(data);
+    if (kind) await this.#releaseLocks(kind, data, jobId);
+    await this.#cancels.clear(jobId);
+  }
+
+  async #fail(
+    job: Job<JobData, JobOutcome>,
+    data: JobData,
+    kind: JobKind | undefined,
+    error: unknown,
+  ): Promise<never> {
+    const text = failureText(error);
+    const label = data.kind;
+    await this.#finish(job, data, kind, {
+      ok: false,
+      summary: `${label} failed: ${text}`,
+      error: text,
+      code: failureCode(error),
+      ...(error instanceof Error && 'logTail' in error && Array.isArray(error.logTail)
+        ? { logTail: error.logTail as string[] }
+        : {}),
+    });
+    throw new UnrecoverableError(text);
+  }
+
+  async #releaseLocks(kind: JobKind, data: JobData, jobId: string): Promise<void> {
+    const payload = kind.payload.safeParse(data.payload);
+    const targets: LockTarget[] = payload.success ? (kind.locks?.(payload.data) ?? []) : [];
+    await this.#locks.release(targets, jobId);
+  }
+
+  /** A job BullMQ failed without our processor (e.g. its workers kept dying): still tell the chat. */
+  async #reportOutsideFailure(job: Job<JobData, JobOutcome>, error: Error): Promise<void> {
+    const parsed = jobDataSchema.safeParse(job.data);
+    if (!parsed.success || parsed.data.state.final) return;
+    const kind = this.#options.kinds.get(parsed.data.kind);
+    const finalAttempt = job.attemptsMade >= (job.opts.attempts ?? 1);
+    if (!finalAttempt && !(error instanceof UnrecoverableError)) return;
+    await this.#finish(job, parsed.data, kind, {
+      ok: false,
+      summary: `${parsed.data.kind} failed: ${error.message}`,
+      error: error.message,
+      code: failureCode(error),
+    }).catch((failure: Error) =>
+      this.#options.logger.error({ jobId: job.id, err: failure.message }, 'could not report a failed job'),
+    );
+  }
+
+  #publish(thread: ThreadRef, event: Parameters<OutboxWriter['publish']>[1]): Promise<unknown> {
+    return this.#options.outbox.publish(thread, event);
+  }
+}

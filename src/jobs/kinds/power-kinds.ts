@@ -1,0 +1,57 @@
+// start, stop, shutdown and reboot: one PVE task each, the same shape for QEMU and LXC.
+import { z } from 'zod';
+import type { PowerAction } from '../../proxmox/guest-power.js';
+import type { GuestResource } from '../../proxmox/schemas/cluster-schemas.js';
+import { defineJobKind } from '../job-kind.js';
+import { guestLabel, guestLock, guestTargetSchema, locateGuest } from './guest-target.js';
+import { waitForGuestStatus } from './wait-for-guest-status.js';
+
+const powerPayloadSchema = z.object({ guest: guestTargetSchema });
+
+const WORDS: Record<PowerAction, { phase: string; done: string; settled?: 'running' | 'stopped' }> = {
+  start: { phase: 'starting', done: 'started', settled: 'running' },
+  stop: { phase: 'stopping', done: 'stopped', settled: 'stopped' },
+  shutdown: { phase: 'shutting down', done: 'shut down', settled: 'stopped' },
+  reboot: { phase: 'rebooting', done: 'rebooted' },
+};
+
+// Task types PVE starts for each action (API-NOTES §3.1); HA-managed guests get ha* tasks.
+function taskTypes(action: PowerAction, type: 'qemu' | 'lxc'): string[] {
+  const own = `${type === 'qemu' ? 'qm' : 'vz'}${action}`;
+  if (action === 'start') return [own, 'hastart'];
+  if (action === 'stop' || action === 'shutdown') return [own, 'hastop'];
+  return [own];
+}
+
+function powerKind(action: PowerAction) {
+  const words = WORDS[action];
+  return defineJobKind({
+    name: action,
+    payload: powerPayloadSchema,
+    locks: (payload) => [guestLock(payload.guest)],
+    async run(ctx) {
+      const guest = await ctx.memo<GuestResource>('guest', () =>
+        locateGuest(ctx.pve, ctx.payload.guest, ctx.signal),
+      );
+      const label = guestLabel(guest);
+      const upid = await ctx.runTask(action, () => ctx.pve.power(guest, action, undefined, ctx.signal), {
+        types: taskTypes(action, guest.type),
+        vmid: guest.vmid,
+      });
+      const task = await ctx.watchTask(action, upid, `${words.phase} ${label} on ${guest.node}`);
+      // An HA-managed guest's ha* task only queues the request; the HA stack acts later.
+      if (upid.includes(':ha') && words.settled) {
+        const settled = words.settled;
+        await ctx.watch('ha', `waiting for the HA stack: ${label} ${settled}`, (signal) =>
+          waitForGuestStatus(ctx.pve, guest.vmid, settled, signal),
+        );
+      }
+      return { summary: `${label} ${words.done} on ${guest.node}`, upid, logTail: task.logTail };
+    },
+  });
+}
+
+export const startKind = powerKind('start');
+export const stopKind = powerKind('stop');
+export const shutdownKind = powerKind('shutdown');
+export const rebootKind = powerKind('reboot');

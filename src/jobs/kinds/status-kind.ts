@@ -1,0 +1,21 @@
+// status: the whole cluster from two PVE calls, whatever its size (DESIGN.md performance table).
+import { z } from 'zod';
+import { readClusterSnapshot } from '../../proxmox/read-cluster-snapshot.js';
+import { defineJobKind } from '../job-kind.js';
+import { summarizeCluster } from './summarize-cluster.js';
+
+export const statusPayloadSchema = z.object({
+  /** Narrow the report to one node or one guest; the whole cluster without either. */
+  node: z.string().min(1).optional(),
+  vmid: z.number().int().min(100).optional(),
+});
+
+export const statusKind = defineJobKind({
+  name: 'status',
+  payload: statusPayloadSchema,
+  async run(ctx) {
+    const snapshot = await readClusterSnapshot(ctx.pve.transport, ctx.signal);
+    const summary = summarizeCluster(snapshot, ctx.payload);
+    return { summary: summary.headline, details: summary };
+  },
+});
