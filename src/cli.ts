@@ -9,6 +9,10 @@ interface Command {
 }
 
 const commands: Record<string, Command> = {
+  worker: {
+    summary: 'run the jobs against the Proxmox VE API (needs PVE_* and REDIS_URL)',
+    run: async (args) => (await import('./jobs/run-worker-command.js')).runWorkerCommand(args),
+  },
   sim: {
     summary:
       'start the simulated Proxmox VE cluster (MonCluster: node01..node03); --env-file FILE writes PVE_*',

@@ -4,6 +4,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createJsonLogger, type Logger } from '../logger.js';
+import { waitForStopSignal } from '../wait-for-stop-signal.js';
 import type { RunningSimulator, SimulatorOptions } from './compose-simulator.js';
 import { writeEnvFile } from './env-file.js';
 import { parseSimArgs, SIM_USAGE, SimUsageError } from './parse-sim-args.js';
@@ -16,18 +17,6 @@ export interface SimCommandDeps {
   /** Resolves when the command should stop; defaults to the first SIGINT or SIGTERM. */
   stopRequested?: Promise<unknown>;
   logger?: Logger;
-}
-
-function firstSignal(): Promise<NodeJS.Signals> {
-  return new Promise((done) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      done(signal);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
 }
 
 export function simBanner(sim: RunningSimulator, speed: number, envFile: string | undefined): string {
@@ -61,7 +50,7 @@ export async function runSimCommand(argv: string[], deps: SimCommandDeps = {}): 
     return;
   }
   // Listen for signals before starting, so a Ctrl+C during start-up is not lost.
-  const stopRequested = deps.stopRequested ?? firstSignal();
+  const stopRequested = deps.stopRequested ?? waitForStopSignal();
   const start = deps.start ?? (await import('./simulator.js')).startSimulator;
   const options: SimulatorOptions = {
     nodes: args.nodes,

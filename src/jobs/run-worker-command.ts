@@ -1,0 +1,50 @@
+// `pve-chatops worker`: runs jobs against PVE until SIGINT/SIGTERM. Holds the PVE (and later SSH)
+// secrets; the bots never do.
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config.js';
+import { createJsonLogger } from '../logger.js';
+import { clientFromConfig } from '../proxmox/client-from-config.js';
+import { waitForStopSignal } from '../wait-for-stop-signal.js';
+import { JobWorker } from './job-worker.js';
+import { OutboxWriter } from './outbox/outbox-writer.js';
+import { createRedis } from './redis-connection.js';
+
+export const WORKER_USAGE = `Usage: pve-chatops worker [--env-file FILE]
+
+Runs the jobs (status, start, stop, migrate, clone, …) against the Proxmox VE API.
+Configuration comes from the environment and FILE (default: .env); see .env.example.
+`;
+
+export async function runWorkerCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { 'env-file': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    process.stdout.write(WORKER_USAGE);
+    return;
+  }
+  const stop = waitForStopSignal();
+  const config = loadConfig({ envFile: values['env-file'] ?? '.env', needs: ['pve'] });
+  const pveConfig = config.pve!;
+  const logger = createJsonLogger(config.logLevel);
+  const redis = createRedis(config.redisUrl, logger, 'worker');
+  const pve = clientFromConfig(pveConfig, logger);
+  const worker = new JobWorker({
+    redis,
+    prefix: config.redisPrefix,
+    pve,
+    pveUser: pveConfig.tokenId,
+    outbox: new OutboxWriter(redis, { prefix: config.redisPrefix }),
+    concurrency: config.worker.concurrency,
+    lockMs: config.worker.lockMs,
+    logger,
+  });
+  await worker.start();
+  logger.info({ concurrency: config.worker.concurrency, pveHosts: pveConfig.hosts }, 'worker ready');
+  const signal = await stop;
+  logger.info({ signal }, 'worker stopping: running slices save their place');
+  await worker.close();
+  await pve.close();
+  await redis.quit();
+}

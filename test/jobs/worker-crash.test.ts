@@ -1,0 +1,151 @@
+// Crash safety: a `pve-chatops worker` process killed with SIGKILL in the middle of a PVE task, and
+// a new worker that resumes the job from the UPID it saved instead of starting the work again.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { JobData } from '../../src/jobs/job-data.js';
+import { guestOf, type JobHarness, REDIS_URL, startJobHarness, THREAD } from './helpers/job-harness.js';
+
+const cli = new URL('../../src/cli.ts', import.meta.url).pathname;
+const LOCK_MS = 1_500;
+
+let harness: JobHarness | undefined;
+let child: ChildProcess | undefined;
+afterEach(async () => {
+  child?.kill('SIGKILL');
+  child = undefined;
+  await harness?.stop();
+  harness = undefined;
+});
+
+/** `pve-chatops worker` as a separate process, on the harness's simulator and Redis prefix. */
+function spawnWorker(h: JobHarness): ChildProcess {
+  const worker = spawn(
+    process.execPath,
+    ['--import', 'tsx', cli, '--', 'worker', '--env-file', '/nonexistent'],
+    {
+      env: {
+        PATH: process.env.PATH,
+        ...h.sim.env(),
+        REDIS_URL,
+        REDIS_PREFIX: h.prefix,
+        WORKER_LOCK_MS: String(LOCK_MS),
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  let stderr = '';
+  worker.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  worker.once('exit', (code, signal) => {
+    if (code !== 0 && signal !== 'SIGKILL') process.stderr.write(`worker exited ${code}: ${stderr}\n`);
+  });
+  return worker;
+}
+
+/** Resolves once the simulator runs a task of that type for the guest (a real event, polled). */
+async function taskRunning(h: JobHarness, type: string, vmid: number): Promise<void> {
+  for (;;) {
+    if (h.sim.cluster.tasks.running().some((t) => t.record.type === type && t.record.id === String(vmid)))
+      return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+function tasksOfType(h: JobHarness, type: string, vmid: number) {
+  return h.sim.cluster.tasks
+    .all()
+    .filter((task) => task.record.type === type && task.record.id === String(vmid));
+}
+
+describe('a worker killed mid-task', () => {
+  it('migration: the next worker resumes the same UPID, one qmigrate in PVE, the job completes', async () => {
+    const h = (harness = await startJobHarness({ speed: 4 }));
+    const { jobId } = await h.queue.enqueue({
+      kind: 'migrate',
+      payload: { guest: guestOf(h.sim, 100), target: 'node03' },
+      thread: THREAD,
+      requestedBy: 'alice',
+    });
+    child = spawnWorker(h);
+    await taskRunning(h, 'qmigrate', 100);
+    await h.event((e) => e.type === 'progress' && e.jobId === jobId && e.upid !== undefined);
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child?.once('exit', resolve));
+    expect(h.sim.cluster.tasks.running().some((t) => t.record.type === 'qmigrate')).toBe(true);
+
+    await h.worker({ lockMs: LOCK_MS });
+    const result = await h.result(jobId);
+    expect(result).toMatchObject({
+      ok: true,
+      summary: 'TestVM (qemu/100) now runs on node03 (migrated live)',
+    });
+    expect(tasksOfType(h, 'qmigrate', 100)).toHaveLength(1);
+    expect(result.upid).toBe(tasksOfType(h, 'qmigrate', 100)[0]?.record.upid);
+    expect(h.sim.cluster.guest(100)?.node).toBe('node03');
+  });
+
+  it('clone: the next worker resumes the same UPID, one qmclone in PVE, the job completes', async () => {
+    const h = (harness = await startJobHarness({ speed: 4 }));
+    const { jobId } = await h.queue.enqueue({
+      kind: 'clone',
+      payload: { source: guestOf(h.sim, 100), name: 'testvm-copy' },
+      thread: THREAD,
+      requestedBy: 'alice',
+    });
+    child = spawnWorker(h);
+    await taskRunning(h, 'qmclone', 100);
+    await h.event((e) => e.type === 'progress' && e.jobId === jobId && e.upid !== undefined);
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child?.once('exit', resolve));
+
+    await h.worker({ lockMs: LOCK_MS });
+    const result = await h.result(jobId);
+    expect(result.ok).toBe(true);
+    expect(tasksOfType(h, 'qmclone', 100)).toHaveLength(1);
+    const newid = result.details?.newid as number;
+    expect(
+      h.sim.cluster
+        .guests()
+        .filter((g) => g.name === 'testvm-copy')
+        .map((g) => g.vmid),
+    ).toEqual([newid]);
+  });
+
+  it('died after PVE started the task but before the UPID was saved: the re-run adopts that task', async () => {
+    const h = (harness = await startJobHarness({ speed: 20 }));
+    await h.worker();
+    // What the dead worker left: the plan, and the moment it was about to send the POST.
+    const direct = await import('../../src/proxmox/proxmox-client.js').then(
+      ({ ProxmoxClient }) =>
+        new ProxmoxClient({
+          hosts: h.sim.hosts,
+          tokenId: h.sim.tokenId,
+          tokenSecret: h.sim.tokenSecret,
+          fingerprints: h.sim.fingerprints,
+        }),
+    );
+    try {
+      const [testVm] = await direct.findGuests('TestVM');
+      const plan = await direct.planMigration(testVm!, 'node02');
+      const startingAt = Date.now();
+      const upid = await direct.startMigration(plan);
+      const data: JobData = {
+        kind: 'migrate',
+        payload: { guest: guestOf(h.sim, 100), target: 'node02', mode: 'auto' },
+        thread: THREAD,
+        requestedBy: 'alice',
+        requestedAt: startingAt,
+        submission: 'crashed',
+        state: { steps: { migrate: { startingAt, linesSeen: 0 } }, memo: { plan } },
+      };
+      const job = await h.queue.queue.add('migrate', data, { jobId: 'crashed-before-saving-upid' });
+      const result = await h.result(job.id as string);
+      expect(result).toMatchObject({ ok: true, upid });
+      expect(tasksOfType(h, 'qmigrate', 100)).toHaveLength(1);
+    } finally {
+      await direct.close();
+    }
+  });
+});
