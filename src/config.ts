@@ -186,7 +186,10 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
 
   const redisPrefix = env.REDIS_PREFIX ?? 'pve-chatops';
   if (!/^[A-Za-z0-9_.-]+$/.test(redisPrefix)) {
-    problem('REDIS_PREFIX', `may hold letters, digits, '.', '_' and '-' only, e.g. pve-chatops (got '${redisPrefix}')`);
+    problem(
+      'REDIS_PREFIX',
+      `may hold letters, digits, '.', '_' and '-' only, e.g. pve-chatops (got '${redisPrefix}')`,
+    );
   }
   const concurrency = Number(env.WORKER_CONCURRENCY ?? '8');
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) {
