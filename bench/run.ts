@@ -1,10 +1,12 @@
 // `npm run bench`: every benchmark, one table, and bench/results.json. Benchmarks only ever talk
 // to 127.0.0.0/8 (the simulator's loopback addresses).
 import { benchClusterStatusRead } from './cluster-status-read.js';
+import { benchJobThroughput } from './job-throughput.js';
 import { type BenchRow, printTable, writeResults } from './report.js';
 
 const benchmarks: Array<[string, () => Promise<BenchRow[]>]> = [
   ['cluster status read', benchClusterStatusRead],
+  ['job engine', benchJobThroughput],
 ];
 
 const rows: BenchRow[] = [];
