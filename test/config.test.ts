@@ -117,4 +117,31 @@ describe('loadConfig', () => {
     const documented = [...example.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]);
     expect([...documented].sort()).toEqual([...CONFIG_VARIABLES].sort());
   });
+
+  it('never prints a password that sits in a URL', () => {
+    const problems = problemsOf(() =>
+      loadConfig({
+        env: {
+          ...pveEnv,
+          REDIS_URL: 'http://:hunter2@redis:6379',
+          PVE_HOSTS: 'https://root:s3cret@pve1:8006',
+        },
+        needs: ['pve'],
+      }),
+    );
+    expect(problems.join('\n')).not.toMatch(/hunter2|s3cret/);
+    expect(problems.find((p) => p.startsWith('REDIS_URL'))).toContain('***');
+  });
+
+  it('lets a .env value stand when the environment holds the variable empty (docker compose)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pve-config-'));
+    const envFile = join(dir, '.env');
+    writeFileSync(envFile, `PVE_HOSTS=https://127.0.0.1:8006\nPVE_TOKEN_ID=ops@pve!bot\n`);
+    const config = loadConfig({
+      env: { PVE_HOSTS: '', PVE_TOKEN_SECRET: 's', PVE_FINGERPRINTS: FP },
+      envFile,
+      needs: ['pve'],
+    });
+    expect(config.pve?.hosts).toEqual(['https://127.0.0.1:8006']);
+  });
 });

@@ -1,6 +1,7 @@
 // start, stop, shutdown and reboot: one PVE task each, the same shape for QEMU and LXC.
 import { z } from 'zod';
 import type { PowerAction } from '../../proxmox/guest-power.js';
+import { parseUpid } from '../../proxmox/parse-upid.js';
 import type { GuestResource } from '../../proxmox/schemas/cluster-schemas.js';
 import { defineJobKind } from '../job-kind.js';
 import { guestLabel, guestLock, guestTargetSchema, locateGuest } from './guest-target.js';
@@ -40,7 +41,7 @@ function powerKind(action: PowerAction) {
       });
       const task = await ctx.watchTask(action, upid, `${words.phase} ${label} on ${guest.node}`);
       // An HA-managed guest's ha* task only queues the request; the HA stack acts later.
-      if (upid.includes(':ha') && words.settled) {
+      if (parseUpid(upid).type.startsWith('ha') && words.settled) {
         const settled = words.settled;
         await ctx.watch('ha', `waiting for the HA stack: ${label} ${settled}`, (signal) =>
           waitForGuestStatus(ctx.pve, guest.vmid, settled, signal),

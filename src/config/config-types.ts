@@ -1,0 +1,62 @@
+// The typed configuration every module receives (src/config.ts builds it from the environment).
+
+export type ConfigNeed = 'pve' | 'slack' | 'discord' | 'chat';
+
+export type PveTls =
+  | { mode: 'fingerprints'; fingerprints: string[] }
+  | { mode: 'ca'; caFile: string; caPem: string }
+  | { mode: 'insecure' };
+
+export interface PveConfig {
+  hosts: string[];
+  tokenId: string;
+  tokenSecret: string;
+  tls: PveTls;
+}
+
+export interface SshConfig {
+  user: string;
+  keyFile: string;
+  knownHostsFile: string;
+}
+
+export interface SlackConfig {
+  botToken: string;
+  /** HTTP mode (POST /slack/events): requests are signature-checked with this secret. */
+  signingSecret?: string;
+  /** Socket Mode: an app-level token (xapp-…). */
+  appToken?: string;
+  apiUrl?: string;
+}
+
+export interface DiscordConfig {
+  token: string;
+  applicationId: string;
+  guildId?: string;
+  apiUrl?: string;
+}
+
+export interface WorkerConfig {
+  /** Jobs one worker process runs at once. */
+  concurrency: number;
+  /**
+   * BullMQ's job lock. Jobs run in short slices and renew it while they run, so it only decides
+   * how soon another worker resumes the job of a worker that died (SIGKILL, power loss).
+   */
+  lockMs: number;
+}
+
+export interface AppConfig {
+  redisUrl: string;
+  /** Namespaces every Redis key, so several deployments (or test runs) can share one Redis. */
+  redisPrefix: string;
+  worker: WorkerConfig;
+  port: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  pve?: PveConfig;
+  ssh?: SshConfig;
+  slack?: SlackConfig;
+  discord?: DiscordConfig;
+  digest: { cron: string; timeZone: string; slackChannel?: string; discordChannel?: string };
+  policyFile?: string;
+}

@@ -1,0 +1,60 @@
+import type { DiscordConfig, SlackConfig } from './config-types.js';
+import { type Environment, isUrl, type Problem } from './environment.js';
+
+export function readSlack(env: Environment, needed: boolean, problem: Problem): SlackConfig | undefined {
+  const anySet = [env.SLACK_BOT_TOKEN, env.SLACK_SIGNING_SECRET, env.SLACK_APP_TOKEN].some(
+    (v) => v !== undefined,
+  );
+  if (!needed && !anySet) return undefined;
+  if (!env.SLACK_BOT_TOKEN) problem('SLACK_BOT_TOKEN', 'is required for Slack: the bot token (xoxb-…)');
+  if (!env.SLACK_SIGNING_SECRET && !env.SLACK_APP_TOKEN) {
+    problem(
+      'SLACK_SIGNING_SECRET / SLACK_APP_TOKEN',
+      'set SLACK_SIGNING_SECRET for HTTP mode (POST /slack/events) or SLACK_APP_TOKEN (xapp-…) for Socket Mode',
+    );
+  }
+  if (env.SLACK_APP_TOKEN && !env.SLACK_APP_TOKEN.startsWith('xapp-')) {
+    problem(
+      'SLACK_APP_TOKEN',
+      'must be an app-level token starting with xapp- (Basic Information → App-Level Tokens)',
+    );
+  }
+  if (env.SLACK_API_URL && !isUrl(env.SLACK_API_URL, ['http:', 'https:'])) {
+    problem('SLACK_API_URL', `must be an http(s) URL (got '${env.SLACK_API_URL}')`);
+  }
+  if (!env.SLACK_BOT_TOKEN || (!env.SLACK_SIGNING_SECRET && !env.SLACK_APP_TOKEN)) return undefined;
+  return {
+    botToken: env.SLACK_BOT_TOKEN,
+    signingSecret: env.SLACK_SIGNING_SECRET,
+    appToken: env.SLACK_APP_TOKEN,
+    apiUrl: env.SLACK_API_URL,
+  };
+}
+
+export function readDiscord(env: Environment, needed: boolean, problem: Problem): DiscordConfig | undefined {
+  const anySet = [env.DISCORD_TOKEN, env.DISCORD_APPLICATION_ID].some((v) => v !== undefined);
+  if (!needed && !anySet) return undefined;
+  if (!env.DISCORD_TOKEN)
+    problem('DISCORD_TOKEN', 'is required for Discord: the bot token (Developer Portal → Bot)');
+  if (!env.DISCORD_APPLICATION_ID) {
+    problem(
+      'DISCORD_APPLICATION_ID',
+      'is required for Discord: the application id (Developer Portal → General)',
+    );
+  } else if (!/^\d{17,20}$/.test(env.DISCORD_APPLICATION_ID)) {
+    problem('DISCORD_APPLICATION_ID', `must be a numeric snowflake id (got '${env.DISCORD_APPLICATION_ID}')`);
+  }
+  if (env.DISCORD_GUILD_ID && !/^\d{17,20}$/.test(env.DISCORD_GUILD_ID)) {
+    problem('DISCORD_GUILD_ID', `must be a numeric snowflake id (got '${env.DISCORD_GUILD_ID}')`);
+  }
+  if (env.DISCORD_API_URL && !isUrl(env.DISCORD_API_URL, ['http:', 'https:'])) {
+    problem('DISCORD_API_URL', `must be an http(s) URL (got '${env.DISCORD_API_URL}')`);
+  }
+  if (!env.DISCORD_TOKEN || !env.DISCORD_APPLICATION_ID) return undefined;
+  return {
+    token: env.DISCORD_TOKEN,
+    applicationId: env.DISCORD_APPLICATION_ID,
+    guildId: env.DISCORD_GUILD_ID,
+    apiUrl: env.DISCORD_API_URL,
+  };
+}
