@@ -107,7 +107,7 @@ export async function composeSimulator<C extends SimClusterHandle>(
       rootPassword,
       clusterName: cluster.name,
     });
-    const state: RequestFaultState = { latencyMs: 0, rejectAuth: false };
+    const state: RequestFaultState = { latencyMs: 0, rejectAuth: false, apiDown: new Set() };
     const requests: RecordedRequest[] = [];
     const onRequest = createRequestListener({
       schema,

@@ -31,6 +31,8 @@ export class SimFaults {
     this.#state = options.state;
     this.#syncListener = options.syncListener;
     this.#useImpostorCertificate = options.useImpostorCertificate;
+    // The request path reads the same set: proxied calls to these nodes get 595.
+    this.#state.apiDown = this.#apiDown;
   }
 
   /**
@@ -50,7 +52,10 @@ export class SimFaults {
     return this.#syncListener(node);
   }
 
-  /** Only pveproxy on that node stops: its address refuses connections, the node stays in the cluster. */
+  /**
+   * Only pveproxy on that node stops: its address refuses connections and calls proxied to it
+   * through other nodes get `595 Connection refused`; the node stays in the cluster.
+   */
   apiDown(node: string): Promise<void> {
     this.#known(node);
     this.#apiDown.add(node);

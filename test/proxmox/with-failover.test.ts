@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { FAST_POLL, recordingLogger, useSimulatedCluster } from './helpers/simulated-cluster.js';
 
 const cluster = useSimulatedCluster();
-const CtProxy = { type: 'lxc', vmid: 201, node: 'node01' } as const;
+// On node03, so that a POST sent through node02 while node01's API is down is served (proxied
+// to node03); a guest on node01 would get 595 through any other node, as on real PVE.
+const Files01 = { type: 'qemu', vmid: 103, node: 'node03' } as const;
 
 describe('failover across hosts', () => {
   it('uses the next host when node01 refuses connections, sends a POST once, then sticks to that host', async () => {
@@ -13,9 +15,9 @@ describe('failover across hosts', () => {
       const events: { host: string; status?: number; errorCode?: string }[] = [];
       const client = cluster.client({ logger, onRequest: (e) => events.push(e) });
 
-      const upid = await client.start(CtProxy);
+      const upid = await client.start(Files01);
       const starts = sim.requests.filter(
-        (r) => r.method === 'POST' && r.path === '/nodes/node01/lxc/201/status/start',
+        (r) => r.method === 'POST' && r.path === '/nodes/node03/qemu/103/status/start',
       );
       expect(starts).toEqual([expect.objectContaining({ node: 'node02', status: 200 })]);
       expect(events.slice(0, 2)).toEqual([
@@ -31,7 +33,25 @@ describe('failover across hosts', () => {
       await client.waitForTask(upid, { pollInterval: FAST_POLL });
       expect(events.length).toBeGreaterThan(0);
       expect(new Set(events.map((e) => e.host))).toEqual(new Set([sim.hosts[1]]));
-      await client.waitForTask(await client.stop(CtProxy), { pollInterval: FAST_POLL });
+      await client.waitForTask(await client.stop(Files01), { pollInterval: FAST_POLL });
+    } finally {
+      await sim.faults.apiUp('node01');
+    }
+  });
+
+  it('gets PVE_NODE_UNREACHABLE for a call to the node whose API is down, through the other hosts', async () => {
+    const { sim } = cluster;
+    await sim.faults.apiDown('node01');
+    try {
+      const error = await cluster
+        .client()
+        .start({ type: 'lxc', vmid: 201, node: 'node01' })
+        .catch((e: unknown) => e);
+      // pveproxy on node02 could not connect to node01's: 595, an answer and not a host failure.
+      expect(error).toMatchObject({ name: 'PveError', code: 'PVE_NODE_UNREACHABLE', statusCode: 595 });
+      expect((error as Error).message).toContain('Connection refused');
+      const sent = sim.requests.filter((r) => r.path === '/nodes/node01/lxc/201/status/start');
+      expect(sent).toEqual([expect.objectContaining({ node: 'node02', status: 595 })]);
     } finally {
       await sim.faults.apiUp('node01');
     }

@@ -70,14 +70,21 @@ describe('simulator faults', () => {
     expect((await api(2, '/version')).status).toBe(200);
   });
 
-  it('apiDown refuses connections on that node only, and the node stays online for the others', async () => {
+  it('apiDown refuses connections on that node and proxied calls to it, the node stays in the cluster', async () => {
     await sim.faults.apiDown('node03');
     await sim.faults.apiDown('node03'); // idempotent
+    expect(sim.cluster.isNodeOnline('node03')).toBe(true);
     await expect(api(2, '/version')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    // pveproxy on node01 cannot connect to node03's pveproxy either.
     const proxied = await api(0, '/nodes/node03/status');
-    expect(proxied.json).toEqual({ data: { node: 'node03', servedBy: 'node01' } });
+    expect([proxied.status, proxied.statusText, proxied.text]).toEqual([595, 'Connection refused', '']);
+    // Cluster-wide calls and the other nodes are unaffected.
+    expect((await api(0, '/version')).status).toBe(200);
+    expect((await api(0, '/nodes/node02/status')).status).toBe(200);
     await sim.faults.apiUp('node03');
     expect((await api(2, '/version')).status).toBe(200);
+    const again = await api(0, '/nodes/node03/status');
+    expect(again.json).toEqual({ data: { node: 'node03', servedBy: 'node01' } });
   });
 
   it('adds latency before every answer until cleared', async () => {

@@ -21,6 +21,8 @@ const PREFIX = '/api2/json';
 export interface RequestFaultState {
   latencyMs: number;
   rejectAuth: boolean;
+  /** Nodes whose pveproxy is down (faults.apiDown): proxied calls to them are refused. */
+  apiDown: ReadonlySet<string>;
 }
 
 export interface ApiRequestContext {
@@ -135,18 +137,16 @@ function checkTargetNode(ctx: ApiRequestContext, servingNode: string, target: st
       `hostname lookup '${target}' failed - failed to get address info for: ${target}: Name or service not known`,
     );
   }
-  if (target !== servingNode && !ctx.cluster.isNodeOnline(target)) {
-    // AnyEvent::HTTP's pseudo-status for a failed connect, passed on with an empty body.
-    throw new UnreachableNode();
-  }
+  if (target === servingNode) return;
+  // AnyEvent::HTTP's pseudo-status for a failed connect, passed on with an empty body: a dead
+  // node does not answer at all, a live one whose pveproxy is down refuses the connection.
+  if (!ctx.cluster.isNodeOnline(target)) throw new UnreachableNode('No route to host');
+  if (ctx.faults.apiDown.has(target)) throw new UnreachableNode('Connection refused');
 }
 
 /** 595 from the proxy: no JSON envelope, the OS error as the reason phrase. */
 export class UnreachableNode extends Error {
   override readonly name = 'UnreachableNode';
-  constructor() {
-    super('No route to host');
-  }
 }
 
 function login(ctx: ApiRequestContext, method: string, params: Record<string, unknown>): ApiReply {
