@@ -12,8 +12,9 @@ export interface PveErrorResponse {
 }
 
 // `AbstractConfig::check_lock` dies with "VM is locked (migrate)" / "CT is locked (backup)";
-// some callers prefix the vmid ("VM 100 is locked (migrate)"), so both shapes match.
-const LOCKED = /\b(VM|CT)(?: \d+)? is locked \((\w+)\)/;
+// some callers prefix the vmid ("VM 100 is locked (migrate)"), so both shapes match. Lock names
+// may contain hyphens (`snapshot-delete`).
+const LOCKED = /\b(VM|CT)(?: \d+)? is locked \(([\w-]+)\)/;
 // `PVE::Cluster::check_cfs_quorum`.
 const NO_QUORUM = /cluster not ready - no quorum\?/;
 // `check_vmid_unused` ("VM 105 already exists on node 'x'") and nextid's 400 `{vmid: …}`.

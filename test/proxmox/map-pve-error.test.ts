@@ -35,6 +35,16 @@ describe('mapPveError', () => {
     ).toBe('backup');
   });
 
+  it('keeps a hyphenated lock name whole', () => {
+    const error = mapPveError({
+      ...where,
+      statusCode: 500,
+      statusText: 'VM is locked (snapshot-delete)',
+      body: '',
+    });
+    expect(error).toMatchObject({ code: 'PVE_LOCKED', lock: 'snapshot-delete' });
+  });
+
   it('falls back to the body message, trimmed, when there is no reason phrase', () => {
     const error = mapPveError({
       ...where,
