@@ -17,6 +17,12 @@ export interface PveErrorResponse {
 const LOCKED = /\b(VM|CT)(?: \d+)? is locked \(([\w-]+)\)/;
 // `PVE::Cluster::check_cfs_quorum`.
 const NO_QUORUM = /cluster not ready - no quorum\?/;
+// `load_config` on the node named in the path: the guest is not (or no longer) there.
+const NOT_ON_NODE = /Configuration file 'nodes\/[^/']+\/(?:qemu-server|lxc)\/(\d+)\.conf' does not exist/;
+// `PVE::Cluster::check_node_exists`.
+const NO_SUCH_NODE = /\bno such cluster node '[^']*'/;
+// Pre-fork power checks: `VM 100 not running`, `CT 101 already running` (API-NOTES §3.2.7).
+const GUEST_STATE = /\b(?:VM|CT) (\d+) (?:not|already) running\b/;
 // `check_vmid_unused` ("VM 105 already exists on node 'x'") and nextid's 400 `{vmid: …}`.
 const VMID_EXISTS = /\b(?:VM|CT) (\d+) already exists/;
 
@@ -96,6 +102,11 @@ export function mapPveError(response: PveErrorResponse): PveError {
     const locked = LOCKED.exec(text);
     if (locked) return make(PveErrorCode.Locked, text, { lock: locked[2] });
     if (NO_QUORUM.test(text)) return make(PveErrorCode.NoQuorum, text);
+    const notOnNode = NOT_ON_NODE.exec(text);
+    if (notOnNode) return make(PveErrorCode.GuestNotOnNode, text, { vmid: Number(notOnNode[1]) });
+    if (NO_SUCH_NODE.test(text)) return make(PveErrorCode.NoSuchNode, text);
+    const state = GUEST_STATE.exec(text);
+    if (state) return make(PveErrorCode.GuestState, text, { vmid: Number(state[1]) });
     return make(PveErrorCode.ServerError, text || `HTTP ${statusCode}`);
   }
   return make(PveErrorCode.HttpError, `HTTP ${statusCode}${text ? ` ${text}` : ''}`);

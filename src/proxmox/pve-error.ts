@@ -17,6 +17,18 @@ export const PveErrorCode = {
   Locked: 'PVE_LOCKED',
   /** 500 `cluster not ready - no quorum?`. */
   NoQuorum: 'PVE_NO_QUORUM',
+  /**
+   * 500 `Configuration file 'nodes/pve1/qemu-server/100.conf' does not exist` (or `lxc/…`): the
+   * guest is not on the node the call named (it moved, or never existed); `vmid` is set.
+   */
+  GuestNotOnNode: 'PVE_GUEST_NOT_ON_NODE',
+  /** 500 `no such cluster node 'x'`: a migrate/clone target that is not a cluster member. */
+  NoSuchNode: 'PVE_NO_SUCH_NODE',
+  /**
+   * 500 `VM 100 not running`, `CT 101 already running` (and the VM/CT variants): the guest is
+   * not in the state the action needs; `vmid` is set. Checked before any task exists.
+   */
+  GuestState: 'PVE_GUEST_STATE',
   /** `VM <id> already exists`: a vmid raced with another caller (nextid is only a hint). */
   VmidExists: 'PVE_VMID_EXISTS',
   /** Any other 5xx, most business errors (`VM 100 not running`) arrive as plain 500s. */

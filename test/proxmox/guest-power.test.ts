@@ -47,7 +47,7 @@ describe('guest power', () => {
       .client()
       .start(CtDns)
       .catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'PVE_SERVER_ERROR', statusCode: 500 });
+    expect(error).toMatchObject({ code: 'PVE_GUEST_STATE', statusCode: 500, vmid: 200 });
     expect((error as Error).message).toContain('CT 200 already running');
   });
 

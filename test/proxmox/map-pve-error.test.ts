@@ -61,7 +61,7 @@ describe('mapPveError', () => {
       statusText: 'VM 100 not running',
       body: '{"data":null}',
     });
-    expect(error).toMatchObject({ code: 'PVE_SERVER_ERROR', message: 'VM 100 not running' });
+    expect(error).toMatchObject({ code: 'PVE_GUEST_STATE', message: 'VM 100 not running' });
   });
 
   it.each([595, 596, 597, 599])('maps %i to PVE_NODE_UNREACHABLE', (statusCode) => {
@@ -100,6 +100,34 @@ describe('mapPveError', () => {
       body: '{"data":null,"errors":{"vmid":"VM 105 already exists"}}',
     });
     expect(nextid).toMatchObject({ code: 'PVE_VMID_EXISTS', vmid: 105 });
+  });
+
+  it.each([
+    ["Configuration file 'nodes/node02/qemu-server/100.conf' does not exist", 100],
+    ["Configuration file 'nodes/node01/lxc/201.conf' does not exist", 201],
+  ])('maps "%s" to PVE_GUEST_NOT_ON_NODE with the vmid', (statusText, vmid) => {
+    const error = mapPveError({ ...where, statusCode: 500, statusText, body: '' });
+    expect(error).toMatchObject({ code: 'PVE_GUEST_NOT_ON_NODE', vmid, message: statusText });
+  });
+
+  it('maps an unknown migration target to PVE_NO_SUCH_NODE', () => {
+    const error = mapPveError({
+      ...where,
+      statusCode: 500,
+      statusText: "no such cluster node 'node09'",
+      body: '{"data":null,"message":"no such cluster node \'node09\'\n"}',
+    });
+    expect(error).toMatchObject({ code: 'PVE_NO_SUCH_NODE', message: "no such cluster node 'node09'" });
+  });
+
+  it.each([
+    ['VM 100 not running', 100],
+    ['VM 100 already running', 100],
+    ['CT 201 not running', 201],
+    ['CT 200 already running', 200],
+  ])('maps "%s" to PVE_GUEST_STATE with the vmid', (statusText, vmid) => {
+    const error = mapPveError({ ...where, statusCode: 500, statusText, body: '' });
+    expect(error).toMatchObject({ code: 'PVE_GUEST_STATE', vmid, statusCode: 500 });
   });
 
   it('tolerates a body that is not JSON', () => {
