@@ -81,10 +81,12 @@ export async function waitForTask(
       consecutiveErrors = 0;
       const fresh = freshLines(lines, linesSeen);
       if (fresh.length > 0) {
-        linesSeen = Math.max(linesSeen, ...fresh.map((line) => line.n));
+        // No spreading: a long log read at once (limit=0) can hold hundreds of thousands of
+        // lines, more arguments than a call takes. `fresh` is in order, so the last n is the max.
+        linesSeen = Math.max(linesSeen, fresh[fresh.length - 1]!.n);
         const texts = fresh.map((line) => line.t);
         for (const text of texts) percent = progressFromLogLine(text) ?? percent;
-        tail.push(...texts);
+        tail.push(...texts.slice(-TAIL));
         tail.splice(0, Math.max(0, tail.length - TAIL));
         await options.onProgress?.({
           upid,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { TaskProgress } from '../../src/proxmox/wait-for-task.js';
+import { type TaskProgress, waitForTask } from '../../src/proxmox/wait-for-task.js';
+import { fixedTransport } from './helpers/fixed-transport.js';
 import { FAST_POLL, useSimulatedCluster } from './helpers/simulated-cluster.js';
 
 const cluster = useSimulatedCluster();
@@ -99,5 +100,33 @@ describe('waitForTask', () => {
       .waitForTask(upid, { signal: controller.signal })
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'PVE_ABORTED', upid });
+  });
+});
+
+describe('waitForTask with a huge log', () => {
+  it('reads 200,000 new lines in one poll without overflowing the call stack', async () => {
+    const upid = 'UPID:node01:00001234:00ABCDEF:68D7279C:vzdump::root@pam:';
+    const count = 200_000;
+    const lines = Array.from({ length: count }, (_, i) => ({
+      n: i + 1,
+      t: i === count - 1 ? 'TASK OK' : `line ${i + 1}`,
+    }));
+    const transport = fixedTransport({
+      [`GET /nodes/node01/tasks/${upid}/status`]: {
+        upid,
+        node: 'node01',
+        status: 'stopped',
+        exitstatus: 'OK',
+      },
+      [`GET /nodes/node01/tasks/${upid}/log`]: lines,
+    });
+    const reports: TaskProgress[] = [];
+    const result = await waitForTask(transport, upid, { onProgress: (p) => void reports.push(p) });
+    expect(result).toMatchObject({ exitstatus: 'OK', linesSeen: count });
+    expect(result.logTail).toHaveLength(10);
+    expect(result.logTail.at(-1)).toBe('TASK OK');
+    expect(result.logTail[0]).toBe(`line ${count - 9}`);
+    expect(reports).toHaveLength(1);
+    expect(reports[0]?.newLines).toHaveLength(count);
   });
 });
