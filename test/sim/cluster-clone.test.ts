@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCluster } from '../../src/sim/cluster/create-cluster.js';
 import type { SimCluster } from '../../src/sim/cluster/sim-cluster.js';
-import { apiFor, waitFor } from './cluster-test-kit.js';
+import { apiFor, taskDone } from './cluster-test-kit.js';
 
 let cluster: SimCluster;
 afterEach(() => cluster?.close());
@@ -31,7 +31,7 @@ describe('clone and ids', () => {
     })) as string;
     expect(upid).toContain(':qmclone:100:');
     expect(cluster.guest(104)).toMatchObject({ name: 'web02', lock: 'clone', running: false, pool: 'test' });
-    await waitFor(() => !cluster.task(upid)?.running, 'clone', 10_000);
+    await taskDone(cluster, upid);
     const lines = cluster.task(upid)?.lines ?? [];
     const percents = lines
       .flatMap((l) => /transferred [\d.]+ \w+ of 32\.0 GiB \(([\d.]+)%\)/.exec(l)?.[1] ?? [])
@@ -66,10 +66,9 @@ describe('clone and ids', () => {
     ).rejects.toMatchObject({ message: "can't clone VM to node 'node01' (VM uses local storage)" });
   });
 
-  it('builds a 64-node, 5000-guest cluster quickly and deterministically', () => {
-    const started = performance.now();
+  // How fast this is built is measured in bench/, not asserted here.
+  it('builds a 64-node, 5000-guest cluster deterministically', () => {
     cluster = createCluster({ nodes: 64, guests: 5000 });
-    expect(performance.now() - started).toBeLessThan(1000);
     expect(cluster.nodeNames()).toHaveLength(64);
     expect(cluster.guests()).toHaveLength(5000);
     expect(cluster.nodeAddress('node64')).toBe('127.20.1.164');

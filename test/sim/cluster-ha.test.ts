@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCluster } from '../../src/sim/cluster/create-cluster.js';
 import type { SimCluster } from '../../src/sim/cluster/sim-cluster.js';
-import { apiFor, waitFor } from './cluster-test-kit.js';
+import { apiFor, taskDone, waitFor } from './cluster-test-kit.js';
 
 let cluster: SimCluster;
 afterEach(() => cluster?.close());
@@ -19,7 +19,7 @@ describe('HA and quorum', () => {
       online: true,
     })) as string;
     expect(upid).toContain(':hamigrate:101:chatops@pve!bot:');
-    await waitFor(() => cluster.task(upid)?.record.exitstatus === 'OK', 'hamigrate OK');
+    expect((await taskDone(cluster, upid)).record.exitstatus).toBe('OK');
     const real = await waitFor(
       () => cluster.tasks.all().find((t) => t.record.type === 'qmigrate'),
       'LRM qmigrate',

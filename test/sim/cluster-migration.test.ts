@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCluster } from '../../src/sim/cluster/create-cluster.js';
 import type { SimCluster } from '../../src/sim/cluster/sim-cluster.js';
-import { apiFor, waitFor } from './cluster-test-kit.js';
+import { apiFor, taskDone } from './cluster-test-kit.js';
 
 let cluster: SimCluster;
 afterEach(() => cluster?.close());
@@ -30,7 +30,7 @@ describe('QEMU migration', () => {
       status: 500,
       message: 'VM is locked (migrate)',
     });
-    await waitFor(() => !cluster.task(upid)?.running, 'migration');
+    await taskDone(cluster, upid);
     const lines = cluster.task(upid)?.lines ?? [];
     expect(lines[0]).toMatch(STAMP);
     expect(lines[0]).toContain("starting migration of VM 100 to node 'node03' (127.20.1.103)");
@@ -87,7 +87,7 @@ describe('QEMU migration', () => {
       target: 'node01',
       online: true,
     })) as string;
-    await waitFor(() => !cluster.task(refused)?.running, 'refused migration');
+    await taskDone(cluster, refused);
     expect(cluster.task(refused)?.record.exitstatus).toBe('migration aborted');
     expect(cluster.task(refused)?.lines.join('\n')).toContain(
       "can't live migrate attached local disks without with-local-disks option",
@@ -99,7 +99,7 @@ describe('QEMU migration', () => {
       online: true,
       'with-local-disks': true,
     })) as string;
-    await waitFor(() => !cluster.task(upid)?.running, 'migration with local disks', 10_000);
+    await taskDone(cluster, upid);
     const lines = cluster.task(upid)?.lines ?? [];
     expect(lines.some((l) => /drive-scsi0: transferred [\d.]+ \w+ of 64\.0 GiB \(\d+\.\d\d%\)/.test(l))).toBe(
       true,
@@ -123,7 +123,7 @@ describe('QEMU migration', () => {
       target: 'node01',
       online: true,
     })) as string;
-    await waitFor(() => !cluster.task(online)?.running, 'online CT migration');
+    await taskDone(cluster, online);
     expect(cluster.task(online)?.lines.join('\n')).toContain(
       'lxc live migration is currently not implemented',
     );
@@ -135,7 +135,7 @@ describe('QEMU migration', () => {
       restart: true,
     })) as string;
     expect(restart).toContain(':vzmigrate:200:');
-    await waitFor(() => !cluster.task(restart)?.running, 'restart migration');
+    await taskDone(cluster, restart);
     expect(cluster.task(restart)?.record.exitstatus).toBe('OK');
     expect(cluster.guest(200)).toMatchObject({ node: 'node01', running: true });
     const precondition = (await api.call('GET', path, { node: 'node01', vmid: 200 })) as Record<
@@ -153,7 +153,7 @@ describe('QEMU migration', () => {
     cluster = createCluster({ speed: 200 });
     const api = apiFor(cluster);
     const upid = (await api.call('POST', MIGRATE, { node: 'node03', vmid: 103, target: 'node01' })) as string;
-    await waitFor(() => !cluster.task(upid)?.running, 'offline migration', 10_000);
+    await taskDone(cluster, upid);
     expect(cluster.task(upid)?.record.exitstatus).toBe('OK');
     expect(cluster.replication.jobs.get('103-0')?.target).toBe('node03');
     await expect(

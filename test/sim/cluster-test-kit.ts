@@ -1,6 +1,7 @@
 // A tiny RouteRegistry that records handlers, so domain tests call endpoints without HTTP.
 
 import type { SimCluster } from '../../src/sim/cluster/sim-cluster.js';
+import type { SimTask } from '../../src/sim/cluster/sim-task.js';
 import { registerClusterRoutes } from '../../src/sim/routes/register-routes.js';
 import { DataWithTotal } from '../../src/sim/server/with-total.js';
 import type { HttpMethod, ParamValue, RouteRegistry, SimHandler } from '../../src/sim/types.js';
@@ -62,7 +63,14 @@ export function apiFor(cluster: SimCluster): Api {
   };
 }
 
-/** Polls `check` until it returns a truthy value or the deadline passes. */
+/** Resolves with the task once it has stopped (its final log line written), from `onDone`. */
+export function taskDone(cluster: SimCluster, upid: string): Promise<SimTask> {
+  const task = cluster.task(upid);
+  if (!task) return Promise.reject(new Error(`no task ${upid}`));
+  return new Promise((resolve) => task.onDone(resolve));
+}
+
+/** Polls `check` until it returns a truthy value or the deadline passes (for states, not task ends: see taskDone). */
 export async function waitFor<T>(
   check: () => T | undefined | null | false,
   what: string,
