@@ -41,10 +41,13 @@ export function registerAptRoutes(registry: RouteRegistry, cluster: SimCluster):
   registry.on('GET', '/nodes/{node}/apt/versions', (request) => {
     const node = cluster.node(str(request, 'node'));
     const pending = new Map(node.pendingUpdates.map((update) => [update.Package, update.Version]));
-    return [...node.installed].map(([name, version]) => {
+    // pve-manager assemble_pkginfo: `Version` is the candidate (what an upgrade would install),
+    // `OldVersion` the installed one, for every installed package.
+    return [...node.installed].map(([name, installed]) => {
       const entry: Record<string, unknown> = {
         Package: name,
-        Version: version,
+        Version: pending.get(name) ?? installed,
+        OldVersion: installed,
         CurrentState: 'Installed',
         Title: name,
         Origin: 'Proxmox',
@@ -53,7 +56,6 @@ export function registerAptRoutes(registry: RouteRegistry, cluster: SimCluster):
         Arch: 'amd64',
         Description: name,
       };
-      if (pending.has(name)) entry.OldVersion = version;
       if (name === 'proxmox-ve') entry.RunningKernel = node.runningKernel;
       if (name === 'pve-manager') entry.ManagerVersion = node.managerVersion;
       return entry;
