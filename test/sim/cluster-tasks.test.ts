@@ -159,6 +159,32 @@ describe('tasks', () => {
     expect(cluster.task(again)?.record.exitstatus).toBe('OK');
   });
 
+  it('lists running tasks and only the newest 50 finished per node in /cluster/tasks, newest first', async () => {
+    cluster = createCluster({ speed: 200 });
+    const api = apiFor(cluster);
+    const spec = (node: string) => ({ node, type: 'vncproxy', id: '', user: 'root@pam' });
+    const running = cluster.startTask(spec('node01'), (task) => task.sleep(600_000));
+    const finished = Array.from({ length: 60 }, () => cluster.startTask(spec('node01'), async () => {}));
+    finished.push(cluster.startTask(spec('node02'), async () => {}));
+    await Promise.all(finished.map((task) => taskDone(cluster, task.upid)));
+
+    const tasks = (await api.call('GET', '/cluster/tasks')) as Array<{
+      upid: string;
+      node: string;
+      starttime: number;
+      status?: string;
+    }>;
+    const node01 = tasks.filter((t) => t.node === 'node01');
+    expect(node01.filter((t) => t.status !== undefined)).toHaveLength(50);
+    expect(node01.map((t) => t.upid)).toContain(running.upid);
+    // The oldest finished ones of node01 dropped out, the newest are there.
+    expect(node01.map((t) => t.upid)).not.toContain(finished[0]?.upid);
+    expect(node01.map((t) => t.upid)).toContain(finished[59]?.upid);
+    expect(tasks.filter((t) => t.node === 'node02')).toHaveLength(1);
+    const starts = tasks.map((t) => t.starttime);
+    expect(starts).toEqual([...starts].sort((a, b) => b - a));
+  });
+
   it('raises 500 before any task for LXC start of a running CT and QEMU reboot of a stopped VM', async () => {
     cluster = createCluster({ speed: 200 });
     const api = apiFor(cluster);

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { MANAGER_REPOID } from '../cluster/node-packages.js';
 import type { SimCluster } from '../cluster/sim-cluster.js';
+import type { SimTask } from '../cluster/sim-task.js';
 import { PveHttpError } from '../pve-http-error.js';
 import type { RouteRegistry } from '../types.js';
 import { resourceEntry } from './render-guest.js';
@@ -9,6 +10,26 @@ import { nodeStats } from './render-node.js';
 import { optInt, optStr } from './request-params.js';
 import { storageEntries } from './storage-routes.js';
 import { taskEntry } from './task-routes.js';
+
+/** How many finished tasks per node pmxcfs keeps in its short recent-tasks list. */
+const RECENT_FINISHED_PER_NODE = 50;
+
+/** /cluster/tasks: every running task plus each node's newest finished ones, newest first. */
+function recentClusterTasks(cluster: SimCluster): SimTask[] {
+  const recent: SimTask[] = [];
+  for (const node of cluster.nodeNames()) {
+    let finished = 0;
+    // onNode lists newest first.
+    for (const task of cluster.tasks.onNode(node)) {
+      if (task.running) recent.push(task);
+      else if (finished < RECENT_FINISHED_PER_NODE) {
+        recent.push(task);
+        finished += 1;
+      }
+    }
+  }
+  return recent.sort((a, b) => b.record.starttime - a.record.starttime);
+}
 
 export function registerClusterReadRoutes(registry: RouteRegistry, cluster: SimCluster): void {
   registry.on('GET', '/version', (request) => {
@@ -99,12 +120,7 @@ export function registerClusterReadRoutes(registry: RouteRegistry, cluster: SimC
     throw PveHttpError.die('unable to get any free VMID in range [100, 999999]');
   });
 
-  registry.on('GET', '/cluster/tasks', () =>
-    cluster.tasks
-      .all()
-      .sort((a, b) => b.record.starttime - a.record.starttime)
-      .map((task) => taskEntry(task)),
-  );
+  registry.on('GET', '/cluster/tasks', () => recentClusterTasks(cluster).map((task) => taskEntry(task)));
 
   registry.on('GET', '/cluster/config/join', (request) => {
     const preferred = optStr(request, 'node') ?? request.servingNode;
