@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCluster } from '../../src/sim/cluster/create-cluster.js';
 import type { SimCluster } from '../../src/sim/cluster/sim-cluster.js';
-import { apiFor, taskDone } from './cluster-test-kit.js';
+import { apiFor, taskDone, waitFor } from './cluster-test-kit.js';
 
 let cluster: SimCluster;
 afterEach(() => cluster?.close());
@@ -168,5 +168,40 @@ describe('QEMU migration', () => {
       source: 'node01',
       target: 'node03',
     });
+  });
+
+  it('leaves lock: migrate on the guest when the source node dies mid-migration', async () => {
+    cluster = createCluster({ speed: 100 });
+    const api = apiFor(cluster);
+    const upid = (await api.call('POST', MIGRATE, {
+      node: 'node01',
+      vmid: 100,
+      target: 'node03',
+      online: true,
+    })) as string;
+    await waitFor(() => cluster.task(upid)?.lines.some((l) => l.includes('migration active')), 'transfer');
+    cluster.setNodeOnline('node01', false);
+    const task = await taskDone(cluster, upid);
+    expect(task.record.exitstatus).toBe('unexpected status');
+    cluster.setNodeOnline('node01', true);
+    expect(cluster.guest(100)).toMatchObject({ node: 'node01', lock: 'migrate' });
+    await expect(
+      api.call('POST', '/nodes/{node}/qemu/{vmid}/status/start', { node: 'node01', vmid: 100 }),
+    ).rejects.toMatchObject({ status: 500, message: 'VM is locked (migrate)' });
+  });
+
+  it('leaves lock: migrate on a container whose node dies during a restart migration', async () => {
+    cluster = createCluster({ speed: 100 });
+    const api = apiFor(cluster);
+    const upid = (await api.call('POST', '/nodes/{node}/lxc/{vmid}/migrate', {
+      node: 'node03',
+      vmid: 200,
+      target: 'node01',
+      restart: true,
+    })) as string;
+    await waitFor(() => cluster.task(upid)?.lines.some((l) => l.includes('shutdown CT 200')), 'shutdown');
+    cluster.setNodeOnline('node03', false);
+    expect((await taskDone(cluster, upid)).record.exitstatus).toBe('unexpected status');
+    expect(cluster.guest(200)).toMatchObject({ node: 'node03', lock: 'migrate' });
   });
 });

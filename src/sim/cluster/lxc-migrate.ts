@@ -8,7 +8,7 @@ import { GiB } from './log-format.js';
 import { durationText, mirrorDisk } from './migration-log.js';
 import { localDisks, moveGuest } from './move-guest.js';
 import type { SimCluster } from './sim-cluster.js';
-import { InjectedTaskFailure, type SimTask, TaskAbort } from './sim-task.js';
+import { InjectedTaskFailure, isNodeLoss, type SimTask, TaskAbort } from './sim-task.js';
 
 export interface LxcMigrateRequest {
   node: string;
@@ -66,6 +66,7 @@ export function startLxcMigrationTask(
         if (!targetNode.online) throw new Error(`Can't connect to destination address using public key`);
       };
       const wasRunning = guest.running;
+      let keepLock = false;
       try {
         if (wasRunning && options.online) throw new Error('lxc live migration is currently not implemented');
         if (wasRunning) {
@@ -99,6 +100,9 @@ export function startLxcMigrationTask(
         }
         task.logStamped(`migration finished successfully (duration ${durationText(task)})`);
       } catch (error) {
+        // A worker killed with its node cleans nothing up: the config keeps `lock: migrate`
+        // (it lives in /etc/pve) until someone runs `qm unlock` / `pct unlock`.
+        keepLock = isNodeLoss(error);
         if (!(error instanceof TaskAbort)) {
           const message = error instanceof Error ? error.message : String(error);
           task.logStamped(`ERROR: migration aborted (duration ${durationText(task)}): ${message}`);
@@ -109,7 +113,7 @@ export function startLxcMigrationTask(
         }
         throw error;
       } finally {
-        delete guest.lock;
+        if (!keepLock) delete guest.lock;
       }
     },
   );

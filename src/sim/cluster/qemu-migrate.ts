@@ -8,7 +8,7 @@ import { GiB, MiB } from './log-format.js';
 import { durationText, mirrorDisk, transferRam } from './migration-log.js';
 import { localDisks, moveGuest } from './move-guest.js';
 import type { SimCluster } from './sim-cluster.js';
-import { InjectedTaskFailure, type SimTask, TaskAbort } from './sim-task.js';
+import { InjectedTaskFailure, isNodeLoss, type SimTask, TaskAbort } from './sim-task.js';
 
 export interface QemuMigrateRequest {
   node: string;
@@ -76,6 +76,7 @@ export function startQemuMigrationTask(
       };
       const live = guest.running && options.online;
       let phase2 = false;
+      let keepLock = false;
       try {
         task.logStamped(`starting migration of VM ${guest.vmid} to node '${target}' (${targetNode.address})`);
         const local = localDisks(cluster, guest);
@@ -101,6 +102,9 @@ export function startQemuMigrationTask(
         if (live) guest.startedAt = cluster.now();
         task.logStamped(`migration finished successfully (duration ${durationText(task)})`);
       } catch (error) {
+        // A worker killed with its node cleans nothing up: the config keeps `lock: migrate`
+        // (it lives in /etc/pve) until someone runs `qm unlock` / `pct unlock`.
+        keepLock = isNodeLoss(error);
         if (!(error instanceof TaskAbort)) {
           const message = error instanceof Error ? error.message : String(error);
           if (phase2) {
@@ -116,7 +120,7 @@ export function startQemuMigrationTask(
         }
         throw error;
       } finally {
-        delete guest.lock;
+        if (!keepLock) delete guest.lock;
       }
     },
   );

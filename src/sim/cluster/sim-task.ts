@@ -15,6 +15,11 @@ export class TaskAbort extends Error {
   }
 }
 
+/** The task's node lost power under it: the worker died without any cleanup. */
+export function isNodeLoss(error: unknown): boolean {
+  return error instanceof TaskAbort && error.kind === 'node-lost';
+}
+
 /** A failure injected with SimCluster.failNextTask: its message becomes the `TASK ERROR` text. */
 export class InjectedTaskFailure extends Error {
   override readonly name = 'InjectedTaskFailure';
