@@ -2,11 +2,11 @@
 // for containers (pve-container LXC/Migrate.pm prepare).
 import { PveHttpError } from '../pve-http-error.js';
 import type { SimGuest } from './cluster-model.js';
-import { haSid } from './cluster-seed.js';
 import { HA_AGENT_LINE } from './guest-labels.js';
 import { GiB } from './log-format.js';
 import { durationText, mirrorDisk } from './migration-log.js';
 import { localDisks, moveGuest } from './move-guest.js';
+import { requestHaMigration } from './request-ha-migration.js';
 import type { SimCluster } from './sim-cluster.js';
 import { InjectedTaskFailure, isNodeLoss, type SimTask, TaskAbort } from './sim-task.js';
 
@@ -29,17 +29,8 @@ export function requestLxcMigration(cluster: SimCluster, request: LxcMigrateRequ
   if (guest.running && !request.online && !request.restart) {
     throw PveHttpError.die(`can't migrate running container without --online or --restart`);
   }
-  if (cluster.ha.isManaged(guest)) {
-    const task = cluster.startTask(
-      { node: request.node, type: 'hamigrate', id: String(guest.vmid), user: request.user },
-      async (ha) => {
-        ha.log(`Requesting HA migration for CT ${guest.vmid} to node ${request.target}`);
-        await ha.sleep(600);
-        cluster.ha.requestMigration(haSid('lxc', guest.vmid), request.target);
-      },
-    );
-    return task.upid;
-  }
+  const haUpid = requestHaMigration(cluster, guest, request);
+  if (haUpid) return haUpid;
   const options = {
     online: request.online ?? false,
     restart: request.restart ?? false,

@@ -2,11 +2,11 @@
 // log as QemuMigrate.pm writes it, with progress lines and timestamps.
 import { PveHttpError } from '../pve-http-error.js';
 import type { SimGuest } from './cluster-model.js';
-import { haSid } from './cluster-seed.js';
 import { HA_AGENT_LINE } from './guest-labels.js';
 import { GiB, MiB } from './log-format.js';
 import { durationText, mirrorDisk, transferRam } from './migration-log.js';
 import { localDisks, moveGuest } from './move-guest.js';
+import { requestHaMigration } from './request-ha-migration.js';
 import type { SimCluster } from './sim-cluster.js';
 import { InjectedTaskFailure, isNodeLoss, type SimTask, TaskAbort } from './sim-task.js';
 
@@ -38,17 +38,8 @@ export function requestQemuMigration(cluster: SimCluster, request: QemuMigrateRe
       );
     }
   }
-  if (cluster.ha.isManaged(guest)) {
-    const task = cluster.startTask(
-      { node: request.node, type: 'hamigrate', id: String(guest.vmid), user: request.user },
-      async (ha) => {
-        ha.log(`Requesting HA migration for VM ${guest.vmid} to node ${request.target}`);
-        await ha.sleep(600);
-        cluster.ha.requestMigration(haSid('qemu', guest.vmid), request.target);
-      },
-    );
-    return task.upid;
-  }
+  const haUpid = requestHaMigration(cluster, guest, request);
+  if (haUpid) return haUpid;
   return startQemuMigrationTask(cluster, guest, request.target, {
     online: request.online ?? false,
     withLocalDisks: request.withLocalDisks ?? false,
