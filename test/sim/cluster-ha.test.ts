@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { haResource } from '../../src/sim/cluster/cluster-seed.js';
 import { createCluster } from '../../src/sim/cluster/create-cluster.js';
+import { HA_TIMINGS } from '../../src/sim/cluster/ha-manager.js';
 import type { SimCluster } from '../../src/sim/cluster/sim-cluster.js';
 import { apiFor, taskDone, waitFor } from './cluster-test-kit.js';
 
@@ -101,5 +103,52 @@ describe('HA and quorum', () => {
       10_000,
     );
     expect(cluster.guest(101)?.node).toBe('node02');
+  });
+
+  it('shows hastate ignored for an ignored resource but leaves the guest alone: plain qmigrate and qmstart', async () => {
+    cluster = createCluster({ speed: 400 });
+    const api = apiFor(cluster);
+    cluster.ha.add(haResource('qemu', 100, 'ignored'));
+    cluster.ha.add(haResource('qemu', 103, 'ignored'));
+    const resources = (await api.call('GET', '/cluster/resources', { type: 'vm' })) as Entry[];
+    expect(resources.find((e) => e.vmid === 100)).toMatchObject({ hastate: 'ignored' });
+    // Not HA-managed for the API: status/current says so.
+    const current = (await api.call('GET', '/nodes/{node}/qemu/{vmid}/status/current', {
+      node: 'node01',
+      vmid: 100,
+    })) as Entry;
+    expect(current.ha).toEqual({ managed: 0 });
+
+    // A few CRM rounds: the HA stack neither stops the running VM nor starts the stopped one.
+    for (let round = 0; round < 3; round++) cluster.ha.round();
+    await new Promise((resolve) => setTimeout(resolve, (2 * HA_TIMINGS.kickMs) / 400));
+    expect(cluster.guest(100)?.running).toBe(true);
+    expect(cluster.guest(103)?.running).toBe(false);
+    expect(cluster.tasks.all()).toHaveLength(0);
+
+    const migrate = (await api.call('POST', '/nodes/{node}/qemu/{vmid}/migrate', {
+      node: 'node01',
+      vmid: 100,
+      target: 'node02',
+      online: true,
+    })) as string;
+    expect(migrate).toContain(':qmigrate:100:chatops@pve!bot:');
+    const start = (await api.call('POST', '/nodes/{node}/qemu/{vmid}/status/start', {
+      node: 'node03',
+      vmid: 103,
+    })) as string;
+    expect(start).toContain(':qmstart:103:chatops@pve!bot:');
+    expect((await taskDone(cluster, migrate)).record.exitstatus).toBe('OK');
+    expect(cluster.guest(100)).toMatchObject({ node: 'node02', running: true });
+  });
+
+  it('takes a resource up again once it is no longer ignored; guests without a resource have no hastate', async () => {
+    cluster = createCluster({ speed: 200 });
+    const api = apiFor(cluster);
+    cluster.ha.add(haResource('qemu', 100, 'ignored'));
+    cluster.ha.setRequestedState('vm:100', 'started');
+    const resources = (await api.call('GET', '/cluster/resources', { type: 'vm' })) as Entry[];
+    expect(resources.find((e) => e.vmid === 100)?.hastate).toBe('started');
+    expect(resources.find((e) => e.vmid === 102)).not.toHaveProperty('hastate');
   });
 });

@@ -40,6 +40,10 @@ export class HaManager {
     cluster.scheduler.every(HA_TIMINGS.crmRoundMs, () => this.round());
   }
 
+  /**
+   * `vm_is_ha_managed`: configured and not `ignored` ("ignored services behave as if they were
+   * not managed by HA"), so the API acts on the guest directly.
+   */
   isManaged(guest: SimGuest): boolean {
     const resource = this.resources.get(haSid(guest.type, guest.vmid));
     return resource !== undefined && resource.state !== 'ignored';
@@ -49,16 +53,21 @@ export class HaManager {
     return this.services.get(sid);
   }
 
+  /**
+   * The `hastate` /cluster/resources shows for every configured resource, ignored ones included
+   * (`get_verbose_service_state`): `ignored`, `queued` before the CRM took it up, else its state.
+   */
+  verboseState(guest: SimGuest): string | undefined {
+    const sid = haSid(guest.type, guest.vmid);
+    const resource = this.resources.get(sid);
+    if (!resource) return undefined;
+    if (resource.state === 'ignored') return 'ignored';
+    return this.services.get(sid)?.state ?? 'queued';
+  }
+
   add(resource: HaResource): void {
     this.resources.set(resource.sid, resource);
-    const guest = this.cluster.guest(resource.vmid);
-    if (!guest) return;
-    const running = guest.running && resource.state === 'started';
-    this.services.set(resource.sid, {
-      node: guest.node,
-      state: running ? 'started' : 'stopped',
-      uid: this.uid(),
-    });
+    this.track(resource);
     this.kick();
   }
 
@@ -72,6 +81,7 @@ export class HaManager {
     const resource = this.resources.get(sid);
     if (!resource) return;
     resource.state = state;
+    this.track(resource);
     this.kick();
   }
 
@@ -251,6 +261,27 @@ export class HaManager {
             byHa: true,
           });
     this.lrm(sid, task, after);
+  }
+
+  /**
+   * The CRM drops ignored services from its status and leaves their guests alone; a resource
+   * that is no longer ignored is taken up again from the guest's current state.
+   */
+  private track(resource: HaResource): void {
+    if (resource.state === 'ignored') {
+      this.services.delete(resource.sid);
+      this.pendingMigrations.delete(resource.sid);
+      return;
+    }
+    if (this.services.has(resource.sid)) return;
+    const guest = this.cluster.guest(resource.vmid);
+    if (!guest) return;
+    const running = guest.running && resource.state === 'started';
+    this.services.set(resource.sid, {
+      node: guest.node,
+      state: running ? 'started' : 'stopped',
+      uid: this.uid(),
+    });
   }
 
   private lrm(sid: string, task: SimTask, after?: () => void): void {

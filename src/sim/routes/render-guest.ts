@@ -69,8 +69,7 @@ function optional(cluster: SimCluster, guest: SimGuest, entry: Record<string, un
   if (guest.lock) entry.lock = guest.lock;
   if (guest.tags) entry.tags = guest.tags;
   if (guest.pool) entry.pool = guest.pool;
-  if (cluster.ha.isManaged(guest)) {
-    const state = cluster.ha.serviceState(haSid(guest.type, guest.vmid))?.state;
-    if (state) entry.hastate = state;
-  }
+  // Every configured HA resource, ignored ones included, although those are not HA-managed.
+  const hastate = cluster.ha.verboseState(guest);
+  if (hastate) entry.hastate = hastate;
 }
