@@ -1,5 +1,6 @@
 import { followHaMigration, type HaMigrationResult } from './follow-ha-migration.js';
 import { guestPath } from './guest-ref.js';
+import { parseUpid } from './parse-upid.js';
 import type { MigrationPlan } from './plan-migration.js';
 import type { PveTransport } from './pve-transport.js';
 import { upidSchema } from './schemas/guest-schemas.js';
@@ -32,9 +33,11 @@ export interface MigrationResult {
 }
 
 /**
- * Waits until the migration really finished. For an HA-managed guest the returned UPID is the
- * `hamigrate` request, so after it ends the guest is followed until it is on the target. Safe to
- * call again with a stored plan and UPID after a restart.
+ * Waits until the migration really finished. When PVE answered with a `hamigrate` request (an
+ * HA-managed guest), the guest is then followed until the HA stack put it on the target. That
+ * is decided from the UPID PVE returned, not from the plan: an `ignored` HA resource shows a
+ * `hastate` but is not HA-managed, and gets a plain `qmigrate`/`vzmigrate`. Safe to call again
+ * with a stored plan and UPID after a restart.
  */
 export async function waitForMigration(
   transport: PveTransport,
@@ -44,7 +47,7 @@ export async function waitForMigration(
 ): Promise<MigrationResult> {
   const started = Date.now();
   const task = await waitForTask(transport, upid, options);
-  if (!plan.haManaged) return { task };
+  if (parseUpid(upid).type !== 'hamigrate') return { task };
   const left =
     options.timeoutMs === undefined ? undefined : Math.max(1, options.timeoutMs - (Date.now() - started));
   const ha = await followHaMigration(transport, plan.guest, plan.target, {

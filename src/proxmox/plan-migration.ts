@@ -13,7 +13,11 @@ export interface MigrationPlan {
   guest: GuestRef;
   target: string;
   running: boolean;
-  /** HA-managed: PVE answers with a `hamigrate` task and the HA stack moves the guest later. */
+  /**
+   * HA-managed: PVE will answer with a `hamigrate` task and the HA stack moves the guest later.
+   * A resource in the `ignored` state is not HA-managed (it gets a plain migration). This is a
+   * forecast; `waitForMigration` decides from the UPID PVE actually returned.
+   */
   haManaged: boolean;
   /** QEMU live migration. */
   online: boolean;
@@ -26,7 +30,7 @@ export interface MigrationPlan {
 }
 
 export interface PlanMigrationOptions {
-  /** `hastate` from `/cluster/resources`, if the caller already has it. */
+  /** `hastate` from `/cluster/resources`, if the caller already has it (`ignored` is unmanaged). */
   hastate?: string;
   signal?: AbortSignal;
 }
@@ -49,7 +53,10 @@ export async function planMigration(
     throw blocked(guest, target, [`${label(guest)} is already on ${target}`]);
   }
   const status = await getGuestStatus(transport, guest, signal);
-  const haManaged = options.hastate !== undefined || status.ha?.managed === true;
+  // `/cluster/resources` shows a hastate for ignored resources too, which are not HA-managed.
+  const haManaged =
+    (options.hastate !== undefined && options.hastate !== 'ignored') ||
+    (status.ha?.managed === true && status.ha.state !== 'ignored');
   let running = status.status === 'running';
   let localDisks: string[] = [];
   let notAllowed: Record<string, NotAllowedReason> | undefined;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseUpid } from '../../src/proxmox/parse-upid.js';
 import type { TaskProgress } from '../../src/proxmox/wait-for-task.js';
+import { haResource } from '../../src/sim/cluster/cluster-seed.js';
 import { FAST_POLL, useSimulatedCluster } from './helpers/simulated-cluster.js';
 
 const cluster = useSimulatedCluster();
@@ -28,6 +29,42 @@ describe('migration', () => {
     expect(reports.flatMap((r) => r.newLines)).toContain('TASK OK');
     const [after] = await client.findGuests('web01');
     expect(after).toMatchObject({ node: 'node03', status: 'running' });
+  });
+
+  it('migrates a guest whose HA resource is ignored with a plain qmigrate and returns once it is done', async () => {
+    const { sim } = cluster;
+    sim.cluster.ha.add(haResource('qemu', 100, 'ignored'));
+    try {
+      const client = cluster.client();
+      const [testVm] = await client.findGuests('TestVM');
+      expect(testVm).toMatchObject({ node: 'node01', hastate: 'ignored' });
+      const started = Date.now();
+      const result = await client.migrate(testVm!, 'node02', {
+        hastate: testVm!.hastate!,
+        pollInterval: FAST_POLL,
+        timeoutMs: 20_000,
+      });
+      // A 2 GiB VM at 100×: seconds, not the HA follow's timeout.
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(parseUpid(result.upid).type).toBe('qmigrate');
+      expect(result.plan.haManaged).toBe(false);
+      expect(result.task.exitstatus).toBe('OK');
+      expect(result.ha).toBeUndefined();
+      expect((await client.findGuests('TestVM'))[0]).toMatchObject({ node: 'node02', hastate: 'ignored' });
+
+      // Even a plan that expected HA (stored before the resource was set to ignored) follows
+      // the UPID PVE returned: a qmigrate is waited for as a task, nothing more.
+      const back = await client.planMigration((await client.findGuests('TestVM'))[0]!, 'node01');
+      const upid = await client.startMigration(back);
+      const again = await client.waitForMigration({ ...back, haManaged: true }, upid, {
+        pollInterval: FAST_POLL,
+        timeoutMs: 20_000,
+      });
+      expect(again.ha).toBeUndefined();
+      expect((await client.findGuests('TestVM'))[0]?.node).toBe('node01');
+    } finally {
+      sim.cluster.ha.remove('vm:100');
+    }
   });
 
   it('migrates a VM with a local disk with with-local-disks=1', async () => {

@@ -1,0 +1,227 @@
+// The policy file's shape, in zod, and what to tell an operator when it is wrong. Cross-references
+// (a role used but not defined) are checked in load-policy.ts, where every role is known.
+import { z } from 'zod';
+import { closestNames } from '../closest-names.js';
+import { ANY_COMMAND, ANYONE, DEFAULT_APPROVAL_TTL_MS } from './policy-types.js';
+
+const ROLE_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
+const COMMAND_NAME = /^[a-z][a-z0-9-]*$/;
+const CHANNEL = /^(console|slack|discord):\S+$/;
+const MAX_TTL_MS = 7 * 24 * 3_600_000;
+
+const IDENTITY_FORMS: Record<string, { pattern: RegExp; example: string; note: string }> = {
+  console: { pattern: /^[A-Za-z0-9._-]+$/, example: 'console:alice', note: 'a console user name' },
+  slack: {
+    pattern: /^[UW][A-Z0-9]+$/,
+    example: 'slack:U0123ABC',
+    note: "a Slack member id, not a name (profile → ⋮ → 'Copy member ID')",
+  },
+  'slack-group': {
+    pattern: /^S[A-Z0-9]+$/,
+    example: 'slack-group:S0ONCALL',
+    note: 'a Slack user group id (S…)',
+  },
+  discord: { pattern: /^\d+$/, example: 'discord:80351110224678912', note: 'a Discord user id (digits)' },
+  'discord-role': {
+    pattern: /^\d+$/,
+    example: 'discord-role:123456789012345678',
+    note: 'a Discord role id (digits)',
+  },
+};
+
+/** Why `value` is not an identity, or undefined when it is one. */
+export function identityProblem(value: string): string | undefined {
+  if (value === ANYONE) return undefined;
+  const colon = value.indexOf(':');
+  const form = colon > 0 ? IDENTITY_FORMS[value.slice(0, colon)] : undefined;
+  if (!form) {
+    return `'${value}' is not an identity: start it with console:, slack:, slack-group:, discord: or discord-role:, or write '*' for everyone`;
+  }
+  if (!form.pattern.test(value.slice(colon + 1))) {
+    return `'${value}' is not a valid ${value.slice(0, colon)} identity: it needs ${form.note}, e.g. ${form.example}`;
+  }
+  return undefined;
+}
+
+/** `90s`, `30m`, `2h` → milliseconds; undefined when it is not such a duration. */
+export function parseDuration(text: string): number | undefined {
+  const match = /^(\d+)\s*(s|m|h)$/.exec(text.trim());
+  if (!match) return undefined;
+  return Number(match[1]) * { s: 1_000, m: 60_000, h: 3_600_000 }[match[2] as 's' | 'm' | 'h'];
+}
+
+const identity = z.string().superRefine((value, ctx) => {
+  const problem = identityProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+const roleName = z.string().regex(ROLE_NAME, {
+  error: (issue) => `'${String(issue.input)}' is not a role name: use letters, digits, '-' and '_'`,
+});
+const duration = z.string().transform((value, ctx) => {
+  const ms = parseDuration(value);
+  if (ms === undefined || ms < 1_000 || ms > MAX_TTL_MS) {
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        ms === undefined
+          ? `'${value}' is not a duration: write a number and s, m or h, e.g. 30m`
+          : `'${value}' is out of range: from 1s to 168h`,
+    });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const approvalSchema = z.union([
+  z.literal('none'),
+  z.strictObject({
+    approvers: z.array(roleName).min(1),
+    count: z.number().int().min(1).default(1),
+    ttl: duration.default(DEFAULT_APPROVAL_TTL_MS),
+    allowSelf: z.boolean().default(false),
+  }),
+]);
+
+const commandSchema = z.strictObject({
+  allow: z.array(roleName).min(1),
+  channels: z
+    .array(
+      z.string().regex(CHANNEL, {
+        error: (issue) =>
+          `'${String(issue.input)}' is not a platform-qualified channel id: write slack:C024BE91L, discord:123456789012345678 or console:<name>`,
+      }),
+    )
+    .min(1)
+    .optional(),
+  approval: approvalSchema.optional(),
+});
+
+export const policyFileSchema = z.strictObject({
+  roles: z.record(roleName, z.strictObject({ members: z.array(identity).min(1) })).default({}),
+  commands: z
+    .record(
+      z.string().refine((name) => name === ANY_COMMAND || COMMAND_NAME.test(name), {
+        error: (issue) =>
+          `'${String(issue.input)}' is not a command name: use the name typed after /pve (e.g. migrate), or '*' for every other command`,
+      }),
+      commandSchema,
+    )
+    .default({}),
+});
+export type PolicyFile = z.output<typeof policyFileSchema>;
+
+type Path = (string | number)[];
+
+const ALLOWED_KEYS: Record<string, string[]> = {
+  document: ['roles', 'commands'],
+  role: ['members'],
+  command: ['allow', 'channels', 'approval'],
+  approval: ['approvers', 'count', 'ttl', 'allowSelf'],
+};
+
+/** What kind of place `path` is in the document. */
+function placeOf(path: Path): string {
+  const [top, , field, sub] = path;
+  if (path.length === 0) return 'document';
+  if (path.length === 1) return String(top);
+  if (path.length === 2) return top === 'roles' ? 'role' : 'command';
+  if (field === 'approval') return sub === undefined ? 'approval' : String(sub);
+  return String(field);
+}
+
+/** What would be right at each place, said once per problem. */
+const EXPECTED: Record<string, string> = {
+  document: 'a map with roles: and commands:',
+  roles: 'a map from role name to { members: [identities] }',
+  role: 'a map like { members: [slack-group:S0ONCALL, console:dave] }',
+  members:
+    "a list of identities: console:alice, slack:U0123ABC, slack-group:S0ONCALL, discord:80351110224678912, discord-role:123456789012345678, or '*' for everyone",
+  commands: "a map from command name (or '*') to { allow, channels, approval }",
+  command: 'a map like { allow: [on-call], channels: [slack:C024BE91L], approval: { approvers: [on-call] } }',
+  allow: 'a list of role names defined under roles: (or everyone), e.g. [on-call]',
+  channels: 'a list of platform-qualified channel ids, e.g. [slack:C024BE91L, discord:123456789012345678]',
+  approval: 'none, or a map like { approvers: [on-call], count: 1, ttl: 30m, allowSelf: false }',
+  approvers: 'a list of role names defined under roles:, e.g. [on-call]',
+  count: 'a whole number of distinct approvers, 1 or more, e.g. 2',
+  ttl: 'a duration: a number and s, m or h, e.g. 30m',
+  allowSelf: 'true or false (false: requesters never approve their own requests)',
+};
+
+function didYouMean(key: string, allowed: string[]): string {
+  const [close] = closestNames(key, allowed, 1);
+  return close ? ` (did you mean '${close}'?)` : '';
+}
+
+function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return 'nothing';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a map';
+  if (typeof value === 'string') return `the text '${value}'`;
+  return `${typeof value} ${String(value)}`;
+}
+
+function valueAt(root: unknown, path: Path): unknown {
+  let value = root;
+  for (const key of path) value = (value as Record<string | number, unknown> | undefined)?.[key];
+  return value;
+}
+
+export interface PolicyProblem {
+  path: Path;
+  message: string;
+}
+
+/** zod issues → problems that say what is wrong and what would be right. */
+export function describeIssues(
+  issues: readonly z.core.$ZodIssue[],
+  data: unknown,
+  base: Path = [],
+): PolicyProblem[] {
+  return issues.flatMap((issue): PolicyProblem[] => {
+    const path = [...base, ...(issue.path as Path)];
+    const place = placeOf(path);
+    const value = valueAt(data, path);
+    const expected = EXPECTED[place];
+    switch (issue.code) {
+      case 'invalid_union': {
+        const objectBranch = issue.errors[1];
+        if (objectBranch && value !== null && typeof value === 'object' && !Array.isArray(value))
+          return describeIssues(objectBranch, data, path);
+        return [{ path, message: `got ${describeValue(value)}; expected ${expected}` }];
+      }
+      case 'unrecognized_keys': {
+        const allowed = ALLOWED_KEYS[place] ?? [];
+        return issue.keys.map((key) => ({
+          path: [...path, key],
+          message: `unknown key '${key}'${didYouMean(key, allowed)}; allowed here: ${allowed.join(', ')}`,
+        }));
+      }
+      case 'invalid_type':
+        return [
+          {
+            path,
+            message:
+              value === undefined
+                ? `missing; expected ${expected}`
+                : `got ${describeValue(value)}; expected ${expected}`,
+          },
+        ];
+      case 'too_small':
+        return [
+          {
+            path,
+            message: Array.isArray(value)
+              ? `is empty; expected ${expected}`
+              : `got ${describeValue(value)}; expected ${expected}`,
+          },
+        ];
+      case 'invalid_key':
+        return [{ path, message: issue.issues.map((inner) => inner.message).join('; ') }];
+      case 'not_multiple_of':
+      case 'too_big':
+        return [{ path, message: `got ${describeValue(value)}; expected ${expected}` }];
+      default:
+        return [{ path, message: issue.message }];
+    }
+  });
+}

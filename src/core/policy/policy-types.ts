@@ -1,0 +1,63 @@
+// What a loaded policy is once validated: roles resolved to identities, durations in ms. Plain
+// data, so the checks in check-policy.ts stay pure functions.
+
+/**
+ * How disruptive a command is. The grammar owns this (each command spec declares it); the policy
+ * only reads it, so a new command needs no policy code: a new read command is open to everyone, a
+ * new disruptive one needs an approval unless the policy file says otherwise.
+ */
+export type Risk = 'read' | 'disruptive';
+
+/** The commands that only read, for callers that have no risk from the grammar. */
+export const READ_COMMANDS: ReadonlySet<string> = new Set(['help', 'status', 'jobs', 'audit', 'whoami']);
+
+/** Read for the names in READ_COMMANDS; everything else, including unknown and future names, is disruptive. */
+export function commandRisk(command: string): Risk {
+  return READ_COMMANDS.has(command) ? 'read' : 'disruptive';
+}
+
+/** The identity that matches every user. */
+export const ANYONE = '*';
+/** The built-in role whose only member is `*`; policy files may use it without defining it. */
+export const EVERYONE_ROLE = 'everyone';
+/** The key of the entry that covers every command not listed by name. */
+export const ANY_COMMAND = '*';
+/** How long an approval waits when the policy names no ttl. */
+export const DEFAULT_APPROVAL_TTL_MS = 30 * 60_000;
+
+export interface ApprovalRule {
+  /** Role names; a member of any of them may approve. */
+  approvers: string[];
+  /** Distinct approvers needed. */
+  count: number;
+  ttlMs: number;
+  /** May the requester approve their own request? Never by default. */
+  allowSelf: boolean;
+}
+
+export interface CommandRule {
+  /** Role names; a member of any of them may run the command. */
+  allow: string[];
+  /** Platform-qualified channel ids the command may be run in; absent: anywhere. */
+  channels?: string[];
+  /** `none`: runs at once. Absent: inherited from `*`, else the safe default for its risk. */
+  approval?: ApprovalRule | 'none';
+}
+
+export interface Policy {
+  /** Where it came from, for messages: a file name or `built-in defaults`. */
+  source: string;
+  /** Role name → identities (`console:alice`, `slack-group:S0ONCALL`, `*`). Always holds `everyone`. */
+  roles: Record<string, string[]>;
+  /** Command name or `*` → rule. */
+  commands: Record<string, CommandRule>;
+}
+
+/** The rule that applies to one command, after `*` and the defaults are taken into account. */
+export interface ResolvedCommandRule {
+  allow: string[];
+  channels?: string[];
+  approval?: ApprovalRule;
+  /** Which entry decided: the command's own, `*`, or the built-in default for its risk. */
+  from: 'command' | 'any-command' | 'default';
+}
