@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseUpid } from './parse-upid.js';
-import { isPveError, PveError, PveErrorCode } from './pve-error.js';
+import { PveError, PveErrorCode } from './pve-error.js';
 import type { PveTransport } from './pve-transport.js';
 import { getTaskStatus, isTaskSuccess, readTaskLog } from './task-api.js';
 import { progressFromLogLine } from './task-progress.js';
+import { isTransientPollError, MAX_CONSECUTIVE_POLL_ERRORS } from './transient-poll-error.js';
 
 export interface TaskProgress {
   upid: string;
@@ -42,14 +43,6 @@ export interface TaskResult {
 
 export const DEFAULT_POLL_INTERVAL: PollInterval = { initialMs: 250, maxMs: 2_000 };
 const TAIL = 10;
-// A short blip (pveproxy restarting during an upgrade, one 595) must not fail a long migration.
-const MAX_CONSECUTIVE_POLL_ERRORS = 5;
-const TRANSIENT = new Set<string>([
-  PveErrorCode.Connection,
-  PveErrorCode.Timeout,
-  PveErrorCode.NodeUnreachable,
-  PveErrorCode.AuthFailed,
-]);
 
 /**
  * Follows a task until it stops. Stateless between polls: everything needed to resume is the
@@ -109,7 +102,7 @@ export async function waitForTask(
       }
     } catch (error) {
       if (signal?.aborted) throw aborted(upid, error);
-      if (!isPveError(error) || !TRANSIENT.has(error.code)) throw error;
+      if (!isTransientPollError(error)) throw error;
       consecutiveErrors++;
       if (consecutiveErrors >= MAX_CONSECUTIVE_POLL_ERRORS) throw error;
     }

@@ -3,7 +3,9 @@
 // earlier calls to that key); an Error answer is thrown. Unknown paths fail the test.
 import type { PveTransport } from '../../../src/proxmox/pve-transport.js';
 
-export type FixedAnswer = unknown | ((params: Record<string, unknown>, call: number) => unknown);
+export type AnswerFunction = (params: Record<string, unknown>, call: number) => unknown;
+// Not `unknown`: a union with a function type keeps the function's parameters typed in place.
+export type FixedAnswer = AnswerFunction | object | string | number | boolean | null;
 
 export interface FixedTransport extends PveTransport {
   /** Every request made, as `METHOD /path`, in order. */
@@ -23,10 +25,7 @@ export function fixedTransport(answers: Record<string, FixedAnswer>): FixedTrans
       const entry = answers[key];
       const answer =
         typeof entry === 'function'
-          ? (entry as (params: Record<string, unknown>, call: number) => unknown)(
-              (options.params ?? {}) as Record<string, unknown>,
-              count,
-            )
+          ? (entry as AnswerFunction)((options.params ?? {}) as Record<string, unknown>, count)
           : entry;
       if (answer instanceof Error) throw answer;
       if (answer === undefined) throw new Error(`unexpected ${key}`);

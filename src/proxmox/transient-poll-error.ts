@@ -1,0 +1,17 @@
+import { isPveError, PveErrorCode } from './pve-error.js';
+
+// A short blip while polling (pveproxy restarting during an upgrade, one 595, a spurious 401)
+// must not fail a long wait; this many in a row do (the GUI shows its login after five 401s).
+export const MAX_CONSECUTIVE_POLL_ERRORS = 5;
+
+const TRANSIENT = new Set<string>([
+  PveErrorCode.Connection,
+  PveErrorCode.Timeout,
+  PveErrorCode.NodeUnreachable,
+  PveErrorCode.AuthFailed,
+]);
+
+/** An error a poll loop may ride out (up to MAX_CONSECUTIVE_POLL_ERRORS in a row). */
+export function isTransientPollError(error: unknown): boolean {
+  return isPveError(error) && TRANSIENT.has(error.code);
+}
