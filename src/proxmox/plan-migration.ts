@@ -1,3 +1,4 @@
+import { type ClusterState, getClusterStatus } from './cluster-api.js';
 import type { PveParams } from './encode-params.js';
 import { getGuestStatus } from './guest-power.js';
 import { type GuestRef, guestPath } from './guest-ref.js';
@@ -40,7 +41,7 @@ export interface PlanMigrationOptions {
  * requires: `online=1` for a running VM (else 500 `can't migrate running VM without --online`),
  * `with-local-disks=1` when it has local disks, `restart=1` for a running CT (`online` always
  * fails for CTs: "lxc live migration is currently not implemented"). Refuses early, with the
- * reasons, when the precondition lists the target as not allowed.
+ * reasons, when the target node is offline or the precondition lists it as not allowed.
  */
 export async function planMigration(
   transport: PveTransport,
@@ -52,6 +53,7 @@ export async function planMigration(
   if (target === guest.node) {
     throw blocked(guest, target, [`${label(guest)} is already on ${target}`]);
   }
+  await refuseOfflineTarget(transport, guest, target, signal);
   const status = await getGuestStatus(transport, guest, signal);
   // `/cluster/resources` shows a hastate for ignored resources too, which are not HA-managed.
   const haManaged =
@@ -96,6 +98,27 @@ export async function planMigration(
   if (restart) params.restart = true;
   if (withLocalDisks) params['with-local-disks'] = true;
   return { guest, target, running, haManaged, online, restart, withLocalDisks, localDisks, params };
+}
+
+/**
+ * One GET /cluster/status: a target that is offline would only fail later, inside the task
+ * (or never be picked up by the HA stack). Without Sys.Audit on `/` the check is skipped.
+ */
+async function refuseOfflineTarget(
+  transport: PveTransport,
+  guest: GuestRef,
+  target: string,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  let cluster: ClusterState;
+  try {
+    cluster = await getClusterStatus(transport, signal);
+  } catch (error) {
+    if (isPveError(error, PveErrorCode.Permission)) return;
+    throw error;
+  }
+  const node = cluster.nodes.find((n) => n.name === target);
+  if (node && !node.online) throw blocked(guest, target, ['target node offline']);
 }
 
 function describeNotAllowed(reason: NotAllowedReason): string[] {

@@ -1,25 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { planMigration } from '../../src/proxmox/plan-migration.js';
 import { PveError } from '../../src/proxmox/pve-error.js';
-import type { PveTransport } from '../../src/proxmox/pve-transport.js';
+import { fixedTransport } from './helpers/fixed-transport.js';
 
-/** A transport answering fixed data per path, to reach cases the 9.1 simulator does not serve. */
-function fixedTransport(answers: Record<string, unknown>): PveTransport {
-  return {
-    hosts: ['https://127.0.0.1:8006'],
-    close: async () => {},
-    request: async (method, path, options) => {
-      const answer = answers[`${method} ${path}`];
-      if (answer instanceof Error) throw answer;
-      if (answer === undefined) throw new Error(`unexpected ${method} ${path}`);
-      return options.schema.parse(answer);
-    },
-  };
-}
+const statusOf = (offline: string[] = []) => [
+  { type: 'cluster', id: 'cluster', name: 'MonCluster', nodes: 3, version: 5, quorate: 1 },
+  ...['node01', 'node02', 'node03'].map((name, i) => ({
+    type: 'node',
+    id: `node/${name}`,
+    name,
+    nodeid: i + 1,
+    local: i === 0 ? 1 : 0,
+    online: offline.includes(name) ? 0 : 1,
+  })),
+];
 
 describe('planMigration', () => {
   it('handles the LXC precondition GET missing on PVE 8.4 (501) from the guest status', async () => {
     const transport = fixedTransport({
+      'GET /cluster/status': statusOf(),
       'GET /nodes/node03/lxc/200/status/current': { status: 'running', ha: { managed: 0 } },
       'GET /nodes/node03/lxc/200/migrate': new PveError({
         code: 'PVE_NOT_IMPLEMENTED',
@@ -34,6 +33,7 @@ describe('planMigration', () => {
 
   it('refuses early with the reasons when the target is not allowed', async () => {
     const transport = fixedTransport({
+      'GET /cluster/status': statusOf(),
       'GET /nodes/node02/qemu/102/status/current': {
         status: 'running',
         ha: { managed: 1, state: 'started' },
@@ -60,6 +60,7 @@ describe('planMigration', () => {
 
   it('reads HA management from status/current and chooses online and local-disk flags', async () => {
     const transport = fixedTransport({
+      'GET /cluster/status': statusOf(),
       'GET /nodes/node02/qemu/102/status/current': { status: 'running', ha: { managed: 1 } },
       'GET /nodes/node02/qemu/102/migrate': {
         running: true,
@@ -74,6 +75,48 @@ describe('planMigration', () => {
       online: true,
       withLocalDisks: true,
       localDisks: ['local-lvm:vm-102-disk-0'],
+    });
+  });
+
+  it('refuses an offline target with one GET /cluster/status, before reading the guest', async () => {
+    const transport = fixedTransport({ 'GET /cluster/status': statusOf(['node03']) });
+    const error = await planMigration(transport, { type: 'qemu', vmid: 100, node: 'node01' }, 'node03').catch(
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({
+      code: 'PVE_MIGRATION_BLOCKED',
+      vmid: 100,
+      reasons: ['target node offline'],
+    });
+    expect(transport.calls).toEqual(['GET /cluster/status']);
+  });
+
+  it('skips the online check when the token may not read /cluster/status', async () => {
+    const transport = fixedTransport({
+      'GET /cluster/status': new PveError({
+        code: 'PVE_PERMISSION',
+        message: 'Permission check failed (/, Sys.Audit)',
+        statusCode: 403,
+      }),
+      'GET /nodes/node01/qemu/100/status/current': { status: 'stopped', ha: { managed: 0 } },
+      'GET /nodes/node01/qemu/100/migrate': { running: 0, allowed_nodes: ['node02'], not_allowed_nodes: {} },
+    });
+    const plan = await planMigration(transport, { type: 'qemu', vmid: 100, node: 'node01' }, 'node02');
+    expect(plan).toMatchObject({ running: false, online: false });
+  });
+
+  it('treats an ignored HA resource as not HA-managed', async () => {
+    const transport = fixedTransport({
+      'GET /cluster/status': statusOf(),
+      'GET /nodes/node01/qemu/100/status/current': { status: 'running', ha: { managed: 0 } },
+      'GET /nodes/node01/qemu/100/migrate': { running: 1, allowed_nodes: ['node02'], not_allowed_nodes: {} },
+    });
+    const guest = { type: 'qemu', vmid: 100, node: 'node01' } as const;
+    expect(await planMigration(transport, guest, 'node02', { hastate: 'ignored' })).toMatchObject({
+      haManaged: false,
+    });
+    expect(await planMigration(transport, guest, 'node02', { hastate: 'started' })).toMatchObject({
+      haManaged: true,
     });
   });
 });
