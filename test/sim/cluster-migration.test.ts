@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCluster } from '../../src/sim/cluster/create-cluster.js';
+import { makeGuest } from '../../src/sim/cluster/make-guest.js';
+import { seededRandom } from '../../src/sim/cluster/seeded-random.js';
 import type { SimCluster } from '../../src/sim/cluster/sim-cluster.js';
 import { apiFor, taskDone, waitFor } from './cluster-test-kit.js';
 
@@ -203,5 +205,73 @@ describe('QEMU migration', () => {
     cluster.setNodeOnline('node03', false);
     expect((await taskDone(cluster, upid)).record.exitstatus).toBe('unexpected status');
     expect(cluster.guest(200)).toMatchObject({ node: 'node03', lock: 'migrate' });
+  });
+
+  it('lists local devices and a local ISO in the precondition and refuses them in the task', async () => {
+    cluster = createCluster({ speed: 200 });
+    const api = apiFor(cluster);
+    const spec = {
+      type: 'qemu' as const,
+      node: 'node01',
+      memoryMiB: 1024,
+      cores: 1,
+      storage: 'ceph-vm',
+      diskGiB: 8,
+    };
+    cluster.addGuest(
+      makeGuest(
+        { ...spec, vmid: 110, name: 'gpu01', running: true, localDevices: { hostpci0: '0000:01:00.0' } },
+        cluster.now(),
+        seededRandom(1),
+      ),
+    );
+    cluster.addGuest(
+      makeGuest(
+        { ...spec, vmid: 111, name: 'install01', running: false, cdrom: 'local:iso/debian-12.iso' },
+        cluster.now(),
+        seededRandom(2),
+      ),
+    );
+    cluster.addGuest(
+      makeGuest(
+        { ...spec, vmid: 112, name: 'ci01', running: false, cdrom: 'local-lvm:vm-112-cloudinit' },
+        cluster.now(),
+        seededRandom(3),
+      ),
+    );
+
+    expect(await api.call('GET', MIGRATE, { node: 'node01', vmid: 110 })).toMatchObject({
+      local_resources: ['hostpci0'],
+      local_disks: [],
+    });
+    expect(await api.call('GET', MIGRATE, { node: 'node01', vmid: 111 })).toMatchObject({
+      local_resources: [],
+      local_disks: [
+        expect.objectContaining({ volid: 'local:iso/debian-12.iso', cdrom: 1, drivename: 'ide2' }),
+      ],
+    });
+    expect(
+      await api.call('GET', '/nodes/{node}/qemu/{vmid}/config', { node: 'node01', vmid: 111 }),
+    ).toMatchObject({ ide2: 'local:iso/debian-12.iso,media=cdrom' });
+
+    const gpu = (await api.call('POST', MIGRATE, {
+      node: 'node01',
+      vmid: 110,
+      target: 'node02',
+      online: true,
+    })) as string;
+    expect((await taskDone(cluster, gpu)).record.exitstatus).toBe('migration aborted');
+    expect(cluster.task(gpu)?.lines.join('\n')).toContain(
+      "can't migrate VM which uses local devices: hostpci0",
+    );
+    const iso = (await api.call('POST', MIGRATE, { node: 'node01', vmid: 111, target: 'node02' })) as string;
+    expect((await taskDone(cluster, iso)).record.exitstatus).toBe('migration aborted');
+    expect(cluster.task(iso)?.lines.join('\n')).toContain(
+      "can't migrate local cdrom image 'local:iso/debian-12.iso'",
+    );
+    // A cloud-init drive does not block: PVE rebuilds it on the target.
+    const ci = (await api.call('POST', MIGRATE, { node: 'node01', vmid: 112, target: 'node02' })) as string;
+    expect((await taskDone(cluster, ci)).record.exitstatus).toBe('OK');
+    expect(cluster.guest(112)?.node).toBe('node02');
   });
 });

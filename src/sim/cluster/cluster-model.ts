@@ -11,6 +11,13 @@ export interface SimDisk {
   sizeGiB: number;
 }
 
+export interface SimCdrom {
+  /** Config key, e.g. `ide2`. */
+  key: string;
+  /** `local:iso/debian-12.iso`, `local-lvm:vm-100-cloudinit`. */
+  volid: string;
+}
+
 export interface SimGuest {
   vmid: number;
   type: GuestType;
@@ -23,6 +30,13 @@ export interface SimGuest {
   memoryMiB: number;
   cores: number;
   disks: SimDisk[];
+  /**
+   * QEMU CD-ROM drives with a medium (`ide2: local:iso/debian-12.iso,media=cdrom`), including a
+   * cloud-init drive (`vm-<id>-cloudinit`). Not disks: they are not cloned, replicated or copied.
+   */
+  cdroms?: SimCdrom[];
+  /** QEMU host devices tying the VM to its node, by config key: `hostpci0`, `usb0`. */
+  localDevices?: Record<string, string>;
   /** MAC address of net0, stable across migrations. */
   mac: string;
   tags?: string;

@@ -18,6 +18,10 @@ export interface GuestSpec {
   tags?: string;
   pool?: string;
   ostype?: string;
+  /** QEMU: an ISO (or cloud-init volume) in `ide2`, e.g. `local:iso/debian-12.iso`. */
+  cdrom?: string;
+  /** QEMU: passed-through host devices by config key, e.g. `{ hostpci0: '0000:01:00.0' }`. */
+  localDevices?: Record<string, string>;
 }
 
 const hexByte = (random: Random): string =>
@@ -72,5 +76,7 @@ export function makeGuest(spec: GuestSpec, now: number, random: Random): SimGues
   if (guest.running) guest.startedAt = now - Math.floor((1 + random() * 20) * 86_400_000);
   if (spec.tags) guest.tags = spec.tags;
   if (spec.pool) guest.pool = spec.pool;
+  if (spec.cdrom) guest.cdroms = [{ key: 'ide2', volid: spec.cdrom }];
+  if (spec.localDevices) guest.localDevices = { ...spec.localDevices };
   return guest;
 }

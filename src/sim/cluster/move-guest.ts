@@ -1,5 +1,5 @@
 // What changes when a guest's config moves to another node: the node, replication direction.
-import type { SimGuest } from './cluster-model.js';
+import type { SimCdrom, SimGuest } from './cluster-model.js';
 import type { SimCluster } from './sim-cluster.js';
 
 export function moveGuest(cluster: SimCluster, guest: SimGuest, target: string): void {
@@ -15,4 +15,17 @@ export function localDisks(cluster: SimCluster, guest: SimGuest): SimGuest['disk
   return guest.disks.filter(
     (disk) => !cluster.storages.find((storage) => storage.storage === disk.storage)?.shared,
   );
+}
+
+/** CD-ROM media on storage that is not shared; cloud-init drives included (PVE regenerates those). */
+export function localCdroms(cluster: SimCluster, guest: SimGuest): SimCdrom[] {
+  return (guest.cdroms ?? []).filter((cdrom) => {
+    const storage = cdrom.volid.split(':', 1)[0];
+    return !cluster.storages.find((s) => s.storage === storage)?.shared;
+  });
+}
+
+/** A cloud-init drive, `<storage>:vm-<id>-cloudinit`: rebuilt on the target, never a blocker. */
+export function isCloudInit(volid: string): boolean {
+  return /(?:^|[:/])vm-\d+-cloudinit(?:\.\w+)?$/.test(volid);
 }

@@ -5,7 +5,7 @@ import type { SimGuest } from './cluster-model.js';
 import { HA_AGENT_LINE } from './guest-labels.js';
 import { GiB, MiB } from './log-format.js';
 import { durationText, mirrorDisk, transferRam } from './migration-log.js';
-import { localDisks, moveGuest } from './move-guest.js';
+import { isCloudInit, localCdroms, localDisks, moveGuest } from './move-guest.js';
 import { requestHaMigration } from './request-ha-migration.js';
 import type { SimCluster } from './sim-cluster.js';
 import { InjectedTaskFailure, isNodeLoss, type SimTask, TaskAbort } from './sim-task.js';
@@ -45,6 +45,7 @@ export function requestQemuMigration(cluster: SimCluster, request: QemuMigrateRe
     withLocalDisks: request.withLocalDisks ?? false,
     user: request.user,
     byHa: false,
+    force: request.force ?? false,
   }).upid;
 }
 
@@ -52,7 +53,7 @@ export function startQemuMigrationTask(
   cluster: SimCluster,
   guest: SimGuest,
   target: string,
-  options: { online: boolean; withLocalDisks: boolean; user: string; byHa: boolean },
+  options: { online: boolean; withLocalDisks: boolean; user: string; byHa: boolean; force?: boolean },
 ): SimTask {
   const source = guest.node;
   // The config is locked for the whole migration; the lock is taken before the API returns.
@@ -73,6 +74,15 @@ export function startQemuMigrationTask(
         const local = localDisks(cluster, guest);
         for (const disk of local)
           task.logStamped(`found local disk '${disk.storage}:${disk.volume}' (attached)`);
+        // QemuMigrate prepare: host devices pin the VM (offline only with force).
+        const devices = Object.keys(guest.localDevices ?? {});
+        if (devices.length > 0 && (guest.running || !options.force))
+          throw new Error(`can't migrate VM which uses local devices: ${devices.join(', ')}`);
+        const isos = localCdroms(cluster, guest).filter((cdrom) => !isCloudInit(cdrom.volid));
+        for (const iso of isos)
+          task.logStamped(`can't migrate local cdrom image '${iso.volid}' (referenced in ${iso.key})`);
+        if (isos.length > 0)
+          throw new Error(`Problem found while scanning volumes - can't migrate VM - check log`);
         if (live && local.length > 0 && !options.withLocalDisks) {
           for (const disk of local) {
             task.logStamped(

@@ -31,6 +31,8 @@ export function qemuConfig(guest: SimGuest): Record<string, unknown> {
   for (const disk of guest.disks) {
     config[disk.key] = `${disk.storage}:${disk.volume},iothread=1,size=${disk.sizeGiB}G`;
   }
+  for (const cdrom of guest.cdroms ?? []) config[cdrom.key] = `${cdrom.volid},media=cdrom`;
+  Object.assign(config, guest.localDevices);
   return finish(guest, config);
 }
 
