@@ -10,6 +10,9 @@ import {
   qemuMigratePreconditionSchema,
 } from './schemas/guest-schemas.js';
 
+// `<storage>:vm-<id>-cloudinit` (with an optional format suffix on file storages).
+const CLOUD_INIT = /(?:^|[:/])vm-\d+-cloudinit(?:\.\w+)?$/;
+
 export interface MigrationPlan {
   guest: GuestRef;
   target: string;
@@ -25,6 +28,7 @@ export interface MigrationPlan {
   /** LXC restart migration (shutdown, move, start): LXC has no live migration. */
   restart: boolean;
   withLocalDisks: boolean;
+  /** Local disk volumes `with-local-disks` will copy (CD-ROMs and unused volumes left out). */
   localDisks: string[];
   /** The POST parameters, ready to send. */
   params: PveParams;
@@ -62,6 +66,7 @@ export async function planMigration(
   let running = status.status === 'running';
   let localDisks: string[] = [];
   let notAllowed: Record<string, NotAllowedReason> | undefined;
+  const reasons: string[] = [];
 
   if (guest.type === 'qemu') {
     const pre = await transport.request('GET', `${guestPath(guest)}/migrate`, {
@@ -70,8 +75,17 @@ export async function planMigration(
       signal,
     });
     running = pre.running ?? running;
-    localDisks = (pre.local_disks ?? []).flatMap((d) => (d.volid ? [d.volid] : []));
+    const disks = (pre.local_disks ?? []).flatMap((d) => (d.volid ? [{ ...d, volid: d.volid }] : []));
+    // CD-ROMs and unused volumes are not what `with-local-disks` mirrors.
+    localDisks = disks.filter((d) => !d.cdrom && !d.is_unused).map((d) => d.volid);
     notAllowed = pre.not_allowed_nodes;
+    const devices = pre.local_resources ?? [];
+    if (running && devices.length > 0) {
+      reasons.push(`the running VM uses local devices: ${devices.join(', ')}`);
+    }
+    // An ISO on local storage does not exist on the target; a cloud-init drive is rebuilt there.
+    const isos = disks.filter((d) => d.cdrom && !CLOUD_INIT.test(d.volid)).map((d) => d.volid);
+    if (isos.length > 0) reasons.push(`local CD-ROM image attached: ${isos.join(', ')}`);
   } else {
     try {
       const pre = await transport.request('GET', `${guestPath(guest)}/migrate`, {
@@ -88,7 +102,8 @@ export async function planMigration(
   }
 
   const reason = notAllowed?.[target];
-  if (reason) throw blocked(guest, target, describeNotAllowed(reason));
+  if (reason) reasons.unshift(...describeNotAllowed(reason));
+  if (reasons.length > 0) throw blocked(guest, target, reasons);
 
   const online = guest.type === 'qemu' && running;
   const restart = guest.type === 'lxc' && running;

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { parseUpid } from '../../src/proxmox/parse-upid.js';
 import type { TaskProgress } from '../../src/proxmox/wait-for-task.js';
 import { haResource } from '../../src/sim/cluster/cluster-seed.js';
+import { makeGuest } from '../../src/sim/cluster/make-guest.js';
+import { seededRandom } from '../../src/sim/cluster/seeded-random.js';
 import { FAST_POLL, useSimulatedCluster } from './helpers/simulated-cluster.js';
 
 const cluster = useSimulatedCluster();
@@ -108,5 +110,43 @@ describe('migration', () => {
     const error = await client.planMigration(files01!, files01!.node).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'PVE_MIGRATION_BLOCKED', vmid: 103 });
     expect(cluster.sim.requests.length).toBe(before);
+  });
+
+  it('refuses early, without a POST, a VM with a local ISO attached', async () => {
+    const { sim } = cluster;
+    sim.cluster.addGuest(
+      makeGuest(
+        {
+          vmid: 120,
+          type: 'qemu',
+          name: 'install02',
+          node: 'node01',
+          running: true,
+          memoryMiB: 1024,
+          cores: 1,
+          storage: 'ceph-vm',
+          diskGiB: 8,
+          cdrom: 'local:iso/debian-12.iso',
+          localDevices: { usb0: 'host=1234:5678' },
+        },
+        sim.cluster.now(),
+        seededRandom(7),
+      ),
+    );
+    const error = await cluster
+      .client()
+      .planMigration({ type: 'qemu', vmid: 120, node: 'node01' }, 'node02')
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: 'PVE_MIGRATION_BLOCKED',
+      vmid: 120,
+      reasons: [
+        'the running VM uses local devices: usb0',
+        'local CD-ROM image attached: local:iso/debian-12.iso',
+      ],
+    });
+    expect(sim.requests.some((r) => r.method === 'POST' && r.path === '/nodes/node01/qemu/120/migrate')).toBe(
+      false,
+    );
   });
 });

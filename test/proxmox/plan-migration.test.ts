@@ -119,4 +119,59 @@ describe('planMigration', () => {
       haManaged: true,
     });
   });
+
+  describe('local resources and CD-ROMs', () => {
+    const vm = { type: 'qemu', vmid: 110, node: 'node01' } as const;
+    const transportWith = (running: boolean, pre: Record<string, unknown>) =>
+      fixedTransport({
+        'GET /cluster/status': statusOf(),
+        'GET /nodes/node01/qemu/110/status/current': { status: running ? 'running' : 'stopped' },
+        'GET /nodes/node01/qemu/110/migrate': {
+          running: running ? 1 : 0,
+          allowed_nodes: ['node02'],
+          not_allowed_nodes: {},
+          ...pre,
+        },
+      });
+
+    it('refuses a running VM with local devices, naming them', async () => {
+      const transport = transportWith(true, { local_resources: ['hostpci0', 'usb0'], local_disks: [] });
+      const error = await planMigration(transport, vm, 'node02').catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'PVE_MIGRATION_BLOCKED', vmid: 110 });
+      expect((error as { reasons: string[] }).reasons).toEqual([
+        'the running VM uses local devices: hostpci0, usb0',
+      ]);
+    });
+
+    it('lets a stopped VM with local devices be planned (offline)', async () => {
+      const transport = transportWith(false, { local_resources: ['hostpci0'], local_disks: [] });
+      expect(await planMigration(transport, vm, 'node02')).toMatchObject({ running: false, online: false });
+    });
+
+    it('refuses a local ISO in a CD-ROM drive, running or not', async () => {
+      const local_disks = [{ volid: 'local:iso/debian-12.iso', cdrom: 1, is_attached: 1, size: 1 }];
+      for (const running of [true, false]) {
+        const error = await planMigration(transportWith(running, { local_disks }), vm, 'node02').catch(
+          (e: unknown) => e,
+        );
+        expect(error).toMatchObject({
+          code: 'PVE_MIGRATION_BLOCKED',
+          reasons: ['local CD-ROM image attached: local:iso/debian-12.iso'],
+        });
+      }
+    });
+
+    it('accepts a cloud-init drive and keeps CD-ROMs and unused volumes out of localDisks', async () => {
+      const transport = transportWith(true, {
+        local_disks: [
+          { volid: 'local-lvm:vm-110-disk-0', size: 1, is_attached: 1 },
+          { volid: 'local-lvm:vm-110-cloudinit', cdrom: 1, is_attached: 1 },
+          { volid: 'local-lvm:vm-110-disk-1', is_unused: 1 },
+        ],
+        local_resources: [],
+      });
+      const plan = await planMigration(transport, vm, 'node02');
+      expect(plan).toMatchObject({ withLocalDisks: true, localDisks: ['local-lvm:vm-110-disk-0'] });
+    });
+  });
 });

@@ -24,13 +24,30 @@ const notAllowedReasonSchema = z.looseObject({
 });
 export type NotAllowedReason = z.output<typeof notAllowedReasonSchema>;
 
+// A flag in the precondition's disk entries: any Perl-true value (1, "1", true) counts.
+const flag = z
+  .unknown()
+  .optional()
+  .transform(
+    (value) =>
+      value !== undefined &&
+      value !== null &&
+      value !== 0 &&
+      value !== '0' &&
+      value !== false &&
+      value !== '',
+  );
+
 /** QEMU's precondition GET: keys with underscores. */
 export const qemuMigratePreconditionSchema = z.looseObject({
   running: pveBool.optional(),
   allowed_nodes: z.array(z.string()).optional(),
   not_allowed_nodes: z.record(z.string(), notAllowedReasonSchema).optional(),
-  local_disks: z.array(z.looseObject({ volid: z.string().optional() })).optional(),
-  local_resources: z.array(z.unknown()).optional(),
+  local_disks: z
+    .array(z.looseObject({ volid: z.string().optional(), cdrom: flag, is_unused: flag }))
+    .optional(),
+  /** Host devices by config key (`hostpci0`, `usb0`): a running VM cannot move with them. */
+  local_resources: z.array(pveString).optional(),
 });
 
 /** LXC's precondition GET (PVE 9.x only): the same ideas with hyphenated keys. */
