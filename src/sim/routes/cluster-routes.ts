@@ -1,12 +1,11 @@
 // /version and the cluster-wide reads: resources, status, nextid, tasks, join information.
 import { createHash } from 'node:crypto';
-import { MANAGER_REPOID } from '../cluster/node-packages.js';
 import type { SimCluster } from '../cluster/sim-cluster.js';
 import type { SimTask } from '../cluster/sim-task.js';
 import { PveHttpError } from '../pve-http-error.js';
 import type { RouteRegistry } from '../types.js';
 import { resourceEntry } from './render-guest.js';
-import { nodeStats } from './render-node.js';
+import { nodeStats, versionInfo } from './render-node.js';
 import { optInt, optStr } from './request-params.js';
 import { storageEntries } from './storage-routes.js';
 import { taskEntry } from './task-routes.js';
@@ -32,16 +31,11 @@ function recentClusterTasks(cluster: SimCluster): SimTask[] {
 }
 
 export function registerClusterReadRoutes(registry: RouteRegistry, cluster: SimCluster): void {
-  registry.on('GET', '/version', (request) => {
-    const node = cluster.node(request.servingNode);
-    const [major = '9', minor = '1'] = node.managerVersion.split('.');
-    return {
-      version: node.managerVersion,
-      release: `${major}.${minor}`,
-      repoid: MANAGER_REPOID,
-      console: 'xtermjs',
-    };
-  });
+  // The serving node's version, plus the datacenter's console setting.
+  registry.on('GET', '/version', (request) => ({
+    ...versionInfo(cluster.node(request.servingNode)),
+    console: 'xtermjs',
+  }));
 
   registry.on('GET', '/cluster/resources', (request) => {
     const type = optStr(request, 'type');

@@ -3,7 +3,7 @@ import { timeZoneOffsetSeconds } from '../cluster/log-format.js';
 import { MANAGER_REPOID } from '../cluster/node-packages.js';
 import type { SimCluster } from '../cluster/sim-cluster.js';
 import type { RouteRegistry } from '../types.js';
-import { nodeStats, pveVersion } from './render-node.js';
+import { nodeStats, pveVersion, versionInfo } from './render-node.js';
 import { str } from './request-params.js';
 
 export function registerNodeRoutes(registry: RouteRegistry, cluster: SimCluster): void {
@@ -97,11 +97,7 @@ export function registerNodeRoutes(registry: RouteRegistry, cluster: SimCluster)
     return null;
   });
 
-  registry.on('GET', '/nodes/{node}/version', (request) => {
-    const node = cluster.node(str(request, 'node'));
-    const [major = '9', minor = '1'] = node.managerVersion.split('.');
-    return { version: node.managerVersion, release: `${major}.${minor}`, repoid: MANAGER_REPOID };
-  });
+  registry.on('GET', '/nodes/{node}/version', (request) => versionInfo(cluster.node(str(request, 'node'))));
 
   registry.on('GET', '/nodes/{node}/certificates/info', (request) => {
     const node = cluster.node(str(request, 'node'));

@@ -2,29 +2,25 @@
 // (pve-manager PVE/API2/Tasks.pm).
 
 import type { SimCluster } from '../cluster/sim-cluster.js';
-import type { SimTask } from '../cluster/sim-task.js';
+import type { SimTask, TaskRecord } from '../cluster/sim-task.js';
 import { parseUpid, splitTaskUser } from '../cluster/upid.js';
 import { PveHttpError } from '../pve-http-error.js';
 import { withTotal } from '../server/with-total.js';
 import type { RouteRegistry, SimRequest } from '../types.js';
 import { bool, optInt, optStr, str } from './request-params.js';
 
-/** A task as the task list and /cluster/tasks report it (user and tokenid split). */
+/** The UPID's fields as the task APIs report them (user and tokenid split). */
+function taskFields(record: TaskRecord): Record<string, unknown> {
+  const { upid, node, pid, pstart, starttime, type, id, user } = record;
+  return { upid, node, pid, pstart, starttime, type, id, ...splitTaskUser(user) };
+}
+
+/** A task as the task list and /cluster/tasks report it: the exit status as `status`, once done. */
 export function taskEntry(task: SimTask): Record<string, unknown> {
-  const { upid, node, pid, pstart, starttime, type, id, user, status, exitstatus, endtime } = task.record;
-  const entry: Record<string, unknown> = {
-    upid,
-    node,
-    pid,
-    pstart,
-    starttime,
-    type,
-    id,
-    ...splitTaskUser(user),
-  };
-  if (status === 'stopped') {
-    entry.status = exitstatus;
-    entry.endtime = endtime;
+  const entry = taskFields(task.record);
+  if (task.record.status === 'stopped') {
+    entry.status = task.record.exitstatus;
+    entry.endtime = task.record.endtime;
   }
   return entry;
 }
@@ -88,23 +84,9 @@ export function registerTaskRoutes(registry: RouteRegistry, cluster: SimCluster)
   });
 
   registry.on('GET', '/nodes/{node}/tasks/{upid}/status', (request) => {
-    const { upid, node, pid, pstart, starttime, type, id, user, status, exitstatus } = localTask(
-      cluster,
-      request,
-    ).record;
-    const result: Record<string, unknown> = {
-      upid,
-      node,
-      pid,
-      pstart,
-      starttime,
-      type,
-      id,
-      ...splitTaskUser(user),
-      status,
-    };
-    if (status === 'stopped') result.exitstatus = exitstatus;
-    return result;
+    const { record } = localTask(cluster, request);
+    const result = { ...taskFields(record), status: record.status };
+    return record.status === 'stopped' ? { ...result, exitstatus: record.exitstatus } : result;
   });
 
   registry.on('GET', '/nodes/{node}/tasks/{upid}/log', (request) => {
