@@ -5,7 +5,7 @@ import { parseUpid } from './parse-upid.js';
 import { PveError, PveErrorCode } from './pve-error.js';
 import type { PveTransport } from './pve-transport.js';
 import type { GuestResource } from './schemas/cluster-schemas.js';
-import { isTransientPollError, MAX_CONSECUTIVE_POLL_ERRORS } from './transient-poll-error.js';
+import { TransientErrorBudget } from './transient-poll-error.js';
 import { DEFAULT_POLL_INTERVAL, type PollInterval, type TaskProgress, waitForTask } from './wait-for-task.js';
 
 export interface FollowHaMigrationOptions {
@@ -61,14 +61,14 @@ export async function followHaMigration(
   let delay = interval.initialMs;
   let migrationUpid: string | undefined;
   let haStarted = false;
-  let consecutiveErrors = 0;
+  const errors = new TransientErrorBudget();
   let last: GuestResource | undefined;
 
   for (;;) {
     try {
       const current = await findGuest(transport, guest, signal);
       last = current;
-      consecutiveErrors = 0;
+      errors.succeeded();
       if (current.node === target && SETTLED.has(current.hastate ?? 'started')) {
         return { guest: current, ...(migrationUpid ? { migrationUpid } : {}) };
       }
@@ -110,9 +110,7 @@ export async function followHaMigration(
       }
     } catch (error) {
       if (signal?.aborted) throw aborted(guest, error);
-      if (!isTransientPollError(error)) throw error;
-      consecutiveErrors++;
-      if (consecutiveErrors >= MAX_CONSECUTIVE_POLL_ERRORS) throw error;
+      errors.absorb(error);
     }
     if (Date.now() + delay > deadline) {
       throw new PveError({

@@ -15,3 +15,20 @@ const TRANSIENT = new Set<string>([
 export function isTransientPollError(error: unknown): boolean {
   return isPveError(error) && TRANSIENT.has(error.code);
 }
+
+/** Counts transient poll errors in a row: a poll loop's tolerance for blips, in one place. */
+export class TransientErrorBudget {
+  #consecutive = 0;
+
+  /** A poll got its answers: the run of errors is over. */
+  succeeded(): void {
+    this.#consecutive = 0;
+  }
+
+  /** Rethrows `error` unless it is transient and the run is still short enough to ride out. */
+  absorb(error: unknown): void {
+    if (!isTransientPollError(error)) throw error;
+    this.#consecutive += 1;
+    if (this.#consecutive >= MAX_CONSECUTIVE_POLL_ERRORS) throw error;
+  }
+}

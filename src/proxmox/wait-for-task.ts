@@ -4,7 +4,7 @@ import { PveError, PveErrorCode } from './pve-error.js';
 import type { PveTransport } from './pve-transport.js';
 import { getTaskStatus, isTaskSuccess, readTaskLog } from './task-api.js';
 import { progressFromLogLine } from './task-progress.js';
-import { isTransientPollError, MAX_CONSECUTIVE_POLL_ERRORS } from './transient-poll-error.js';
+import { TransientErrorBudget } from './transient-poll-error.js';
 
 export interface TaskProgress {
   upid: string;
@@ -62,7 +62,7 @@ export async function waitForTask(
   let linesSeen = options.linesSeen ?? 0;
   let delay = interval.initialMs;
   let percent: number | undefined;
-  let consecutiveErrors = 0;
+  const errors = new TransientErrorBudget();
   const tail: string[] = [];
 
   for (;;) {
@@ -71,7 +71,7 @@ export async function waitForTask(
       // Status first: when it says stopped, the log read after it already holds the final line.
       const status = await getTaskStatus(transport, upid, signal);
       const lines = await readTaskLog(transport, upid, linesSeen, signal);
-      consecutiveErrors = 0;
+      errors.succeeded();
       const fresh = freshLines(lines, linesSeen);
       if (fresh.length > 0) {
         // No spreading: a long log read at once (limit=0) can hold hundreds of thousands of
@@ -102,9 +102,7 @@ export async function waitForTask(
       }
     } catch (error) {
       if (signal?.aborted) throw aborted(upid, error);
-      if (!isTransientPollError(error)) throw error;
-      consecutiveErrors++;
-      if (consecutiveErrors >= MAX_CONSECUTIVE_POLL_ERRORS) throw error;
+      errors.absorb(error);
     }
     if (Date.now() + delay > deadline) {
       throw new PveError({
