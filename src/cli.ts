@@ -9,6 +9,22 @@ interface Command {
 }
 
 const commands: Record<string, Command> = {
+  all: {
+    summary: 'the chat bots and the worker in one process',
+    run: async (args) => (await import('./bots/run-all-command.js')).runAllCommand(args, true),
+  },
+  bot: {
+    summary: 'the chat bots only (workers run elsewhere)',
+    run: async (args) => (await import('./bots/run-all-command.js')).runAllCommand(args, false),
+  },
+  demo: {
+    summary: 'the simulated cluster, the worker and a console chat: no Slack, Discord or Proxmox needed',
+    run: async (args) => (await import('./bots/run-demo-command.js')).runDemoCommand(args),
+  },
+  audit: {
+    summary: "'audit verify': check the hash chain of the audit log",
+    run: async (args) => (await import('./core/audit/run-audit-command.js')).runAuditCommand(args),
+  },
   worker: {
     summary: 'run the jobs against the Proxmox VE API (needs PVE_* and REDIS_URL)',
     run: async (args) => (await import('./jobs/run-worker-command.js')).runWorkerCommand(args),

@@ -2,6 +2,7 @@
 // task, and for HA-managed guests the wait until the HA stack really moved the guest.
 import { z } from 'zod';
 import { followHaMigration } from '../../proxmox/follow-ha-migration.js';
+import { parseUpid } from '../../proxmox/parse-upid.js';
 import type { MigrationPlan } from '../../proxmox/plan-migration.js';
 import { JobError, JobErrorCode } from '../job-error.js';
 import { defineJobKind } from '../job-kind.js';
@@ -57,7 +58,8 @@ export const migrateKind = defineJobKind({
       upid,
       `migrating ${label} ${plan.guest.node} → ${target}, ${how}${disks}`,
     );
-    if (plan.haManaged) {
+    // PVE says whether the HA stack moves the guest: it answers with a hamigrate task then.
+    if (parseUpid(upid).type === 'hamigrate') {
       await ctx.watch('ha', `waiting for the HA stack to move ${label} to ${target}`, (signal) =>
         followHaMigration(ctx.pve.transport, plan.guest, target, { haUpid: upid, signal }),
       );

@@ -1,0 +1,27 @@
+// The one contract every chat platform implements (style rule 1, after Bolt's Receiver and
+// Hubot's Adapter): turn platform events into ChatEvents for the core, and render the core's
+// OutgoingMessages. Platform libraries are imported only under src/bots/<platform>/.
+import type { CoreApi } from '../core/core-api.js';
+import type { ChatSink } from '../core/message.js';
+
+export interface ChatAdapter extends ChatSink {
+  readonly platform: string;
+  /** Starts receiving platform events and hands them to the core. */
+  start(core: CoreApi): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Sends each message to the adapter of its thread's platform. */
+export class ChatRouter implements ChatSink {
+  readonly #adapters = new Map<string, ChatSink>();
+
+  add(platform: string, sink: ChatSink): void {
+    this.#adapters.set(platform, sink);
+  }
+
+  async send(message: Parameters<ChatSink['send']>[0]): Promise<void> {
+    const adapter = this.#adapters.get(message.thread.platform);
+    if (!adapter) throw new Error(`no chat adapter for platform '${message.thread.platform}'`);
+    await adapter.send(message);
+  }
+}

@@ -1,0 +1,45 @@
+// A Card as terminal text: a status mark, the title, fields, a text progress bar, log lines and the
+// buttons as the words to type.
+import type { Card, CardStatus } from '../../core/message.js';
+
+const MARK: Record<CardStatus, string> = {
+  info: 'ℹ',
+  pending: '⏳',
+  running: '▶',
+  succeeded: '✅',
+  failed: '❌',
+  denied: '⛔',
+  cancelled: '⏹',
+  expired: '⌛',
+};
+
+export function progressBar(percent: number, width = 20): string {
+  const filled = Math.round((Math.max(0, Math.min(100, percent)) / 100) * width);
+  return `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${percent.toFixed(0)}%`;
+}
+
+export function renderCardText(card: Card): string {
+  const lines = [`${MARK[card.status]} ${card.title}`];
+  if (card.text) lines.push(...card.text.split('\n').map((line) => `   ${line}`));
+  for (const field of card.fields ?? []) lines.push(`   ${field.label}: ${field.value}`);
+  if (card.progress) {
+    const bar = card.progress.percent === undefined ? '' : ` ${progressBar(card.progress.percent)}`;
+    lines.push(`   ${card.progress.phase}${bar}`);
+  }
+  for (const line of card.logLines ?? []) lines.push(`   │ ${line}`);
+  if (card.buttons && card.buttons.length > 0) {
+    lines.push(
+      `   buttons: ${card.buttons.map((b) => `[${b.label}] → type \`${b.label.toLowerCase()} ${b.value}\``).join('  ')}`,
+    );
+  }
+  if (card.footer) lines.push(`   ${card.footer}`);
+  return lines.join('\n');
+}
+
+/** A running job in one or two lines: a terminal cannot edit the previous progress in place. */
+export function renderProgressLine(card: Card): string {
+  const percent = card.progress?.percent;
+  const bar = percent === undefined ? '' : ` ${progressBar(percent)}`;
+  const last = card.logLines?.at(-1);
+  return `${MARK[card.status]} ${card.title}: ${card.progress?.phase ?? ''}${bar}${last ? `\n   │ ${last}` : ''}`;
+}

@@ -1,0 +1,71 @@
+// `pve-chatops all`: the bots and the worker in one process (DESIGN.md "Contracts"); `bot`: the
+// bots alone, with workers elsewhere. A bot still reads PVE (the core resolves names from one
+// /cluster/resources read), so it can run with a read-only token (role PVEAuditor).
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config.js';
+import { defaultPolicy, loadPolicy } from '../core/policy/index.js';
+import { createRedis } from '../jobs/redis-connection.js';
+import { createJsonLogger } from '../logger.js';
+import { clientFromConfig } from '../proxmox/client-from-config.js';
+import { waitForStopSignal } from '../wait-for-stop-signal.js';
+import type { ChatAdapter } from './adapter.js';
+import { ConsoleAdapter } from './console/console-adapter.js';
+import { startChatOps } from './start-chatops.js';
+
+export const ALL_USAGE = `Usage: pve-chatops all|bot [--env-file FILE] [--console [--user NAME]]
+
+all   the chat adapters and the worker in one process
+bot   the chat adapters only (run workers with 'pve-chatops worker')
+  --console      attach a console chat on this terminal
+  --user NAME    who you are in the console chat (default: $USER)
+Configuration comes from the environment and FILE (default .env); see .env.example.
+`;
+
+export async function runAllCommand(argv: string[], withWorker: boolean): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      'env-file': { type: 'string' },
+      console: { type: 'boolean' },
+      user: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(ALL_USAGE);
+    return;
+  }
+  const stop = waitForStopSignal();
+  const config = loadConfig({
+    envFile: values['env-file'] ?? '.env',
+    needs: values.console ? ['pve'] : ['pve', 'chat'],
+  });
+  const logger = createJsonLogger(config.logLevel);
+  const adapters: ChatAdapter[] = [];
+  let consoleAdapter: ConsoleAdapter | undefined;
+  if (values.console) {
+    consoleAdapter = new ConsoleAdapter({
+      input: process.stdin,
+      output: process.stdout,
+      user: values.user ?? process.env.USER ?? 'operator',
+    });
+    adapters.push(consoleAdapter);
+  }
+  const redis = createRedis(config.redisUrl, logger, withWorker ? 'all' : 'bot');
+  const pve = clientFromConfig(config.pve!, logger);
+  const app = await startChatOps({
+    redis,
+    prefix: config.redisPrefix,
+    pve,
+    pveUser: config.pve!.tokenId,
+    policy: config.policyFile ? loadPolicy(config.policyFile) : defaultPolicy(),
+    adapters,
+    logger,
+    worker: withWorker ? config.worker : undefined,
+  });
+  logger.info({ adapters: adapters.map((a) => a.platform), worker: withWorker }, 'pve-chatops ready');
+  await Promise.race([stop, ...(consoleAdapter ? [consoleAdapter.ended] : [])]);
+  await app.stop();
+  await pve.close();
+  await redis.quit();
+}

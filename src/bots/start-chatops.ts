@@ -1,0 +1,90 @@
+// Wires one process: Redis, the queue, the outbox readers, approvals, audit, policy, the core,
+// the chat adapters and (for `all` and the demo) the worker. Each piece stays replaceable; this is
+// the only place that knows them all (probot's run.ts).
+import { hostname } from 'node:os';
+import type { Redis } from 'ioredis';
+import { ApprovalStore } from '../core/approvals/approval-store.js';
+import { AuditLog } from '../core/audit/audit-log.js';
+import { Core } from '../core/core.js';
+import type { Policy } from '../core/policy/index.js';
+import { JobQueue } from '../jobs/job-queue.js';
+import { JobWorker } from '../jobs/job-worker.js';
+import { OutboxReader } from '../jobs/outbox/outbox-reader.js';
+import { OutboxWriter } from '../jobs/outbox/outbox-writer.js';
+import type { Logger } from '../logger.js';
+import type { ProxmoxClient } from '../proxmox/proxmox-client.js';
+import { readClusterSnapshot } from '../proxmox/read-cluster-snapshot.js';
+import { type ChatAdapter, ChatRouter } from './adapter.js';
+
+export interface ChatOpsOptions {
+  redis: Redis;
+  prefix: string;
+  pve: ProxmoxClient;
+  /** The token id, as PVE writes it in our tasks' UPIDs (needed by the worker). */
+  pveUser: string;
+  policy: Policy;
+  adapters: ChatAdapter[];
+  logger: Logger;
+  /** Run the worker in this process too (`pve-chatops all`, the demo). */
+  worker?: { concurrency: number; lockMs: number } | undefined;
+  /** Outbox consumer name; stable per bot instance so a restart re-reads its own pending entries. */
+  consumer?: string;
+}
+
+export interface RunningChatOps {
+  core: Core;
+  queue: JobQueue;
+  stop(): Promise<void>;
+}
+
+export async function startChatOps(options: ChatOpsOptions): Promise<RunningChatOps> {
+  const { redis, prefix, logger } = options;
+  const outbox = new OutboxWriter(redis, { prefix });
+  const queue = new JobQueue({ redis, prefix, outbox });
+  const router = new ChatRouter();
+  for (const adapter of options.adapters) router.add(adapter.platform, adapter);
+  const core = new Core({
+    queue,
+    approvals: new ApprovalStore(redis, { prefix }),
+    audit: new AuditLog(redis, { prefix }),
+    policy: options.policy,
+    sink: router,
+    readCluster: () => readClusterSnapshot(options.pve.transport),
+  });
+  const readers = options.adapters.map(
+    (adapter) =>
+      new OutboxReader(redis, {
+        platform: adapter.platform,
+        consumer: options.consumer ?? hostname(),
+        prefix,
+        logger,
+      }),
+  );
+  readers.forEach((reader) => {
+    reader.start((delivery) => core.onJobEvent(delivery.thread, delivery.event));
+  });
+  const worker = options.worker
+    ? new JobWorker({
+        redis,
+        prefix,
+        pve: options.pve,
+        pveUser: options.pveUser,
+        outbox,
+        concurrency: options.worker.concurrency,
+        lockMs: options.worker.lockMs,
+        logger,
+      })
+    : undefined;
+  await worker?.start();
+  for (const adapter of options.adapters) await adapter.start(core);
+  return {
+    core,
+    queue,
+    async stop() {
+      for (const adapter of options.adapters) await adapter.stop();
+      await worker?.close();
+      await Promise.all(readers.map((reader) => reader.stop()));
+      await queue.close();
+    },
+  };
+}

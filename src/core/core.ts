@@ -1,0 +1,389 @@
+// The command pipeline, independent of any chat platform: parse → policy → resolve → approval or
+// enqueue → audit, and the answers to button presses and job events. Adapters call handle() and
+// press(); everything the core says goes through the ChatSink.
+import type { JobEvent, ThreadRef } from '../jobs/job-events.js';
+import { type JobQueue, jobIdForApproval } from '../jobs/job-queue.js';
+import type { ClusterSnapshot } from '../proxmox/read-cluster-snapshot.js';
+import type { GuestResource } from '../proxmox/schemas/cluster-schemas.js';
+import type { ApprovalRequest, ApprovalStore } from './approvals/approval-store.js';
+import type { AuditLog } from './audit/audit-log.js';
+import type { ChatEvent, ChatUser } from './chat-event.js';
+import type { ButtonPress, CoreApi } from './core-api.js';
+import { helpText } from './grammar/help-text.js';
+import { commandRisk, parseCommand } from './grammar/index.js';
+import type { Card, ChatSink } from './message.js';
+import { type CommandArgs, planCommand } from './plan-command.js';
+import {
+  approvalRuleFor,
+  describeApprovers,
+  mayApprove,
+  mayRun,
+  type Policy,
+  rolesOf,
+} from './policy/index.js';
+import { renderApprovalCard } from './render-approval-card.js';
+import { progressKey, renderJobEvent } from './render-job-event.js';
+import { resolveGuest } from './resolve-guest.js';
+
+export interface CoreOptions {
+  queue: JobQueue;
+  approvals: ApprovalStore;
+  audit: AuditLog;
+  policy: Policy;
+  sink: ChatSink;
+  /** One read of the whole cluster (resources and status) for name resolution. */
+  readCluster: () => Promise<ClusterSnapshot>;
+  clock?: () => number;
+}
+
+export class Core implements CoreApi {
+  readonly #o: CoreOptions;
+
+  constructor(options: CoreOptions) {
+    this.#o = options;
+  }
+
+  async handle(event: ChatEvent): Promise<void> {
+    try {
+      await this.#handle(event);
+    } catch (error) {
+      // The person gets a reply whatever happened; the details stay in the logs, never secrets.
+      const message = error instanceof Error ? error.message : String(error);
+      await this.#tell(event.thread, event.user, {
+        title: 'That did not work',
+        status: 'failed',
+        text: message,
+      });
+    }
+  }
+
+  async #handle(event: ChatEvent): Promise<void> {
+    const parsed = parseCommand(event.text);
+    if (!parsed.ok) {
+      await this.#tell(event.thread, event.user, {
+        title: parsed.error,
+        status: 'failed',
+        text: parsed.help,
+      });
+      return;
+    }
+    const { name, args } = parsed.command as { name: string; args: Record<string, unknown> };
+    const risk = commandRisk(name);
+    const allowed = mayRun(this.#o.policy, event.user, name, event.channel, risk);
+    if (!allowed.ok) {
+      await this.#audit(event.user, 'refused', name, `${name} refused: ${allowed.reason}`, {
+        result: 'refused',
+      });
+      await this.#tell(event.thread, event.user, {
+        title: `You may not run ${name} here`,
+        status: 'denied',
+        text: allowed.reason,
+      });
+      return;
+    }
+    switch (name) {
+      case 'help':
+        return this.#tell(event.thread, event.user, {
+          title: 'pve-chatops',
+          status: 'info',
+          text: helpText(args.command as string | undefined),
+        });
+      case 'whoami':
+        return this.#whoami(event);
+      case 'jobs':
+        return this.#jobs(event);
+      case 'cancel':
+        return this.#cancelJob(event.thread, event.user, String(args.job));
+      case 'audit':
+        return this.#showAudit(event, Number(args.n ?? 10));
+      case 'status':
+        return this.#status(event, args.target as string | undefined);
+      default:
+        return this.#request(event, name, args as CommandArgs);
+    }
+  }
+
+  async press(press: ButtonPress): Promise<void> {
+    try {
+      if (press.action === 'approve' || press.action === 'deny') return await this.#decide(press);
+      if (press.action === 'cancel-request') return await this.#cancelRequest(press);
+      if (press.action === 'cancel-job') return await this.#cancelJob(press.thread, press.user, press.value);
+      await this.#tell(press.thread, press.user, {
+        title: `Unknown button '${press.action}'`,
+        status: 'failed',
+      });
+    } catch (error) {
+      await this.#tell(press.thread, press.user, {
+        title: 'That did not work',
+        status: 'failed',
+        text: (error as Error).message,
+      });
+    }
+  }
+
+  /** A job's progress or result from the outbox: rendered for the thread, results audited. */
+  async onJobEvent(thread: ThreadRef, event: JobEvent): Promise<void> {
+    // The audit first: the record exists by the time anyone reads the result.
+    if (event.type === 'result') {
+      await this.#audit(
+        { id: 'worker', name: 'worker', groups: [] },
+        'job-result',
+        event.kind,
+        event.summary,
+        {
+          jobId: event.jobId,
+          result: event.ok ? 'ok' : 'failed',
+          ...(event.upid ? { upids: [event.upid] } : {}),
+        },
+      );
+    }
+    for (const message of renderJobEvent(thread, event)) await this.#o.sink.send(message);
+  }
+
+  async #request(event: ChatEvent, name: string, args: CommandArgs): Promise<void> {
+    const snapshot = await this.#o.readCluster();
+    const planned = planCommand(name, args, snapshot);
+    if (!planned.ok) {
+      await this.#tell(event.thread, event.user, {
+        title: `Cannot ${name}`,
+        status: 'failed',
+        text: planned.message,
+      });
+      return;
+    }
+    const { plan } = planned;
+    const rule = approvalRuleFor(this.#o.policy, name, commandRisk(name));
+    if (!rule) {
+      const { jobId } = await this.#o.queue.enqueue({
+        kind: plan.kind,
+        payload: plan.payload,
+        thread: event.thread,
+        requestedBy: event.user.name,
+      });
+      await this.#audit(event.user, 'request', name, plan.text, { jobId });
+      await this.#o.sink.send({
+        thread: event.thread,
+        card: {
+          title: plan.text,
+          status: 'info',
+          fields: [{ label: 'Requested by', value: event.user.name }],
+          footer: `job ${jobId}`,
+        },
+      });
+      await this.#queued(event.thread, plan.kind, jobId);
+      return;
+    }
+    const request = await this.#o.approvals.open({
+      command: name,
+      summary: plan.text,
+      payload: plan.payload,
+      jobKind: plan.kind,
+      requester: event.user,
+      rule,
+      thread: event.thread,
+      approverDescription: describeApprovers(this.#o.policy, rule),
+    });
+    await this.#audit(event.user, 'request', name, plan.text, { approvalId: request.id });
+    await this.#showApproval(request);
+  }
+
+  async #decide(press: ButtonPress): Promise<void> {
+    const request = await this.#o.approvals.get(press.value);
+    if (!request) {
+      await this.#tell(press.thread, press.user, {
+        title: `No approval request ${press.value}`,
+        status: 'failed',
+      });
+      return;
+    }
+    const decision = press.action === 'approve' ? 'approve' : 'deny';
+    const allowed = mayApprove(this.#o.policy, request.rule, press.user);
+    const result = await this.#o.approvals.decide(request.id, press.user, decision, allowed);
+    if (result.outcome === 'refused' || result.outcome === 'closed') {
+      await this.#tell(press.thread, press.user, {
+        title: result.outcome === 'refused' ? 'Your click changed nothing' : 'This request is already closed',
+        status: 'denied',
+        text: result.reason ?? `It is ${result.request.status}.`,
+      });
+      return;
+    }
+    await this.#audit(press.user, decision, request.command, `${decision} ${request.summary}`, {
+      approvalId: request.id,
+    });
+    if (result.outcome === 'approved') {
+      const { jobId } = await this.#o.queue.enqueue({
+        kind: request.jobKind,
+        payload: request.payload,
+        thread: request.thread,
+        requestedBy: request.requester.name,
+        jobId: jobIdForApproval(request.id),
+      });
+      await this.#showApproval(result.request, jobId);
+      await this.#queued(request.thread, request.jobKind, jobId);
+      return;
+    }
+    await this.#showApproval(result.request);
+  }
+
+  async #cancelRequest(press: ButtonPress): Promise<void> {
+    const result = await this.#o.approvals.cancel(press.value, press.user);
+    if (result.outcome !== 'cancelled') {
+      await this.#tell(press.thread, press.user, {
+        title: 'Your click changed nothing',
+        status: 'denied',
+        text: result.reason ?? `It is ${result.request.status}.`,
+      });
+      return;
+    }
+    await this.#audit(press.user, 'cancel', result.request.command, `cancelled ${result.request.summary}`, {
+      approvalId: result.request.id,
+    });
+    await this.#showApproval(result.request);
+  }
+
+  async #cancelJob(thread: ThreadRef, user: ChatUser, jobId: string): Promise<void> {
+    const job = await this.#o.queue.get(jobId);
+    if (!job) {
+      await this.#tell(thread, user, {
+        title: `No job ${jobId}`,
+        status: 'failed',
+        text: 'Type `jobs` to see the recent ones.',
+      });
+      return;
+    }
+    // The requester may cancel their job, and so may whoever could have approved its command.
+    const rule = approvalRuleFor(this.#o.policy, job.kind, commandRisk(job.kind));
+    const mine = job.requestedBy === user.name;
+    if (!mine && !(rule && mayApprove(this.#o.policy, rule, user))) {
+      await this.#tell(thread, user, {
+        title: `You may not cancel job ${jobId}`,
+        status: 'denied',
+        text: `Only ${job.requestedBy} or an approver of ${job.kind} may cancel it.`,
+      });
+      return;
+    }
+    const outcome = await this.#o.queue.cancel(jobId, user.name);
+    await this.#audit(user, 'cancel', job.kind, `cancel job ${jobId} (${outcome.status})`, { jobId });
+    const text =
+      outcome.status === 'cancelling'
+        ? 'It is running: its worker stops the PVE task now and reports the result here.'
+        : outcome.status === 'cancelled'
+          ? 'It had not started; nothing ran.'
+          : outcome.status === 'finished'
+            ? `It has already ${outcome.state}.`
+            : 'It no longer exists.';
+    await this.#o.sink.send({
+      thread,
+      card: { title: `Cancel job ${jobId} (${job.kind}) by ${user.name}`, status: 'info', text },
+    });
+  }
+
+  async #status(event: ChatEvent, target: string | undefined): Promise<void> {
+    let payload: Record<string, unknown> = {};
+    if (target !== undefined) {
+      const snapshot = await this.#o.readCluster();
+      const node = snapshot.status.nodes.find((n) => n.name.toLowerCase() === target.toLowerCase());
+      if (node) payload = { node: node.name };
+      else {
+        const guests = snapshot.resources.filter(
+          (r): r is GuestResource => r.type === 'qemu' || r.type === 'lxc',
+        );
+        const found = resolveGuest(guests, target);
+        if (!found.ok) {
+          const nodes = snapshot.status.nodes.map((n) => n.name).join(', ');
+          await this.#tell(event.thread, event.user, {
+            title: `Cannot show ${target}`,
+            status: 'failed',
+            text: `${found.message} Nodes: ${nodes}.`,
+          });
+          return;
+        }
+        payload = { vmid: found.guest.vmid };
+      }
+    }
+    const { jobId } = await this.#o.queue.enqueue({
+      kind: 'status',
+      payload,
+      thread: event.thread,
+      requestedBy: event.user.name,
+    });
+    await this.#queued(event.thread, 'status', jobId);
+  }
+
+  /** The job's progress message, before the worker's first word (it is then edited in place). */
+  #queued(thread: ThreadRef, kind: string, jobId: string): Promise<void> {
+    return this.#o.sink.send({
+      thread,
+      key: progressKey(jobId),
+      card: { title: `${kind} · job ${jobId}`, status: 'running', progress: { phase: 'queued' } },
+    });
+  }
+
+  async #whoami(event: ChatEvent): Promise<void> {
+    const roles = rolesOf(this.#o.policy, event.user);
+    await this.#tell(event.thread, event.user, {
+      title: `You are ${event.user.name}`,
+      status: 'info',
+      fields: [
+        { label: 'Identity', value: event.user.id },
+        { label: 'Groups', value: event.user.groups.join(', ') || 'none' },
+        { label: 'Roles', value: roles.join(', ') || 'none' },
+      ],
+    });
+  }
+
+  async #jobs(event: ChatEvent): Promise<void> {
+    const jobs = await this.#o.queue.list();
+    const text =
+      jobs.length === 0
+        ? 'No recent jobs.'
+        : jobs
+            .map(
+              (j) =>
+                `\`${j.jobId}\` ${j.kind} · ${j.state} · by ${j.requestedBy}${j.summary ? ` · ${j.summary}` : ''}`,
+            )
+            .join('\n');
+    await this.#tell(event.thread, event.user, { title: 'Recent jobs', status: 'info', text });
+  }
+
+  async #showAudit(event: ChatEvent, count: number): Promise<void> {
+    const records = await this.#o.audit.latest(count);
+    const text = records
+      .map(
+        (r) => `#${r.seq} ${new Date(r.at).toISOString().slice(0, 19)}Z ${r.actor} ${r.action}: ${r.summary}`,
+      )
+      .join('\n');
+    await this.#tell(event.thread, event.user, {
+      title: `Audit log, newest ${records.length}`,
+      status: 'info',
+      text: text || 'empty',
+    });
+  }
+
+  async #showApproval(request: ApprovalRequest, jobId?: string): Promise<void> {
+    await this.#o.sink.send({
+      thread: request.thread,
+      key: `approval:${request.id}`,
+      card: renderApprovalCard(request, jobId),
+    });
+  }
+
+  #tell(thread: ThreadRef, user: ChatUser, card: Card): Promise<void> {
+    return this.#o.sink.send({ thread, ephemeralTo: user, card });
+  }
+
+  async #audit(
+    user: ChatUser,
+    action: string,
+    command: string,
+    summary: string,
+    extra: {
+      approvalId?: string;
+      jobId?: string;
+      upids?: string[];
+      result?: 'ok' | 'failed' | 'refused';
+    } = {},
+  ): Promise<void> {
+    await this.#o.audit.append({ actor: user.id, action, command, summary, ...extra });
+  }
+}

@@ -1,0 +1,58 @@
+// The platform-neutral message model. The core and the job renderer produce Cards; each adapter
+// renders them its own way (Block Kit, Discord embeds and components, plain text in a terminal).
+import type { ThreadRef } from '../jobs/job-events.js';
+import type { ChatUser } from './chat-event.js';
+
+export type CardStatus =
+  | 'info'
+  | 'pending'
+  | 'running'
+  | 'succeeded'
+  | 'failed'
+  | 'denied'
+  | 'cancelled'
+  | 'expired';
+
+export interface CardButton {
+  /** What pressing it does: `approve`, `deny`, `cancel-request`, `cancel-job`. */
+  action: string;
+  label: string;
+  /** The approval request id or job id the action applies to. */
+  value: string;
+  style?: 'primary' | 'danger';
+}
+
+export interface Card {
+  title: string;
+  status: CardStatus;
+  /** Body text; `backticks` mark code. */
+  text?: string;
+  fields?: Array<{ label: string; value: string }>;
+  progress?: { phase: string; percent?: number };
+  /** The newest lines of a PVE task log. */
+  logLines?: string[];
+  buttons?: CardButton[];
+  footer?: string;
+}
+
+export interface OutgoingMessage {
+  thread: ThreadRef;
+  card: Card;
+  /**
+   * Messages with the same key are one message, edited in place (an approval card, a job's
+   * progress line). Without a key every message is new.
+   */
+  key?: string;
+  /** Shown only to this person (errors in their own command, refusals of a button press). */
+  ephemeralTo?: ChatUser;
+  /**
+   * A result that should notify people: posted as a new reply in the thread, and the thread's
+   * parent (the request message) marked with the card's status.
+   */
+  notify?: boolean;
+}
+
+/** Where the core sends messages: the adapter of the message's platform. */
+export interface ChatSink {
+  send(message: OutgoingMessage): Promise<void>;
+}

@@ -1,0 +1,186 @@
+// What a state-changing command will do, resolved against one read of the cluster and shown back
+// before anything runs ("migrate TestVM (qemu/100) node01 → node03, live"), with the job it
+// becomes. Refuses early, with a message that helps, what PVE would refuse later.
+import type { ClusterSnapshot } from '../proxmox/read-cluster-snapshot.js';
+import type { GuestResource } from '../proxmox/schemas/cluster-schemas.js';
+import { closestNames } from './closest-names.js';
+import { guestLabel, resolveGuest } from './resolve-guest.js';
+
+export interface PlannedJob {
+  /** The job kind the worker runs. */
+  kind: string;
+  payload: Record<string, unknown>;
+  /** The request shown back, resolved. */
+  text: string;
+}
+
+export type PlanResult = { ok: true; plan: PlannedJob } | { ok: false; message: string };
+
+export interface CommandArgs {
+  vm?: string;
+  node?: string;
+  online?: boolean;
+  offline?: boolean;
+  withLocalDisks?: boolean;
+  newName?: string;
+  id?: number;
+  target?: string;
+  pool?: string;
+  linked?: boolean;
+}
+
+const POWER = new Set(['start', 'stop', 'shutdown', 'reboot']);
+
+function guestTarget(guest: GuestResource) {
+  return {
+    vmid: guest.vmid,
+    type: guest.type,
+    node: guest.node,
+    ...(guest.name ? { name: guest.name } : {}),
+  };
+}
+
+function nodesOf(snapshot: ClusterSnapshot) {
+  return snapshot.status.nodes.map((n) => ({ name: n.name, online: n.online }));
+}
+
+/** A node that exists and is online, or why not (naming the nodes that exist). */
+export function checkNode(snapshot: ClusterSnapshot, name: string): string | undefined {
+  const nodes = nodesOf(snapshot);
+  const node = nodes.find((n) => n.name.toLowerCase() === name.toLowerCase());
+  const list = nodes.map((n) => `${n.name}${n.online ? '' : ' (offline)'}`).join(', ');
+  if (!node) {
+    const close = closestNames(
+      name,
+      nodes.map((n) => n.name),
+      1,
+    );
+    return `No node '${name}' in the cluster.${close.length ? ` Did you mean \`${close[0]}\`?` : ''} Nodes: ${list}.`;
+  }
+  if (!node.online) return `Node ${node.name} is offline. Nodes: ${list}.`;
+  return undefined;
+}
+
+export function planCommand(name: string, args: CommandArgs, snapshot: ClusterSnapshot): PlanResult {
+  const guests = snapshot.resources.filter((r): r is GuestResource => r.type === 'qemu' || r.type === 'lxc');
+  const resolved = resolveGuest(guests, args.vm ?? '');
+  if (!resolved.ok) return resolved;
+  const guest = resolved.guest;
+  const label = guestLabel(guest);
+  if (guest.template && name !== 'clone') {
+    return {
+      ok: false,
+      message: `${label} is a template: it can be cloned, not ${name === 'migrate' ? 'migrated' : 'started or stopped'} from chat.`,
+    };
+  }
+  if (POWER.has(name)) {
+    return {
+      ok: true,
+      plan: {
+        kind: name,
+        payload: { guest: guestTarget(guest) },
+        text: `${name} ${label} on ${guest.node} (now ${guest.status ?? 'unknown'})`,
+      },
+    };
+  }
+  if (name === 'migrate') return planMigrate(args, snapshot, guest, label);
+  if (name === 'clone') return planClone(args, snapshot, guests, guest, label);
+  return { ok: false, message: `${name} is not a guest command` };
+}
+
+function planMigrate(
+  args: CommandArgs,
+  snapshot: ClusterSnapshot,
+  guest: GuestResource,
+  label: string,
+): PlanResult {
+  const target = args.node ?? '';
+  const problem = checkNode(snapshot, target);
+  if (problem) return { ok: false, message: problem };
+  const node = nodesOf(snapshot).find((n) => n.name.toLowerCase() === target.toLowerCase())!.name;
+  if (node === guest.node) return { ok: false, message: `${label} already runs on ${node}.` };
+  const running = guest.status === 'running';
+  if (args.offline && running) {
+    return {
+      ok: false,
+      message: `${label} is running: an offline migration needs it stopped first (or leave out --offline for a live migration).`,
+    };
+  }
+  if (args.online && guest.type === 'lxc') {
+    return {
+      ok: false,
+      message: `${label} is a container: PVE has no live migration for containers; leave out --online (it migrates in restart mode).`,
+    };
+  }
+  const how = !running
+    ? 'offline'
+    : guest.type === 'lxc'
+      ? 'restart mode (shut down, moved, started)'
+      : 'live';
+  const disks = args.withLocalDisks ? ', with local disks' : '';
+  const ha = guest.hastate ? `, through the HA stack (${guest.hastate})` : '';
+  return {
+    ok: true,
+    plan: {
+      kind: 'migrate',
+      payload: {
+        guest: guestTarget(guest),
+        target: node,
+        mode: args.offline ? 'offline' : args.online ? 'online' : 'auto',
+      },
+      text: `migrate ${label} ${guest.node} → ${node}, ${how}${disks}${ha}`,
+    },
+  };
+}
+
+function planClone(
+  args: CommandArgs,
+  snapshot: ClusterSnapshot,
+  guests: GuestResource[],
+  guest: GuestResource,
+  label: string,
+): PlanResult {
+  const name = args.newName ?? '';
+  const sameName = guests.find((g) => g.name?.toLowerCase() === name.toLowerCase());
+  if (sameName)
+    return {
+      ok: false,
+      message: `A guest named ${name} already exists: ${guestLabel(sameName)} on ${sameName.node}. Choose another name.`,
+    };
+  if (args.id !== undefined) {
+    const taken = guests.find((g) => g.vmid === args.id);
+    if (taken)
+      return {
+        ok: false,
+        message: `Id ${args.id} is taken by ${guestLabel(taken)}. Leave out --id to get the next free one.`,
+      };
+  }
+  let target: string | undefined;
+  if (args.target !== undefined) {
+    const problem = checkNode(snapshot, args.target);
+    if (problem) return { ok: false, message: problem };
+    target = nodesOf(snapshot).find((n) => n.name.toLowerCase() === args.target!.toLowerCase())!.name;
+  }
+  if (args.linked && !guest.template) {
+    return {
+      ok: false,
+      message: `${label} is not a template: PVE makes linked clones of templates only. Leave out --linked for a full clone.`,
+    };
+  }
+  const where = target ?? guest.node;
+  return {
+    ok: true,
+    plan: {
+      kind: 'clone',
+      payload: {
+        source: guestTarget(guest),
+        name,
+        full: !args.linked,
+        ...(args.id === undefined ? {} : { newid: args.id }),
+        ...(target === undefined ? {} : { target }),
+        ...(args.pool === undefined ? {} : { pool: args.pool }),
+      },
+      text: `clone ${label} → ${name}${args.id === undefined ? '' : ` (id ${args.id})`} on ${where}, ${args.linked ? 'linked' : 'full'} copy${args.pool ? `, in pool ${args.pool}` : ''}`,
+    },
+  };
+}

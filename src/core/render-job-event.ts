@@ -1,0 +1,41 @@
+// What a job's progress and result look like in chat, for every platform (adapters only choose
+// the markup). Progress is one message per job, edited in place; the result is a new reply so
+// people are notified, and the progress message shows the final state.
+import type { JobEvent, ThreadRef } from '../jobs/job-events.js';
+import type { Card, OutgoingMessage } from './message.js';
+
+export function progressKey(jobId: string): string {
+  return `job:${jobId}`;
+}
+
+export function renderJobEvent(thread: ThreadRef, event: JobEvent): OutgoingMessage[] {
+  const key = progressKey(event.jobId);
+  if (event.type === 'progress') {
+    const card: Card = {
+      title: `${event.kind} · job ${event.jobId}`,
+      status: 'running',
+      progress: { phase: event.phase, ...(event.percent === undefined ? {} : { percent: event.percent }) },
+      ...(event.logLines.length > 0 ? { logLines: event.logLines } : {}),
+      ...(event.upid ? { footer: `PVE task ${event.upid}` } : {}),
+      buttons: [{ action: 'cancel-job', label: 'Cancel', value: event.jobId, style: 'danger' }],
+    };
+    return [{ thread, key, card }];
+  }
+  const status = event.ok ? 'succeeded' : event.code === 'JOB_CANCELLED' ? 'cancelled' : 'failed';
+  const fields = event.ok ? [] : [{ label: 'Error', value: event.error ?? 'unknown error' }];
+  if (event.code && !event.ok) fields.push({ label: 'Code', value: event.code });
+  const result: Card = {
+    title: event.summary,
+    status,
+    fields,
+    ...(event.logTail && event.logTail.length > 0 && !event.ok ? { logLines: event.logTail.slice(-6) } : {}),
+    ...(event.upid
+      ? { footer: `job ${event.jobId} · PVE task ${event.upid}` }
+      : { footer: `job ${event.jobId}` }),
+  };
+  const finalProgress: Card = { title: `${event.kind} · job ${event.jobId}`, status, text: event.summary };
+  return [
+    { thread, key, card: finalProgress },
+    { thread, card: result, notify: true },
+  ];
+}

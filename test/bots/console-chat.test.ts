@@ -1,0 +1,130 @@
+// End to end through the console adapter, as a person types it: the real core, policy, approvals
+// and audit on Redis, the real worker and outbox, real HTTPS to the simulator.
+import { randomUUID } from 'node:crypto';
+import { PassThrough } from 'node:stream';
+import type { Redis } from 'ioredis';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConsoleAdapter } from '../../src/bots/console/console-adapter.js';
+import { DEMO_POLICY } from '../../src/bots/run-demo-command.js';
+import { type RunningChatOps, startChatOps } from '../../src/bots/start-chatops.js';
+import { AuditLog } from '../../src/core/audit/audit-log.js';
+import { parsePolicy } from '../../src/core/policy/index.js';
+import { createRedis } from '../../src/jobs/redis-connection.js';
+import { silentLogger } from '../../src/logger.js';
+import { ProxmoxClient } from '../../src/proxmox/proxmox-client.js';
+import { type RunningSimulator, type SimCluster, startSimulator } from '../../src/sim/simulator.js';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+interface Chat {
+  sim: RunningSimulator<SimCluster>;
+  redis: Redis;
+  prefix: string;
+  type(line: string): void;
+  /** Resolves once the console printed text matching. */
+  printed(pattern: RegExp): Promise<string>;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+async function startChat(): Promise<Chat> {
+  const sim = await startSimulator({ port: 0, speed: 50, authFailureDelayMs: 0 });
+  const redis = createRedis(REDIS_URL, silentLogger, 'test');
+  const prefix = `test-${randomUUID()}`;
+  const input = new PassThrough();
+  const output = new PassThrough();
+  let text = '';
+  const waiters: Array<{ pattern: RegExp; resolve: (m: string) => void }> = [];
+  output.on('data', (chunk: Buffer) => {
+    text += chunk.toString();
+    for (const waiter of [...waiters]) {
+      const match = waiter.pattern.exec(text);
+      if (match) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve(match[0]);
+      }
+    }
+  });
+  const pve = new ProxmoxClient({
+    hosts: sim.hosts,
+    tokenId: sim.tokenId,
+    tokenSecret: sim.tokenSecret,
+    fingerprints: sim.fingerprints,
+  });
+  const consoleAdapter = new ConsoleAdapter({ input, output, user: 'alice' });
+  const app: RunningChatOps = await startChatOps({
+    redis,
+    prefix,
+    pve,
+    pveUser: sim.tokenId,
+    policy: parsePolicy(DEMO_POLICY, 'demo policy'),
+    adapters: [consoleAdapter],
+    logger: silentLogger,
+    worker: { concurrency: 4, lockMs: 30_000 },
+    consumer: 'test',
+  });
+  return {
+    sim,
+    redis,
+    prefix,
+    type: (line) => input.write(`${line}\n`),
+    printed: (pattern) => {
+      const match = pattern.exec(text);
+      if (match) return Promise.resolve(match[0]);
+      return new Promise((resolve) => waiters.push({ pattern, resolve }));
+    },
+    output: () => text,
+    async stop() {
+      input.end();
+      await app.stop();
+      const keys = await redis.keys(`${prefix}*`);
+      if (keys.length > 0) await redis.unlink(...keys);
+      redis.disconnect();
+      await pve.close();
+      await sim.stop();
+    },
+  };
+}
+
+let chat: Chat | undefined;
+afterEach(async () => {
+  await chat?.stop();
+  chat = undefined;
+});
+
+describe('the console chat', () => {
+  it('migrates TestVM to node03 after the on-call approves, and refuses self-approval', async () => {
+    const c = (chat = await startChat());
+    c.type('/pve migrate TestVM node03');
+    await c.printed(/migrate TestVM \(qemu\/100\) node01 → node03, live/);
+    await c.printed(/\[Approve\] → type `approve (\w+)`/);
+    c.type('approve');
+    await c.printed(/Your click changed nothing[\s\S]*own request/i);
+    expect(c.sim.cluster.guest(100)?.node).toBe('node01');
+
+    c.type('/as dave');
+    c.type('approve');
+    await c.printed(/Approved by dave/);
+    await c.printed(/✅ TestVM \(qemu\/100\) now runs on node03/);
+    expect(c.sim.cluster.guest(100)?.node).toBe('node03');
+
+    const audit = await new AuditLog(c.redis, { prefix: c.prefix }).latest(10);
+    expect(audit.map((r) => r.action)).toEqual(expect.arrayContaining(['request', 'approve', 'job-result']));
+  });
+
+  it('answers bad input with what was wrong and what would be right', async () => {
+    const c = (chat = await startChat());
+    c.type('/pve migrate TestVN node03');
+    await c.printed(/No guest named or numbered 'TestVN'.*Did you mean `TestVM`/);
+    c.type('/pve migrate TestVM node09');
+    await c.printed(/No node 'node09'.*Nodes: node01, node02, node03/);
+    c.type('/pve migarte TestVM node03');
+    await c.printed(/Did you mean 'migrate'/);
+  });
+
+  it('shows the cluster status without an approval', async () => {
+    const c = (chat = await startChat());
+    c.type('status');
+    await c.printed(/MonCluster: quorate, 3\/3 nodes online/);
+  });
+});
