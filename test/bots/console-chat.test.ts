@@ -94,7 +94,8 @@ afterEach(async () => {
 
 describe('the console chat', () => {
   it('migrates TestVM to node03 after the on-call approves, and refuses self-approval', async () => {
-    const c = (chat = await startChat());
+    const c = await startChat();
+    chat = c;
     c.type('/pve migrate TestVM node03');
     await c.printed(/migrate TestVM \(qemu\/100\) node01 → node03, live/);
     await c.printed(/\[Approve\] → type `approve (\w+)`/);
@@ -113,7 +114,8 @@ describe('the console chat', () => {
   });
 
   it('answers bad input with what was wrong and what would be right', async () => {
-    const c = (chat = await startChat());
+    const c = await startChat();
+    chat = c;
     c.type('/pve migrate TestVN node03');
     await c.printed(/No guest named or numbered 'TestVN'.*Did you mean `TestVM`/);
     c.type('/pve migrate TestVM node09');
@@ -123,7 +125,8 @@ describe('the console chat', () => {
   });
 
   it('shows the cluster status without an approval', async () => {
-    const c = (chat = await startChat());
+    const c = await startChat();
+    chat = c;
     c.type('status');
     await c.printed(/MonCluster: quorate, 3\/3 nodes online/);
   });

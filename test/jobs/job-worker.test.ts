@@ -20,7 +20,8 @@ function tasksOfType(h: JobHarness, type: string, vmid: number) {
 
 describe('job worker', () => {
   it('migrates TestVM to node03 through the queue and reports success with progress', async () => {
-    const h = (harness = await startJobHarness({ speed: 20 }));
+    const h = await startJobHarness({ speed: 20 });
+    harness = h;
     await h.worker();
     const { jobId } = await h.queue.enqueue({
       kind: 'migrate',
@@ -42,7 +43,8 @@ describe('job worker', () => {
   });
 
   it('fails the job with PVE’s own message when the task fails, without retrying', async () => {
-    const h = (harness = await startJobHarness());
+    const h = await startJobHarness();
+    harness = h;
     await h.worker();
     h.sim.faults.failNextTask('qmigrate', 'migration problems');
     const { jobId } = await h.queue.enqueue({
@@ -59,7 +61,8 @@ describe('job worker', () => {
   });
 
   it('reports a business error verbatim and does not retry it', async () => {
-    const h = (harness = await startJobHarness());
+    const h = await startJobHarness();
+    harness = h;
     await h.worker();
     // Reboot of a stopped VM: PVE refuses before any task exists (500 `VM 9000 not running`).
     const { jobId } = await h.queue.enqueue({
@@ -76,7 +79,8 @@ describe('job worker', () => {
   });
 
   it('refuses a second state-changing job on a busy guest at once, naming the job that holds it', async () => {
-    const h = (harness = await startJobHarness({ speed: 5 }));
+    const h = await startJobHarness({ speed: 5 });
+    harness = h;
     await h.worker({ concurrency: 4 });
     const first = await h.queue.enqueue({
       kind: 'migrate',
@@ -109,7 +113,8 @@ describe('job worker', () => {
   });
 
   it('enqueues one job for one approval, however often it is delivered', async () => {
-    const h = (harness = await startJobHarness());
+    const h = await startJobHarness();
+    harness = h;
     const jobId = jobIdForApproval('apr:42');
     const request = {
       kind: 'status',
@@ -129,7 +134,8 @@ describe('job worker', () => {
   });
 
   it('refuses an invalid payload before queueing, saying what is wrong', async () => {
-    const h = (harness = await startJobHarness());
+    const h = await startJobHarness();
+    harness = h;
     await expect(
       h.queue.enqueue({ kind: 'migrate', payload: { guest: { vmid: 5 } }, thread: THREAD, requestedBy: 'x' }),
     ).rejects.toThrow(/invalid migrate job: guest\.vmid: .*100/);
@@ -139,7 +145,8 @@ describe('job worker', () => {
   });
 
   it('cancels a running migration: the PVE task is stopped and the result names who cancelled', async () => {
-    const h = (harness = await startJobHarness({ speed: 2 }));
+    const h = await startJobHarness({ speed: 2 });
+    harness = h;
     await h.worker();
     const { jobId } = await h.queue.enqueue({
       kind: 'migrate',
@@ -160,7 +167,8 @@ describe('job worker', () => {
   });
 
   it('cancels a job that has not started without running it', async () => {
-    const h = (harness = await startJobHarness());
+    const h = await startJobHarness();
+    harness = h;
     const { jobId } = await h.queue.enqueue({
       kind: 'stop',
       payload: { guest: guestOf(h.sim, 100) },
@@ -174,7 +182,8 @@ describe('job worker', () => {
   });
 
   it('retries transient failures (every PVE API unreachable) and succeeds once PVE is back', async () => {
-    const h = (harness = await startJobHarness());
+    const h = await startJobHarness();
+    harness = h;
     for (const node of h.sim.nodes) await h.sim.faults.apiDown(node);
     await h.worker();
     const { jobId } = await h.queue.enqueue({
@@ -191,7 +200,8 @@ describe('job worker', () => {
   });
 
   it('clones the template with a fresh id and reports the new guest', async () => {
-    const h = (harness = await startJobHarness());
+    const h = await startJobHarness();
+    harness = h;
     await h.worker();
     const { jobId } = await h.queue.enqueue({
       kind: 'clone',
@@ -209,7 +219,8 @@ describe('job worker', () => {
   });
 
   it('reads the cluster status with two PVE calls', async () => {
-    const h = (harness = await startJobHarness());
+    const h = await startJobHarness();
+    harness = h;
     await h.worker();
     const before = h.sim.requests.length;
     const { jobId } = await h.queue.enqueue({

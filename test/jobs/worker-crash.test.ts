@@ -61,7 +61,8 @@ function tasksOfType(h: JobHarness, type: string, vmid: number) {
 
 describe('a worker killed mid-task', () => {
   it('migration: the next worker resumes the same UPID, one qmigrate in PVE, the job completes', async () => {
-    const h = (harness = await startJobHarness({ speed: 4 }));
+    const h = await startJobHarness({ speed: 4 });
+    harness = h;
     const { jobId } = await h.queue.enqueue({
       kind: 'migrate',
       payload: { guest: guestOf(h.sim, 100), target: 'node03' },
@@ -87,7 +88,8 @@ describe('a worker killed mid-task', () => {
   });
 
   it('clone: the next worker resumes the same UPID, one qmclone in PVE, the job completes', async () => {
-    const h = (harness = await startJobHarness({ speed: 4 }));
+    const h = await startJobHarness({ speed: 4 });
+    harness = h;
     const { jobId } = await h.queue.enqueue({
       kind: 'clone',
       payload: { source: guestOf(h.sim, 100), name: 'testvm-copy' },
@@ -114,7 +116,8 @@ describe('a worker killed mid-task', () => {
   });
 
   it('died after PVE started the task but before the UPID was saved: the re-run adopts that task', async () => {
-    const h = (harness = await startJobHarness({ speed: 20 }));
+    const h = await startJobHarness({ speed: 20 });
+    harness = h;
     await h.worker();
     // What the dead worker left: the plan, and the moment it was about to send the POST.
     const direct = await import('../../src/proxmox/proxmox-client.js').then(
