@@ -234,3 +234,21 @@ describe('job worker', () => {
     expect(h.sim.requests.length - before).toBe(2);
   });
 });
+
+describe('a job approved before the cluster changed', () => {
+  it('refuses to migrate a guest that moved since the request', async () => {
+    const h = await startJobHarness();
+    harness = h;
+    await h.worker();
+    const { jobId } = await h.queue.enqueue({
+      kind: 'migrate',
+      payload: { guest: { ...guestOf(h.sim, 100), node: 'node02' }, target: 'node03' },
+      thread: THREAD,
+      requestedBy: 'alice',
+    });
+    const result = await h.result(jobId);
+    expect(result).toMatchObject({ ok: false, code: JobErrorCode.Stale });
+    expect(result.error).toBe('TestVM (qemu/100) moved from node02 to node01 since the request; ask again');
+    expect(h.sim.cluster.tasks.all().filter((t) => t.record.type === 'qmigrate')).toHaveLength(0);
+  });
+});

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { planCommand } from '../../src/core/plan-command.js';
+import type { ClusterSnapshot } from '../../src/proxmox/read-cluster-snapshot.js';
+
+const guest = (vmid: number, name: string, node: string, extra: Record<string, unknown> = {}) => ({
+  id: `qemu/${vmid}`,
+  type: 'qemu' as const,
+  vmid,
+  name,
+  node,
+  status: 'running',
+  ...extra,
+});
+
+const snapshot: ClusterSnapshot = {
+  resources: [
+    guest(100, 'TestVM', 'node01'),
+    guest(104, 'web', 'node01'),
+    guest(105, 'web', 'node02', { status: 'stopped' }),
+    guest(9000, 'debian12-tmpl', 'node01', { template: true, status: 'stopped' }),
+    { id: 'lxc/200', type: 'lxc', vmid: 200, name: 'ct-dns01', node: 'node03', status: 'running' },
+  ],
+  status: {
+    clusterName: 'MonCluster',
+    quorate: true,
+    nodes: [
+      { name: 'node01', online: true, local: true },
+      { name: 'node02', online: true, local: false },
+      { name: 'node03', online: false, local: false },
+    ],
+  },
+};
+
+describe('planCommand', () => {
+  it('shows a migration back resolved, with its mode', () => {
+    const result = planCommand('migrate', { vm: 'testvm', node: 'NODE02' }, snapshot);
+    expect(result).toMatchObject({
+      ok: true,
+      plan: {
+        kind: 'migrate',
+        text: 'migrate TestVM (qemu/100) node01 → node02, live',
+        payload: { target: 'node02', mode: 'auto' },
+      },
+    });
+  });
+
+  it('resolves a guest by vmid', () => {
+    expect(planCommand('reboot', { vm: '100' }, snapshot)).toMatchObject({
+      ok: true,
+      plan: { payload: { guest: { vmid: 100 } } },
+    });
+  });
+
+  it('lists every candidate of an ambiguous name with id and node', () => {
+    const result = planCommand('stop', { vm: 'web' }, snapshot);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.message).toContain(
+      "'web' is ambiguous: web (qemu/104) on node01, web (qemu/105) on node02",
+    );
+  });
+
+  it('suggests close names for an unknown guest', () => {
+    const result = planCommand('start', { vm: 'TestMV' }, snapshot);
+    expect(!result.ok && result.message).toMatch(/No guest .*'TestMV'.*Did you mean `TestVM`/);
+  });
+
+  it('refuses an offline target node and names the nodes that exist', () => {
+    const result = planCommand('migrate', { vm: 'TestVM', node: 'node03' }, snapshot);
+    expect(!result.ok && result.message).toBe(
+      'Node node03 is offline. Nodes: node01, node02, node03 (offline).',
+    );
+    const unknown = planCommand('migrate', { vm: 'TestVM', node: 'node3' }, snapshot);
+    expect(!unknown.ok && unknown.message).toMatch(/No node 'node3'.*Did you mean `node03`\?/);
+  });
+
+  it('refuses what PVE would refuse later: live migration of a container, a linked clone of a non-template', () => {
+    expect(planCommand('migrate', { vm: 'ct-dns01', node: 'node01', online: true }, snapshot).ok).toBe(false);
+    expect(planCommand('clone', { vm: 'TestVM', newName: 'copy', linked: true }, snapshot).ok).toBe(false);
+    expect(
+      planCommand('clone', { vm: 'debian12-tmpl', newName: 'web02', linked: true }, snapshot),
+    ).toMatchObject({
+      ok: true,
+      plan: {
+        text: 'clone debian12-tmpl (qemu/9000) → web02 on node01, linked copy',
+        payload: { full: false },
+      },
+    });
+  });
+});
