@@ -8,13 +8,11 @@
  */
 export type Risk = 'read' | 'disruptive';
 
-/** The commands that only read, for callers that have no risk from the grammar. */
-export const READ_COMMANDS: ReadonlySet<string> = new Set(['help', 'status', 'jobs', 'audit', 'whoami']);
-
-/** Read for the names in READ_COMMANDS; everything else, including unknown and future names, is disruptive. */
-export function commandRisk(command: string): Risk {
-  return READ_COMMANDS.has(command) ? 'read' : 'disruptive';
-}
+/**
+ * The grammar owns each command's risk (its definition says read or disruptive); unknown and
+ * future names count as disruptive. One source, so the policy and the parser never disagree.
+ */
+export { commandRisk } from '../grammar/command-list.js';
 
 /** The identity that matches every user. */
 export const ANYONE = '*';
