@@ -10,6 +10,8 @@ import { clientFromConfig } from '../proxmox/client-from-config.js';
 import { waitForStopSignal } from '../wait-for-stop-signal.js';
 import type { ChatAdapter } from './adapter.js';
 import { ConsoleAdapter } from './console/console-adapter.js';
+import { policyGroupIds } from './slack/policy-group-ids.js';
+import { SlackAdapter } from './slack/slack-adapter.js';
 import { startChatOps } from './start-chatops.js';
 
 export const ALL_USAGE = `Usage: pve-chatops all|bot [--env-file FILE] [--console [--user NAME]]
@@ -41,7 +43,13 @@ export async function runAllCommand(argv: string[], withWorker: boolean): Promis
     needs: values.console ? ['pve'] : ['pve', 'chat'],
   });
   const logger = createJsonLogger(config.logLevel);
+  const policy = config.policyFile ? loadPolicy(config.policyFile) : defaultPolicy();
   const adapters: ChatAdapter[] = [];
+  if (config.slack) {
+    adapters.push(
+      new SlackAdapter({ ...config.slack, port: config.port, logger, userGroups: policyGroupIds(policy) }),
+    );
+  }
   let consoleAdapter: ConsoleAdapter | undefined;
   if (values.console) {
     consoleAdapter = new ConsoleAdapter({
@@ -58,7 +66,7 @@ export async function runAllCommand(argv: string[], withWorker: boolean): Promis
     prefix: config.redisPrefix,
     pve,
     pveUser: config.pve!.tokenId,
-    policy: config.policyFile ? loadPolicy(config.policyFile) : defaultPolicy(),
+    policy,
     adapters,
     logger,
     worker: withWorker ? config.worker : undefined,

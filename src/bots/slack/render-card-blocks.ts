@@ -1,0 +1,114 @@
+// A Card as Block Kit: a section with the status mark, the title and the text; the fields; a text
+// progress bar; the newest log lines in a code block; the buttons; the footer as a context block.
+// Every message also carries a plain `text` fallback (notifications, screen readers).
+import type { types } from '@slack/bolt';
+import type { Card, CardStatus } from '../../core/message.js';
+import { escapeMrkdwn } from './escape-mrkdwn.js';
+
+export const STATUS_MARK: Record<CardStatus, string> = {
+  info: 'ℹ️',
+  pending: '⏳',
+  running: '🔄',
+  succeeded: '✅',
+  failed: '❌',
+  denied: '⛔',
+  cancelled: '⏹️',
+  expired: '⌛',
+};
+
+/** Log lines shown on a card: Slack messages are for glancing, the full log is in PVE. */
+export const LOG_LINES_SHOWN = 6;
+// Block Kit limits: section text 3000 characters, a field 2000, 10 fields per section.
+const SECTION_TEXT_MAX = 3000;
+const FIELD_TEXT_MAX = 2000;
+const FIELDS_PER_SECTION = 10;
+const BUTTON_LABEL_MAX = 75;
+
+export interface SlackMessageBody {
+  text: string;
+  blocks: types.KnownBlock[];
+}
+
+export function progressBar(percent: number, width = 10): string {
+  const clamped = Math.max(0, Math.min(100, percent));
+  const filled = Math.round((clamped / 100) * width);
+  return `${'▰'.repeat(filled)}${'▱'.repeat(width - filled)} ${clamped.toFixed(0)}%`;
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+function progressLine(progress: NonNullable<Card['progress']>): string {
+  const bar = progress.percent === undefined ? '' : ` ${progressBar(progress.percent)}`;
+  return `${escapeMrkdwn(progress.phase)}${bar}`;
+}
+
+function logBlock(lines: string[]): string {
+  // Three backticks inside a line would end the code block early.
+  const body = lines.map((line) => escapeMrkdwn(line).replace(/```/g, '`\u200b``')).join('\n');
+  return `\`\`\`\n${body}\n\`\`\``;
+}
+
+export function renderCardBlocks(card: Card): SlackMessageBody {
+  const mark = STATUS_MARK[card.status];
+  const title = `${mark} *${escapeMrkdwn(card.title)}*`;
+  const blocks: types.KnownBlock[] = [
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: truncate(card.text ? `${title}\n${escapeMrkdwn(card.text)}` : title, SECTION_TEXT_MAX),
+      },
+    },
+  ];
+  const fields = card.fields ?? [];
+  for (let i = 0; i < fields.length; i += FIELDS_PER_SECTION) {
+    blocks.push({
+      type: 'section',
+      fields: fields.slice(i, i + FIELDS_PER_SECTION).map((field) => ({
+        type: 'mrkdwn' as const,
+        text: truncate(`*${escapeMrkdwn(field.label)}*\n${escapeMrkdwn(field.value)}`, FIELD_TEXT_MAX),
+      })),
+    });
+  }
+  if (card.progress) {
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: progressLine(card.progress) } });
+  }
+  const logLines = (card.logLines ?? []).slice(-LOG_LINES_SHOWN);
+  if (logLines.length > 0) {
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: truncate(logBlock(logLines), SECTION_TEXT_MAX) },
+    });
+  }
+  if (card.buttons && card.buttons.length > 0) {
+    blocks.push({
+      type: 'actions',
+      elements: card.buttons.map((button) => ({
+        type: 'button' as const,
+        action_id: button.action,
+        value: button.value,
+        text: { type: 'plain_text' as const, text: truncate(button.label, BUTTON_LABEL_MAX), emoji: true },
+        ...(button.style ? { style: button.style } : {}),
+      })),
+    });
+  }
+  if (card.footer) {
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: escapeMrkdwn(card.footer) }] });
+  }
+  return { text: renderCardFallback(card), blocks };
+}
+
+/** The notification and accessibility text: the status, the title and the one most useful line. */
+export function renderCardFallback(card: Card): string {
+  const parts = [`${STATUS_MARK[card.status]} ${card.title}`];
+  if (card.text) parts.push(card.text);
+  if (card.progress) {
+    const percent = card.progress.percent === undefined ? '' : ` ${card.progress.percent.toFixed(0)}%`;
+    parts.push(`${card.progress.phase}${percent}`);
+  }
+  const error = card.fields?.find((field) => field.label === 'Error');
+  if (error) parts.push(`Error: ${error.value}`);
+  return truncate(escapeMrkdwn(parts.join(' · ')), SECTION_TEXT_MAX);
+}
