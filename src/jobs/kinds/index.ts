@@ -2,8 +2,11 @@
 import { createJobKindRegistry } from '../job-kind.js';
 import { cloneKind } from './clone-kind.js';
 import { migrateKind } from './migrate-kind.js';
-import { rebootKind, shutdownKind, startKind, stopKind } from './power-kinds.js';
+import { rebootKind } from './reboot-kind.js';
+import { shutdownKind } from './shutdown-kind.js';
+import { startKind } from './start-kind.js';
 import { statusKind } from './status-kind.js';
+import { stopKind } from './stop-kind.js';
 
 export const jobKinds = createJobKindRegistry([
   statusKind,

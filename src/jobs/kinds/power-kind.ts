@@ -1,4 +1,5 @@
-// start, stop, shutdown and reboot: one PVE task each, the same shape for QEMU and LXC.
+// What start, stop, shutdown and reboot share: one PVE task each, the same shape for QEMU and LXC
+// (each kind is its own file, made by powerKind).
 import { z } from 'zod';
 import type { PowerAction } from '../../proxmox/guest-power.js';
 import { parseUpid } from '../../proxmox/parse-upid.js';
@@ -24,7 +25,7 @@ function taskTypes(action: PowerAction, type: 'qemu' | 'lxc'): string[] {
   return [own];
 }
 
-function powerKind(action: PowerAction) {
+export function powerKind(action: PowerAction) {
   const words = WORDS[action];
   return defineJobKind({
     name: action,
@@ -51,8 +52,3 @@ function powerKind(action: PowerAction) {
     },
   });
 }
-
-export const startKind = powerKind('start');
-export const stopKind = powerKind('stop');
-export const shutdownKind = powerKind('shutdown');
-export const rebootKind = powerKind('reboot');
