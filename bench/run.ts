@@ -3,10 +3,12 @@
 import { benchClusterStatusRead } from './cluster-status-read.js';
 import { benchJobThroughput } from './job-throughput.js';
 import { type BenchRow, printTable, writeResults } from './report.js';
+import { benchSlackAck } from './slack-ack.js';
 
 const benchmarks: Array<[string, () => Promise<BenchRow[]>]> = [
   ['cluster status read', benchClusterStatusRead],
   ['job engine', benchJobThroughput],
+  ['slack ack', benchSlackAck],
 ];
 
 const rows: BenchRow[] = [];
