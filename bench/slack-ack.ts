@@ -105,7 +105,6 @@ async function benchAdapter(): Promise<AckFigures> {
     return figures;
   } finally {
     await chatops.stop();
-    await chatops.queue.queue.obliterate({ force: true }).catch(() => undefined);
     const keys = await redis.keys(`${prefix}*`);
     if (keys.length > 0) await redis.unlink(...keys);
     redis.disconnect();
