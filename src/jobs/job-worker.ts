@@ -50,6 +50,8 @@ export class JobWorker {
   readonly #cancels: CancelRequests;
   readonly #claimed: ClaimedUpids;
   readonly #worker: Worker<JobData, JobOutcome>;
+  /** The worker's own connection (BullMQ blocks on it): ours to close. */
+  readonly #connection: Redis;
 
   constructor(options: JobWorkerOptions) {
     this.#options = {
@@ -67,11 +69,12 @@ export class JobWorker {
     this.#locks = new ResourceLocks(redis, { prefix, ttlMs: Math.max(120_000, 4 * lockMs) });
     this.#cancels = new CancelRequests(redis, prefix);
     this.#claimed = new ClaimedUpids(redis, prefix);
+    this.#connection = redis.duplicate();
     this.#worker = new Worker<JobData, JobOutcome>(
       JOB_QUEUE_NAME,
       (job, token, signal) => this.#process(job, token, signal),
       {
-        connection: redis.duplicate(),
+        connection: this.#connection,
         prefix,
         concurrency: this.#options.concurrency,
         lockDuration: lockMs,
@@ -98,6 +101,8 @@ export class JobWorker {
   /** Finishes the running slices (they save their place) and disconnects. */
   async close(): Promise<void> {
     await this.#worker.close();
+    // BullMQ does not close a connection it was handed; left open, it keeps the process alive.
+    await this.#connection.quit().catch(() => this.#connection.disconnect());
   }
 
   async #process(
