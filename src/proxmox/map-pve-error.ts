@@ -89,7 +89,8 @@ export function mapPveError(response: PveErrorResponse): PveError {
     return make(PveErrorCode.AuthFailed, `authentication failed: ${text || 'no reason given'}`);
   }
   if (statusCode === 403) return make(PveErrorCode.Permission, text || 'permission denied');
-  if (statusCode === 501) return make(PveErrorCode.NotImplemented, text || 'not implemented');
+  if (statusCode === 501)
+    return make(PveErrorCode.UnknownEndpoint, text || 'PVE has no such method or path (501)');
   if (statusCode === 595 || statusCode === 596 || statusCode === 597 || statusCode === 599) {
     // pveproxy's AnyEvent::HTTP pseudo-status for a proxied call: the target node is down or
     // unreachable; the reason phrase is the OS error ("No route to host").

@@ -44,7 +44,7 @@ export interface PlanMigrationOptions {
  * Reads the guest's state and PVE's own migration precondition, then chooses the flags PVE
  * requires: `online=1` for a running VM (else 500 `can't migrate running VM without --online`),
  * `with-local-disks=1` when it has local disks, `restart=1` for a running CT (`online` always
- * fails for CTs: "lxc live migration is currently not implemented"). Refuses early, with the
+ * fails for CTs: pve-container has no live migration, the task errors out). Refuses early, with the
  * reasons, when the target node is offline or the precondition lists it as not allowed.
  */
 export async function planMigration(
@@ -97,7 +97,7 @@ export async function planMigration(
       notAllowed = pre['not-allowed-nodes'];
     } catch (error) {
       // PVE 8.4 has no LXC precondition GET (501); status/current already told us enough.
-      if (!isPveError(error, PveErrorCode.NotImplemented)) throw error;
+      if (!isPveError(error, PveErrorCode.UnknownEndpoint)) throw error;
     }
   }
 

@@ -10,7 +10,7 @@ export const PveErrorCode = {
   /** 403 `Permission check failed (/vms/100, VM.PowerMgmt)`. */
   Permission: 'PVE_PERMISSION',
   /** 501: unknown path or method (also the LXC migrate precondition on PVE 8.4). */
-  NotImplemented: 'PVE_NOT_IMPLEMENTED',
+  UnknownEndpoint: 'PVE_NOT_IMPLEMENTED',
   /** 595/596/597/599: pveproxy could not reach the node the call is proxied to. */
   NodeUnreachable: 'PVE_NODE_UNREACHABLE',
   /** 500 `VM is locked (migrate)`; `lock` names the lock. */
