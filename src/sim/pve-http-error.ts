@@ -24,3 +24,8 @@ export class PveHttpError extends Error {
     return new PveHttpError(500, message);
   }
 }
+
+/** PVE's own words for an unknown path or method (HTTP 501, `HTTPServer.pm`), built in one place. */
+export function unknownMethodMessage(method: string, path: string): string {
+  return `Method '${method} ${path}' not implemented`;
+}

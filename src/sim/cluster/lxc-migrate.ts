@@ -59,6 +59,7 @@ export function startLxcMigrationTask(
       const wasRunning = guest.running;
       let keepLock = false;
       try {
+        // pve-container's own task error, verbatim (API-NOTES §4.3): CTs have no live migration.
         if (wasRunning && options.online) throw new Error('lxc live migration is currently not implemented');
         if (wasRunning) {
           task.logStamped(`shutdown CT ${guest.vmid}`);

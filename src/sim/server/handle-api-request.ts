@@ -4,7 +4,7 @@
 
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from '../../logger.js';
-import { PveHttpError } from '../pve-http-error.js';
+import { PveHttpError, unknownMethodMessage } from '../pve-http-error.js';
 import type { HttpMethod, RecordedRequest, SimClusterView } from '../types.js';
 import type { ApiSchema } from './api-schema.js';
 import { matchApiPath, methodSchema } from './api-schema.js';
@@ -73,7 +73,7 @@ export async function handleApiRequest(
   if (!METHODS.has(method)) throw new PveHttpError(501, `method '${method}' not available`);
   const url = new URL(request.url ?? '/', 'https://simulator.invalid');
   if (!url.pathname.startsWith(`${PREFIX}/`)) {
-    throw new PveHttpError(501, `Method '${method} ${url.pathname}' not implemented`);
+    throw new PveHttpError(501, unknownMethodMessage(method, url.pathname));
   }
   const path = url.pathname.slice(PREFIX.length);
   record.path = path;
@@ -88,7 +88,7 @@ export async function handleApiRequest(
   const identity = isLogin ? null : ctx.auth.authenticate(method, request.headers);
 
   const info = match ? methodSchema(ctx.schema, match.template, method) : null;
-  if (!match || !info) throw new PveHttpError(501, `Method '${method} ${path}' not implemented`);
+  if (!match || !info) throw new PveHttpError(501, unknownMethodMessage(method, path));
   record.template = match.template;
 
   if (info.allowtoken === 0 && ctx.auth.hasToken(request.headers)) {
@@ -109,7 +109,7 @@ export async function handleApiRequest(
   if (!handler) {
     throw new PveHttpError(
       501,
-      `Method '${method} ${path}' not implemented (the simulator does not implement ${method} ${match.template})`,
+      `${unknownMethodMessage(method, path)} (the simulator does not implement ${method} ${match.template})`,
     );
   }
   const result = await handler({

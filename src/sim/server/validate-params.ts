@@ -1,3 +1,4 @@
+import { unknownMethodMessage } from '../pve-http-error.js';
 // Parameter validation as PVE does it (pve-common JSONSchema.pm check_object/check_prop/check_type,
 // after RESTHandler's legacy normalisation), with PVE's own error wording, so a client mistake
 // gets the same 400 here as from a real node. Pure: no I/O, usable without a server.
@@ -76,7 +77,7 @@ export type SchemaCheck =
 
 /**
  * The whole PVE parameter path for one request, without a server: find the template (else 501
- * `Method '<M> <path>' not implemented`), refuse a path variable repeated with another value,
+ * PVE's own 501 message, see unknownMethodMessage), refuse a path variable repeated with another value,
  * merge the path variables in, and validate. The conformance tests run every client request
  * through this against both the 8.4 and the 9.1 schema.
  */
@@ -90,7 +91,7 @@ export function checkRequestAgainstSchema(
   const match = matchApiPath(schema, path);
   const info = match ? methodSchema(schema, match.template, method) : null;
   if (!match || !info) {
-    return { ok: false, template: null, status: 501, message: `Method '${method} ${path}' not implemented` };
+    return { ok: false, template: null, status: 501, message: unknownMethodMessage(method, path) };
   }
   const merged: Record<string, unknown> = { ...rawParams };
   for (const [name, value] of Object.entries(match.variables)) {
