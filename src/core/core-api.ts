@@ -1,5 +1,6 @@
 import type { ThreadRef } from '../jobs/job-events.js';
 import type { ChatEvent, ChatUser } from './chat-event.js';
+import type { Suggestion, SuggestionKind } from './cluster-directory.js';
 
 /** A button pressed on a card (Approve, Deny, Cancel), as an adapter reports it. */
 export interface ButtonPress {
@@ -16,4 +17,6 @@ export interface ButtonPress {
 export interface CoreApi {
   handle(event: ChatEvent): Promise<void>;
   press(press: ButtonPress): Promise<void>;
+  /** Guest or node names for what was typed so far (autocomplete), from memory: no PVE call per keystroke. */
+  suggest(kind: SuggestionKind, typed: string): Promise<Suggestion[]>;
 }

@@ -8,6 +8,7 @@ import type { GuestResource } from '../proxmox/schemas/cluster-schemas.js';
 import type { ApprovalRequest, ApprovalStore } from './approvals/approval-store.js';
 import type { AuditLog } from './audit/audit-log.js';
 import type { ChatEvent, ChatUser } from './chat-event.js';
+import { ClusterDirectory, type Suggestion, type SuggestionKind } from './cluster-directory.js';
 import type { ButtonPress, CoreApi } from './core-api.js';
 import { helpText } from './grammar/help-text.js';
 import { commandRisk, parseCommand } from './grammar/index.js';
@@ -33,14 +34,29 @@ export interface CoreOptions {
   sink: ChatSink;
   /** One read of the whole cluster (resources and status) for name resolution. */
   readCluster: () => Promise<ClusterSnapshot>;
+  /** The names for autocomplete; by default one fed by readCluster. */
+  directory?: ClusterDirectory;
   clock?: () => number;
 }
 
 export class Core implements CoreApi {
   readonly #o: CoreOptions;
+  readonly #directory: ClusterDirectory;
 
   constructor(options: CoreOptions) {
     this.#o = options;
+    this.#directory = options.directory ?? new ClusterDirectory({ readCluster: options.readCluster });
+  }
+
+  suggest(kind: SuggestionKind, typed: string): Promise<Suggestion[]> {
+    return this.#directory.suggest(kind, typed);
+  }
+
+  /** One cluster read, whose names also refresh the directory. */
+  async #readCluster(): Promise<ClusterSnapshot> {
+    const snapshot = await this.#o.readCluster();
+    this.#directory.remember(snapshot);
+    return snapshot;
   }
 
   async handle(event: ChatEvent): Promise<void> {
@@ -141,7 +157,7 @@ export class Core implements CoreApi {
   }
 
   async #request(event: ChatEvent, name: string, args: CommandArgs): Promise<void> {
-    const snapshot = await this.#o.readCluster();
+    const snapshot = await this.#readCluster();
     const planned = planCommand(name, args, snapshot);
     if (!planned.ok) {
       await this.#tell(event.thread, event.user, {
@@ -163,6 +179,7 @@ export class Core implements CoreApi {
       await this.#audit(event.user, 'request', name, plan.text, { jobId });
       await this.#o.sink.send({
         thread: event.thread,
+        describesRequest: true,
         card: {
           title: plan.text,
           status: 'info',
@@ -281,7 +298,7 @@ export class Core implements CoreApi {
   async #status(event: ChatEvent, target: string | undefined): Promise<void> {
     let payload: Record<string, unknown> = {};
     if (target !== undefined) {
-      const snapshot = await this.#o.readCluster();
+      const snapshot = await this.#readCluster();
       const node = snapshot.status.nodes.find((n) => n.name.toLowerCase() === target.toLowerCase());
       if (node) payload = { node: node.name };
       else {
@@ -364,6 +381,7 @@ export class Core implements CoreApi {
     await this.#o.sink.send({
       thread: request.thread,
       key: `approval:${request.id}`,
+      describesRequest: true,
       card: renderApprovalCard(request, jobId),
     });
   }

@@ -50,6 +50,12 @@ export interface OutgoingMessage {
    * parent (the request message) marked with the card's status.
    */
   notify?: boolean;
+  /**
+   * This card says what the thread's request is, resolved (the plan, its approval state). Adapters
+   * whose request message can carry it (Discord's reply to the slash command) draw it there;
+   * the others post it in the thread like any message.
+   */
+  describesRequest?: boolean;
 }
 
 /** Where the core sends messages: the adapter of the message's platform. */

@@ -19,3 +19,4 @@ export type {
 export { defineCommand } from './define-command.js';
 export { commandHelp, helpText } from './help-text.js';
 export { MAX_COMMAND_LENGTH, type ParseResult, parseCommand } from './parse-command.js';
+export { type ValueKind, valueKindOf } from './value-schemas.js';

@@ -16,6 +16,32 @@ const JOB_ID = /^[A-Za-z0-9_.-]{1,100}$/;
 const VMID_RULE = `a vmid (a whole number from ${MIN_VMID} to ${MAX_VMID})`;
 const VM_RULE = `a VM name or vmid (letters, digits, '.' and '-', up to 63 characters; or a vmid)`;
 
+/**
+ * What a value names, for the chat platforms that offer typed options and autocomplete (Discord):
+ * guests and nodes are completed from the cluster, integers become number options, commands a
+ * list of choices. Anything unregistered is free text.
+ */
+export type ValueKind =
+  | { kind: 'guest' }
+  | { kind: 'node' }
+  | { kind: 'guest-or-node' }
+  | { kind: 'integer'; min: number; max: number }
+  | { kind: 'command' };
+
+export const valueKinds = z.registry<ValueKind>();
+
+/** The kind a schema was registered with; `.default()` and `.optional()` wrappers are looked through. */
+export function valueKindOf(schema: z.ZodType): ValueKind | undefined {
+  let current: z.ZodType | undefined = schema;
+  for (let depth = 0; current && depth < 5; depth++) {
+    const kind = valueKinds.get(current);
+    if (kind) return kind;
+    const def = current._zod.def as { type: string; innerType?: z.ZodType };
+    current = def.type === 'default' || def.type === 'optional' ? def.innerType : undefined;
+  }
+  return undefined;
+}
+
 function refusal(text: string, what: string): string {
   return `${quoteInput(text)} is not ${what}`;
 }
@@ -47,16 +73,18 @@ export function isDnsName(text: string): boolean {
 }
 
 /** A guest by name or vmid, as typed (the core resolves it). */
-export const vmRef = () => word(isVmRef, (text) => (DIGITS.test(text) ? VMID_RULE : VM_RULE));
+export const vmRef = () =>
+  word(isVmRef, (text) => (DIGITS.test(text) ? VMID_RULE : VM_RULE)).register(valueKinds, { kind: 'guest' });
 
-export const nodeName = () => word(isNodeName, "a node name (letters, digits and '-')");
+export const nodeName = () =>
+  word(isNodeName, "a node name (letters, digits and '-')").register(valueKinds, { kind: 'node' });
 
 /** A node or a guest; the core decides which it names. */
 export const nodeOrVm = () =>
   word(
     (text) => isNodeName(text) || isVmRef(text),
     "a node name, VM name or vmid (letters, digits, '.' and '-')",
-  );
+  ).register(valueKinds, { kind: 'guest-or-node' });
 
 export const dnsName = () =>
   word(isDnsName, "a valid name (letters, digits and '-', dot-separated parts of up to 63 characters)");
@@ -69,14 +97,19 @@ export const jobId = () =>
 
 /** A command name (for `help <command>`), lower-cased. */
 export const commandName = () =>
-  word((text) => /^[A-Za-z?-]{1,40}$/.test(text), 'a command name').transform((text) => text.toLowerCase());
+  word((text) => /^[A-Za-z?-]{1,40}$/.test(text), 'a command name')
+    .transform((text) => text.toLowerCase())
+    .register(valueKinds, { kind: 'command' });
 
 /** A whole number in [min, max], typed in decimal digits. */
 export function integer(min: number, max: number, what: string) {
   const rule = `${what} (a whole number from ${min} to ${max})`;
-  return word((text) => DIGITS.test(text) && Number(text) >= min && Number(text) <= max, rule).transform(
-    Number,
-  );
+  return word((text) => DIGITS.test(text) && Number(text) >= min && Number(text) <= max, rule)
+    .transform(Number)
+    .register(valueKinds, { kind: 'integer', min, max });
 }
 
-export const vmid = () => word(isVmid, VMID_RULE).transform(Number);
+export const vmid = () =>
+  word(isVmid, VMID_RULE)
+    .transform(Number)
+    .register(valueKinds, { kind: 'integer', min: MIN_VMID, max: MAX_VMID });
