@@ -1,6 +1,6 @@
 // Edits in place within rate limits: one write at a time, one per interval, newest wins, finals kept.
 import { describe, expect, it } from 'vitest';
-import { EditCoalescer, type Timer } from '../../src/bots/slack/edit-coalescer.js';
+import { EditCoalescer, type Timer } from '../../src/bots/edit-coalescer.js';
 
 class FakeTimer implements Timer {
   time = 0;

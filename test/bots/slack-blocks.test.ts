@@ -1,7 +1,8 @@
 // Cards as Block Kit, and the escaping that keeps user text from pinging a channel.
 import { describe, expect, it } from 'vitest';
+import { progressBar } from '../../src/bots/card-marks.js';
 import { escapeCodeSpan, escapeMrkdwn } from '../../src/bots/slack/escape-mrkdwn.js';
-import { progressBar, renderCardBlocks } from '../../src/bots/slack/render-card-blocks.js';
+import { renderCardBlocks } from '../../src/bots/slack/render-card-blocks.js';
 import { renderRequestMessage } from '../../src/bots/slack/render-request-message.js';
 import { slackThreadOf, slackUserId } from '../../src/bots/slack/slack-thread.js';
 import type { Card } from '../../src/core/message.js';

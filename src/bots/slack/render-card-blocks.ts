@@ -2,22 +2,10 @@
 // progress bar; the newest log lines in a code block; the buttons; the footer as a context block.
 // Every message also carries a plain `text` fallback (notifications, screen readers).
 import type { types } from '@slack/bolt';
-import type { Card, CardStatus } from '../../core/message.js';
+import type { Card } from '../../core/message.js';
+import { LOG_LINES_SHOWN, progressBar, STATUS_MARK, truncate } from '../card-marks.js';
 import { escapeMrkdwn } from './escape-mrkdwn.js';
 
-export const STATUS_MARK: Record<CardStatus, string> = {
-  info: 'ℹ️',
-  pending: '⏳',
-  running: '🔄',
-  succeeded: '✅',
-  failed: '❌',
-  denied: '⛔',
-  cancelled: '⏹️',
-  expired: '⌛',
-};
-
-/** Log lines shown on a card: Slack messages are for glancing, the full log is in PVE. */
-export const LOG_LINES_SHOWN = 6;
 // Block Kit limits: section text 3000 characters, a field 2000, 10 fields per section.
 const SECTION_TEXT_MAX = 3000;
 const FIELD_TEXT_MAX = 2000;
@@ -27,16 +15,6 @@ const BUTTON_LABEL_MAX = 75;
 export interface SlackMessageBody {
   text: string;
   blocks: types.KnownBlock[];
-}
-
-export function progressBar(percent: number, width = 10): string {
-  const clamped = Math.max(0, Math.min(100, percent));
-  const filled = Math.round((clamped / 100) * width);
-  return `${'▰'.repeat(filled)}${'▱'.repeat(width - filled)} ${clamped.toFixed(0)}%`;
-}
-
-function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 function progressLine(progress: NonNullable<Card['progress']>): string {

@@ -2,9 +2,9 @@
 // arrives it is redrawn with the result's mark, so the channel shows each request's outcome
 // without opening the thread.
 import type { CardStatus } from '../../core/message.js';
+import { STATUS_MARK } from '../card-marks.js';
 import { escapeCodeSpan } from './escape-mrkdwn.js';
 import type { SlackMessageBody } from './render-card-blocks.js';
-import { STATUS_MARK } from './render-card-blocks.js';
 
 export function renderRequestMessage(userId: string, command: string, status?: CardStatus): SlackMessageBody {
   const typed = `\`/pve${command.trim() ? ` ${escapeCodeSpan(command.trim())}` : ''}\``;
