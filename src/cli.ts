@@ -17,6 +17,10 @@ const commands: Record<string, Command> = {
     summary: 'the chat bots only (workers run elsewhere)',
     run: async (args) => (await import('./bots/run-all-command.js')).runAllCommand(args, false),
   },
+  'discord:register': {
+    summary: 'register the /pve slash command with Discord (in DISCORD_GUILD_ID, or globally)',
+    run: async (args) => (await import('./bots/discord/run-register-command.js')).runRegisterCommand(args),
+  },
   demo: {
     summary: 'the simulated cluster, the worker and a console chat: no Slack, Discord or Proxmox needed',
     run: async (args) => (await import('./bots/run-demo-command.js')).runDemoCommand(args),

@@ -63,6 +63,7 @@ const PLATFORM_PACKAGES: Record<string, string> = {
   '@slack/bolt': 'bots/slack',
   '@slack/web-api': 'bots/slack',
   'discord.js': 'bots/discord',
+  'discord-api-types': 'bots/discord',
 };
 
 const files = sourceFiles(SRC);

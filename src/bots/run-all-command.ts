@@ -10,6 +10,7 @@ import { clientFromConfig } from '../proxmox/client-from-config.js';
 import { waitForStopSignal } from '../wait-for-stop-signal.js';
 import type { ChatAdapter } from './adapter.js';
 import { ConsoleAdapter } from './console/console-adapter.js';
+import { DiscordAdapter } from './discord/discord-adapter.js';
 import { policyGroupIds } from './slack/policy-group-ids.js';
 import { SlackAdapter } from './slack/slack-adapter.js';
 import { startChatOps } from './start-chatops.js';
@@ -50,6 +51,7 @@ export async function runAllCommand(argv: string[], withWorker: boolean): Promis
       new SlackAdapter({ ...config.slack, port: config.port, logger, userGroups: policyGroupIds(policy) }),
     );
   }
+  if (config.discord) adapters.push(new DiscordAdapter({ ...config.discord, logger }));
   let consoleAdapter: ConsoleAdapter | undefined;
   if (values.console) {
     consoleAdapter = new ConsoleAdapter({
