@@ -11,6 +11,7 @@ import { waitForStopSignal } from '../wait-for-stop-signal.js';
 import type { ChatAdapter } from './adapter.js';
 import { ConsoleAdapter } from './console/console-adapter.js';
 import { DiscordAdapter } from './discord/discord-adapter.js';
+import { RedisMessageRefs } from './message-refs.js';
 import { policyGroupIds } from './slack/policy-group-ids.js';
 import { SlackAdapter } from './slack/slack-adapter.js';
 import { startChatOps } from './start-chatops.js';
@@ -45,13 +46,24 @@ export async function runAllCommand(argv: string[], withWorker: boolean): Promis
   });
   const logger = createJsonLogger(config.logLevel);
   const policy = config.policyFile ? loadPolicy(config.policyFile) : defaultPolicy();
+  const redis = createRedis(config.redisUrl, logger, withWorker ? 'all' : 'bot');
+  const messageRefs = (platform: string) =>
+    new RedisMessageRefs(redis, { prefix: config.redisPrefix, platform });
   const adapters: ChatAdapter[] = [];
   if (config.slack) {
     adapters.push(
-      new SlackAdapter({ ...config.slack, port: config.port, logger, userGroups: policyGroupIds(policy) }),
+      new SlackAdapter({
+        ...config.slack,
+        port: config.port,
+        logger,
+        userGroups: policyGroupIds(policy),
+        messageRefs: messageRefs('slack'),
+      }),
     );
   }
-  if (config.discord) adapters.push(new DiscordAdapter({ ...config.discord, logger }));
+  if (config.discord) {
+    adapters.push(new DiscordAdapter({ ...config.discord, logger, messageRefs: messageRefs('discord') }));
+  }
   let consoleAdapter: ConsoleAdapter | undefined;
   if (values.console) {
     consoleAdapter = new ConsoleAdapter({
@@ -61,7 +73,6 @@ export async function runAllCommand(argv: string[], withWorker: boolean): Promis
     });
     adapters.push(consoleAdapter);
   }
-  const redis = createRedis(config.redisUrl, logger, withWorker ? 'all' : 'bot');
   const pve = clientFromConfig(config.pve!, logger);
   const app = await startChatOps({
     redis,

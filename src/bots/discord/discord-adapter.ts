@@ -31,6 +31,7 @@ import type { Logger } from '../../logger.js';
 import type { ChatAdapter } from '../adapter.js';
 import { truncate } from '../card-marks.js';
 import { EditCoalescer } from '../edit-coalescer.js';
+import { MemoryMessageRefs, type MessageRefs, rememberingWrite } from '../message-refs.js';
 import { parseButtonCustomId } from './button-custom-id.js';
 import { type DiscordThread, discordThreadOf, discordUserId, replyChannelOf } from './discord-thread.js';
 import { interactionToText, type OptionValue } from './interaction-to-text.js';
@@ -43,6 +44,8 @@ export interface DiscordAdapterOptions {
   /** REST base URL (`https://discord.com/api` by default); gateway discovery follows it. Tests: the fake. */
   apiUrl?: string | undefined;
   logger: Logger;
+  /** Where keyed messages' ids are kept across restarts (RedisMessageRefs); in memory by default. */
+  messageRefs?: MessageRefs;
   /** At most one edit per message this often (Discord allows about 5 edits per 5 s per channel). */
   editIntervalMs?: number;
 }
@@ -114,7 +117,11 @@ export class DiscordAdapter implements ChatAdapter {
       intervalMs: options.editIntervalMs ?? 1_500,
       isFinal: (content) => content.final,
       retryable: isRetryable,
-      write: (_key, content, id) => this.#write(content, id),
+      write: rememberingWrite(
+        options.messageRefs ?? new MemoryMessageRefs(),
+        options.logger,
+        (_key, content, id) => this.#write(content, id),
+      ),
       onError: (key, error) =>
         this.#logger.warn({ key, error: errorText(error) }, 'cannot write a Discord message'),
     });

@@ -12,6 +12,7 @@ import type { CardStatus, OutgoingMessage } from '../../core/message.js';
 import type { Logger } from '../../logger.js';
 import type { ChatAdapter } from '../adapter.js';
 import { EditCoalescer } from '../edit-coalescer.js';
+import { MemoryMessageRefs, type MessageRefs, rememberingWrite } from '../message-refs.js';
 import { boltLogger } from './bolt-logger.js';
 import { renderCardBlocks, type SlackMessageBody } from './render-card-blocks.js';
 import { renderRequestMessage } from './render-request-message.js';
@@ -30,6 +31,8 @@ export interface SlackAdapterOptions {
   /** HTTP mode: the port to listen on (0: any free port, see `port`). Default 3000. */
   port?: number;
   logger: Logger;
+  /** Where keyed messages' ids are kept across restarts (RedisMessageRefs); in memory by default. */
+  messageRefs?: MessageRefs;
   /** The user group ids the policy names (policyGroupIds(policy)); only these are looked up. */
   userGroups?: string[];
   userGroupCacheMs?: number;
@@ -131,7 +134,11 @@ export class SlackAdapter implements ChatAdapter {
       intervalMs: options.editIntervalMs ?? 2_000,
       isFinal: (content) => content.final,
       retryable: isRetryable,
-      write: (_key, content, ts) => this.#write(content, ts),
+      write: rememberingWrite(
+        options.messageRefs ?? new MemoryMessageRefs(),
+        options.logger,
+        (_key, content, ts) => this.#write(content, ts),
+      ),
       onError: (key, error) =>
         this.#logger.warn({ key, error: errorText(error) }, 'cannot edit a Slack message'),
     });
