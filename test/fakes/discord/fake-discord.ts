@@ -1,0 +1,505 @@
+// A fake Discord that speaks the real wire protocols, for the real discord.js Client to talk to:
+// REST at /api/v10 (bot-token routes, interaction callbacks and webhooks) and the gateway at
+// /gateway (HELLO, IDENTIFY/RESUME, heartbeats, dispatches). Point the client at it with
+// `new Client({ intents, rest: { api: fake.apiUrl } })`; GET /gateway/bot hands out gatewayUrl.
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { apiError, type RestReply } from './api-errors.js';
+import { APPLICATION_ROUTES } from './application-routes.js';
+import {
+  autocompleteJson,
+  buttonJson,
+  type InteractionContext,
+  slashCommandJson,
+} from './build-interactions.js';
+import {
+  guildCreateJson,
+  type Identity,
+  messageJson,
+  readyJson,
+  roleJson,
+  textChannelJson,
+} from './build-payloads.js';
+import { CHANNEL_ROUTES } from './channel-routes.js';
+import { commandData } from './command-options.js';
+import { DiscordStore, snapshot } from './discord-store.js';
+import { GatewayServer } from './gateway-server.js';
+import { type InteractionKind, InteractionRegistry } from './interaction-registry.js';
+import { INTERACTION_ROUTES } from './interaction-routes.js';
+import { RateLimits } from './rate-limits.js';
+import { answerRest, type RestContext, type RestRequest } from './rest-router.js';
+import type {
+  AutocompleteChoice,
+  AutocompleteInput,
+  ButtonClickInput,
+  FakeAuth,
+  FakeCall,
+  FakeDiscordUser,
+  FakeInteraction,
+  FakeMessage,
+  FakeThread,
+  RestFault,
+  SlashCommandInput,
+} from './types.js';
+
+export { InteractionTimeoutError } from './interaction-timeout-error.js';
+export type {
+  AutocompleteChoice,
+  AutocompleteInput,
+  ButtonClickInput,
+  FakeAuth,
+  FakeCall,
+  FakeDiscordUser,
+  FakeInteraction,
+  FakeMessage,
+  FakeThread,
+  RestFault,
+  SlashCommandInput,
+} from './types.js';
+
+export const FAKE_DISCORD_DEFAULTS = {
+  token: 'fake-discord-bot-token',
+  applicationId: '100000000000000001',
+  botUserId: '100000000000000002',
+  guildId: '100000000000000003',
+  /** Discord's limit is 3 s; lower it to test the timeout path quickly. */
+  ackTimeoutMs: 3000,
+  /** Discord's usual value; discord.js sends its first heartbeat after a random part of it. */
+  heartbeatIntervalMs: 41250,
+} as const;
+
+export type FakeDiscordOptions = {
+  [K in keyof typeof FAKE_DISCORD_DEFAULTS]: (typeof FAKE_DISCORD_DEFAULTS)[K] extends string
+    ? string
+    : number;
+};
+
+const API_PREFIX = '/api/v10';
+const ROUTES = [...APPLICATION_ROUTES, ...CHANNEL_ROUTES, ...INTERACTION_ROUTES];
+const GUILDS_INTENT = 1;
+
+export class FakeDiscord {
+  readonly token: string;
+  readonly applicationId: string;
+  readonly botUserId: string;
+  readonly guildId: string;
+  readonly ackTimeoutMs: number;
+  /** http://127.0.0.1:P/api — for `rest.api` / DISCORD_API_URL (discord.js appends /v10). */
+  readonly apiUrl: string;
+  /** ws://127.0.0.1:P/gateway — what GET /gateway/bot returns. */
+  readonly gatewayUrl: string;
+
+  private readonly server: Server;
+  private readonly store = new DiscordStore();
+  private readonly identity: Identity;
+  private readonly gateway: GatewayServer;
+  private readonly interactions: InteractionRegistry;
+  private readonly rateLimits = new RateLimits();
+  /** Stable command ids for commands the bot never registered. */
+  private readonly unregisteredIds = new Map<string, string>();
+  private readonly startedAt = Date.now();
+
+  private constructor(server: Server, options: FakeDiscordOptions) {
+    this.server = server;
+    this.token = options.token;
+    this.applicationId = options.applicationId;
+    this.botUserId = options.botUserId;
+    this.guildId = options.guildId;
+    this.ackTimeoutMs = options.ackTimeoutMs;
+    const { port } = server.address() as AddressInfo;
+    this.apiUrl = `http://127.0.0.1:${port}/api`;
+    this.gatewayUrl = `ws://127.0.0.1:${port}/gateway`;
+    this.identity = {
+      token: this.token,
+      applicationId: this.applicationId,
+      botUserId: this.botUserId,
+      guildId: this.guildId,
+      gatewayUrl: this.gatewayUrl,
+    };
+    this.interactions = new InteractionRegistry(this.store, this.ackTimeoutMs);
+    this.gateway = new GatewayServer({
+      token: this.token,
+      heartbeatIntervalMs: options.heartbeatIntervalMs,
+      newSessionId: () => this.store.ids.next(),
+      ready: (sessionId) => readyJson(this.identity, sessionId),
+      guildCreate: () => guildCreateJson(this.identity, this.store, this.startedAt),
+      changed: () => this.store.changed(),
+    });
+    this.gateway.attach(server);
+    server.on('request', (req, res) => this.route(req, res));
+  }
+
+  static async start(options: Partial<FakeDiscordOptions> = {}): Promise<FakeDiscord> {
+    const settings = { ...FAKE_DISCORD_DEFAULTS, ...dropUndefined(options) };
+    const server = createServer();
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    return new FakeDiscord(server, settings);
+  }
+
+  async stop(): Promise<void> {
+    this.interactions.close();
+    await this.gateway.close();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  // ---- setup ---------------------------------------------------------------------------------
+
+  /** A guild text channel (type 0), listed in GUILD_CREATE (and sent as CHANNEL_CREATE if a client is on). */
+  addChannel(id: string, name = `channel-${id}`): void {
+    const channel = { id, name, type: 0 as const, autoArchiveDuration: 1440, createdAt: Date.now() };
+    this.store.channels.set(id, channel);
+    if ((this.gateway.intents & GUILDS_INTENT) !== 0) {
+      this.gateway.dispatch('CHANNEL_CREATE', textChannelJson(channel, this.guildId));
+    }
+    this.store.changed();
+  }
+
+  /** A guild role, listed in GUILD_CREATE (and sent as GUILD_ROLE_CREATE if a client is on). */
+  addRole(id: string, name: string): void {
+    const role = { id, name, position: this.store.roles.size + 1 };
+    this.store.roles.set(id, role);
+    if ((this.gateway.intents & GUILDS_INTENT) !== 0) {
+      this.gateway.dispatch('GUILD_ROLE_CREATE', { guild_id: this.guildId, role: roleJson(role) });
+    }
+    this.store.changed();
+  }
+
+  // ---- gateway -------------------------------------------------------------------------------
+
+  /** Resolves once a client has completed IDENTIFY→READY (or RESUME→RESUMED) and is connected. */
+  ready(): Promise<void> {
+    return this.store.waitFor(() => this.gateway.connected, 10_000).then(() => undefined);
+  }
+
+  get identifies(): number {
+    return this.gateway.identifies;
+  }
+
+  get resumes(): number {
+    return this.gateway.resumes;
+  }
+
+  /** op 7 RECONNECT; resolves once the client has resumed its session (RESUMED sent). */
+  async reconnect(): Promise<void> {
+    const identifies = this.gateway.identifies;
+    const resumes = this.gateway.resumes;
+    this.gateway.reconnect();
+    await this.store.waitFor(
+      () =>
+        this.gateway.connected && (this.gateway.resumes > resumes || this.gateway.identifies > identifies),
+      10_000,
+    );
+    if (this.gateway.resumes === resumes) {
+      throw new Error('FakeDiscord.reconnect: the client identified anew instead of resuming its session');
+    }
+  }
+
+  /** op 9 INVALID_SESSION; resolves once the client is ready again (resumed, or identified anew). */
+  async invalidateSession(resumable: boolean): Promise<void> {
+    const identifies = this.gateway.identifies;
+    const resumes = this.gateway.resumes;
+    this.gateway.invalidateSession(resumable);
+    await this.store.waitFor(
+      () =>
+        this.gateway.connected && (this.gateway.resumes > resumes || this.gateway.identifies > identifies),
+      15_000,
+    );
+  }
+
+  // ---- interactions --------------------------------------------------------------------------
+
+  /** A person runs /<name> <subcommand> with these options; dispatched as INTERACTION_CREATE. */
+  slashCommand(input: SlashCommandInput): FakeInteraction {
+    const name = input.name ?? 'pve';
+    const data = commandData(this.store, this.guildId, this.unregisteredIds, {
+      name,
+      subcommand: input.subcommand,
+      options: input.options ?? {},
+    });
+    return this.issue(2, name, input.user, input.channelId, undefined, (ctx) => slashCommandJson(ctx, data));
+  }
+
+  /** A person types into `focused`; resolves with the choices the bot answered (callback type 8). */
+  async autocomplete(input: AutocompleteInput): Promise<AutocompleteChoice[]> {
+    const name = input.name ?? 'pve';
+    const data = commandData(this.store, this.guildId, this.unregisteredIds, {
+      name,
+      subcommand: input.subcommand,
+      options: input.options ?? {},
+      focused: input.focused,
+    });
+    const interaction = this.issue(4, name, input.user, input.channelId, undefined, (ctx) =>
+      autocompleteJson(ctx, data),
+    );
+    const answer = await interaction.acknowledged;
+    const choices = (answer.data as { choices?: AutocompleteChoice[] } | undefined)?.choices ?? [];
+    return choices.map(({ name: choiceName, value }) => ({ name: choiceName, value }));
+  }
+
+  /** A person clicks a button on the current version of `message`. */
+  clickButton(input: ButtonClickInput): FakeInteraction {
+    const message = this.store.messages.get(input.message.id);
+    if (message === undefined || message.deleted) {
+      throw new Error(`FakeDiscord.clickButton: message ${input.message.id} does not exist (any more)`);
+    }
+    if (message.ephemeralTo !== undefined && message.ephemeralTo !== input.user.id) {
+      throw new Error(
+        `FakeDiscord.clickButton: message ${message.id} is ephemeral to ${message.ephemeralTo}`,
+      );
+    }
+    const button = findButton(message.components, input.customId);
+    if (button === undefined) {
+      throw new Error(
+        `FakeDiscord.clickButton: message ${message.id} has no button '${input.customId}' (has: ${buttonIds(message.components).join(', ') || 'none'})`,
+      );
+    }
+    if (button.disabled === true) {
+      throw new Error(`FakeDiscord.clickButton: button '${input.customId}' on ${message.id} is disabled`);
+    }
+    const json = messageJson(message, this.identity, this.store);
+    return this.issue(3, input.customId, input.user, message.channelId, message.id, (ctx) =>
+      buttonJson(ctx, json, input.customId),
+    );
+  }
+
+  private issue(
+    kind: InteractionKind,
+    name: string,
+    user: FakeDiscordUser,
+    channelId: string,
+    sourceMessageId: string | undefined,
+    build: (ctx: InteractionContext) => unknown,
+  ): FakeInteraction {
+    const channel = this.store.channels.get(channelId);
+    if (channel === undefined) {
+      throw new Error(`FakeDiscord: unknown channel ${channelId}; call addChannel(${channelId}) first`);
+    }
+    for (const role of user.roles ?? []) {
+      if (!this.store.roles.has(role) && role !== this.guildId) {
+        throw new Error(
+          `FakeDiscord: ${user.username} holds role ${role}, which is not a guild role; call addRole first`,
+        );
+      }
+    }
+    const { interaction, handle } = this.interactions.create({
+      type: kind,
+      name,
+      user,
+      channelId,
+      ...(sourceMessageId !== undefined ? { sourceMessageId } : {}),
+    });
+    const payload = build({
+      id: this.identity,
+      interactionId: interaction.id,
+      token: interaction.token,
+      user,
+      channel,
+    });
+    if (this.gateway.dispatch('INTERACTION_CREATE', payload) === 'dropped') {
+      interaction.undeliveredReason =
+        'no gateway session could receive it: no client had identified, or its session ended';
+    }
+    return handle;
+  }
+
+  // ---- state ---------------------------------------------------------------------------------
+
+  /** Non-ephemeral messages (current version), oldest first, excluding deleted ones. */
+  messages(channelId?: string): FakeMessage[] {
+    return [...this.store.messages.values()]
+      .filter((m) => !m.deleted && m.ephemeralTo === undefined)
+      .filter((m) => channelId === undefined || m.channelId === channelId)
+      .map(snapshot);
+  }
+
+  /** Ephemeral messages (flags & 64), to that user or to anyone. */
+  ephemerals(userId?: string): FakeMessage[] {
+    return [...this.store.messages.values()]
+      .filter((m) => !m.deleted && m.ephemeralTo !== undefined)
+      .filter((m) => userId === undefined || m.ephemeralTo === userId)
+      .map(snapshot);
+  }
+
+  threads(): FakeThread[] {
+    return this.store.threads();
+  }
+
+  /** The accepted bodies of PUT .../commands, in order. */
+  commandRegistrations(): Array<{ guildId?: string; commands: unknown[] }> {
+    return structuredClone(this.store.registrations);
+  }
+
+  /** Every REST request, faulted ones too, oldest first. */
+  calls(): FakeCall[] {
+    return [...this.store.calls];
+  }
+
+  /** Resolves with find()'s first value that is not undefined/false/null; re-checked on every change. */
+  waitFor<T>(find: () => T | undefined | false | null, timeoutMs = 10_000): Promise<T> {
+    return this.store.waitFor(find, timeoutMs);
+  }
+
+  /** Every interaction token issued so far stops working, as after Discord's 15 minutes. */
+  expireInteractionTokens(): void {
+    this.interactions.expireAll();
+  }
+
+  /** The next REST call matching method and path (without /api/v10) gets this fault instead. */
+  failNext(method: string, pathPattern: RegExp, fault: RestFault): void {
+    this.rateLimits.failNext(method, pathPattern, fault);
+  }
+
+  // ---- HTTP ----------------------------------------------------------------------------------
+
+  private route(req: IncomingMessage, res: ServerResponse): void {
+    readBody(req)
+      .then(async (raw) => {
+        const request = await this.parseRequest(req, raw);
+        const reply = this.answer(request);
+        send(res, reply);
+        if (request.kind === 'rest')
+          this.store.record({ ...request.call, status: reply.status, at: Date.now() });
+      })
+      .catch((error: unknown) => {
+        // A bug in the fake itself: make it loud rather than a hanging request.
+        if (!res.headersSent) send(res, apiError(500, 0, `fake Discord failed: ${String(error)}`));
+        else res.destroy();
+      });
+  }
+
+  private async parseRequest(
+    req: IncomingMessage,
+    raw: Buffer,
+  ): Promise<
+    | { kind: 'rest'; rest: RestRequest; call: Omit<FakeCall, 'status' | 'at'>; bodyError?: RestReply }
+    | { kind: 'other'; reply: RestReply }
+  > {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const method = req.method ?? 'GET';
+    if (!url.pathname.startsWith(`${API_PREFIX}/`)) {
+      return {
+        kind: 'other',
+        reply: apiError(
+          404,
+          0,
+          `404: Not Found (the fake Discord serves ${API_PREFIX} only, not ${method} ${url.pathname})`,
+        ),
+      };
+    }
+    // discord.js percent-encodes path segments (@original arrives as %40original).
+    const path = url.pathname.slice(API_PREFIX.length).split('/').map(decodeSegment).join('/');
+    const auth = authOf(req.headers.authorization, this.token);
+    const parsed = await parseBody(req.headers['content-type'], raw);
+    const query = Object.fromEntries(url.searchParams);
+    const rest: RestRequest = { method, path, query: url.searchParams, body: parsed.body, auth };
+    return {
+      kind: 'rest',
+      rest,
+      call: { method, path, query, body: parsed.body, auth },
+      ...(parsed.error ? { bodyError: apiError(400, 50109, 'The request body contains invalid JSON.') } : {}),
+    };
+  }
+
+  private answer(request: Awaited<ReturnType<FakeDiscord['parseRequest']>>): RestReply {
+    if (request.kind === 'other') return request.reply;
+    const { method, path } = request.rest;
+    const fault = this.rateLimits.takeFault(method, path);
+    const { headers, limited } = this.rateLimits.consume(method, path);
+    const reply =
+      fault !== undefined
+        ? this.rateLimits.faultReply(fault, method, path)
+        : (limited ?? request.bodyError ?? answerRest(ROUTES, request.rest, this.context()));
+    return { ...reply, headers: { ...headers, ...reply.headers } };
+  }
+
+  private context(): RestContext {
+    return {
+      store: this.store,
+      id: this.identity,
+      interactions: this.interactions,
+      dispatch: (t, d) => this.gateway.dispatch(t, d),
+      intents: () => this.gateway.intents,
+    };
+  }
+}
+
+type Json = Record<string, unknown>;
+
+/** The component with this custom_id, in action rows or (components v2) nested containers. */
+function findButton(components: unknown[], customId: string): Json | undefined {
+  for (const component of components) {
+    if (typeof component !== 'object' || component === null) continue;
+    const c = component as Json;
+    if (c.type === 2 && c.custom_id === customId) return c;
+    const nested = [
+      ...(Array.isArray(c.components) ? c.components : []),
+      ...(c.accessory !== undefined ? [c.accessory] : []),
+    ];
+    const found = findButton(nested, customId);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+function buttonIds(components: unknown[]): string[] {
+  return components.flatMap((component) => {
+    if (typeof component !== 'object' || component === null) return [];
+    const c = component as Json;
+    const own = c.type === 2 && typeof c.custom_id === 'string' ? [c.custom_id] : [];
+    return [...own, ...buttonIds(Array.isArray(c.components) ? c.components : [])];
+  });
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+function authOf(header: string | undefined, token: string): FakeAuth {
+  if (header === undefined || header === '') return 'none';
+  return header === `Bot ${token}` ? 'bot' : 'bad';
+}
+
+/** JSON, or multipart with a payload_json part (discord.js sends that when it attaches files). */
+async function parseBody(
+  contentType: string | undefined,
+  raw: Buffer,
+): Promise<{ body: unknown; error?: true }> {
+  if (raw.length === 0) return { body: undefined };
+  try {
+    if (contentType?.startsWith('multipart/form-data')) {
+      const form = await new Response(raw, { headers: { 'content-type': contentType } }).formData();
+      const payload = form.get('payload_json');
+      return { body: typeof payload === 'string' ? JSON.parse(payload) : undefined };
+    }
+    return { body: JSON.parse(raw.toString('utf8')) };
+  } catch {
+    return { body: undefined, error: true };
+  }
+}
+
+function send(res: ServerResponse, reply: RestReply): void {
+  const headers: Record<string, string> = { ...reply.headers };
+  if (reply.body !== undefined) headers['content-type'] = 'application/json';
+  res.writeHead(reply.status, headers);
+  res.end(reply.body === undefined ? undefined : JSON.stringify(reply.body));
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function dropUndefined<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
