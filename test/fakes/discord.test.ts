@@ -19,6 +19,7 @@ import {
   type TextChannel,
 } from 'discord.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { FakeDiscord, type FakeDiscordUser } from './discord/fake-discord.js';
 
 const CHANNEL = '200000000000000001';
@@ -125,6 +126,31 @@ describe('FakeDiscord gateway', () => {
     const interaction = fake.slashCommand({ user: ALICE, channelId: CHANNEL, subcommand: 'status' });
     expect((await received).id).toBe(interaction.id);
   });
+
+  it('speaks the raw protocol: HELLO, heartbeat ACK, INVALID_SESSION for an unknown session, 4004 for a bad token', async () => {
+    const ws = new WebSocket(`${fake.gatewayUrl}?v=10&encoding=json`);
+    const frames: Array<{ op: number; d: unknown }> = [];
+    const frame = (): Promise<{ op: number; d: unknown }> =>
+      new Promise((resolve) => {
+        const take = (): void => {
+          const next = frames.shift();
+          if (next !== undefined) resolve(next);
+          else ws.once('message', take);
+        };
+        take();
+      });
+    ws.on('message', (data) => frames.push(JSON.parse(String(data))));
+    const closed = once(ws, 'close');
+    expect(await frame()).toEqual({ op: 10, d: { heartbeat_interval: 41250 }, s: null, t: null });
+    ws.send(JSON.stringify({ op: 1, d: null }));
+    expect(await frame()).toMatchObject({ op: 11 });
+    ws.send(JSON.stringify({ op: 6, d: { token: fake.token, session_id: 'gone', seq: 3 } }));
+    expect(await frame()).toMatchObject({ op: 9, d: false });
+    ws.send(JSON.stringify({ op: 2, d: { token: 'wrong', intents: 1, properties: {} } }));
+    const [code] = (await closed) as [number];
+    expect(code).toBe(4004);
+    expect(fake.identifies).toBe(0);
+  });
 });
 
 describe('FakeDiscord interactions', () => {
@@ -190,11 +216,13 @@ describe('FakeDiscord interactions', () => {
     const received = nextInteraction<ChatInputCommandInteraction>(c);
     fake.slashCommand({ user: ALICE, channelId: CHANNEL, subcommand: 'status' });
     const command = await received;
-    await command.deferReply();
+    const deferred = await command.deferReply({ withResponse: true });
+    expect(deferred.interaction.responseMessageLoading).toBe(true);
     const first = await command.followUp({ content: 'asked to be ephemeral', flags: MessageFlags.Ephemeral });
     const second = await command.followUp({ content: 'really ephemeral', flags: MessageFlags.Ephemeral });
     const original = await command.fetchReply();
     expect(first.id).toBe(original.id);
+    expect(deferred.resource?.message?.id).toBe(original.id);
     expect(fake.messages(CHANNEL).map((m) => [m.id, m.content, m.flags])).toEqual([
       [original.id, 'asked to be ephemeral', 0],
     ]);
@@ -289,7 +317,7 @@ describe('FakeDiscord interactions', () => {
 });
 
 describe('FakeDiscord REST', () => {
-  it('posts and edits channel messages with the bot token, and refuses another author’s message', async () => {
+  it('posts and edits channel messages with the bot token; unknown ids get 10008 and 10003', async () => {
     const c = await login();
     const sent = await (await channel(c)).send('hello');
     await c.rest.patch(Routes.channelMessage(CHANNEL, sent.id), { body: { content: 'hello, edited' } });

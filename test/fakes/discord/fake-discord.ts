@@ -2,11 +2,10 @@
 // REST at /api/v10 (bot-token routes, interaction callbacks and webhooks) and the gateway at
 // /gateway (HELLO, IDENTIFY/RESUME, heartbeats, dispatches). Point the client at it with
 // `new Client({ intents, rest: { api: fake.apiUrl } })`; GET /gateway/bot hands out gatewayUrl.
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { apiError, type RestReply } from './api-errors.js';
-import { APPLICATION_ROUTES } from './application-routes.js';
 import {
   autocompleteJson,
   buttonJson,
@@ -21,19 +20,16 @@ import {
   roleJson,
   textChannelJson,
 } from './build-payloads.js';
-import { CHANNEL_ROUTES } from './channel-routes.js';
 import { commandData } from './command-options.js';
 import { DiscordStore, snapshot } from './discord-store.js';
+import { buttonIds, findButton } from './find-button.js';
 import { GatewayServer } from './gateway-server.js';
 import { type InteractionKind, InteractionRegistry } from './interaction-registry.js';
-import { INTERACTION_ROUTES } from './interaction-routes.js';
-import { RateLimits } from './rate-limits.js';
-import { answerRest, type RestContext, type RestRequest } from './rest-router.js';
+import { RestServer } from './rest-server.js';
 import type {
   AutocompleteChoice,
   AutocompleteInput,
   ButtonClickInput,
-  FakeAuth,
   FakeCall,
   FakeDiscordUser,
   FakeInteraction,
@@ -75,8 +71,6 @@ export type FakeDiscordOptions = {
     : number;
 };
 
-const API_PREFIX = '/api/v10';
-const ROUTES = [...APPLICATION_ROUTES, ...CHANNEL_ROUTES, ...INTERACTION_ROUTES];
 const GUILDS_INTENT = 1;
 
 export class FakeDiscord {
@@ -95,7 +89,7 @@ export class FakeDiscord {
   private readonly identity: Identity;
   private readonly gateway: GatewayServer;
   private readonly interactions: InteractionRegistry;
-  private readonly rateLimits = new RateLimits();
+  private readonly rest: RestServer;
   /** Stable command ids for commands the bot never registered. */
   private readonly unregisteredIds = new Map<string, string>();
   private readonly startedAt = Date.now();
@@ -121,13 +115,21 @@ export class FakeDiscord {
     this.gateway = new GatewayServer({
       token: this.token,
       heartbeatIntervalMs: options.heartbeatIntervalMs,
-      newSessionId: () => this.store.ids.next(),
+      // Discord's session ids are 32 hex characters.
+      newSessionId: () => randomBytes(16).toString('hex'),
       ready: (sessionId) => readyJson(this.identity, sessionId),
       guildCreate: () => guildCreateJson(this.identity, this.store, this.startedAt),
       changed: () => this.store.changed(),
     });
+    this.rest = new RestServer(this.token, this.store, {
+      store: this.store,
+      id: this.identity,
+      interactions: this.interactions,
+      dispatch: (t, d) => this.gateway.dispatch(t, d),
+      intents: () => this.gateway.intents,
+    });
     this.gateway.attach(server);
-    server.on('request', (req, res) => this.route(req, res));
+    server.on('request', (req, res) => this.rest.handle(req, res));
   }
 
   static async start(options: Partial<FakeDiscordOptions> = {}): Promise<FakeDiscord> {
@@ -349,155 +351,8 @@ export class FakeDiscord {
 
   /** The next REST call matching method and path (without /api/v10) gets this fault instead. */
   failNext(method: string, pathPattern: RegExp, fault: RestFault): void {
-    this.rateLimits.failNext(method, pathPattern, fault);
+    this.rest.failNext(method, pathPattern, fault);
   }
-
-  // ---- HTTP ----------------------------------------------------------------------------------
-
-  private route(req: IncomingMessage, res: ServerResponse): void {
-    readBody(req)
-      .then(async (raw) => {
-        const request = await this.parseRequest(req, raw);
-        const reply = this.answer(request);
-        send(res, reply);
-        if (request.kind === 'rest')
-          this.store.record({ ...request.call, status: reply.status, at: Date.now() });
-      })
-      .catch((error: unknown) => {
-        // A bug in the fake itself: make it loud rather than a hanging request.
-        if (!res.headersSent) send(res, apiError(500, 0, `fake Discord failed: ${String(error)}`));
-        else res.destroy();
-      });
-  }
-
-  private async parseRequest(
-    req: IncomingMessage,
-    raw: Buffer,
-  ): Promise<
-    | { kind: 'rest'; rest: RestRequest; call: Omit<FakeCall, 'status' | 'at'>; bodyError?: RestReply }
-    | { kind: 'other'; reply: RestReply }
-  > {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const method = req.method ?? 'GET';
-    if (!url.pathname.startsWith(`${API_PREFIX}/`)) {
-      return {
-        kind: 'other',
-        reply: apiError(
-          404,
-          0,
-          `404: Not Found (the fake Discord serves ${API_PREFIX} only, not ${method} ${url.pathname})`,
-        ),
-      };
-    }
-    // discord.js percent-encodes path segments (@original arrives as %40original).
-    const path = url.pathname.slice(API_PREFIX.length).split('/').map(decodeSegment).join('/');
-    const auth = authOf(req.headers.authorization, this.token);
-    const parsed = await parseBody(req.headers['content-type'], raw);
-    const query = Object.fromEntries(url.searchParams);
-    const rest: RestRequest = { method, path, query: url.searchParams, body: parsed.body, auth };
-    return {
-      kind: 'rest',
-      rest,
-      call: { method, path, query, body: parsed.body, auth },
-      ...(parsed.error ? { bodyError: apiError(400, 50109, 'The request body contains invalid JSON.') } : {}),
-    };
-  }
-
-  private answer(request: Awaited<ReturnType<FakeDiscord['parseRequest']>>): RestReply {
-    if (request.kind === 'other') return request.reply;
-    const { method, path } = request.rest;
-    const fault = this.rateLimits.takeFault(method, path);
-    const { headers, limited } = this.rateLimits.consume(method, path);
-    const reply =
-      fault !== undefined
-        ? this.rateLimits.faultReply(fault, method, path)
-        : (limited ?? request.bodyError ?? answerRest(ROUTES, request.rest, this.context()));
-    return { ...reply, headers: { ...headers, ...reply.headers } };
-  }
-
-  private context(): RestContext {
-    return {
-      store: this.store,
-      id: this.identity,
-      interactions: this.interactions,
-      dispatch: (t, d) => this.gateway.dispatch(t, d),
-      intents: () => this.gateway.intents,
-    };
-  }
-}
-
-type Json = Record<string, unknown>;
-
-/** The component with this custom_id, in action rows or (components v2) nested containers. */
-function findButton(components: unknown[], customId: string): Json | undefined {
-  for (const component of components) {
-    if (typeof component !== 'object' || component === null) continue;
-    const c = component as Json;
-    if (c.type === 2 && c.custom_id === customId) return c;
-    const nested = [
-      ...(Array.isArray(c.components) ? c.components : []),
-      ...(c.accessory !== undefined ? [c.accessory] : []),
-    ];
-    const found = findButton(nested, customId);
-    if (found !== undefined) return found;
-  }
-  return undefined;
-}
-
-function buttonIds(components: unknown[]): string[] {
-  return components.flatMap((component) => {
-    if (typeof component !== 'object' || component === null) return [];
-    const c = component as Json;
-    const own = c.type === 2 && typeof c.custom_id === 'string' ? [c.custom_id] : [];
-    return [...own, ...buttonIds(Array.isArray(c.components) ? c.components : [])];
-  });
-}
-
-function decodeSegment(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
-}
-
-function authOf(header: string | undefined, token: string): FakeAuth {
-  if (header === undefined || header === '') return 'none';
-  return header === `Bot ${token}` ? 'bot' : 'bad';
-}
-
-/** JSON, or multipart with a payload_json part (discord.js sends that when it attaches files). */
-async function parseBody(
-  contentType: string | undefined,
-  raw: Buffer,
-): Promise<{ body: unknown; error?: true }> {
-  if (raw.length === 0) return { body: undefined };
-  try {
-    if (contentType?.startsWith('multipart/form-data')) {
-      const form = await new Response(raw, { headers: { 'content-type': contentType } }).formData();
-      const payload = form.get('payload_json');
-      return { body: typeof payload === 'string' ? JSON.parse(payload) : undefined };
-    }
-    return { body: JSON.parse(raw.toString('utf8')) };
-  } catch {
-    return { body: undefined, error: true };
-  }
-}
-
-function send(res: ServerResponse, reply: RestReply): void {
-  const headers: Record<string, string> = { ...reply.headers };
-  if (reply.body !== undefined) headers['content-type'] = 'application/json';
-  res.writeHead(reply.status, headers);
-  res.end(reply.body === undefined ? undefined : JSON.stringify(reply.body));
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 function dropUndefined<T extends object>(options: T): Partial<T> {

@@ -33,7 +33,9 @@ export function emptyMessageError(message: {
   embeds: unknown[];
   components: unknown[];
 }): RestReply | undefined {
-  const empty = message.content === '' && message.embeds.length === 0 && message.components.length === 0;
+  // Discord trims content: whitespace alone is empty too.
+  const empty =
+    message.content.trim() === '' && message.embeds.length === 0 && message.components.length === 0;
   return empty ? emptyMessage() : undefined;
 }
 
