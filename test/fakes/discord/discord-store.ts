@@ -130,7 +130,7 @@ export class DiscordStore {
       };
       const timer = setTimeout(() => {
         done();
-        reject(new Error(`FakeDiscord.waitFor: not met within ${timeoutMs} ms: ${find.toString()}`));
+        reject(new Error(`FakeDiscord.waitFor: not met within ${timeoutMs} ms: ${describe(find)}`));
       }, timeoutMs);
       const done = (): void => {
         clearTimeout(timer);
@@ -157,4 +157,10 @@ export function snapshot(message: StoredMessage): FakeMessage {
     ...(message.ephemeralTo !== undefined ? { ephemeralTo: message.ephemeralTo } : {}),
     ...(message.threadId !== undefined ? { threadId: message.threadId } : {}),
   };
+}
+
+/** The predicate's source, shortened: enough to tell which wait timed out. */
+function describe(find: () => unknown): string {
+  const source = find.toString().replace(/\s+/g, ' ');
+  return source.length > 200 ? `${source.slice(0, 200)}…` : source;
 }
