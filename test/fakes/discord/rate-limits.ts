@@ -86,9 +86,15 @@ function headers(hash: string, remaining: number, resetAt: number): Record<strin
   };
 }
 
-/** Discord buckets by route shape; channel, guild and webhook ids are major parameters. */
+/**
+ * Discord buckets by route shape; channel, guild and webhook ids are major parameters, and each
+ * interaction's callback is its own bucket (so a burst of commands never shares one limit).
+ */
 function bucketOf(method: string, path: string): { key: string; hash: string } {
-  const major = /^\/(?:channels|guilds|webhooks)\/\d+(?:\/(?!messages)[^/]+)?/.exec(path)?.[0] ?? '';
+  const major =
+    /^\/(?:channels|guilds|interactions)\/\d+/.exec(path)?.[0] ??
+    /^\/webhooks\/\d+\/[^/]+/.exec(path)?.[0] ??
+    '';
   const route = path
     .replace(/^(\/(?:webhooks|interactions)\/\d+)\/[^/]+/, '$1/:token')
     .replace(/\/\d{5,}/g, '/:id');
