@@ -21,8 +21,15 @@ import {
   type WaitForMigrationOptions,
   waitForMigration,
 } from './migrate-guest.js';
+import {
+  listPackageVersions,
+  listPendingUpdates,
+  refreshPackageLists,
+  requestNodePower,
+} from './node-updates.js';
 import { type MigrationPlan, planMigration } from './plan-migration.js';
 import { createPveTransport, type PveTransport, type PveTransportOptions } from './pve-transport.js';
+import type { PackageVersion, PendingUpdate } from './schemas/apt-schemas.js';
 import type { ClusterTask, GuestResource, PveVersion } from './schemas/cluster-schemas.js';
 import type { GuestStatus } from './schemas/guest-schemas.js';
 import type { NodeListEntry, NodeStatus } from './schemas/node-schemas.js';
@@ -76,6 +83,20 @@ export class ProxmoxClient {
   }
   clusterTasks(signal?: AbortSignal): Promise<ClusterTask[]> {
     return listClusterTasks(this.transport, signal);
+  }
+  nodePower(node: string, command: 'reboot' | 'shutdown', signal?: AbortSignal): Promise<void> {
+    return requestNodePower(this.transport, node, command, signal);
+  }
+
+  // Package updates (installing them needs SSH: src/proxmox/ssh).
+  refreshPackageLists(node: string, signal?: AbortSignal): Promise<string> {
+    return refreshPackageLists(this.transport, node, signal);
+  }
+  pendingUpdates(node: string, signal?: AbortSignal): Promise<PendingUpdate[]> {
+    return listPendingUpdates(this.transport, node, signal);
+  }
+  packageVersions(node: string, signal?: AbortSignal): Promise<PackageVersion[]> {
+    return listPackageVersions(this.transport, node, signal);
   }
 
   /** Guests matching a name (case-insensitive) or vmid, from one `/cluster/resources` read. */

@@ -93,6 +93,12 @@ describe('every request the client can make', () => {
     await client.stopTask(long);
     await expectPveError(client.waitForTask(long, poll), PveErrorCode.TaskFailed);
 
+    // Package updates, and a node reboot last (the node goes away for a while).
+    await client.waitForTask(await client.refreshPackageLists('node02'), poll);
+    expect((await client.pendingUpdates('node02')).length).toBeGreaterThan(0);
+    expect((await client.packageVersions('node02')).some((p) => p.Package === 'pve-manager')).toBe(true);
+    await client.nodePower('node03', 'reboot');
+
     // Every public method of the client was exercised (close() runs after the file).
     const methods = Object.getOwnPropertyNames(ProxmoxClient.prototype).filter(
       (name) => name !== 'constructor' && name !== 'close',
