@@ -18,6 +18,8 @@ export interface SshConfig {
   user: string;
   keyFile: string;
   knownHostsFile: string;
+  /** The port of every node's sshd (one value for the whole cluster). */
+  port: number;
 }
 
 export interface SlackConfig {

@@ -56,6 +56,7 @@ export const environmentSchema = z.object({
   SSH_USER: optionalText,
   SSH_KEY_FILE: optionalText,
   SSH_KNOWN_HOSTS: optionalText,
+  SSH_PORT: optionalText,
   SLACK_BOT_TOKEN: optionalText,
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_APP_TOKEN: optionalText,
