@@ -1,7 +1,7 @@
 // The command pipeline, independent of any chat platform: parse → policy → resolve → approval or
 // enqueue → audit, and the answers to button presses and job events. Adapters call handle() and
 // press(); everything the core says goes through the ChatSink.
-import type { JobEvent, ThreadRef } from '../jobs/job-events.js';
+import type { JobEvent, ResultEvent, ThreadRef } from '../jobs/job-events.js';
 import { type JobQueue, jobIdForApproval } from '../jobs/job-queue.js';
 import type { ClusterSnapshot } from '../proxmox/read-cluster-snapshot.js';
 import type { GuestResource } from '../proxmox/schemas/cluster-schemas.js';
@@ -13,7 +13,7 @@ import type { ButtonPress, CoreApi } from './core-api.js';
 import { helpText } from './grammar/help-text.js';
 import { commandRisk, parseCommand } from './grammar/index.js';
 import type { Card, ChatSink } from './message.js';
-import { type CommandArgs, planCommand } from './plan-command.js';
+import { type CommandArgs, type PlannedJob, planCommand } from './plan-command.js';
 import {
   approvalRuleFor,
   describeApprovers,
@@ -124,6 +124,9 @@ export class Core implements CoreApi {
       if (press.action === 'approve' || press.action === 'deny') return await this.#decide(press);
       if (press.action === 'cancel-request') return await this.#cancelRequest(press);
       if (press.action === 'cancel-job') return await this.#cancelJob(press.thread, press.user, press.value);
+      if (press.action === 'pause-job') return await this.#controlJob(press, 'pause');
+      if (press.action === 'resume-job') return await this.#controlJob(press, 'resume');
+      if (press.action === 'abort-job') return await this.#controlJob(press, 'abort');
       await this.#tell(press.thread, press.user, {
         title: `Unknown button '${press.action}'`,
         status: 'failed',
@@ -154,6 +157,7 @@ export class Core implements CoreApi {
       );
     }
     for (const message of renderJobEvent(thread, event)) await this.#o.sink.send(message);
+    if (event.type === 'result' && event.ok && event.proposal) await this.#propose(thread, event);
   }
 
   async #request(event: ChatEvent, name: string, args: CommandArgs): Promise<void> {
@@ -168,6 +172,7 @@ export class Core implements CoreApi {
       return;
     }
     const { plan } = planned;
+    if (plan.approvalAfterJob) return this.#startPlanning(event, name, plan);
     const rule = approvalRuleFor(this.#o.policy, name, commandRisk(name));
     if (!rule) {
       const { jobId } = await this.#o.queue.enqueue({
@@ -202,6 +207,130 @@ export class Core implements CoreApi {
     });
     await this.#audit(event.user, 'request', name, plan.text, { approvalId: request.id });
     await this.#showApproval(request);
+  }
+
+  /**
+   * A command whose plan needs the worker's reads (an upgrade needs the pending updates): the
+   * planning job runs at once, and its proposal is what the approval covers (#propose).
+   */
+  async #startPlanning(event: ChatEvent, name: string, plan: PlannedJob): Promise<void> {
+    const { jobId } = await this.#o.queue.enqueue({
+      kind: plan.kind,
+      payload: { ...plan.payload, requester: event.user },
+      thread: event.thread,
+      requestedBy: event.user.name,
+    });
+    await this.#audit(event.user, 'request', name, plan.text, { jobId });
+    const rule = approvalRuleFor(this.#o.policy, name, commandRisk(name));
+    await this.#o.sink.send({
+      thread: event.thread,
+      describesRequest: true,
+      card: {
+        title: plan.text,
+        status: 'info',
+        text: rule
+          ? `The plan follows in this thread; nothing changes until ${describeApprovers(this.#o.policy, rule)} approve it.`
+          : 'The plan follows in this thread.',
+        fields: [{ label: 'Requested by', value: event.user.name }],
+        footer: `job ${jobId}`,
+      },
+    });
+    await this.#queued(event.thread, plan.kind, jobId);
+  }
+
+  /**
+   * A job's proposal (an upgrade plan) goes through the policy like a typed command: approved by
+   * whom the rule names, or run at once without a rule. Ids derive from the proposing job, so a
+   * redelivered result never asks twice nor runs twice.
+   */
+  async #propose(thread: ThreadRef, event: ResultEvent): Promise<void> {
+    const proposal = event.proposal!;
+    const requester = proposal.requester;
+    const rule = approvalRuleFor(this.#o.policy, proposal.command, commandRisk(proposal.command));
+    const derivedId = `p-${event.jobId.replace(/[^A-Za-z0-9_-]/g, '-')}`.slice(0, 64);
+    if (!rule) {
+      const { jobId, duplicate } = await this.#o.queue.enqueue({
+        kind: proposal.jobKind,
+        payload: proposal.payload,
+        thread,
+        requestedBy: requester.name,
+        jobId: jobIdForApproval(derivedId),
+      });
+      if (duplicate) return;
+      await this.#audit(requester, 'request', proposal.command, proposal.summary, { jobId });
+      await this.#queued(thread, proposal.jobKind, jobId);
+      return;
+    }
+    const request = await this.#o.approvals.open(
+      {
+        command: proposal.command,
+        summary: proposal.summary,
+        ...(event.text ? { details: event.text } : {}),
+        payload: proposal.payload,
+        jobKind: proposal.jobKind,
+        requester,
+        rule,
+        thread,
+        approverDescription: describeApprovers(this.#o.policy, rule),
+      },
+      { id: derivedId },
+    );
+    if (request.status !== 'pending' || request.approvals.length > 0) return;
+    await this.#audit(requester, 'request', proposal.command, proposal.summary, { approvalId: request.id });
+    await this.#showApproval(request);
+  }
+
+  /** Pause, Resume or Abort a job that stops only between its steps. */
+  async #controlJob(press: ButtonPress, action: 'pause' | 'resume' | 'abort'): Promise<void> {
+    const jobId = press.value;
+    const job = await this.#o.queue.get(jobId);
+    if (!job) {
+      await this.#tell(press.thread, press.user, { title: `No job ${jobId}`, status: 'failed' });
+      return;
+    }
+    if (!this.#mayStop(press.user, job)) {
+      await this.#tell(press.thread, press.user, {
+        title: `You may not ${action} job ${jobId}`,
+        status: 'denied',
+        text: `Only ${job.requestedBy} or an approver of ${job.kind} may.`,
+      });
+      return;
+    }
+    const outcome = await this.#o.queue.control(jobId, action, press.user.name);
+    if (outcome.status !== 'set') {
+      await this.#tell(press.thread, press.user, {
+        title: `Job ${jobId} cannot be ${action === 'abort' ? 'aborted' : `${action}d`}`,
+        status: 'denied',
+        text:
+          outcome.status === 'finished'
+            ? `It has already ${outcome.state}.`
+            : outcome.status === 'not-controllable'
+              ? `A ${outcome.kind} job can only be cancelled.`
+              : 'It no longer exists.',
+      });
+      return;
+    }
+    await this.#audit(press.user, action, job.kind, `${action} job ${jobId}`, { jobId });
+    const effect =
+      outcome.control?.action === 'abort'
+        ? 'It stops before its next step and leaves no node in maintenance.'
+        : action === 'pause'
+          ? 'It stops before its next step and waits for Resume.'
+          : 'It goes on.';
+    await this.#o.sink.send({
+      thread: press.thread,
+      card: {
+        title: `${action === 'abort' ? 'Abort' : action === 'pause' ? 'Pause' : 'Resume'} of job ${jobId} (${job.kind}) by ${press.user.name}`,
+        status: 'info',
+        text: effect,
+      },
+    });
+  }
+
+  /** The requester may stop their job, and so may whoever could have approved its command. */
+  #mayStop(user: ChatUser, job: { kind: string; requestedBy: string }): boolean {
+    const rule = approvalRuleFor(this.#o.policy, job.kind, commandRisk(job.kind));
+    return job.requestedBy === user.name || (rule !== undefined && mayApprove(this.#o.policy, rule, user));
   }
 
   async #decide(press: ButtonPress): Promise<void> {
@@ -268,14 +397,25 @@ export class Core implements CoreApi {
       });
       return;
     }
-    // The requester may cancel their job, and so may whoever could have approved its command.
-    const rule = approvalRuleFor(this.#o.policy, job.kind, commandRisk(job.kind));
-    const mine = job.requestedBy === user.name;
-    if (!mine && !(rule && mayApprove(this.#o.policy, rule, user))) {
+    if (!this.#mayStop(user, job)) {
       await this.#tell(thread, user, {
         title: `You may not cancel job ${jobId}`,
         status: 'denied',
         text: `Only ${job.requestedBy} or an approver of ${job.kind} may cancel it.`,
+      });
+      return;
+    }
+    // A job that may stop only between steps (an upgrade mid dist-upgrade) is aborted, not killed.
+    const controlled = await this.#o.queue.control(jobId, 'abort', user.name);
+    if (controlled.status === 'set') {
+      await this.#audit(user, 'abort', job.kind, `abort job ${jobId}`, { jobId });
+      await this.#o.sink.send({
+        thread,
+        card: {
+          title: `Abort of job ${jobId} (${job.kind}) by ${user.name}`,
+          status: 'info',
+          text: 'It stops before its next step and leaves no node in maintenance.',
+        },
       });
       return;
     }

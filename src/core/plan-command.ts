@@ -3,7 +3,8 @@
 // becomes. Refuses early, with a message that helps, what PVE would refuse later.
 import type { ClusterSnapshot } from '../proxmox/read-cluster-snapshot.js';
 import type { GuestResource } from '../proxmox/schemas/cluster-schemas.js';
-import { closestNames } from './closest-names.js';
+import { checkNode, nodesOf } from './check-node.js';
+import { type NodeCommandArgs, planUpdates, planUpgradeRequest } from './plan-node-command.js';
 import { guestLabel, resolveGuest } from './resolve-guest.js';
 
 export interface PlannedJob {
@@ -12,11 +13,16 @@ export interface PlannedJob {
   payload: Record<string, unknown>;
   /** The request shown back, resolved. */
   text: string;
+  /**
+   * The job only plans (it reads what the bot may not): it runs at once, and what it proposes is
+   * what the policy's approval applies to (see ResultEvent.proposal).
+   */
+  approvalAfterJob?: boolean;
 }
 
 export type PlanResult = { ok: true; plan: PlannedJob } | { ok: false; message: string };
 
-export interface CommandArgs {
+export interface CommandArgs extends NodeCommandArgs {
   vm?: string;
   node?: string;
   online?: boolean;
@@ -40,28 +46,9 @@ function guestTarget(guest: GuestResource) {
   };
 }
 
-function nodesOf(snapshot: ClusterSnapshot) {
-  return snapshot.status.nodes.map((n) => ({ name: n.name, online: n.online }));
-}
-
-/** A node that exists and is online, or why not (naming the nodes that exist). */
-export function checkNode(snapshot: ClusterSnapshot, name: string): string | undefined {
-  const nodes = nodesOf(snapshot);
-  const node = nodes.find((n) => n.name.toLowerCase() === name.toLowerCase());
-  const list = nodes.map((n) => `${n.name}${n.online ? '' : ' (offline)'}`).join(', ');
-  if (!node) {
-    const close = closestNames(
-      name,
-      nodes.map((n) => n.name),
-      1,
-    );
-    return `No node '${name}' in the cluster.${close.length ? ` Did you mean \`${close[0]}\`?` : ''} Nodes: ${list}.`;
-  }
-  if (!node.online) return `Node ${node.name} is offline. Nodes: ${list}.`;
-  return undefined;
-}
-
 export function planCommand(name: string, args: CommandArgs, snapshot: ClusterSnapshot): PlanResult {
+  if (name === 'updates') return planUpdates(args, snapshot);
+  if (name === 'upgrade') return planUpgradeRequest(args, snapshot);
   const guests = snapshot.resources.filter((r): r is GuestResource => r.type === 'qemu' || r.type === 'lxc');
   const resolved = resolveGuest(guests, args.vm ?? '');
   if (!resolved.ok) return resolved;

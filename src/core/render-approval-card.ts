@@ -29,6 +29,7 @@ export function renderApprovalCard(request: ApprovalRequest, jobId?: string): Ca
     return {
       title: request.summary,
       status: 'pending',
+      ...(request.details ? { text: request.details } : {}),
       fields,
       buttons: [
         { action: 'approve', label: 'Approve', value: request.id, style: 'primary' },

@@ -2,7 +2,14 @@
 // the markup). Progress is one message per job, edited in place; the result is a new reply so
 // people are notified, and the progress message shows the final state.
 import type { JobEvent, ThreadRef } from '../jobs/job-events.js';
-import type { Card, OutgoingMessage } from './message.js';
+import type { Card, CardButton, OutgoingMessage } from './message.js';
+
+/** The buttons of a job that stops only between its steps (a rolling upgrade). */
+const CONTROL_BUTTONS: Record<'pause' | 'resume' | 'abort', (jobId: string) => CardButton> = {
+  pause: (value) => ({ action: 'pause-job', label: 'Pause', value }),
+  resume: (value) => ({ action: 'resume-job', label: 'Resume', value, style: 'primary' }),
+  abort: (value) => ({ action: 'abort-job', label: 'Abort', value, style: 'danger' }),
+};
 
 export function progressKey(jobId: string): string {
   return `job:${jobId}`;
@@ -17,7 +24,9 @@ export function renderJobEvent(thread: ThreadRef, event: JobEvent): OutgoingMess
       progress: { phase: event.phase, ...(event.percent === undefined ? {} : { percent: event.percent }) },
       ...(event.logLines.length > 0 ? { logLines: event.logLines } : {}),
       ...(event.upid ? { footer: `PVE task ${event.upid}` } : {}),
-      buttons: [{ action: 'cancel-job', label: 'Cancel', value: event.jobId, style: 'danger' }],
+      buttons: event.controls
+        ? event.controls.map((control) => CONTROL_BUTTONS[control](event.jobId))
+        : [{ action: 'cancel-job', label: 'Cancel', value: event.jobId, style: 'danger' }],
     };
     return [{ thread, key, card }];
   }
@@ -27,6 +36,7 @@ export function renderJobEvent(thread: ThreadRef, event: JobEvent): OutgoingMess
   const result: Card = {
     title: event.summary,
     status,
+    ...(event.text ? { text: event.text } : {}),
     fields,
     ...(event.logTail && event.logTail.length > 0 && !event.ok ? { logLines: event.logTail.slice(-6) } : {}),
     ...(event.upid

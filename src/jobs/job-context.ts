@@ -1,4 +1,6 @@
 import type { ProxmoxClient } from '../proxmox/proxmox-client.js';
+import type { SshRunner } from '../proxmox/ssh/ssh-runner.js';
+import type { JobControl } from './job-controls.js';
 import type { TaskResult } from '../proxmox/wait-for-task.js';
 
 /** How a processor finds a task it may have started before a crash, if the UPID was not saved. */
@@ -15,6 +17,8 @@ export interface JobContext<P> {
   readonly payload: P;
   readonly requestedBy: string;
   readonly pve: ProxmoxClient;
+  /** SSH to the nodes (upgrades, HA node maintenance); undefined when SSH_* is not configured. */
+  readonly ssh: SshRunner | undefined;
   /** Aborted when the slice ends or someone cancels the job. */
   readonly signal: AbortSignal;
   /** Computes a value once per job and keeps it across slices and crashes (it must be JSON). */
@@ -31,6 +35,11 @@ export interface JobContext<P> {
   watchTask(step: string, upid: string, phase: string): Promise<TaskResult>;
   /** Runs a wait that is not a task (e.g. following an HA migration) within this slice. */
   watch<T>(step: string, phase: string, wait: (signal: AbortSignal) => Promise<T>): Promise<T>;
+  /**
+   * Pause or Abort asked for this job (controllable kinds read it between steps). Reading it
+   * also decides the buttons its progress shows: Resume while paused, Pause otherwise.
+   */
+  control(): Promise<JobControl | undefined>;
   /** Reports a phase change to the chat. */
   progress(phase: string, extra?: { percent?: number; logLines?: string[]; upid?: string }): Promise<void>;
 }

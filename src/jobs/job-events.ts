@@ -25,6 +25,8 @@ export const progressEventSchema = z.object({
   /** The newest lines of the PVE task log, oldest first. */
   logLines: z.array(z.string()).default([]),
   upid: z.string().optional(),
+  /** Buttons the job honours between its steps (a rolling upgrade); otherwise Cancel. */
+  controls: z.array(z.enum(['pause', 'resume', 'abort'])).optional(),
   at: z.number(),
 });
 export type ProgressEvent = z.infer<typeof progressEventSchema>;
@@ -44,6 +46,21 @@ export const resultEventSchema = z.object({
   details: z.record(z.string(), z.unknown()).optional(),
   upid: z.string().optional(),
   logTail: z.array(z.string()).optional(),
+  /** More than one line to read (a plan, a per-node list), shown under the summary. */
+  text: z.string().optional(),
+  /**
+   * What the job proposes to run next, for approval under the policy (an upgrade plan proposes
+   * the upgrade): the core opens an approval request for it, in the same thread.
+   */
+  proposal: z
+    .object({
+      command: z.string(),
+      jobKind: z.string(),
+      summary: z.string(),
+      payload: z.unknown(),
+      requester: z.object({ id: z.string(), name: z.string(), groups: z.array(z.string()) }),
+    })
+    .optional(),
   at: z.number(),
 });
 export type ResultEvent = z.infer<typeof resultEventSchema>;

@@ -2,6 +2,7 @@
 // file in kinds/ and one line in kinds/index.ts.
 import type { z } from 'zod';
 import type { JobContext } from './job-context.js';
+import type { ResultEvent } from './job-events.js';
 
 /** A resource a job needs to itself: a guest (`guest:100`) or a node (`node:node01`). */
 export interface LockTarget {
@@ -16,11 +17,20 @@ export interface JobOutcome {
   details?: Record<string, unknown>;
   upid?: string;
   logTail?: string[];
+  /** More lines under the summary (a plan, a per-node list). */
+  text?: string;
+  /** The next job this one proposes, for approval (see ResultEvent.proposal). */
+  proposal?: ResultEvent['proposal'];
 }
 
 export interface JobKind<S extends z.ZodType = z.ZodType> {
   name: string;
   payload: S;
+  /**
+   * Stops only between its steps: its progress shows Pause/Resume/Abort instead of Cancel, and
+   * it reads ctx.control() at every step boundary.
+   */
+  controllable?: boolean;
   /** Resources the job must hold alone while it runs (state-changing kinds). */
   locks?(payload: z.output<S>): LockTarget[];
   /**

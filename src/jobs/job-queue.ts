@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { type JobState as BullJobState, type Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { CancelRequests } from './cancel-requests.js';
+import { type JobControl, JobControls } from './job-controls.js';
 import type { JobData } from './job-data.js';
 import { JobError, JobErrorCode } from './job-error.js';
 import type { ThreadRef } from './job-events.js';
@@ -35,6 +36,12 @@ export interface Enqueued {
 export type CancelOutcome =
   | { status: 'cancelled' } // it had not started: removed, and the chat told
   | { status: 'cancelling' } // it runs: its worker stops the PVE task within a poll
+  | { status: 'finished'; state: string }
+  | { status: 'unknown' };
+
+export type ControlOutcome =
+  | { status: 'set'; control: JobControl | undefined } // recorded; the job acts at its next step boundary
+  | { status: 'not-controllable'; kind: string } // only cancel applies to this kind
   | { status: 'finished'; state: string }
   | { status: 'unknown' };
 
@@ -70,12 +77,14 @@ export class JobQueue {
   readonly #kinds: JobKindRegistry;
   readonly #outbox: OutboxWriter;
   readonly #cancels: CancelRequests;
+  readonly #controls: JobControls;
   readonly #locks: ResourceLocks;
 
   constructor(options: JobQueueOptions) {
     this.#kinds = options.kinds ?? defaultKinds;
     this.#outbox = options.outbox;
     this.#cancels = new CancelRequests(options.redis, options.prefix);
+    this.#controls = new JobControls(options.redis, options.prefix);
     this.#locks = new ResourceLocks(options.redis, { prefix: options.prefix, ttlMs: 0 });
     this.#queue = new Queue<JobData, JobOutcome>(JOB_QUEUE_NAME, {
       connection: options.redis,
@@ -142,6 +151,19 @@ export class JobQueue {
     }
     if (state === 'delayed') await job.promote().catch(() => undefined); // its next slice sees the request now
     return { status: 'cancelling' };
+  }
+
+  /** Pause, Resume or Abort a job that stops only between its steps (a rolling upgrade). */
+  async control(jobId: string, action: 'pause' | 'resume' | 'abort', by: string): Promise<ControlOutcome> {
+    const job = await this.#queue.getJob(jobId);
+    if (!job) return { status: 'unknown' };
+    if (this.#kinds.get(job.data.kind)?.controllable !== true)
+      return { status: 'not-controllable', kind: job.data.kind };
+    const state = await job.getState();
+    if (state === 'completed' || state === 'failed') return { status: 'finished', state };
+    const control = await this.#controls.set(jobId, action, by);
+    if (state === 'delayed') await job.promote().catch(() => undefined); // it reacts at once
+    return { status: 'set', control };
   }
 
   async get(jobId: string): Promise<JobInfo | undefined> {

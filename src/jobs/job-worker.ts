@@ -7,9 +7,11 @@ import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type Logger, silentLogger } from '../logger.js';
 import type { ProxmoxClient } from '../proxmox/proxmox-client.js';
+import type { SshRunner } from '../proxmox/ssh/ssh-runner.js';
 import type { PollInterval } from '../proxmox/wait-for-task.js';
 import { ClaimedUpids } from './adopt-task.js';
 import { CancelRequests } from './cancel-requests.js';
+import { JobControls } from './job-controls.js';
 import { failureCode, failureText, isTransientFailure } from './classify-failure.js';
 import { type JobData, jobDataSchema } from './job-data.js';
 import { JobError, JobErrorCode } from './job-error.js';
@@ -27,6 +29,8 @@ export interface JobWorkerOptions {
   /** Namespaces every key (REDIS_PREFIX). */
   prefix: string;
   pve: ProxmoxClient;
+  /** SSH to the nodes, for upgrades and HA node maintenance (SSH_*); optional. */
+  ssh?: SshRunner | undefined;
   /** The API token id, as PVE records it in the UPIDs of the tasks we start. */
   pveUser: string;
   outbox: OutboxWriter;
@@ -45,9 +49,13 @@ export interface JobWorkerOptions {
 const CANCEL_POLL_MS = 500;
 
 export class JobWorker {
-  readonly #options: Required<Omit<JobWorkerOptions, 'pollInterval'>> & { pollInterval?: PollInterval };
+  readonly #options: Required<Omit<JobWorkerOptions, 'pollInterval' | 'ssh'>> & {
+    pollInterval?: PollInterval;
+    ssh?: SshRunner | undefined;
+  };
   readonly #locks: ResourceLocks;
   readonly #cancels: CancelRequests;
+  readonly #controls: JobControls;
   readonly #claimed: ClaimedUpids;
   readonly #worker: Worker<JobData, JobOutcome>;
   /** The worker's own connection (BullMQ blocks on it): ours to close. */
@@ -68,6 +76,7 @@ export class JobWorker {
     // outlive the BullMQ lock plus a stalled-check round, and the longest retry backoff.
     this.#locks = new ResourceLocks(redis, { prefix, ttlMs: Math.max(120_000, 4 * lockMs) });
     this.#cancels = new CancelRequests(redis, prefix);
+    this.#controls = new JobControls(redis, prefix);
     this.#claimed = new ClaimedUpids(redis, prefix);
     this.#connection = redis.duplicate();
     this.#worker = new Worker<JobData, JobOutcome>(
@@ -187,6 +196,9 @@ export class JobWorker {
       data,
       payload: payload.data,
       pve: this.#options.pve,
+      ssh: this.#options.ssh,
+      controllable: kind.controllable === true,
+      readControl: () => this.#controls.get(jobId),
       pveUser: this.#options.pveUser,
       claimed: this.#claimed,
       pollInterval: this.#options.pollInterval ?? { initialMs: 250, maxMs: 2_000 },
@@ -254,6 +266,7 @@ export class JobWorker {
     await job.updateData(data);
     if (kind) await this.#releaseLocks(kind, data, jobId);
     await this.#cancels.clear(jobId);
+    await this.#controls.clear(jobId);
   }
 
   async #fail(

@@ -2,10 +2,12 @@
 // next slice (or another worker, after a crash) continues where this one stopped.
 
 import type { ProxmoxClient } from '../proxmox/proxmox-client.js';
+import type { SshRunner } from '../proxmox/ssh/ssh-runner.js';
 import { isPveError } from '../proxmox/pve-error.js';
 import type { PollInterval, TaskResult } from '../proxmox/wait-for-task.js';
 import { type ClaimedUpids, findAdoptableTask } from './adopt-task.js';
 import type { AdoptableTask, JobContext } from './job-context.js';
+import type { JobControl } from './job-controls.js';
 import type { JobData, TaskStepState } from './job-data.js';
 import { JobError, JobErrorCode } from './job-error.js';
 import type { ProgressEvent } from './job-events.js';
@@ -24,6 +26,10 @@ export interface SliceContextDeps {
   data: JobData;
   payload: unknown;
   pve: ProxmoxClient;
+  ssh: SshRunner | undefined;
+  /** The kind shows Pause/Resume/Abort (see JobKind.controllable). */
+  controllable: boolean;
+  readControl(): Promise<JobControl | undefined>;
   /** The token id PVE records in our tasks' UPIDs (`chatops@pve!bot`). */
   pveUser: string;
   claimed: ClaimedUpids;
@@ -44,8 +50,10 @@ export class SliceContext<P> implements JobContext<P> {
   readonly payload: P;
   readonly requestedBy: string;
   readonly pve: ProxmoxClient;
+  readonly ssh: SshRunner | undefined;
   readonly signal: AbortSignal;
   readonly #deps: SliceContextDeps;
+  #paused = false;
   readonly #recentLines: string[] = [];
 
   constructor(deps: SliceContextDeps) {
@@ -55,6 +63,7 @@ export class SliceContext<P> implements JobContext<P> {
     this.payload = deps.payload as P;
     this.requestedBy = deps.data.requestedBy;
     this.pve = deps.pve;
+    this.ssh = deps.ssh;
     this.signal = deps.signal;
   }
 
@@ -147,6 +156,12 @@ export class SliceContext<P> implements JobContext<P> {
     }
   }
 
+  async control(): Promise<JobControl | undefined> {
+    const control = await this.#deps.readControl();
+    this.#paused = control?.action === 'pause';
+    return control;
+  }
+
   async progress(
     phase: string,
     extra: { percent?: number; logLines?: string[]; upid?: string } = {},
@@ -159,8 +174,11 @@ export class SliceContext<P> implements JobContext<P> {
       logLines: extra.logLines ?? [],
       ...(extra.percent === undefined ? {} : { percent: extra.percent }),
       ...(extra.upid === undefined ? {} : { upid: extra.upid }),
+      ...(this.#deps.controllable
+        ? { controls: this.#paused ? (['resume', 'abort'] as const) : (['pause', 'abort'] as const) }
+        : {}),
       at: Date.now(),
-    });
+    }  as ProgressEvent);
   }
 
   #step(step: string): TaskStepState {

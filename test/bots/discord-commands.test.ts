@@ -47,7 +47,11 @@ function optionsOf(example: string): { name: string; options: Map<string, Option
       if (flag.value === undefined) options.set(word.slice(2), true);
       else options.set(word.slice(2), rest[++i]!);
     } else {
-      options.set(command.positionals[position++]!.name, word);
+      const positional = command.positionals[position]!;
+      // A rest positional takes every remaining word; Discord sends them as one option.
+      const previous = options.get(positional.name);
+      options.set(positional.name, positional.rest && previous !== undefined ? `${previous} ${word}` : word);
+      if (!positional.rest) position++;
     }
   }
   return { name: command.name, options };

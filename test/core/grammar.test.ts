@@ -356,6 +356,8 @@ describe('definitions', () => {
       reboot: 'disruptive',
       migrate: 'disruptive',
       clone: 'disruptive',
+      updates: 'read',
+      upgrade: 'disruptive',
       jobs: 'read',
       cancel: 'read',
       audit: 'read',

@@ -48,6 +48,12 @@ function valueOption(
         min_value: kind.min,
         max_value: kind.max,
       };
+    case 'choice':
+      return {
+        ...common,
+        type: ApplicationCommandOptionType.String,
+        choices: kind.values.map((value) => ({ name: value, value })),
+      };
     case 'command':
       return {
         ...common,

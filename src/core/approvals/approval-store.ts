@@ -21,6 +21,8 @@ export interface ApprovalRequest {
   command: string;
   /** The resolved plan, as the requester and approvers read it. */
   summary: string;
+  /** More lines of the plan (a rolling upgrade's steps per node), shown on the card. */
+  details?: string;
   /** What the job gets once approved. */
   payload: unknown;
   jobKind: string;
@@ -40,6 +42,7 @@ export interface ApprovalRequest {
 export interface OpenApprovalInput {
   command: string;
   summary: string;
+  details?: string;
   payload: unknown;
   jobKind: string;
   requester: ChatUser;
@@ -88,6 +91,7 @@ const storedRequestSchema = z.object({
   id: z.string(),
   command: z.string(),
   summary: z.string(),
+  details: z.string().optional(),
   payload: z.unknown(),
   jobKind: z.string(),
   requester: chatUserSchema,
@@ -135,15 +139,21 @@ export class ApprovalStore {
     return `${this.#prefix}:approval:${id}`;
   }
 
-  /** Opens a pending request that expires `rule.ttlMs` from now. */
-  async open(input: OpenApprovalInput): Promise<ApprovalRequest> {
+  /**
+   * Opens a pending request that expires `rule.ttlMs` from now. With `id` (derived from what
+   * proposed it, e.g. a plan job), opening twice returns the first request: a redelivered
+   * proposal never asks for approval twice.
+   */
+  async open(input: OpenApprovalInput, options: { id?: string } = {}): Promise<ApprovalRequest> {
     if (!Number.isInteger(input.rule.count) || input.rule.count < 1)
       throw new RangeError(`rule.count must be a whole number of 1 or more (got ${input.rule.count})`);
     if (!(input.rule.ttlMs > 0))
       throw new RangeError(`rule.ttlMs must be positive (got ${input.rule.ttlMs})`);
     const createdAt = this.#clock();
+    if (options.id !== undefined && !ID_PATTERN.test(options.id))
+      throw new RangeError(`an approval id must match ${ID_PATTERN} (got '${options.id}')`);
     for (let attempt = 0; attempt < 10; attempt++) {
-      const id = this.#newId();
+      const id = options.id ?? this.#newId();
       const request: ApprovalRequest = {
         id,
         status: 'pending',
@@ -176,6 +186,10 @@ export class ApprovalStore {
         0,
       );
       if (created === 1) return request;
+      if (options.id !== undefined) {
+        const existing = await this.get(options.id);
+        if (existing) return existing;
+      }
     }
     throw new Error('could not find a free approval id in 10 attempts; is newId random?');
   }

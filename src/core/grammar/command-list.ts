@@ -11,6 +11,8 @@ import { shutdownCommand } from './commands/shutdown-command.js';
 import { startCommand } from './commands/start-command.js';
 import { statusCommand } from './commands/status-command.js';
 import { stopCommand } from './commands/stop-command.js';
+import { updatesCommand } from './commands/updates-command.js';
+import { upgradeCommand } from './commands/upgrade-command.js';
 import { whoamiCommand } from './commands/whoami-command.js';
 import type { CommandDefinition, CommandRisk, ParsedCommandOf } from './define-command.js';
 
@@ -24,6 +26,8 @@ export const commandDefinitions = [
   rebootCommand,
   migrateCommand,
   cloneCommand,
+  updatesCommand,
+  upgradeCommand,
   jobsCommand,
   cancelCommand,
   auditCommand,

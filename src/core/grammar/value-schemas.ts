@@ -26,7 +26,8 @@ export type ValueKind =
   | { kind: 'node' }
   | { kind: 'guest-or-node' }
   | { kind: 'integer'; min: number; max: number }
-  | { kind: 'command' };
+  | { kind: 'command' }
+  | { kind: 'choice'; values: readonly string[] };
 
 export const valueKinds = z.registry<ValueKind>();
 
@@ -85,6 +86,32 @@ export const nodeOrVm = () =>
     (text) => isNodeName(text) || isVmRef(text),
     "a node name, VM name or vmid (letters, digits, '.' and '-')",
   ).register(valueKinds, { kind: 'guest-or-node' });
+
+/** Node names separated by spaces (`node01 node02`), each checked; a list without repeats. */
+export const nodeNames = () =>
+  z
+    .string()
+    .transform((text, ctx) => {
+      const names = text.split(/\s+/).filter(Boolean);
+      const bad = names.find((name) => !isNodeName(name));
+      if (bad !== undefined) {
+        ctx.issues.push({
+          code: 'custom',
+          message: refusal(bad, "a node name (letters, digits and '-')"),
+          input: text,
+        });
+        return z.NEVER;
+      }
+      return [...new Set(names)];
+    })
+    .register(valueKinds, { kind: 'node' });
+
+/** One of a few words, case-insensitively; the refusal lists them. */
+export function choice<const V extends string>(values: readonly [V, ...V[]], what: string) {
+  return word((text) => values.includes(text.toLowerCase() as V), `${what} (${values.join(', ')})`)
+    .transform((text) => text.toLowerCase() as V)
+    .register(valueKinds, { kind: 'choice', values });
+}
 
 export const dnsName = () =>
   word(isDnsName, "a valid name (letters, digits and '-', dot-separated parts of up to 63 characters)");
