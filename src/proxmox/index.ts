@@ -26,6 +26,17 @@ export type * from './schemas/cluster-schemas.js';
 export type { GuestStatus } from './schemas/guest-schemas.js';
 export type { NodeListEntry, NodeStatus } from './schemas/node-schemas.js';
 export type { TaskLogLine, TaskStatus } from './schemas/task-schemas.js';
+export type { HostKey } from './ssh/known-hosts.js';
+export { KnownHosts } from './ssh/known-hosts.js';
+export { commandLine, isPveNodeName, type SshCommand } from './ssh/ssh-command.js';
+export { isSshError, SshError, type SshErrorCode, type SshErrorFields } from './ssh/ssh-error.js';
+export {
+  type SshResult,
+  SshRunner,
+  type SshRunnerOptions,
+  type SshRunOptions,
+  type SshTarget,
+} from './ssh/ssh-runner.js';
 export { isTaskSuccess } from './task-api.js';
 export { progressFromLogLine } from './task-progress.js';
 export { type TaskProgress, type TaskResult, type WaitForTaskOptions, waitForTask } from './wait-for-task.js';

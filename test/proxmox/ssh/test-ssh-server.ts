@@ -55,6 +55,11 @@ export class TestSshServer {
   readonly scripts: Record<string, Script>;
   readonly #server: Server;
   port = 0;
+  /**
+   * Leaves new session channels unanswered (emitting `session-held`), like a node that died
+   * without closing its sockets: the client's channel open waits until the connection goes.
+   */
+  holdSessions = false;
 
   private constructor(options: TestSshServerOptions) {
     this.scripts = { ...options.scripts };
@@ -62,6 +67,9 @@ export class TestSshServer {
     if (allowed instanceof Error || Array.isArray(allowed)) throw new Error('bad test client key');
     const user = options.user ?? 'root';
     this.#server = new Server({ hostKeys: options.hostKeys.map((k) => k.private) }, (client) => {
+      // As sshd does (TCP_NODELAY): without it every small reply waits for a delayed ACK.
+      // ssh2's server Connection has setNoDelay, but @types/ssh2 does not declare it.
+      (client as Connection & { setNoDelay(noDelay: boolean): void }).setNoDelay(true);
       this.connections.push(client);
       this.events.emit('connection', client);
       client.on('error', () => {
@@ -81,6 +89,10 @@ export class TestSshServer {
       });
       client.on('ready', () => {
         client.on('session', (accept) => {
+          if (this.holdSessions) {
+            this.events.emit('session-held', client);
+            return;
+          }
           const session = accept();
           let stopped: (reason: string) => void = () => {};
           const stoppedPromise = new Promise<string>((resolve) => {
