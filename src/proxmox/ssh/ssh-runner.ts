@@ -2,7 +2,8 @@
 // node over SSH, as root, with the node's host key checked against known_hosts first. One
 // connection per node, kept open across run() calls and reopened when it dropped (a reboot).
 import { readFileSync } from 'node:fs';
-import { Client, utils } from 'ssh2';
+// ssh2 is CommonJS; Node's ESM loader cannot see its named exports, only the default one.
+import ssh2, { type Client } from 'ssh2';
 import type { SshConfig } from '../../config.js';
 import { type Logger, silentLogger } from '../../logger.js';
 import { endpointOf } from './connect-error.js';
@@ -67,7 +68,7 @@ interface Connection {
 
 /** Why this key cannot log in, or undefined when ssh2 can use it. */
 function keyProblem(privateKey: string | Buffer, keyFile: string): string | undefined {
-  const parsed = utils.parseKey(privateKey);
+  const parsed = ssh2.utils.parseKey(privateKey);
   if (parsed instanceof Error) return `${keyFile} cannot be used as an SSH private key: ${parsed.message}`;
   const key = Array.isArray(parsed) ? parsed[0] : parsed;
   if (!key || key.getPrivatePEM() === null) {
@@ -212,7 +213,7 @@ export class SshRunner {
     // The node's address changed: its old connection is of no more use.
     if (existing) this.#forget(target.node, existing);
 
-    const client = new Client();
+    const client = new ssh2.Client();
     const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
     const ready = connectSsh(client, {
       node: target.node,

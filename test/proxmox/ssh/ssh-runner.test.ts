@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { utils } from 'ssh2';
+import ssh2 from 'ssh2';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Logger } from '../../../src/logger.js';
 import { KnownHosts } from '../../../src/proxmox/ssh/known-hosts.js';
@@ -193,7 +193,7 @@ describe('SshRunner against a real SSH server', () => {
   it('refuses a key it cannot use as SSH_KEY_INVALID, without connecting', async () => {
     const connections = server.connections.length;
     const other = ed25519KeyPair();
-    const locked = utils.generateKeyPairSync('ed25519', {
+    const locked = ssh2.utils.generateKeyPairSync('ed25519', {
       passphrase: 'secret',
       cipher: 'aes256-cbc',
       rounds: 1,

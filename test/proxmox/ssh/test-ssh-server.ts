@@ -3,7 +3,7 @@
 // it (connections, auth attempts, execs, signals) so a test can prove what did NOT.
 import { EventEmitter, once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { type Connection, Server, type ServerChannel, utils } from 'ssh2';
+import ssh2, { type Connection, type ServerChannel } from 'ssh2';
 
 export interface KeyPair {
   private: string;
@@ -12,11 +12,11 @@ export interface KeyPair {
 }
 
 export function ed25519KeyPair(): KeyPair {
-  return utils.generateKeyPairSync('ed25519');
+  return ssh2.utils.generateKeyPairSync('ed25519');
 }
 
 export function ecdsaKeyPair(): KeyPair {
-  return utils.generateKeyPairSync('ecdsa', { bits: 256 });
+  return ssh2.utils.generateKeyPairSync('ecdsa', { bits: 256 });
 }
 
 /** `type base64` of an OpenSSH public key line, as a known_hosts line wants it. */
@@ -53,7 +53,7 @@ export class TestSshServer {
   readonly execs: string[] = [];
   readonly signals: string[] = [];
   readonly scripts: Record<string, Script>;
-  readonly #server: Server;
+  readonly #server: ssh2.Server;
   port = 0;
   /**
    * Leaves new session channels unanswered (emitting `session-held`), like a node that died
@@ -63,10 +63,10 @@ export class TestSshServer {
 
   private constructor(options: TestSshServerOptions) {
     this.scripts = { ...options.scripts };
-    const allowed = utils.parseKey(options.clientKey.public);
+    const allowed = ssh2.utils.parseKey(options.clientKey.public);
     if (allowed instanceof Error || Array.isArray(allowed)) throw new Error('bad test client key');
     const user = options.user ?? 'root';
-    this.#server = new Server({ hostKeys: options.hostKeys.map((k) => k.private) }, (client) => {
+    this.#server = new ssh2.Server({ hostKeys: options.hostKeys.map((k) => k.private) }, (client) => {
       // As sshd does (TCP_NODELAY): without it every small reply waits for a delayed ACK.
       // ssh2's server Connection has setNoDelay, but @types/ssh2 does not declare it.
       (client as Connection & { setNoDelay(noDelay: boolean): void }).setNoDelay(true);
