@@ -7,6 +7,7 @@ import { defaultPolicy, loadPolicy } from '../core/policy/index.js';
 import { createRedis } from '../jobs/redis-connection.js';
 import { createJsonLogger } from '../logger.js';
 import { clientFromConfig } from '../proxmox/client-from-config.js';
+import { SshRunner } from '../proxmox/ssh/ssh-runner.js';
 import { waitForStopSignal } from '../wait-for-stop-signal.js';
 import type { ChatAdapter } from './adapter.js';
 import { ConsoleAdapter } from './console/console-adapter.js';
@@ -74,10 +75,12 @@ export async function runAllCommand(argv: string[], withWorker: boolean): Promis
     adapters.push(consoleAdapter);
   }
   const pve = clientFromConfig(config.pve!, logger);
+  const ssh = withWorker && config.ssh ? SshRunner.fromConfig(config.ssh, logger) : undefined;
   const app = await startChatOps({
     redis,
     prefix: config.redisPrefix,
     pve,
+    ssh,
     pveUser: config.pve!.tokenId,
     policy,
     adapters,
@@ -87,6 +90,7 @@ export async function runAllCommand(argv: string[], withWorker: boolean): Promis
   logger.info({ adapters: adapters.map((a) => a.platform), worker: withWorker }, 'pve-chatops ready');
   await Promise.race([stop, ...(consoleAdapter ? [consoleAdapter.ended] : [])]);
   await app.stop();
+  await ssh?.close();
   await pve.close();
   await redis.quit();
 }

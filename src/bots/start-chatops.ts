@@ -14,12 +14,15 @@ import { OutboxWriter } from '../jobs/outbox/outbox-writer.js';
 import type { Logger } from '../logger.js';
 import type { ProxmoxClient } from '../proxmox/proxmox-client.js';
 import { readClusterSnapshot } from '../proxmox/read-cluster-snapshot.js';
+import type { SshRunner } from '../proxmox/ssh/ssh-runner.js';
 import { type ChatAdapter, ChatRouter } from './adapter.js';
 
 export interface ChatOpsOptions {
   redis: Redis;
   prefix: string;
   pve: ProxmoxClient;
+  /** SSH to the nodes for the worker (upgrades, HA maintenance); optional. */
+  ssh?: SshRunner | undefined;
   /** The token id, as PVE writes it in our tasks' UPIDs (needed by the worker). */
   pveUser: string;
   policy: Policy;
@@ -68,6 +71,7 @@ export async function startChatOps(options: ChatOpsOptions): Promise<RunningChat
         redis,
         prefix,
         pve: options.pve,
+        ssh: options.ssh,
         pveUser: options.pveUser,
         outbox,
         concurrency: options.worker.concurrency,

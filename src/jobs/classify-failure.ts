@@ -4,6 +4,7 @@
 // failed task) are final: retrying cannot fix them, and they go to the chat verbatim.
 import { ZodError } from 'zod';
 import { isPveError, PveErrorCode } from '../proxmox/pve-error.js';
+import { SshError } from '../proxmox/ssh/ssh-error.js';
 import { JobError } from './job-error.js';
 
 const TRANSIENT_PVE = new Set<string>([
@@ -15,6 +16,8 @@ const TRANSIENT_PVE = new Set<string>([
 
 export function isTransientFailure(error: unknown): boolean {
   if (error instanceof JobError || error instanceof ZodError) return false;
+  // Only a connect that reached nothing is retried: a command that started may have run.
+  if (error instanceof SshError) return error.transient;
   if (isPveError(error)) {
     if (TRANSIENT_PVE.has(error.code)) return true;
     return error.statusCode !== undefined && [502, 503, 504].includes(error.statusCode);
@@ -31,6 +34,6 @@ export function failureText(error: unknown): string {
 }
 
 export function failureCode(error: unknown): string {
-  if (isPveError(error) || error instanceof JobError) return error.code;
+  if (isPveError(error) || error instanceof JobError || error instanceof SshError) return error.code;
   return 'JOB_FAILED';
 }

@@ -1,7 +1,7 @@
 import type { ProxmoxClient } from '../proxmox/proxmox-client.js';
 import type { SshRunner } from '../proxmox/ssh/ssh-runner.js';
-import type { JobControl } from './job-controls.js';
 import type { TaskResult } from '../proxmox/wait-for-task.js';
+import type { JobControl } from './job-controls.js';
 
 /** How a processor finds a task it may have started before a crash, if the UPID was not saved. */
 export interface AdoptableTask {
@@ -23,6 +23,8 @@ export interface JobContext<P> {
   readonly signal: AbortSignal;
   /** Computes a value once per job and keeps it across slices and crashes (it must be JSON). */
   memo<T>(key: string, compute: () => Promise<T>): Promise<T>;
+  /** A value memo() kept, without computing it (reports of how far a job got). */
+  recall<T>(key: string): T | undefined;
   /** Drops a memoized value, so the next memo() computes it again (e.g. a vmid that was taken). */
   forget(key: string): Promise<void>;
   /**

@@ -23,7 +23,11 @@ export class JobControls {
   }
 
   /** Pause and abort are recorded (an abort is never undone by a later pause); resume lifts a pause. */
-  async set(jobId: string, action: 'pause' | 'resume' | 'abort', by: string): Promise<JobControl | undefined> {
+  async set(
+    jobId: string,
+    action: 'pause' | 'resume' | 'abort',
+    by: string,
+  ): Promise<JobControl | undefined> {
     const current = await this.get(jobId);
     if (current?.action === 'abort') return current;
     if (action === 'resume') {

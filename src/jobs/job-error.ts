@@ -12,6 +12,12 @@ export const JobErrorCode = {
   UnknownKind: 'JOB_UNKNOWN_KIND',
   /** The cluster changed since the request in a way that makes it unsafe to go on. */
   Stale: 'JOB_STALE',
+  /** Aborted between steps (Pause/Resume/Abort jobs); the message says where things stand. */
+  Aborted: 'JOB_ABORTED',
+  /** A step of a rolling upgrade failed (pre-flight, drain, dist-upgrade, reboot, restore). */
+  UpgradeFailed: 'UPGRADE_FAILED',
+  /** The job needs SSH to the nodes and SSH_KEY_FILE / SSH_KNOWN_HOSTS are not set. */
+  SshNotConfigured: 'SSH_NOT_CONFIGURED',
 } as const;
 export type JobErrorCode = (typeof JobErrorCode)[keyof typeof JobErrorCode];
 

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { createJsonLogger } from '../logger.js';
 import { clientFromConfig } from '../proxmox/client-from-config.js';
+import { SshRunner } from '../proxmox/ssh/ssh-runner.js';
 import { waitForStopSignal } from '../wait-for-stop-signal.js';
 import { JobWorker } from './job-worker.js';
 import { OutboxWriter } from './outbox/outbox-writer.js';
@@ -30,10 +31,13 @@ export async function runWorkerCommand(argv: string[]): Promise<void> {
   const logger = createJsonLogger(config.logLevel);
   const redis = createRedis(config.redisUrl, logger, 'worker');
   const pve = clientFromConfig(pveConfig, logger);
+  // Upgrades and HA maintenance need SSH (PVE has no API for them); everything else runs without.
+  const ssh = config.ssh ? SshRunner.fromConfig(config.ssh, logger) : undefined;
   const worker = new JobWorker({
     redis,
     prefix: config.redisPrefix,
     pve,
+    ssh,
     pveUser: pveConfig.tokenId,
     outbox: new OutboxWriter(redis, { prefix: config.redisPrefix }),
     concurrency: config.worker.concurrency,
@@ -45,6 +49,7 @@ export async function runWorkerCommand(argv: string[]): Promise<void> {
   const signal = await stop;
   logger.info({ signal }, 'worker stopping: running slices save their place');
   await worker.close();
+  await ssh?.close();
   await pve.close();
   await redis.quit();
 }

@@ -2,8 +2,8 @@
 // next slice (or another worker, after a crash) continues where this one stopped.
 
 import type { ProxmoxClient } from '../proxmox/proxmox-client.js';
-import type { SshRunner } from '../proxmox/ssh/ssh-runner.js';
 import { isPveError } from '../proxmox/pve-error.js';
+import type { SshRunner } from '../proxmox/ssh/ssh-runner.js';
 import type { PollInterval, TaskResult } from '../proxmox/wait-for-task.js';
 import { type ClaimedUpids, findAdoptableTask } from './adopt-task.js';
 import type { AdoptableTask, JobContext } from './job-context.js';
@@ -77,6 +77,10 @@ export class SliceContext<P> implements JobContext<P> {
     this.#state.memo[key] = value;
     await this.#save();
     return value;
+  }
+
+  recall<T>(key: string): T | undefined {
+    return this.#state.memo[key] as T | undefined;
   }
 
   async forget(key: string): Promise<void> {
@@ -178,7 +182,7 @@ export class SliceContext<P> implements JobContext<P> {
         ? { controls: this.#paused ? (['resume', 'abort'] as const) : (['pause', 'abort'] as const) }
         : {}),
       at: Date.now(),
-    }  as ProgressEvent);
+    } as ProgressEvent);
   }
 
   #step(step: string): TaskStepState {

@@ -7,6 +7,9 @@ import { shutdownKind } from './shutdown-kind.js';
 import { startKind } from './start-kind.js';
 import { statusKind } from './status-kind.js';
 import { stopKind } from './stop-kind.js';
+import { updatesKind } from './updates-kind.js';
+import { upgradeKind } from './upgrade-kind.js';
+import { upgradePlanKind } from './upgrade-plan-kind.js';
 
 export const jobKinds = createJobKindRegistry([
   statusKind,
@@ -16,4 +19,7 @@ export const jobKinds = createJobKindRegistry([
   rebootKind,
   migrateKind,
   cloneKind,
+  updatesKind,
+  upgradePlanKind,
+  upgradeKind,
 ]);

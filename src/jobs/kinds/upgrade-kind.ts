@@ -1,0 +1,144 @@
+// upgrade: the approved rolling upgrade, one node at a time (upgrade/upgrade-node.ts has the
+// steps). Between steps it honours Pause, Resume and Abort; an abort brings a drained node back
+// first, so no node is left in maintenance. The first failure stops everything, and the result
+// says where the cluster stands, node by node.
+import { z } from 'zod';
+import { isTransientFailure } from '../classify-failure.js';
+import type { JobContext } from '../job-context.js';
+import { JobError, JobErrorCode } from '../job-error.js';
+import { defineJobKind, type LockTarget } from '../job-kind.js';
+import { pollUntil } from '../upgrade/poll-until.js';
+import { upgradeMemo } from '../upgrade/upgrade-memo.js';
+import {
+  drain,
+  preflight,
+  rebootIfNeeded,
+  restore,
+  type UpgradeTimings,
+  upgradePackages,
+} from '../upgrade/upgrade-node.js';
+import { type UpgradePlan, upgradePlanSchema } from '../upgrade/upgrade-plan.js';
+import { upgradeReport } from '../upgrade/upgrade-report.js';
+
+export const upgradePayloadSchema = z.object({
+  plan: upgradePlanSchema,
+  /** Waits, in ms; the defaults suit real clusters (tests shorten them). */
+  timings: z
+    .object({
+      pollMs: z.number().int().min(50).default(1_000),
+      drainTimeoutMs: z
+        .number()
+        .int()
+        .min(1_000)
+        .default(30 * 60_000),
+      rebootTimeoutMs: z
+        .number()
+        .int()
+        .min(1_000)
+        .default(20 * 60_000),
+    })
+    .default({ pollMs: 1_000, drainTimeoutMs: 30 * 60_000, rebootTimeoutMs: 20 * 60_000 }),
+});
+
+/** Thrown at a step boundary when Abort was pressed. */
+class AbortRequested extends Error {
+  override readonly name = 'AbortRequested';
+  readonly by: string;
+  constructor(by: string) {
+    super(`aborted by ${by}`);
+    this.by = by;
+  }
+}
+
+/** A step boundary: waits out a pause (across slices), throws on abort. */
+async function boundary(ctx: JobContext<unknown>, before: string, pollMs: number): Promise<void> {
+  let control = await ctx.control();
+  if (control?.action === 'pause') {
+    const pausedAt = control.at;
+    await ctx.watch(
+      `pause:${pausedAt}`,
+      `paused by ${control.by} before ${before}; Resume or Abort`,
+      (signal) =>
+        pollUntil(
+          async () => {
+            control = await ctx.control();
+            return control?.action === 'pause' ? undefined : true;
+          },
+          { signal, intervalMs: pollMs, timeoutMs: 7 * 24 * 3_600_000, what: 'a Resume' },
+        ),
+    );
+    control = await ctx.control();
+  }
+  if (control?.action === 'abort') throw new AbortRequested(control.by);
+}
+
+function locksOf(plan: UpgradePlan): LockTarget[] {
+  return [
+    // One rolling upgrade at a time: two would drain two nodes at once.
+    { key: 'cluster:upgrade', label: 'the cluster (a rolling upgrade)' },
+    ...plan.steps.flatMap((step) => [
+      { key: `node:${step.node}`, label: `node ${step.node}` },
+      ...[...step.moves, ...step.haGuests].map((g) => ({
+        key: `guest:${g.vmid}`,
+        label: g.name ? `${g.name} (${g.type}/${g.vmid})` : `${g.type}/${g.vmid}`,
+      })),
+    ]),
+  ];
+}
+
+export const upgradeKind = defineJobKind({
+  name: 'upgrade',
+  payload: upgradePayloadSchema,
+  controllable: true,
+  locks: (payload) => locksOf(payload.plan),
+  async run(ctx) {
+    const { plan, timings } = ctx.payload;
+    const t: UpgradeTimings = timings;
+    let current: string | undefined;
+    try {
+      for (const [index, step] of plan.steps.entries()) {
+        const { node } = step;
+        const memo = upgradeMemo(node);
+        if (ctx.recall(memo.done)) continue;
+        current = node;
+        const where = `${node} (${index + 1} of ${plan.steps.length})`;
+        await boundary(ctx, `the pre-flight of ${where}`, t.pollMs);
+        await preflight(ctx, node);
+        await boundary(ctx, `draining ${where}`, t.pollMs);
+        await drain(ctx, step, t);
+        await boundary(ctx, `upgrading the packages of ${where}`, t.pollMs);
+        await upgradePackages(ctx, node);
+        await boundary(ctx, `the reboot of ${where}`, t.pollMs);
+        const rebooted = await rebootIfNeeded(ctx, node, plan.reboot, t);
+        await boundary(ctx, `bringing the guests back to ${where}`, t.pollMs);
+        await restore(ctx, node, t);
+        await ctx.memo(memo.done, async () => ({ rebooted }));
+        current = undefined;
+      }
+    } catch (error) {
+      if (error instanceof AbortRequested) {
+        // No node stays drained: the one in progress gets its guests back before we stop.
+        if (current) await restore(ctx, current, t);
+        throw new JobError(
+          JobErrorCode.Aborted,
+          `Upgrade aborted by ${error.by}. Where the cluster stands:\n${upgradeReport(ctx, plan)}`,
+        );
+      }
+      // The end of a slice, a cancel or a passing network failure: the worker handles those.
+      if (ctx.signal.aborted || isTransientFailure(error)) throw error;
+      const why = error instanceof Error ? error.message : String(error);
+      throw new JobError(
+        JobErrorCode.UpgradeFailed,
+        `Upgrade stopped${current ? ` at ${current}` : ''}: ${why}\nWhere the cluster stands:\n${upgradeReport(ctx, plan)}`,
+      );
+    }
+    const rebooted = plan.steps.filter(
+      (s) => ctx.recall<{ rebooted: boolean }>(upgradeMemo(s.node).done)?.rebooted,
+    );
+    return {
+      summary: `Upgraded ${plan.steps.map((s) => s.node).join(', ')}; rebooted ${rebooted.length > 0 ? rebooted.map((s) => s.node).join(', ') : 'none'}; every guest back home`,
+      text: upgradeReport(ctx, plan),
+      details: { plan },
+    };
+  },
+});
