@@ -46,6 +46,7 @@ export const upgradePlanKind = defineJobKind({
     }
     const planned = planUpgrade({
       nodes,
+      keepOrder: ctx.payload.nodes.length > 0,
       nodeResources: resources.filter((r): r is NodeResource => r.type === 'node'),
       guests: resources.filter((r): r is GuestResource => r.type === 'qemu' || r.type === 'lxc'),
       updates: reports.flatMap((r) => (r.updates ? [r.updates] : [])),

@@ -1,14 +1,17 @@
-// The rolling-upgrade planner: pure, from one read of the cluster and each node's updates. The
-// lightest node goes first (fewest running guests, then least memory used), so the first
-// drain is the quickest and a problem shows up where it costs least. A guest that must leave
+// The rolling-upgrade planner: pure, from one read of the cluster and each node's updates. For
+// `--all` the lightest node goes first (fewest running guests, then least memory used), so the
+// first drain is the quickest and a problem shows up where it costs least; nodes named one by
+// one keep the order they were named in (the operator chose it). A guest that must leave
 // goes to the node with the most free memory at that moment, never to the node being drained.
 import type { GuestResource, NodeResource } from '../../proxmox/schemas/cluster-schemas.js';
 import type { NodeUpdates } from './node-updates.js';
 import type { RebootMode, UpgradePlan, UpgradeStep } from './upgrade-plan.js';
 
 export interface PlanUpgradeInput {
-  /** The nodes to upgrade, in any order. */
+  /** The nodes to upgrade. */
   nodes: string[];
+  /** Keep `nodes` in their order instead of lightest first. */
+  keepOrder?: boolean;
   /** Every node of the cluster with its memory (targets are chosen among them). */
   nodeResources: NodeResource[];
   guests: GuestResource[];
@@ -70,9 +73,13 @@ export function planUpgrade(input: PlanUpgradeInput): PlanUpgradeResult {
     const guests = running(node);
     return [guests.length, guests.reduce((sum, g) => sum + (g.mem ?? 0), 0)] as const;
   };
-  steps.sort((a, b) => {
-    const [x, y] = [weight(a.node), weight(b.node)];
-    return x[0] - y[0] || x[1] - y[1] || a.node.localeCompare(b.node);
-  });
-  return { ok: true, plan: { reboot: input.reboot, steps, skipped } };
+  if (!input.keepOrder)
+    steps.sort((a, b) => {
+      const [x, y] = [weight(a.node), weight(b.node)];
+      return x[0] - y[0] || x[1] - y[1] || a.node.localeCompare(b.node);
+    });
+  return {
+    ok: true,
+    plan: { reboot: input.reboot, order: input.keepOrder ? 'as-named' : 'lightest-first', steps, skipped },
+  };
 }

@@ -78,6 +78,8 @@ export async function preflight(ctx: JobContext<unknown>, node: string): Promise
       throw failed(`pre-flight for ${node}: ${offline.join(', ')} offline; every node must be online`);
     if (!status.quorate) throw failed(`pre-flight for ${node}: the cluster is not quorate`);
     const running = tasks.filter((t) => t.node === node && t.endtime === undefined && t.status === undefined);
+    // SSH works (and the host key is the known one) before anything is drained.
+    await runOnNode(ctx, node, { kind: 'reboot-required' }, `pre-flight: SSH to ${node}`);
     if (running.length > 0) {
       throw failed(
         `pre-flight for ${node}: ${running.length} task(s) still running on it (${running.map((t) => `${t.type}${t.id ? ` ${t.id}` : ''}`).join(', ')}); wait for them or stop them`,

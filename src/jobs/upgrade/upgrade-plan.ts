@@ -29,6 +29,8 @@ export type UpgradeStep = z.infer<typeof upgradeStepSchema>;
 
 export const upgradePlanSchema = z.object({
   reboot: rebootModeSchema,
+  /** `lightest-first` for --all; `as-named` when the operator listed the nodes. */
+  order: z.enum(['lightest-first', 'as-named']).default('lightest-first'),
   steps: z.array(upgradeStepSchema).min(1),
   /** Nodes left out and why (`up to date`). */
   skipped: z.array(z.object({ node: z.string(), reason: z.string() })).default([]),
@@ -62,5 +64,6 @@ export function describePlan(plan: UpgradePlan): string {
 
 export function planHeadline(plan: UpgradePlan): string {
   const reboots = plan.steps.filter((s) => s.expectReboot).length;
-  return `upgrade ${plan.steps.map((s) => s.node).join(' → ')}, one node at a time (reboot ${plan.reboot}: ${reboots} of ${plan.steps.length} expected)`;
+  const order = plan.order === 'as-named' ? 'in the order named' : 'lightest first';
+  return `upgrade ${plan.steps.map((s) => s.node).join(' → ')}, one node at a time, ${order} (reboot ${plan.reboot}: ${reboots} of ${plan.steps.length} expected)`;
 }

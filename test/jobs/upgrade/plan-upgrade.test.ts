@@ -127,7 +127,7 @@ describe('planning a rolling upgrade', () => {
     ]);
     expect(plan.steps.every((s) => s.expectReboot && s.kernel?.next === '6.17.4-1-pve')).toBe(true);
     expect(planHeadline(plan)).toBe(
-      'upgrade node01 → node02 → node03, one node at a time (reboot auto: 3 of 3 expected)',
+      'upgrade node01 → node02 → node03, one node at a time, lightest first (reboot auto: 3 of 3 expected)',
     );
     const text = describePlan(plan);
     expect(text).toContain(
@@ -168,6 +168,19 @@ describe('planning a rolling upgrade', () => {
     });
     expect(never.ok && never.plan.steps.map((s) => [s.node, s.expectReboot])).toEqual([['node01', false]]);
     expect(never.ok && never.plan.skipped).toEqual([{ node: 'node02', reason: 'up to date' }]);
+  });
+
+  it('keeps the order of nodes named one by one', () => {
+    const result = planUpgrade({
+      nodes: ['node03', 'node01'],
+      keepOrder: true,
+      nodeResources: nodes,
+      guests,
+      updates: [updates('node03'), updates('node01')],
+      reboot: 'auto',
+    });
+    expect(result.ok && result.plan.steps.map((s) => s.node)).toEqual(['node03', 'node01']);
+    expect(result.ok && planHeadline(result.plan)).toContain('in the order named');
   });
 
   it('never moves a guest to an offline node or to the node being drained', () => {
