@@ -92,6 +92,13 @@ export interface SimNode {
   pendingUpdates: AptPackage[];
   /** Installed versions of the packages /apt/versions reports. */
   installed: Map<string, string>;
+  /**
+   * Debian's /var/run/reboot-required: created by a kernel package's postinst, gone after the
+   * next boot (/var/run is a tmpfs).
+   */
+  rebootRequired: boolean;
+  /** The apt/dpkg lock holder while `apt-get` runs over SSH (`apt-get update` or `dist-upgrade`). */
+  aptLock?: { command: string; pid: number };
   /** Set while a reboot or shutdown requested through the API is in progress. */
   powerAction?: 'reboot' | 'shutdown';
 }
@@ -136,6 +143,11 @@ export interface HaServiceStatus {
   uid: string;
   /** Target node while migrating or relocating. */
   target?: string;
+  /**
+   * The node the CRM moved the service away from because it entered maintenance; the service
+   * goes back there once maintenance ends (`maintenance_node` in manager_status).
+   */
+  maintenanceNode?: string;
 }
 
 export interface ReplicationJob {

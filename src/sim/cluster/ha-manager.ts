@@ -1,5 +1,6 @@
 // A simulated pve-ha-manager: the CRM (one master deciding service states every round) and the
-// LRMs (running start/stop/migrate workers as root@pam, "task started by HA resource agent").
+// LRMs (running start/stop/migrate workers as root@pam, "task started by HA resource agent"),
+// node maintenance included (`ha-manager crm-command node-maintenance enable|disable NODE`).
 import type { CrmState, HaResource, HaServiceStatus, SimGuest } from './cluster-model.js';
 import { haSid } from './cluster-seed.js';
 import { startPowerTask } from './guest-power.js';
@@ -17,6 +18,13 @@ export class HaManager {
   readonly resources = new Map<string, HaResource>();
   readonly services = new Map<string, HaServiceStatus>();
   readonly nodeStatus = new Map<string, HaNodeState>();
+  /**
+   * manager_status.node_request: `{maintenance: 1}` per node the CRM was asked to put into
+   * maintenance. It lives in the CRM's state in /etc/pve, so it survives the node's reboots.
+   */
+  readonly nodeRequests = new Map<string, { maintenance: 1 }>();
+  /** Whether manager_status has a node_request hash at all (the first command creates it). */
+  hasNodeRequests = false;
   master: string;
   /** CRM timestamp of the last round, epoch seconds. */
   timestamp: number;
@@ -25,6 +33,8 @@ export class HaManager {
   private readonly fenceDeadline = new Map<string, number>();
   private readonly cleanlyDown = new Set<string>();
   private readonly pendingMigrations = new Map<string, string>();
+  /** /etc/pve/ha/crm_commands: queued by the CLI, read and emptied by the CRM's next round. */
+  private readonly crmCommands: string[] = [];
   private uidCounter = 0;
   private rounds = 0;
   /** The CRM round in which each service entered its current state. */
@@ -85,6 +95,25 @@ export class HaManager {
     this.kick();
   }
 
+  /**
+   * `ha-manager crm-command …` (PVE::HA::Config::queue_crm_commands): the CLI only appends the
+   * command, e.g. `enable-node-maintenance node01`; the CRM acts on it in its next round.
+   */
+  queueCrmCommand(command: string): void {
+    this.crmCommands.push(command);
+    this.kick();
+  }
+
+  /** Whether the CRM has a maintenance request for the node (set until it is disabled). */
+  maintenanceRequested(node: string): boolean {
+    return this.nodeRequests.get(node)?.maintenance === 1;
+  }
+
+  /** The mode the node's LRM reports: it follows the node_request as soon as it reads it. */
+  lrmMode(node: string): 'active' | 'maintenance' {
+    return this.maintenanceRequested(node) ? 'maintenance' : 'active';
+  }
+
   /** `ha-manager migrate <sid> <node>`: queued for the CRM's next round. */
   requestMigration(sid: string, node: string): void {
     this.pendingMigrations.set(sid, node);
@@ -133,18 +162,36 @@ export class HaManager {
     this.timestamp = Math.floor(cluster.now() / 1000);
     if (!cluster.isNodeOnline(this.master))
       this.master = cluster.nodeNames().find((n) => cluster.isNodeOnline(n)) ?? '';
+    this.readCrmCommands();
     this.updateNodes();
     for (const [sid, node] of this.pendingMigrations) {
       const service = this.services.get(sid);
       this.pendingMigrations.delete(sid);
       if (!service || service.node === node || !cluster.isNodeOnline(node)) continue;
+      // A node in maintenance takes no service, not even on request ("node is not online").
+      if (this.maintenanceRequested(node)) continue;
       if (service.state !== 'started' && service.state !== 'stopped') continue;
       const guest = cluster.guest(this.resources.get(sid)?.vmid ?? -1);
       // Containers cannot move live: HA turns their migration into a relocation.
       this.setState(service, guest?.type === 'lxc' && guest.running ? 'relocate' : 'migrate');
       service.target = node;
+      // The admin chose where it goes: it no longer returns to a former maintenance node.
+      delete service.maintenanceNode;
     }
     for (const [sid, service] of this.services) this.step(sid, service);
+  }
+
+  /** Manager.pm read_crm_commands: only the maintenance commands are simulated. */
+  private readCrmCommands(): void {
+    for (const command of this.crmCommands.splice(0)) {
+      const match = /^(enable|disable)-node-maintenance\s+(\S+)\s*$/.exec(command);
+      const node = match?.[2];
+      // The real CRM logs `crm command error - unknown node` and drops the command.
+      if (!match || !node || !this.nodeStatus.has(node)) continue;
+      this.hasNodeRequests = true;
+      if (match[1] === 'enable') this.nodeRequests.set(node, { maintenance: 1 });
+      else this.nodeRequests.delete(node);
+    }
   }
 
   private updateNodes(): void {
@@ -154,10 +201,11 @@ export class HaManager {
       const online = cluster.isNodeOnline(node);
       const status = this.nodeStatus.get(node);
       if (online) {
-        this.nodeStatus.set(node, 'online');
+        // NodeStatus.pm: `maintenance` while the node's LRM runs in maintenance mode.
+        this.nodeStatus.set(node, this.lrmMode(node) === 'maintenance' ? 'maintenance' : 'online');
         continue;
       }
-      if (status === 'online') this.nodeStatus.set(node, 'unknown');
+      if (status === 'online' || status === 'maintenance') this.nodeStatus.set(node, 'unknown');
       const needsFence = [...this.services.values()].some(
         (service) => service.node === node && service.state !== 'freeze' && service.state !== 'recovery',
       );
@@ -195,7 +243,7 @@ export class HaManager {
       case 'recovery': {
         // Recovery is its own CRM round: the state is visible before the service moves.
         if (this.enteredAt.get(service) === this.rounds) return;
-        const node = this.recoveryNode(service.node);
+        const node = this.placementNode(service.node);
         if (!node) return;
         cluster.markStopped(guest);
         delete guest.lock;
@@ -229,6 +277,7 @@ export class HaManager {
         break;
     }
     if (!nodeUp || guest.lock) return;
+    if (this.moveForMaintenance(sid, service, guest)) return;
     if (service.state === 'started' && !guest.running) {
       this.lrm(sid, startPowerTask(cluster, guest, 'start', { user: 'root@pam', byHa: true }));
     } else if ((service.state === 'request_stop' || service.state === 'stopped') && guest.running) {
@@ -239,10 +288,41 @@ export class HaManager {
     }
   }
 
+  /**
+   * Manager.pm next_state_started/stopped: a service on a node in maintenance moves to the best
+   * other node (live when it runs, a config move when it is stopped) and remembers the node as
+   * `maintenance_node`; once that node has left maintenance the service moves back.
+   */
+  private moveForMaintenance(sid: string, service: HaServiceStatus, guest: SimGuest): boolean {
+    if (service.state !== 'started' && service.state !== 'stopped') return false;
+    let target: string | undefined;
+    if (this.nodeStatus.get(service.node) === 'maintenance') {
+      target = this.placementNode(service.node);
+      // No other node can take it: it stays until one can.
+      if (!target) return false;
+      service.maintenanceNode ??= service.node;
+    } else if (service.maintenanceNode) {
+      if (service.maintenanceNode === service.node) {
+        delete service.maintenanceNode;
+        return false;
+      }
+      if (this.nodeStatus.get(service.maintenanceNode) !== 'online') return false;
+      target = service.maintenanceNode;
+    } else {
+      return false;
+    }
+    this.setState(service, guest.type === 'lxc' && guest.running ? 'relocate' : 'migrate');
+    service.target = target;
+    this.runMigration(sid, service, guest);
+    return true;
+  }
+
   private runMigration(sid: string, service: HaServiceStatus, guest: SimGuest): void {
     const target = service.target ?? '';
     const after = () => {
       delete service.target;
+      // Back home after maintenance: nothing left to return to.
+      if (service.maintenanceNode === service.node) delete service.maintenanceNode;
       const wanted = this.resources.get(sid)?.state === 'started';
       this.setState(service, wanted ? 'started' : 'stopped');
     };
@@ -293,13 +373,18 @@ export class HaManager {
     });
   }
 
-  /** The online node with the fewest HA services (the CRM's default placement). */
-  private recoveryNode(failed: string): string | undefined {
+  /**
+   * The online node with the fewest HA services (the CRM's default placement), counting those
+   * on their way there; never a node in maintenance, neither for a recovery nor an evacuation.
+   */
+  private placementNode(leaving: string): string | undefined {
     const candidates = this.cluster
       .nodeNames()
-      .filter((node) => node !== failed && this.cluster.isNodeOnline(node));
+      .filter(
+        (node) => node !== leaving && this.cluster.isNodeOnline(node) && !this.maintenanceRequested(node),
+      );
     const load = (node: string) =>
-      [...this.services.values()].filter((service) => service.node === node).length;
+      [...this.services.values()].filter((service) => (service.target ?? service.node) === node).length;
     return candidates.sort((a, b) => load(a) - load(b))[0];
   }
 

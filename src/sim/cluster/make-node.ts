@@ -47,5 +47,6 @@ export function makeNode(index: number, now: number, random: Random): SimNode {
     managerVersion: MANAGER_VERSION,
     pendingUpdates: pendingUpdatesFor(index, installed),
     installed,
+    rebootRequired: false,
   };
 }

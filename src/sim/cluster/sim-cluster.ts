@@ -26,6 +26,7 @@ export class SimCluster implements SimClusterView {
   private readonly guestsById = new Map<number, SimGuest>();
   private readonly listeners: Array<(node: string, online: boolean) => void> = [];
   private readonly certificates = new Map<string, string>();
+  private readonly upgradeFailures = new Map<string, { message?: string }>();
 
   constructor(seed: ClusterSeed, options: { speed: number; now: () => number }) {
     this.name = seed.name;
@@ -91,6 +92,22 @@ export class SimCluster implements SimClusterView {
   /** The next task of `type` (e.g. `qmigrate`) fails with a realistic log ending `TASK ERROR: <message>`. */
   failNextTask(type: string, message: string): void {
     this.tasks.failNext(type, message);
+  }
+
+  /**
+   * The next `apt-get dist-upgrade` on the node that has something to install fails in dpkg
+   * (exit 100), with `message` as dpkg's reason; nothing counts as installed.
+   */
+  failNextUpgrade(node: string, message?: string): void {
+    this.node(node);
+    this.upgradeFailures.set(node, message === undefined ? {} : { message });
+  }
+
+  /** The armed upgrade failure of the node, consumed by the dist-upgrade that takes it. */
+  takeUpgradeFailure(node: string): { message?: string } | undefined {
+    const failure = this.upgradeFailures.get(node);
+    this.upgradeFailures.delete(node);
+    return failure;
   }
 
   /** Shifts a node's clock (seconds, + ahead): /nodes/{node}/time, UPIDs and task logs follow it. */
@@ -226,7 +243,7 @@ export class SimCluster implements SimClusterView {
   }
 
   /**
-   * A node boots: new uptime, the newest installed kernel, and (as pve-guests.service does)
+   * A node boots: new uptime, the newest installed kernel (no reboot required any more), and (as pve-guests.service does)
    * the guests with `onboot: 1` start. Everything else, including guests that ran before a
    * power loss, stays stopped; HA services are started by the HA stack instead.
    */
@@ -235,6 +252,8 @@ export class SimCluster implements SimClusterView {
     node.online = true;
     node.bootedAt = this.now();
     node.runningKernel = node.installedKernel;
+    // /var/run is a tmpfs: the flag the kernel's postinst left is gone with the reboot.
+    node.rebootRequired = false;
     delete node.powerAction;
     const onboot = this.guestsOn(node.name).filter(
       (guest) => guest.onboot && !guest.template && !this.ha.isManaged(guest),

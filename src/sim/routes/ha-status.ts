@@ -18,9 +18,17 @@ function perlTime(epoch: number, timeZone: string): string {
   return `${get('weekday')} ${get('month')} ${get('day').padStart(2, ' ')} ${get('hour')}:${get('minute')}:${get('second')} ${get('year')}`;
 }
 
-function lrmMode(cluster: SimCluster, node: string): { state: string; active: boolean } {
+/** The LRM's state (holding its agent lock while it has services) and mode (active, maintenance). */
+function lrmState(cluster: SimCluster, node: string): { state: string; active: boolean; mode: string } {
   const active = [...cluster.ha.services.values()].some((service) => service.node === node);
-  return { state: active ? 'active' : 'wait_for_agent_lock', active };
+  return { state: active ? 'active' : 'wait_for_agent_lock', active, mode: cluster.ha.lrmMode(node) };
+}
+
+/** Status.pm: a mode other than active is shown as `<mode> mode`, e.g. `maintenance mode`. */
+function lrmWord(online: boolean, mode: string, active: boolean): string {
+  if (!online) return 'old timestamp - dead?';
+  if (mode !== 'active') return `${mode} mode`;
+  return active ? 'active, watchdog active' : 'idle';
 }
 
 export function haStatusCurrent(cluster: SimCluster, servingNode: string): unknown[] {
@@ -47,10 +55,10 @@ export function haStatusCurrent(cluster: SimCluster, servingNode: string): unkno
   });
   out.push({ id: 'fencing', type: 'fencing', node: ha.master, status: 'armed', 'armed-state': 'armed' });
   for (const node of cluster.nodeNames()) {
-    const { state, active } = lrmMode(cluster, node);
+    const { state, active, mode } = lrmState(cluster, node);
     const online = cluster.isNodeOnline(node);
     const timestamp = online ? Math.floor(cluster.now() / 1000) : ha.timestamp;
-    const word = !online ? 'old timestamp - dead?' : active ? 'active, watchdog active' : 'idle';
+    const word = lrmWord(online, mode, active);
     out.push({
       id: `lrm:${node}`,
       type: 'lrm',
@@ -90,26 +98,30 @@ export function haManagerStatus(cluster: SimCluster, servingNode: string): unkno
     const entry: Record<string, unknown> = { node: service.node, state: service.state, uid: service.uid };
     if (service.state === 'started') entry.running = guest?.running ? 1 : 0;
     if (service.target) entry.target = service.target;
+    if (service.maintenanceNode) entry.maintenance_node = service.maintenanceNode;
     serviceStatus[sid] = entry;
   }
   const lrmStatus: Record<string, unknown> = {};
   for (const node of cluster.nodeNames()) {
-    const { state } = lrmMode(cluster, node);
+    const { state, mode } = lrmState(cluster, node);
     const online = cluster.isNodeOnline(node);
     lrmStatus[node] = {
-      mode: 'active',
+      mode,
       state,
       timestamp: online ? Math.floor(cluster.now() / 1000) : ha.timestamp,
       results: {},
     };
   }
+  const managerStatus: Record<string, unknown> = {
+    master_node: ha.master,
+    timestamp: ha.timestamp,
+    node_status: Object.fromEntries(ha.nodeStatus),
+    service_status: serviceStatus,
+  };
+  // Created by the first node-maintenance command; `disable` empties it but it stays, as in Perl.
+  if (ha.hasNodeRequests) managerStatus.node_request = Object.fromEntries(ha.nodeRequests);
   return {
-    manager_status: {
-      master_node: ha.master,
-      timestamp: ha.timestamp,
-      node_status: Object.fromEntries(ha.nodeStatus),
-      service_status: serviceStatus,
-    },
+    manager_status: managerStatus,
     lrm_status: lrmStatus,
     quorum: { node: servingNode, quorate: cluster.isQuorate() ? '1' : '0' },
   };
