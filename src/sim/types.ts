@@ -58,3 +58,43 @@ export interface RecordedRequest {
   /** The form or JSON parameters as received (strings), for the schema-conformance tests. */
   rawParams: Record<string, string | string[]>;
 }
+
+/**
+ * One command line a client runs over SSH on a node (`ssh root@node01 'apt-get update'`), as the
+ * domain sees it once the platform checked the key and matched the line against the registry.
+ */
+export interface SimCommandContext {
+  /** The node whose sshd received the command. */
+  node: string;
+  /** The whole command line, exactly as sent. */
+  command: string;
+  /** The capture groups of the pattern that matched. */
+  args: string[];
+  /** Writes to the channel's stdout / stderr (add the newlines). */
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /**
+   * Aborted when the process dies with its connection: the client went away, the node lost
+   * power or the simulator stops. The handler must then stop without further effects.
+   */
+  signal: AbortSignal;
+  /** Stops (false) or restarts (true) pveproxy on the node, as a package's postinst does. */
+  setApiRunning(running: boolean): Promise<void>;
+}
+
+/** Runs a command and resolves with its exit status. */
+export type SimCommandHandler = (context: SimCommandContext) => number | Promise<number>;
+
+export interface CommandRegistry {
+  /** Command lines matching `pattern` (anchored: whole lines only) run `handler`; others exit 127. */
+  on(pattern: RegExp, handler: SimCommandHandler): void;
+}
+
+/** One command run over SSH; `exitCode` is null while it runs and when it died with its connection. */
+export interface RecordedSshCommand {
+  node: string;
+  command: string;
+  exitCode: number | null;
+  /** Epoch ms when the command started. */
+  at: number;
+}

@@ -12,6 +12,8 @@ export const INSTALLED_VERSIONS: ReadonlyArray<readonly [string, string]> = [
   ['proxmox-ve', '9.1.0'],
   ['pve-manager', MANAGER_VERSION],
   [`proxmox-kernel-${RUNNING_KERNEL}-signed`, '6.17.2-1'],
+  // The meta-package that pulls in each new 6.17 build (upgraded, the new image is newly installed).
+  ['proxmox-kernel-6.17', '6.17.2-1'],
   ['proxmox-kernel-helper', '9.0.4'],
   ['ceph-fuse', '19.2.3-pve2'],
   ['corosync', '3.1.9-pve2'],

@@ -1,16 +1,9 @@
 // /nodes/{node}/apt: the cached list of upgradable packages, `apt-get update` as an aptupdate
 // task (empty id), and the versions of the important Proxmox packages.
+import { APT_TIMINGS, APT_UPDATE_TAIL, aptSourceLines } from '../cluster/apt-output.js';
 import type { SimCluster } from '../cluster/sim-cluster.js';
 import type { RouteRegistry } from '../types.js';
 import { str } from './request-params.js';
-
-const APT_SOURCES = [
-  'http://deb.debian.org/debian trixie InRelease',
-  'http://deb.debian.org/debian trixie-updates InRelease',
-  'http://security.debian.org/debian-security trixie-security InRelease',
-  'http://download.proxmox.com/debian/pve trixie InRelease',
-  'http://download.proxmox.com/debian/ceph-squid trixie InRelease',
-] as const;
 
 export function registerAptRoutes(registry: RouteRegistry, cluster: SimCluster): void {
   registry.on('GET', '/nodes/{node}/apt/update', (request) =>
@@ -21,20 +14,12 @@ export function registerAptRoutes(registry: RouteRegistry, cluster: SimCluster):
     const node = str(request, 'node');
     return cluster.startTask({ node, type: 'aptupdate', id: '', user: request.user }, async (task) => {
       task.log('starting apt-get update');
-      for (const [index, source] of APT_SOURCES.entries()) {
-        await task.sleep(600);
-        task.log(
-          index % 2 === 0
-            ? `Hit:${index + 1} ${source}`
-            : `Get:${index + 1} ${source} [${47 + index * 13}.${index} kB]`,
-        );
+      for (const line of aptSourceLines()) {
+        await task.sleep(APT_TIMINGS.perSourceMs);
+        task.log(line);
       }
       task.failurePoint();
-      task.log(
-        `Get:6 http://download.proxmox.com/debian/pve trixie/pve-no-subscription amd64 Packages [312 kB]`,
-      );
-      task.log('Fetched 471 kB in 2s (235 kB/s)');
-      task.log('Reading package lists...');
+      for (const line of APT_UPDATE_TAIL) task.log(line);
     }).upid;
   });
 
