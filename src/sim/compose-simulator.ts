@@ -1,6 +1,6 @@
-// Puts the platform (TLS, one HTTPS server per node, auth, schema checks, faults) around a
-// cluster domain. The domain comes in as two functions so the platform can be tested with a
-// small fake; `startSimulator` in simulator.ts passes the real ones.
+// Puts the platform (TLS, one HTTPS server and one sshd per node, auth, schema checks, faults)
+// around a cluster domain. The domain comes in as functions so the platform can be tested with
+// a small fake; `startSimulator` in simulator.ts passes the real ones.
 
 import { randomBytes, randomUUID } from 'node:crypto';
 import { type Logger, silentLogger } from '../logger.js';
@@ -16,7 +16,13 @@ import { createRequestListener } from './server/create-request-listener.js';
 import type { RequestFaultState } from './server/handle-api-request.js';
 import { NodeServer } from './server/node-server.js';
 import { SimRouteRegistry } from './server/route-registry.js';
-import type { RecordedRequest, RouteRegistry } from './types.js';
+import { SimCommandRegistry } from './ssh/command-registry.js';
+import { SshClientFiles, type SshEnvFiles } from './ssh/ssh-client-files.js';
+import { generateEd25519 } from './ssh/ssh-keys.js';
+import { SimSshServers } from './ssh/ssh-servers.js';
+import type { CommandRegistry, RecordedRequest, RecordedSshCommand, RouteRegistry } from './types.js';
+
+export type { SshEnvFiles } from './ssh/ssh-client-files.js';
 
 /** What the platform needs from the domain's cluster object. */
 export interface SimClusterHandle extends FaultableCluster {
@@ -32,6 +38,8 @@ export interface SimulatorOptions {
   guests?: number;
   /** Port on every node's address (default 8006); 0 picks a free port per node. */
   port?: number;
+  /** SSH port, the same on every node's address (default 0: a free one, the same on all nodes). */
+  sshPort?: number;
   /** How many times faster than real time simulated durations run (default 1). */
   speed?: number;
   /** The API token's secret; a random UUID per start when absent. */
@@ -48,6 +56,23 @@ export interface SimulatorOptions {
 export interface SimulatorDomain<C extends SimClusterHandle> {
   createCluster(options: { nodes: number; guests?: number; speed: number }): C;
   registerRoutes(registry: RouteRegistry, cluster: C): void;
+  /** The command lines the nodes' sshd runs; without it every command is refused (127). */
+  registerCommands?(registry: CommandRegistry, cluster: C): void;
+}
+
+/** How to reach the nodes' sshd: what SSH_USER, SSH_PORT, SSH_KEY_FILE and SSH_KNOWN_HOSTS hold. */
+export interface SimSshAccess {
+  /** The same port on every node's address. */
+  port: number;
+  user: 'root';
+  /** The key the bot logs in with (OpenSSH PEM, unencrypted). */
+  clientPrivateKey: string;
+  /** Its public half, `ssh-ed25519 AAAA…` (root's authorized_keys on every node). */
+  clientPublicKey: string;
+  /** One line per node: `[127.20.1.101]:PORT,[node01]:PORT ssh-ed25519 AAAA…`. */
+  knownHosts: string;
+  /** Each node's host key as published at start-up, `ssh-ed25519 AAAA…` (not changed by faults). */
+  hostKeys: Record<string, string>;
 }
 
 export interface RunningSimulator<C extends SimClusterHandle = SimClusterHandle> {
@@ -66,8 +91,15 @@ export interface RunningSimulator<C extends SimClusterHandle = SimClusterHandle>
   cluster: C;
   /** The answered requests, oldest first (the newest `maxRecordedRequests`). */
   requests: RecordedRequest[];
-  /** The PVE_* variables that point the product at this simulator. */
-  env(): Record<string, string>;
+  ssh: SimSshAccess;
+  /** Every command line run over SSH, refused ones included, oldest first. */
+  sshCommands: RecordedSshCommand[];
+  /**
+   * The PVE_* and SSH_* variables that point the product at this simulator. SSH_KEY_FILE and
+   * SSH_KNOWN_HOSTS name `files` when given (the caller wrote them, see writeSimEnvFile), else
+   * files the simulator writes into a private temporary directory and removes on stop().
+   */
+  env(files?: SshEnvFiles): Record<string, string>;
   /** Closes servers, connections and timers; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -81,9 +113,12 @@ export async function composeSimulator<C extends SimClusterHandle>(
   const nodeCount = options.nodes ?? 3;
   const speed = options.speed ?? 1;
   const port = options.port ?? 8006;
+  const sshPort = options.sshPort ?? 0;
   if (!Number.isInteger(nodeCount) || nodeCount < 1) throw new RangeError(`nodes must be a positive integer`);
   if (!(speed > 0)) throw new RangeError('speed must be greater than 0');
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`port must be 0..65535`);
+  if (!Number.isInteger(sshPort) || sshPort < 0 || sshPort > 65535)
+    throw new RangeError(`sshPort must be 0..65535`);
   const logger = options.logger ?? silentLogger;
 
   const clusterOptions: { nodes: number; guests?: number; speed: number } = { nodes: nodeCount, speed };
@@ -94,8 +129,11 @@ export async function composeSimulator<C extends SimClusterHandle>(
   const abort = new AbortController();
   const nodes = cluster.nodeNames();
   const servers = new Map<string, NodeServer>();
+  let ssh: SimSshServers | undefined;
   try {
     domain.registerRoutes(registry, cluster);
+    const commands = new SimCommandRegistry();
+    domain.registerCommands?.(commands, cluster);
     const certificates = await createClusterCertificates(
       nodes.map((name) => ({ name, address: cluster.nodeAddress(name) })),
     );
@@ -160,16 +198,52 @@ export async function composeSimulator<C extends SimClusterHandle>(
       const served = impostor && fake ? fake : real;
       server.useCertificate(served.certPem, served.keyPem);
     };
-    const faults = new SimFaults({ cluster, state, syncListener, useImpostorCertificate });
+    const clientKey = generateEd25519();
+    const sshCommands: RecordedSshCommand[] = [];
+    const syncSsh = async (node: string): Promise<void> => {
+      if (!ssh || stopped) return;
+      await ssh.sync(node, cluster.isNodeOnline(node) && !faults.isSshDown(node));
+    };
+    const faults = new SimFaults({
+      cluster,
+      state,
+      syncListener,
+      useImpostorCertificate,
+      syncSsh,
+      changeSshHostKey: (node) => {
+        if (!ssh) throw new Error('SSH is not running');
+        return ssh.changeHostKey(node);
+      },
+    });
     // Power changes also come from the domain itself (a reboot via the API), not only from faults.
     cluster.onNodeOnlineChange((node, online) => {
       logger.info({ node, online }, online ? 'simulated node is up' : 'simulated node is down');
-      syncListener(node).catch((error: unknown) => {
+      Promise.all([syncListener(node), syncSsh(node)]).catch((error: unknown) => {
         logger.error({ node, err: String(error) }, 'could not follow a node power change');
       });
     });
     // One node after the other, so that with port 8006 a busy address fails early and clearly.
     for (const node of nodes) await syncListener(node);
+    ssh = await SimSshServers.start({
+      nodes: nodes.map((node) => ({ node, address: cluster.nodeAddress(node) })),
+      port: sshPort,
+      user: 'root',
+      clientKey,
+      registry: commands,
+      record: sshCommands,
+      setApiRunning: (node, running) => faults.setPveproxyRunning(node, running),
+      logger,
+    });
+    for (const node of nodes) await syncSsh(node);
+    const sshAccess: SimSshAccess = {
+      port: ssh.port,
+      user: 'root',
+      clientPrivateKey: clientKey.privateKey,
+      clientPublicKey: clientKey.publicKey,
+      knownHosts: ssh.knownHosts(),
+      hostKeys: Object.fromEntries([...ssh.hostKeys].map(([node, key]) => [node, key.publicKey])),
+    };
+    const clientFiles = new SshClientFiles(sshAccess.clientPrivateKey, sshAccess.knownHosts);
 
     const serverList = nodes.map((node) => servers.get(node) as NodeServer);
     const hosts = serverList.map((server) => server.url);
@@ -186,23 +260,33 @@ export async function composeSimulator<C extends SimClusterHandle>(
       faults,
       cluster,
       requests,
-      env: () => ({
-        PVE_HOSTS: hosts.join(','),
-        PVE_TOKEN_ID: DEFAULT_TOKEN_ID,
-        PVE_TOKEN_SECRET: tokenSecret,
-        PVE_FINGERPRINTS: fingerprints.join(','),
-      }),
+      ssh: sshAccess,
+      sshCommands,
+      env: (files) => {
+        const ssh = files ?? clientFiles.files();
+        return {
+          PVE_HOSTS: hosts.join(','),
+          PVE_TOKEN_ID: DEFAULT_TOKEN_ID,
+          PVE_TOKEN_SECRET: tokenSecret,
+          PVE_FINGERPRINTS: fingerprints.join(','),
+          SSH_USER: sshAccess.user,
+          SSH_PORT: String(sshAccess.port),
+          SSH_KEY_FILE: ssh.keyFile,
+          SSH_KNOWN_HOSTS: ssh.knownHostsFile,
+        };
+      },
       stop: async () => {
         if (stopped) return;
         stopped = true;
         abort.abort();
-        await Promise.all(serverList.map((server) => server.destroy()));
+        await Promise.all([...serverList.map((server) => server.destroy()), ssh?.destroy()]);
         cluster.close();
+        await clientFiles.remove();
       },
     };
   } catch (error) {
     abort.abort();
-    await Promise.all([...servers.values()].map((server) => server.destroy()));
+    await Promise.all([...[...servers.values()].map((server) => server.destroy()), ssh?.destroy()]);
     cluster.close();
     throw error;
   }

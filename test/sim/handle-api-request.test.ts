@@ -22,11 +22,15 @@ describe('simulator request handling', () => {
       '127.20.1.102',
       '127.20.1.103',
     ]);
-    expect(sim.env()).toEqual({
+    expect(sim.env({ keyFile: '/k', knownHostsFile: '/kh' })).toEqual({
       PVE_HOSTS: sim.hosts.join(','),
       PVE_TOKEN_ID: 'chatops@pve!bot',
       PVE_TOKEN_SECRET: sim.tokenSecret,
       PVE_FINGERPRINTS: sim.fingerprints.join(','),
+      SSH_USER: 'root',
+      SSH_PORT: String(sim.ssh.port),
+      SSH_KEY_FILE: '/k',
+      SSH_KNOWN_HOSTS: '/kh',
     });
   });
 
