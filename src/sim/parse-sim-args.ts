@@ -9,20 +9,26 @@ export interface SimArgs {
   nodes: number;
   guests?: number;
   port: number;
+  sshPort: number;
   speed: number;
   help: boolean;
 }
 
 export const SIM_USAGE = `Usage: pve-chatops sim [options]
 
-Starts a simulated Proxmox VE cluster (MonCluster: node01, node02, … on 127.20.1.101, …).
+Starts a simulated Proxmox VE cluster (MonCluster: node01, node02, … on 127.20.1.101, …): the
+HTTPS API on every node, and an sshd that runs the commands of a rolling upgrade (apt-get update,
+apt-get dist-upgrade, test -f /var/run/reboot-required, ha-manager node-maintenance).
 
 Options:
-  --env-file FILE  write PVE_HOSTS, PVE_TOKEN_ID, PVE_TOKEN_SECRET, PVE_FINGERPRINTS to FILE (mode 0600)
+  --env-file FILE  write PVE_HOSTS, PVE_TOKEN_ID, PVE_TOKEN_SECRET, PVE_FINGERPRINTS, SSH_USER,
+                   SSH_PORT, SSH_KEY_FILE, SSH_KNOWN_HOSTS to FILE (mode 0600), with the SSH key
+                   in FILE.ssh_key (mode 0600) and the nodes' host keys in FILE.known_hosts
   --ca-file FILE   write the cluster CA certificate (like /etc/pve/pve-root-ca.pem) to FILE, e.g. for curl --cacert
   --nodes N        number of nodes (default 3)
   --guests N       number of guests (default: the guides' TestVM and friends)
   --port P         HTTPS port on every node's address (default 8006; 0 picks a free one per node)
+  --ssh-port P     SSH port, the same on every node's address (default 2222; 0 picks a free one)
   --speed X        run simulated durations X times faster than real time (default 1)
   -h, --help       show this help
 `;
@@ -54,6 +60,7 @@ export function parseSimArgs(argv: string[]): SimArgs {
         nodes: { type: 'string' },
         guests: { type: 'string' },
         port: { type: 'string' },
+        'ssh-port': { type: 'string' },
         speed: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -65,6 +72,8 @@ export function parseSimArgs(argv: string[]): SimArgs {
   const args: SimArgs = {
     nodes: text('nodes') === undefined ? 3 : integer('nodes', text('nodes') as string, 1, 250),
     port: text('port') === undefined ? 8006 : integer('port', text('port') as string, 0, 65535),
+    sshPort:
+      text('ssh-port') === undefined ? 2222 : integer('ssh-port', text('ssh-port') as string, 0, 65535),
     speed: 1,
     help: values.help === true,
   };

@@ -1,12 +1,13 @@
-// `pve-chatops sim`: start the simulator, say where it is, write the env file, run until SIGINT
-// or SIGTERM, then stop cleanly. The token secret is never printed, only written to the file.
+// `pve-chatops sim`: start the simulator, say where it is, write the env file (and the SSH key
+// and known_hosts next to it), run until SIGINT or SIGTERM, then stop cleanly. The token secret
+// and the SSH key are never printed, only written to files.
 
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createJsonLogger, type Logger } from '../logger.js';
 import { waitForStopSignal } from '../wait-for-stop-signal.js';
 import type { RunningSimulator, SimulatorOptions } from './compose-simulator.js';
-import { writeEnvFile } from './env-file.js';
+import { sshFilesFor, writeSimEnvFile } from './env-file.js';
 import { parseSimArgs, SIM_USAGE, SimUsageError } from './parse-sim-args.js';
 
 export interface SimCommandDeps {
@@ -25,9 +26,10 @@ export function simBanner(sim: RunningSimulator, speed: number, envFile: string 
     `Simulated Proxmox VE cluster '${sim.clusterName}' is running (speed x${speed}).`,
     ...sim.nodes.map((node, i) => `  ${node.padEnd(width)}  ${sim.hosts[i]}  ${sim.fingerprints[i]}`),
     `API token: ${sim.tokenId}`,
+    `SSH: user ${sim.ssh.user}, port ${sim.ssh.port} on every node's address`,
     envFile
-      ? `Token secret and connection settings written to ${envFile}`
-      : 'The token secret is not shown: use --env-file FILE to get the connection settings.',
+      ? `Token secret and connection settings written to ${envFile}; SSH key and known_hosts in ${sshFilesFor(envFile).keyFile} and ${sshFilesFor(envFile).knownHostsFile}`
+      : 'The token secret and SSH key are not shown: use --env-file FILE to get the connection settings.',
     'Press Ctrl+C to stop.',
   ];
   return `${lines.join('\n')}\n`;
@@ -55,6 +57,7 @@ export async function runSimCommand(argv: string[], deps: SimCommandDeps = {}): 
   const options: SimulatorOptions = {
     nodes: args.nodes,
     port: args.port,
+    sshPort: args.sshPort,
     speed: args.speed,
     logger: deps.logger ?? createJsonLogger('info'),
   };
@@ -65,16 +68,17 @@ export async function runSimCommand(argv: string[], deps: SimCommandDeps = {}): 
   } catch (error) {
     const { code, address, port } = error as NodeJS.ErrnoException & { address?: string; port?: number };
     if (code !== 'EADDRINUSE' && code !== 'EADDRNOTAVAIL') throw error;
+    const option = port === args.sshPort && port !== args.port ? '--ssh-port' : '--port';
     err(
       `pve-chatops sim: cannot listen on ${address}:${port} (${code}). Another simulator may be running; ` +
-        'stop it or pick another port with --port (0 picks a free one).\n',
+        `stop it or pick another port with ${option} (0 picks a free one).\n`,
     );
     process.exitCode = 1;
     return;
   }
   try {
     const envFile = args.envFile === undefined ? undefined : resolve(args.envFile);
-    if (envFile) await writeEnvFile(envFile, sim.env());
+    if (envFile) await writeSimEnvFile(envFile, sim);
     // The CA is public; curl --cacert and PVE_CA_FILE can use it instead of the fingerprints.
     if (args.caFile) await writeFile(resolve(args.caFile), sim.caPem);
     out(simBanner(sim, args.speed, envFile));

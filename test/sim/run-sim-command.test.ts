@@ -12,7 +12,7 @@ import { fakeDomain } from './helpers/fake-domain.js';
 
 describe('parseSimArgs', () => {
   it('applies the defaults', () => {
-    expect(parseSimArgs([])).toEqual({ nodes: 3, port: 8006, speed: 1, help: false });
+    expect(parseSimArgs([])).toEqual({ nodes: 3, port: 8006, sshPort: 2222, speed: 1, help: false });
   });
 
   it('reads every option', () => {
@@ -26,16 +26,19 @@ describe('parseSimArgs', () => {
         '40',
         '--port',
         '0',
+        '--ssh-port',
+        '2200',
         '--speed',
         '2.5',
       ]),
-    ).toEqual({ envFile: 'x.env', nodes: 5, guests: 40, port: 0, speed: 2.5, help: false });
+    ).toEqual({ envFile: 'x.env', nodes: 5, guests: 40, port: 0, sshPort: 2200, speed: 2.5, help: false });
   });
 
   it.each([
     [['--nodes', '0'], "--nodes must be a whole number from 1 to 250, got '0'"],
     [['--nodes', 'three'], "--nodes must be a whole number from 1 to 250, got 'three'"],
     [['--port', '70000'], "--port must be a whole number from 0 to 65535, got '70000'"],
+    [['--ssh-port', 'x'], "--ssh-port must be a whole number from 0 to 65535, got 'x'"],
     [['--speed=-1'], "--speed must be a number greater than 0 (e.g. 1, 10, 0.5), got '-1'"],
     [['--speed', '0'], "--speed must be a number greater than 0 (e.g. 1, 10, 0.5), got '0'"],
     [['--bogus'], "Unknown option '--bogus'"],
@@ -90,7 +93,8 @@ describe('runSimCommand', () => {
     const output: string[] = [];
     const file = join(dir, 'sim.env');
     const caFile = join(dir, 'ca.pem');
-    const running = runSimCommand(['--env-file', file, '--ca-file', caFile, '--nodes', '2', '--port', '0'], {
+    const argv = ['--env-file', file, '--ca-file', caFile, '--nodes', '2', '--port', '0', '--ssh-port', '0'];
+    const running = runSimCommand(argv, {
       start: async (options) => {
         sim = await composeSimulator({ ...options, authFailureDelayMs: 0 }, fakeDomain());
         return sim;
@@ -110,7 +114,16 @@ describe('runSimCommand', () => {
     expect(banner).toContain(`node02  ${started.hosts[1]}  ${started.fingerprints[1]}`);
     expect(banner).toContain('API token: chatops@pve!bot');
     expect(banner).not.toContain(started.tokenSecret);
-    expect(parseEnv(await readFile(file, 'utf8'))).toEqual(started.env());
+    expect(banner).toContain(`SSH: user root, port ${started.ssh.port} on every node's address`);
+    // The SSH key and known_hosts sit next to the env file, which names them.
+    const files = { keyFile: `${file}.ssh_key`, knownHostsFile: `${file}.known_hosts` };
+    const vars = parseEnv(await readFile(file, 'utf8'));
+    expect(vars).toEqual(started.env(files));
+    expect(vars).toMatchObject({ SSH_USER: 'root', SSH_PORT: String(started.ssh.port) });
+    expect(await readFile(files.keyFile, 'utf8')).toBe(started.ssh.clientPrivateKey);
+    expect((await stat(files.keyFile)).mode & 0o777).toBe(0o600);
+    expect(await readFile(files.knownHostsFile, 'utf8')).toBe(started.ssh.knownHosts);
+    expect(banner).not.toContain(started.ssh.clientPrivateKey.split('\n')[1]);
     expect(await readFile(caFile, 'utf8')).toBe(started.caPem);
 
     stop();
