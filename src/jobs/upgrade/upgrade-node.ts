@@ -53,7 +53,7 @@ async function runOnNode(
   let lastProgress = 0;
   // No abort signal: a dist-upgrade is never cut in the middle (not by the slice's end, not by
   // an abort request, which waits for the next step boundary).
-  return ssh.run({ node, host }, command, {
+  const result = await ssh.run({ node, host }, command, {
     onLine: (line) => {
       lines.push(line);
       lines.splice(0, Math.max(0, lines.length - LOG_LINES));
@@ -63,6 +63,9 @@ async function runOnNode(
       void ctx.progress(phase, { logLines: [...lines] });
     },
   });
+  // The last lines, even when they came faster than one update a second.
+  if (lines.length > 0) await ctx.progress(phase, { logLines: [...lines] });
+  return result;
 }
 
 export async function preflight(ctx: JobContext<unknown>, node: string): Promise<void> {

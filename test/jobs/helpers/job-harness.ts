@@ -2,6 +2,7 @@
 // 127.0.0.1:6379) under a prefix of its own, a queue, workers, and every outbox event collected.
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { sshRunnerForSimulator } from '../../../src/bots/simulator-ssh.js';
 import type { JobEvent, ResultEvent } from '../../../src/jobs/job-events.js';
 import { JobQueue, type JobQueueOptions } from '../../../src/jobs/job-queue.js';
 import { JobWorker, type JobWorkerOptions } from '../../../src/jobs/job-worker.js';
@@ -10,6 +11,7 @@ import { OutboxWriter } from '../../../src/jobs/outbox/outbox-writer.js';
 import { createRedis } from '../../../src/jobs/redis-connection.js';
 import { silentLogger } from '../../../src/logger.js';
 import { ProxmoxClient } from '../../../src/proxmox/proxmox-client.js';
+import type { SshRunner } from '../../../src/proxmox/ssh/ssh-runner.js';
 import { type RunningSimulator, type SimCluster, startSimulator } from '../../../src/sim/simulator.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -57,6 +59,7 @@ export async function startJobHarness(
   });
   const workers: JobWorker[] = [];
   const clients: ProxmoxClient[] = [];
+  const runners: SshRunner[] = [];
   const event = (match: (event: JobEvent) => boolean) => {
     const seen = events.find(match);
     if (seen) return Promise.resolve(seen);
@@ -77,10 +80,13 @@ export async function startJobHarness(
         logger: silentLogger,
       });
       clients.push(pve);
+      const ssh = sshRunnerForSimulator(sim.ssh);
+      runners.push(ssh);
       const worker = new JobWorker({
         redis,
         prefix,
         pve,
+        ssh,
         pveUser: sim.tokenId,
         outbox,
         pollInterval: { initialMs: 20, maxMs: 100 },
@@ -102,6 +108,7 @@ export async function startJobHarness(
       if (keys.length > 0) await redis.unlink(...keys);
       redis.disconnect();
       await Promise.all(clients.map((c) => c.close()));
+      await Promise.all(runners.map((r) => r.close()));
       await sim.stop();
     },
   };
