@@ -212,3 +212,32 @@ describe('pveproxy during an upgrade', () => {
     }
   });
 });
+
+describe('an upgrade whose client hangs up', () => {
+  it('dies with its channel: no exit status, nothing installed, the dpkg lock released', async () => {
+    const sim = await startSimulator({ port: 0, speed: 100, authFailureDelayMs: 0 });
+    try {
+      const node = sim.cluster.node('node02');
+      const pending = node.pendingUpdates.length;
+      const client = await sshConnect(sim, 'node02');
+      const closed = await new Promise<boolean>((resolve, reject) => {
+        client.exec(APT_COMMANDS.distUpgrade, (error, stream) => {
+          if (error) return reject(error);
+          stream.once('data', () => stream.close());
+          stream.on('close', () => resolve(true));
+        });
+      });
+      expect(closed).toBe(true);
+      await eventually(async () => node.aptLock === undefined, 'the dpkg lock to be released');
+      expect(sim.sshCommands).toEqual([
+        { node: 'node02', command: APT_COMMANDS.distUpgrade, exitCode: null, at: expect.any(Number) },
+      ]);
+      expect(node.pendingUpdates).toHaveLength(pending);
+      // The connection itself is still good for the next command.
+      expect((await sshExec(client, APT_COMMANDS.rebootRequired)).code).toBe(1);
+      client.end();
+    } finally {
+      await sim.stop();
+    }
+  });
+});

@@ -126,9 +126,15 @@ export class SshNodeServer {
     client.on('ready', () => {
       client.on('session', (accept) => {
         const session = accept();
+        // sshd hangs up on the command when its channel or the whole connection closes.
+        const hangup = new AbortController();
+        session.on('close', () => hangup.abort());
         session.on('exec', (acceptExec, _reject, info) => {
           const channel = acceptExec();
-          this.#options.onExec({ command: info.command, channel, signal: connection.signal });
+          // No command reads stdin: drain it, or ssh2 holds the channel's close behind it.
+          channel.resume();
+          const signal = AbortSignal.any([connection.signal, hangup.signal]);
+          this.#options.onExec({ command: info.command, channel, signal });
         });
       });
     });
