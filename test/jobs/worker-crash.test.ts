@@ -152,3 +152,60 @@ describe('a worker killed mid-task', () => {
     }
   });
 });
+
+describe('a worker killed mid-upgrade', () => {
+  it('resumes at the step it was in: the dist-upgrade runs again, a reboot that happened is not issued twice', async () => {
+    const h = await startJobHarness({ speed: 20 });
+    harness = h;
+    const requester = { id: 'console:alice', name: 'alice', groups: [] };
+    const planning = await h.queue.enqueue({
+      kind: 'upgrade-plan',
+      payload: { nodes: ['node03', 'node01'], reboot: 'auto', dryRun: false, requester },
+      thread: THREAD,
+      requestedBy: 'alice',
+    });
+    child = spawnWorker(h);
+    const planned = await h.result(planning.jobId);
+    const { jobId } = await h.queue.enqueue({
+      kind: 'upgrade',
+      payload: {
+        ...(planned.proposal!.payload as object),
+        timings: { pollMs: 100, drainTimeoutMs: 60_000, rebootTimeoutMs: 60_000 },
+      },
+      thread: THREAD,
+      requestedBy: 'alice',
+    });
+    const phase = (text: string) =>
+      h.event((e) => e.type === 'progress' && e.jobId === jobId && e.phase.startsWith(text));
+
+    // Killed in the middle of node03's dist-upgrade (its SSH session dies with it)…
+    await phase('apt-get dist-upgrade on node03');
+    const distUpgrades = () =>
+      h.sim.sshCommands.filter((c) => c.node === 'node03' && c.command.endsWith(' dist-upgrade'));
+    while (distUpgrades().length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child?.once('exit', resolve));
+    child = spawnWorker(h);
+    // …and again while node01 reboots, after the reboot was asked for.
+    await phase('waiting for node01 to reboot');
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child?.once('exit', resolve));
+
+    await h.worker({ lockMs: LOCK_MS });
+    const result = await h.result(jobId);
+    expect(result).toMatchObject({ ok: true });
+    const reboots = (node: string) =>
+      h.sim.requests.filter(
+        (r) => r.method === 'POST' && r.path === `/nodes/${node}/status` && r.rawParams.command === 'reboot',
+      ).length;
+    expect([reboots('node03'), reboots('node01'), reboots('node02')]).toEqual([1, 1, 0]);
+    for (const node of ['node03', 'node01']) expect(h.sim.cluster.node(node).pendingUpdates).toEqual([]);
+    // The first dist-upgrade died with its worker's SSH session; the resumed job ran it again.
+    expect(distUpgrades().map((c) => c.exitCode)).toEqual([null, 0]);
+    // Each moved guest went out and back exactly once: no migration was started twice.
+    expect(tasksOfType(h, 'vzmigrate', 200)).toHaveLength(2);
+    expect(tasksOfType(h, 'qmigrate', 100)).toHaveLength(2);
+    expect(h.sim.cluster.guest(100)?.node).toBe('node01');
+    expect(h.sim.cluster.guest(200)?.node).toBe('node03');
+  });
+});
