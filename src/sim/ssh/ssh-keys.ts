@@ -11,9 +11,22 @@ export interface SshKeyPair {
   publicKey: string;
 }
 
+/**
+ * A fresh ed25519 key pair. ssh2's generator drops a leading zero byte of the key (about one
+ * key in 200), which its own parser then refuses as malformed: such keys are thrown away.
+ */
 export function generateEd25519(): SshKeyPair {
-  const pair = ssh2.utils.generateKeyPairSync('ed25519');
-  return { privateKey: pair.private, publicKey: pair.public.trim() };
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const pair = ssh2.utils.generateKeyPairSync('ed25519');
+    const parsedPrivate = ssh2.utils.parseKey(pair.private);
+    const parsedPublic = ssh2.utils.parseKey(pair.public);
+    if (parsedPrivate instanceof Error || parsedPublic instanceof Error) continue;
+    const key = Array.isArray(parsedPrivate) ? parsedPrivate[0] : parsedPrivate;
+    const pub = Array.isArray(parsedPublic) ? parsedPublic[0] : parsedPublic;
+    if (!key || !pub || !key.getPublicSSH().equals(pub.getPublicSSH())) continue;
+    return { privateKey: pair.private, publicKey: pair.public.trim() };
+  }
+  throw new Error('could not generate a valid ed25519 key');
 }
 
 /** The parsed key, for signature checks and comparisons; the key must be one we generated. */
