@@ -263,7 +263,7 @@ export async function composeSimulator<C extends SimClusterHandle>(
       ssh: sshAccess,
       sshCommands,
       env: (files) => {
-        const ssh = files ?? clientFiles.files();
+        const sshFiles = files ?? clientFiles.files();
         return {
           PVE_HOSTS: hosts.join(','),
           PVE_TOKEN_ID: DEFAULT_TOKEN_ID,
@@ -271,8 +271,8 @@ export async function composeSimulator<C extends SimClusterHandle>(
           PVE_FINGERPRINTS: fingerprints.join(','),
           SSH_USER: sshAccess.user,
           SSH_PORT: String(sshAccess.port),
-          SSH_KEY_FILE: ssh.keyFile,
-          SSH_KNOWN_HOSTS: ssh.knownHostsFile,
+          SSH_KEY_FILE: sshFiles.keyFile,
+          SSH_KNOWN_HOSTS: sshFiles.knownHostsFile,
         };
       },
       stop: async () => {

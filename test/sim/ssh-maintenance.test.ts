@@ -99,4 +99,18 @@ describe('ha-manager node-maintenance over SSH', () => {
       expect((await sshRun(sim, 'node01', command)).code).toBe(127);
     }
   });
+
+  it('cannot queue the command without quorum (the CLI writes to /etc/pve)', async () => {
+    await sim.faults.nodeDown('node02');
+    await sim.faults.nodeDown('node03');
+    try {
+      const result = await sshRun(sim, 'node01', 'ha-manager crm-command node-maintenance enable node01');
+      expect(result.code).toBe(255);
+      expect(result.stderr).toContain('no quorum');
+    } finally {
+      await sim.faults.nodeUp('node02');
+      await sim.faults.nodeUp('node03');
+    }
+    expect(sim.cluster.ha.maintenanceRequested('node01')).toBe(false);
+  });
 });
