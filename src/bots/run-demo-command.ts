@@ -10,6 +10,7 @@ import { ProxmoxClient } from '../proxmox/proxmox-client.js';
 import { startSimulator } from '../sim/simulator.js';
 import { CONSOLE_HELP, ConsoleAdapter } from './console/console-adapter.js';
 import { RedisMissingError, redisForDemo } from './private-redis.js';
+import { sshRunnerForSimulator } from './simulator-ssh.js';
 import { startChatOps } from './start-chatops.js';
 
 export const DEMO_POLICY = `
@@ -71,6 +72,8 @@ export async function runDemoCommand(argv: string[]): Promise<void> {
     fingerprints: sim.fingerprints,
     logger,
   });
+  // The simulator's sshd per node: `/pve upgrade` works in the demo as on a real cluster.
+  const ssh = sshRunnerForSimulator(sim.ssh, logger);
   const console = new ConsoleAdapter({
     input: process.stdin,
     output: process.stdout,
@@ -80,13 +83,15 @@ export async function runDemoCommand(argv: string[]): Promise<void> {
     `pve-chatops demo: simulated cluster '${sim.clusterName}' (${sim.nodes.join(', ')}, ${speed}× real time), ` +
       `Redis ${redisHandle.private ? 'private for this session' : redisHandle.url}.\n` +
       `You are ${values.user ?? 'alice'}; dave is on call and approves. Try:\n` +
-      '  /pve status\n  /pve migrate TestVM node03\n  /as dave\n  approve\n\n' +
+      '  /pve status\n  /pve migrate TestVM node03\n  /as dave\n  approve\n' +
+      '  /pve updates\n  /pve upgrade --all   (then approve as dave; pause, resume, abort)\n\n' +
       CONSOLE_HELP,
   );
   const app = await startChatOps({
     redis,
     prefix,
     pve,
+    ssh,
     pveUser: sim.tokenId,
     policy: parsePolicy(DEMO_POLICY, 'demo policy'),
     adapters: [console],
@@ -107,6 +112,7 @@ export async function runDemoCommand(argv: string[]): Promise<void> {
   const keys = await redis.keys(`${prefix}*`);
   if (keys.length > 0) await redis.unlink(...keys);
   redis.disconnect();
+  await ssh.close();
   await pve.close();
   await sim.stop();
   await redisHandle.stop();

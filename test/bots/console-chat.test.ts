@@ -6,6 +6,7 @@ import type { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConsoleAdapter } from '../../src/bots/console/console-adapter.js';
 import { DEMO_POLICY } from '../../src/bots/run-demo-command.js';
+import { sshRunnerForSimulator } from '../../src/bots/simulator-ssh.js';
 import { type RunningChatOps, startChatOps } from '../../src/bots/start-chatops.js';
 import { AuditLog } from '../../src/core/audit/audit-log.js';
 import { parsePolicy } from '../../src/core/policy/index.js';
@@ -51,11 +52,13 @@ async function startChat(): Promise<Chat> {
     tokenSecret: sim.tokenSecret,
     fingerprints: sim.fingerprints,
   });
+  const ssh = sshRunnerForSimulator(sim.ssh);
   const consoleAdapter = new ConsoleAdapter({ input, output, user: 'alice' });
   const app: RunningChatOps = await startChatOps({
     redis,
     prefix,
     pve,
+    ssh,
     pveUser: sim.tokenId,
     policy: parsePolicy(DEMO_POLICY, 'demo policy'),
     adapters: [consoleAdapter],
@@ -80,6 +83,7 @@ async function startChat(): Promise<Chat> {
       const keys = await redis.keys(`${prefix}*`);
       if (keys.length > 0) await redis.unlink(...keys);
       redis.disconnect();
+      await ssh.close();
       await pve.close();
       await sim.stop();
     },
@@ -130,4 +134,38 @@ describe('the console chat', () => {
     c.type('status');
     await c.printed(/MonCluster: quorate, 3\/3 nodes online/);
   });
+
+  it('lists pending updates, then upgrades a node once on-call approves the plan', async () => {
+    const c = await startChat();
+    chat = c;
+    c.type('/pve updates node03');
+    await c.printed(/updates pending on 1 of 1 nodes; a reboot will be needed on node03/);
+    expect(c.output()).toContain('pve-manager 9.1.3 → 9.1.4');
+
+    c.type('/pve upgrade node03');
+    await c.printed(/plan the upgrade of node03 \(reboot auto\)/);
+    // The worker's plan is proposed for approval in the same thread.
+    await c.printed(
+      /upgrade node03, one node at a time, in the order named \(reboot auto: 1 of 1 expected\)[\s\S]*\[Approve\]/,
+    );
+    expect(c.output()).toMatch(/1\. node03: \d+ updates, kernel 6\.17\.2-1-pve → 6\.17\.4-1-pve/);
+    c.type('approve');
+    await c.printed(/Your click changed nothing[\s\S]*own request/i);
+    expect(c.sim.cluster.node('node03').pendingUpdates.length).toBeGreaterThan(0);
+
+    c.type('/as dave');
+    c.type('approve');
+    await c.printed(/Approved by dave/);
+    await c.printed(/\[Pause\] → type `pause [^`]+`/);
+    // Pause holds it at the next step boundary, Resume lets it go on.
+    c.type('pause');
+    await c.printed(/Pause of job \S+ \(upgrade\) by dave/);
+    await c.printed(/paused by dave before [^\n]+; Resume or Abort/);
+    await c.printed(/\[Resume\] → type `resume [^`]+`/);
+    expect(c.output()).not.toMatch(/✅ Upgraded/);
+    c.type('resume');
+    await c.printed(/✅ Upgraded node03; rebooted node03; every guest back home/);
+    expect(c.sim.cluster.node('node03').pendingUpdates).toEqual([]);
+    expect(c.sim.cluster.guest(200)?.node).toBe('node03');
+  }, 60_000);
 });

@@ -23,7 +23,7 @@ describe('pve-chatops sim', () => {
     // The same argument order as `npm run sim -- --env-file FILE`: the file does not exist yet.
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', cli, '--', 'sim', '--env-file', envFile, '--port', '0'],
+      ['--import', 'tsx', cli, '--', 'sim', '--env-file', envFile, '--port', '0', '--ssh-port', '0'],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
       },

@@ -7,7 +7,7 @@ import type { ChatUser } from '../../core/chat-event.js';
 import type { CoreApi } from '../../core/core-api.js';
 import type { OutgoingMessage } from '../../core/message.js';
 import type { ChatAdapter } from '../adapter.js';
-import { renderCardText, renderProgressLine } from './render-card-text.js';
+import { renderButtons, renderCardText, renderProgressLine } from './render-card-text.js';
 
 export const CONSOLE_HELP = `Console chat:
   /pve <command>     run a command, e.g. /pve migrate TestVM node03 (the /pve is optional)
@@ -15,6 +15,8 @@ export const CONSOLE_HELP = `Console chat:
   approve [id]       press Approve on a request (the newest one without an id)
   deny [id]          press Deny
   cancel <id>        press Cancel on a request or a running job
+  pause|resume|abort [id]
+                     press Pause, Resume or Abort on a rolling upgrade
   /quit              leave
 `;
 
@@ -32,6 +34,9 @@ const BUTTON_WORDS: Record<string, string[]> = {
   approve: ['approve'],
   deny: ['deny'],
   cancel: ['cancel-request', 'cancel-job'],
+  pause: ['pause-job'],
+  resume: ['resume-job'],
+  abort: ['abort-job'],
 };
 
 export class ConsoleAdapter implements ChatAdapter {
@@ -41,6 +46,8 @@ export class ConsoleAdapter implements ChatAdapter {
   #user: string;
   /** Button values seen on cards, newest last, by action. */
   readonly #buttons: Array<{ action: string; value: string }> = [];
+  /** The buttons line last printed per job. */
+  readonly #buttonsShown = new Map<string, string>();
   readonly #progressShown = new Map<string, { at: number; phase: string; percent?: number }>();
   readonly #running = new Set<string>();
   readonly #finishing = new Set<string>();
@@ -96,11 +103,18 @@ export class ConsoleAdapter implements ChatAdapter {
       if (card.status !== 'running') {
         // The final state: the result follows as its own message, printed in full.
         this.#running.delete(key);
+        this.#buttonsShown.delete(key);
         this.#finishing.add(key);
         return;
       }
       this.#running.add(key);
       if (this.#shouldShowProgress(key, card)) this.#print(renderProgressLine(card));
+      // The buttons once per job, and again when they change (Pause becomes Resume).
+      const buttons = renderButtons(card);
+      if (buttons && this.#buttonsShown.get(key) !== buttons) {
+        this.#buttonsShown.set(key, buttons);
+        this.#print(buttons);
+      }
       return;
     }
     const to = message.ephemeralTo ? `(only for ${message.ephemeralTo.name}) ` : '';
@@ -142,7 +156,7 @@ export class ConsoleAdapter implements ChatAdapter {
     }
     const core = this.#core;
     if (!core) throw new Error('the console is not attached to the core');
-    const button = /^(approve|deny|cancel)(?:\s+(\S+))?$/i.exec(line);
+    const button = /^(approve|deny|cancel|pause|resume|abort)(?:\s+(\S+))?$/i.exec(line);
     const word = button?.[1]?.toLowerCase();
     if (word && (word !== 'cancel' || button?.[2] !== undefined)) {
       const pressed = this.#findButton(word, button?.[2]);

@@ -27,13 +27,16 @@ export function renderCardText(card: Card): string {
     lines.push(`   ${card.progress.phase}${bar}`);
   }
   for (const line of card.logLines ?? []) lines.push(`   │ ${line}`);
-  if (card.buttons && card.buttons.length > 0) {
-    lines.push(
-      `   buttons: ${card.buttons.map((b) => `[${b.label}] → type \`${b.label.toLowerCase()} ${b.value}\``).join('  ')}`,
-    );
-  }
+  const buttons = renderButtons(card);
+  if (buttons) lines.push(buttons);
   if (card.footer) lines.push(`   ${card.footer}`);
   return lines.join('\n');
+}
+
+/** The buttons as the words to type, or undefined when there are none. */
+export function renderButtons(card: Card): string | undefined {
+  if (!card.buttons || card.buttons.length === 0) return undefined;
+  return `   buttons: ${card.buttons.map((b) => `[${b.label}] → type \`${b.label.toLowerCase()} ${b.value}\``).join('  ')}`;
 }
 
 /** A running job in one or two lines: a terminal cannot edit the previous progress in place. */
