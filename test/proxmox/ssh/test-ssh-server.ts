@@ -11,12 +11,29 @@ export interface KeyPair {
   public: string;
 }
 
+/**
+ * A key pair ssh2 can read back. Its generator strips leading zero bytes from an ed25519 public
+ * key, so about one pair in 256 is malformed (mscdex/ssh2#1390, #1513): draw again until both
+ * halves parse, or a test fails once in a few hundred runs.
+ */
+function usableKeyPair(generate: () => KeyPair): KeyPair {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const pair = generate();
+    if (
+      !(ssh2.utils.parseKey(pair.private) instanceof Error) &&
+      !(ssh2.utils.parseKey(pair.public) instanceof Error)
+    )
+      return pair;
+  }
+  throw new Error('ssh2 generated no usable key pair in 20 attempts');
+}
+
 export function ed25519KeyPair(): KeyPair {
-  return ssh2.utils.generateKeyPairSync('ed25519');
+  return usableKeyPair(() => ssh2.utils.generateKeyPairSync('ed25519'));
 }
 
 export function ecdsaKeyPair(): KeyPair {
-  return ssh2.utils.generateKeyPairSync('ecdsa', { bits: 256 });
+  return usableKeyPair(() => ssh2.utils.generateKeyPairSync('ecdsa', { bits: 256 }));
 }
 
 /** `type base64` of an OpenSSH public key line, as a known_hosts line wants it. */
