@@ -9,9 +9,12 @@ import { type Logger, silentLogger } from '../../logger.js';
 import { endpointOf } from './connect-error.js';
 import { connectSsh } from './connect-ssh.js';
 import { type ExecOutcome, execCommand, type OutputStream, type SshResult } from './exec-command.js';
-import { KnownHosts } from './known-hosts.js';
+import type { KnownHosts } from './known-hosts.js';
+import { knownHostsFile } from './known-hosts-file.js';
+import { privateKeyProblem } from './private-key-problem.js';
 import { commandLine, type SshCommand } from './ssh-command.js';
 import { SshError } from './ssh-error.js';
+import { whileNotAborted } from './while-not-aborted.js';
 
 export type { SshResult } from './exec-command.js';
 
@@ -66,37 +69,6 @@ interface Connection {
   isReady: boolean;
 }
 
-/** Why this key cannot log in, or undefined when ssh2 can use it. */
-function keyProblem(privateKey: string | Buffer, keyFile: string): string | undefined {
-  const parsed = ssh2.utils.parseKey(privateKey);
-  if (parsed instanceof Error) return `${keyFile} cannot be used as an SSH private key: ${parsed.message}`;
-  const key = Array.isArray(parsed) ? parsed[0] : parsed;
-  if (!key || key.getPrivatePEM() === null) {
-    return `${keyFile} holds no private key (is it the .pub half?)`;
-  }
-  return undefined;
-}
-
-/** Reads known_hosts for each new connection, re-parsing (and warning) only when it changed. */
-function knownHostsFile(path: string, logger: Logger): () => KnownHosts {
-  let last: { text: string; knownHosts: KnownHosts } | undefined;
-  return () => {
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (error) {
-      // Unreadable: nothing is trusted, and every host reads as unknown in this file.
-      logger.error({ file: path, error: String(error) }, 'cannot read SSH_KNOWN_HOSTS');
-      return KnownHosts.parse('', path);
-    }
-    if (last?.text !== text) {
-      last = { text, knownHosts: KnownHosts.parse(text, path) };
-      for (const warning of last.knownHosts.warnings) logger.warn({ file: path }, warning);
-    }
-    return last.knownHosts;
-  };
-}
-
 export class SshRunner {
   readonly #user: string;
   readonly #privateKey: string | Buffer;
@@ -116,7 +88,7 @@ export class SshRunner {
     this.#keyFile = options.keyFile ?? 'the SSH private key';
     // Checked once, here; reported by every run() as SSH_KEY_INVALID, so an upgrade job can tell
     // its user why, while the rest of the worker (API jobs) keeps running.
-    this.#keyProblem = keyProblem(options.privateKey, this.#keyFile);
+    this.#keyProblem = privateKeyProblem(options.privateKey, this.#keyFile);
     const knownHosts = options.knownHosts;
     this.#knownHosts = typeof knownHosts === 'function' ? knownHosts : () => knownHosts;
     this.#port = options.port ?? 22;
@@ -253,26 +225,4 @@ export class SshRunner {
 function endConnection(connection: Connection): void {
   if (connection.isReady) connection.client.end();
   else connection.client.destroy();
-}
-
-/** `promise`, unless the signal fires first; the listener is removed either way. */
-async function whileNotAborted<T>(
-  promise: Promise<T>,
-  signal: AbortSignal | undefined,
-  aborted: () => Error,
-): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) throw aborted();
-  let onAbort: (() => void) | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        onAbort = () => reject(aborted());
-        signal.addEventListener('abort', onAbort, { once: true });
-      }),
-    ]);
-  } finally {
-    if (onAbort) signal.removeEventListener('abort', onAbort);
-  }
 }
