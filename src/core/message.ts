@@ -35,6 +35,16 @@ export interface Card {
   footer?: string;
 }
 
+/** A file posted with a message: the digest's chart. */
+export interface Attachment {
+  /** The file name the platform shows: `cluster-2026-11-22.png`. */
+  name: string;
+  contentType: 'image/png';
+  data: Uint8Array;
+  /** What the picture shows, for screen readers and clients that show no images. */
+  alt: string;
+}
+
 export interface OutgoingMessage {
   thread: ThreadRef;
   card: Card;
@@ -56,6 +66,8 @@ export interface OutgoingMessage {
    * the others post it in the thread like any message.
    */
   describesRequest?: boolean;
+  /** Files posted with the message (Slack: uploaded into the same thread; Discord: attached). */
+  attachments?: Attachment[];
 }
 
 /** Where the core sends messages: the adapter of the message's platform. */
