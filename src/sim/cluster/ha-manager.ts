@@ -114,6 +114,23 @@ export class HaManager {
     return this.maintenanceRequested(node) ? 'maintenance' : 'active';
   }
 
+  /**
+   * The service could not be started: its start failed `max_restart` times on its node and on
+   * every node it was relocated to (`max_relocate`). The CRM then gives up and puts it in the
+   * `error` state (Manager.pm next_state_started, "recovery policy"): the guest stays stopped and
+   * HA no longer touches it until an admin sets the resource to `disabled` (next_state_error).
+   */
+  failService(sid: string): void {
+    const service = this.services.get(sid);
+    const resource = this.resources.get(sid);
+    if (!service || !resource) throw new Error(`no HA service '${sid}'`);
+    const guest = this.cluster.guest(resource.vmid);
+    if (guest?.running) this.cluster.markStopped(guest);
+    this.pendingMigrations.delete(sid);
+    delete service.target;
+    this.setState(service, 'error');
+  }
+
   /** `ha-manager migrate <sid> <node>`: queued for the CRM's next round. */
   requestMigration(sid: string, node: string): void {
     this.pendingMigrations.set(sid, node);
@@ -258,6 +275,10 @@ export class HaManager {
           this.setState(service, wantRunning ? 'started' : 'stopped');
         return;
       case 'fence':
+        return;
+      case 'error':
+        // Only disabling the resource gets a service out of the error state.
+        if (resource.state === 'disabled') this.setState(service, 'stopped');
         return;
       case 'migrate':
       case 'relocate':
