@@ -11,15 +11,19 @@ const RUN_MS = 3_000;
 
 /** Next start after `epoch` of an every-N-minutes schedule (`*\/15`); others run every 15 minutes. */
 export function nextRun(schedule: string, epoch: number): number {
-  const every = /^\*\/(\d+)$/.exec(schedule.trim());
-  const minutes = every ? Number(every[1]) : 15;
-  const step = Math.max(1, minutes) * 60;
+  const step = intervalSeconds(schedule);
   return (Math.floor(epoch / step) + 1) * step;
 }
+
+/** Runs of a job fail with this message until cleared (`failRuns`); `null` picks pvesr's usual one. */
+type RunFailure = string | null;
 
 export class ReplicationManager {
   readonly jobs = new Map<string, ReplicationJob>();
   private readonly cluster: SimCluster;
+  private readonly runFailures = new Map<string, RunFailure>();
+  /** Nodes whose pvescheduler is stopped: due jobs of guests there do not run. */
+  private readonly stoppedSchedulers = new Set<string>();
 
   constructor(cluster: SimCluster, seed: ClusterSeed['replication']) {
     this.cluster = cluster;
@@ -93,19 +97,63 @@ export class ReplicationManager {
     this.jobs.delete(id);
   }
 
+  /**
+   * Every run of the job fails from now on (until `clearRunFailures`): with `message` as pvesr's
+   * error, or by default the one of a `pvesm export | ssh … pvesm import` pipe that broke (the
+   * target's pool full or gone). fail_count grows and the retries back off as pvesr's do.
+   */
+  failRuns(id: string, message?: string): void {
+    this.get(id);
+    this.runFailures.set(id, message ?? null);
+  }
+
+  clearRunFailures(id: string): void {
+    this.runFailures.delete(id);
+  }
+
+  /**
+   * pvescheduler on the node stopped (crashed, or hung on a lock) at `sinceMs`, default now: the
+   * jobs of guests on that node stay as they were then, their last sync at the last slot before
+   * it and their next_sync passing by unrun, so they fall behind their schedule.
+   */
+  stopScheduler(node: string, sinceMs = this.cluster.now()): void {
+    this.cluster.node(node);
+    this.stoppedSchedulers.add(node);
+    const since = Math.floor(sinceMs / 1000);
+    for (const job of this.jobs.values()) {
+      if (this.cluster.guest(job.guest)?.node !== node || job.running) continue;
+      const slot = nextRun(job.schedule, since) - intervalSeconds(job.schedule);
+      if (job.lastSync > slot) {
+        job.lastSync = slot;
+        job.lastTry = slot;
+      }
+      job.nextSync = nextRun(job.schedule, slot);
+    }
+  }
+
+  /** pvescheduler runs again: overdue jobs run at the next look, as after its restart. */
+  startScheduler(node: string): void {
+    this.stoppedSchedulers.delete(node);
+  }
+
   /** Brings a job up to date: a run that fell due since the last look happens now. */
   refresh(job: ReplicationJob): void {
     const now = Math.floor(this.cluster.now() / 1000);
-    if (!job.disable && !job.running && now >= job.nextSync) this.run(job.id);
+    const node = this.cluster.guest(job.guest)?.node;
+    if (node !== undefined && this.stoppedSchedulers.has(node)) return;
+    if (!job.disable && !job.running && now >= job.nextSync) void this.run(job.id);
   }
 
-  /** POST …/schedule_now, or a scheduled run. */
-  run(id: string): void {
+  /**
+   * POST …/schedule_now, or a scheduled run. Resolves once the run has ended (at once when the
+   * job is already running or cannot run), so tests can wait for its outcome.
+   */
+  run(id: string): Promise<void> {
     const job = this.get(id);
-    if (job.running) return;
+    if (job.running) return Promise.resolve();
     const cluster = this.cluster;
     const guest = cluster.guest(job.guest);
-    if (!guest || !cluster.isNodeOnline(guest.node)) return;
+    if (!guest || !cluster.isNodeOnline(guest.node)) return Promise.resolve();
     const node = cluster.node(guest.node);
     const start = Math.floor(cluster.now() / 1000);
     const stamp = () => `${logTimestamp(cluster.now(), node.timezone)} ${job.id}:`;
@@ -116,36 +164,73 @@ export class ReplicationManager {
       `${stamp()} guest => VM ${guest.vmid}, running => ${guest.running ? 2000 + guest.vmid : 0}`,
       `${stamp()} volumes => ${guest.disks.map((disk) => `${disk.storage}:${disk.volume}`).join(',')}`,
     ];
-    cluster.scheduler.after(RUN_MS, () => {
-      job.running = false;
-      job.nextSync = nextRun(job.schedule, Math.floor(cluster.now() / 1000));
-      if (!cluster.isNodeOnline(job.target)) {
-        const error = `command '/usr/bin/ssh -e none -o 'BatchMode=yes' -o 'HostKeyAlias=${job.target}' root@${cluster.nodeAddress(job.target)} -- pvecm mtunnel -migration_network' failed: exit code 255`;
-        job.failCount += 1;
-        job.error = error;
-        // pvesr retries failed jobs sooner: after 5, 10, 15… minutes, up to 30.
-        job.nextSync = start + Math.min(30, 5 * job.failCount) * 60;
-        job.log.push(`${stamp()} end replication job with error: ${error}`);
-        return;
-      }
-      for (const disk of guest.disks) {
-        const volid = `${disk.storage}:${disk.volume}`;
-        const snap = `__replicate_${job.id}_${start}__`;
-        job.log.push(`${stamp()} create snapshot '${snap}' on ${volid}`);
-        job.log.push(`${stamp()} using secure transmission, rate limit: none`);
-        job.log.push(
-          `${stamp()} incremental sync '${volid}' (__replicate_${job.id}_${job.lastSync}__ => ${snap})`,
-        );
-        job.log.push(`${stamp()} successfully imported '${volid}'`);
-        job.log.push(
-          `${stamp()} delete previous replication snapshot '__replicate_${job.id}_${job.lastSync}__' on ${volid}`,
-        );
-      }
-      job.log.push(`${stamp()} end replication job`);
-      job.lastSync = start;
-      job.duration = RUN_MS / 1000 + 0.37;
-      job.failCount = 0;
-      delete job.error;
+    let resolve = (): void => {};
+    const done = new Promise<void>((settle) => {
+      resolve = settle;
     });
+    cluster.scheduler.after(RUN_MS, () => {
+      this.finishRun(job, start, stamp);
+      resolve();
+    });
+    return done;
   }
+
+  private finishRun(job: ReplicationJob, start: number, stamp: () => string): void {
+    const cluster = this.cluster;
+    const guest = cluster.guest(job.guest);
+    job.running = false;
+    job.nextSync = nextRun(job.schedule, Math.floor(cluster.now() / 1000));
+    const injected = this.runFailures.get(job.id);
+    const error = !cluster.isNodeOnline(job.target)
+      ? `command '/usr/bin/ssh -e none -o 'BatchMode=yes' -o 'HostKeyAlias=${job.target}' root@${cluster.nodeAddress(job.target)} -- pvecm mtunnel -migration_network' failed: exit code 255`
+      : injected === undefined
+        ? undefined
+        : (injected ?? this.brokenPipeError(job, start));
+    if (error !== undefined) {
+      job.failCount += 1;
+      job.error = error;
+      // pvesr retries failed jobs sooner: after 5, 10, 15… minutes, up to 30.
+      job.nextSync = start + Math.min(30, 5 * job.failCount) * 60;
+      job.log.push(`${stamp()} end replication job with error: ${error}`);
+      return;
+    }
+    for (const disk of guest?.disks ?? []) {
+      const volid = `${disk.storage}:${disk.volume}`;
+      const snap = `__replicate_${job.id}_${start}__`;
+      job.log.push(`${stamp()} create snapshot '${snap}' on ${volid}`);
+      job.log.push(`${stamp()} using secure transmission, rate limit: none`);
+      job.log.push(
+        `${stamp()} incremental sync '${volid}' (__replicate_${job.id}_${job.lastSync}__ => ${snap})`,
+      );
+      job.log.push(`${stamp()} successfully imported '${volid}'`);
+      job.log.push(
+        `${stamp()} delete previous replication snapshot '__replicate_${job.id}_${job.lastSync}__' on ${volid}`,
+      );
+    }
+    job.log.push(`${stamp()} end replication job`);
+    job.lastSync = start;
+    job.duration = RUN_MS / 1000 + 0.37;
+    job.failCount = 0;
+    delete job.error;
+  }
+
+  /** What pvesr reports when the export/import pipe to the target fails (Replication.pm replicate_volume). */
+  private brokenPipeError(job: ReplicationJob, start: number): string {
+    const guest = this.cluster.guest(job.guest);
+    const disk = guest?.disks[0];
+    const volid = disk ? `${disk.storage}:${disk.volume}` : `local-zfs:vm-${job.guest}-disk-0`;
+    const snap = `__replicate_${job.id}_${start}__`;
+    const base = `__replicate_${job.id}_${job.lastSync}__`;
+    return (
+      `command 'set -o pipefail && pvesm export ${volid} zfs - -with-snapshots 1 -snapshot ${snap} -base ${base} | ` +
+      `/usr/bin/ssh -e none -o 'BatchMode=yes' -o 'HostKeyAlias=${job.target}' root@${this.cluster.nodeAddress(job.target)} -- ` +
+      `pvesm import ${volid} zfs - -with-snapshots 1 -snapshot ${snap} -allow-rename 0 -base ${base}' failed: exit code 1`
+    );
+  }
+}
+
+/** Seconds between two runs of an every-N-minutes schedule (others: 15 minutes, as nextRun). */
+function intervalSeconds(schedule: string): number {
+  const every = /^\*\/(\d+)$/.exec(schedule.trim());
+  return Math.max(1, every ? Number(every[1]) : 15) * 60;
 }
