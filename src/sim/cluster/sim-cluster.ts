@@ -8,6 +8,7 @@ import { HaManager } from './ha-manager.js';
 import { ReplicationManager } from './replication-manager.js';
 import { Scheduler } from './scheduler.js';
 import type { SimTask, TaskWork } from './sim-task.js';
+import { storageUsed } from './storage-usage.js';
 import { TaskManager, type TaskSpec } from './task-manager.js';
 
 /** Simulated (real-time) durations of node power events, divided by `speed` on the wall clock. */
@@ -26,6 +27,9 @@ export class SimCluster implements SimClusterView {
   private readonly guestsById = new Map<number, SimGuest>();
   private readonly listeners: Array<(node: string, online: boolean) => void> = [];
   private readonly certificates = new Map<string, string>();
+  private readonly certificateExpiry = new Map<string, number>();
+  /** Bytes written to a storage besides guest disks, by `node/storage` (`*\/storage` when shared). */
+  private readonly storageExtra = new Map<string, number>();
   private readonly upgradeFailures = new Map<string, { message?: string }>();
 
   constructor(seed: ClusterSeed, options: { speed: number; now: () => number }) {
@@ -81,6 +85,41 @@ export class SimCluster implements SimClusterView {
 
   nodeCertificatePem(node: string): string | undefined {
     return this.certificates.get(node);
+  }
+
+  /**
+   * When the node's `pve-ssl.pem` stops being valid (epoch ms), as /certificates/info reports
+   * it; by default two years after it was issued. Only the reported date changes: the simulator
+   * keeps serving its own certificate.
+   */
+  setCertificateExpiry(node: string, notAfterMs: number): void {
+    this.node(node);
+    this.certificateExpiry.set(node, notAfterMs);
+  }
+
+  certificateExpiryOf(node: string): number | undefined {
+    return this.certificateExpiry.get(node);
+  }
+
+  /**
+   * Something besides guest disks (backups, ISO images, a runaway log) fills the storage until
+   * `fraction` (0..1) of it is used, on `node` for a local storage, everywhere for a shared one.
+   * /cluster/resources and /nodes/{node}/storage report the new use.
+   */
+  fillStorage(storage: string, fraction: number, node?: string): void {
+    const config = this.storages.find((candidate) => candidate.storage === storage);
+    if (!config) throw new Error(`no such simulated storage '${storage}'`);
+    if (!(fraction >= 0 && fraction <= 1)) throw new RangeError(`fraction must be 0..1, got ${fraction}`);
+    if (!config.shared && node === undefined) throw new Error(`'${storage}' is local: name the node`);
+    const where = config.shared ? (this.nodeNames()[0] ?? '') : (node ?? '');
+    this.node(where);
+    const key = config.shared ? `*/${storage}` : `${where}/${storage}`;
+    const others = storageUsed(this, config, where) - (this.storageExtra.get(key) ?? 0);
+    this.storageExtra.set(key, Math.max(0, Math.ceil(fraction * config.total) - others));
+  }
+
+  storageExtraUsed(storage: string, node: string): number {
+    return this.storageExtra.get(`*/${storage}`) ?? this.storageExtra.get(`${node}/${storage}`) ?? 0;
   }
 
   onNodeOnlineChange(listener: (node: string, online: boolean) => void): void {

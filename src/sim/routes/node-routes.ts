@@ -103,13 +103,14 @@ export function registerNodeRoutes(registry: RouteRegistry, cluster: SimCluster)
     const node = cluster.node(str(request, 'node'));
     const pem = cluster.nodeCertificatePem(node.name);
     const issued = Math.floor(node.bootedAt / 1000) - 200 * 86_400;
+    const sslExpiry = cluster.certificateExpiryOf(node.name);
     const ssl: Record<string, unknown> = {
       filename: 'pve-ssl.pem',
       fingerprint: node.fingerprint,
       issuer: `/CN=Proxmox Virtual Environment/OU=${cluster.name}/O=PVE Cluster Manager CA`,
       subject: `/OU=PVE Cluster Node/O=Proxmox Virtual Environment/CN=${node.name}.local`,
       notbefore: issued,
-      notafter: issued + 2 * 365 * 86_400,
+      notafter: sslExpiry === undefined ? issued + 2 * 365 * 86_400 : Math.floor(sslExpiry / 1000),
       san: [
         '127.0.0.1',
         '0000:0000:0000:0000:0000:0000:0000:0001',

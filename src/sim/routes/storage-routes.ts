@@ -1,5 +1,6 @@
 // Storages per node: local ones hold that node's guests' disks, shared Ceph holds everybody's.
 import type { SimCluster } from '../cluster/sim-cluster.js';
+import { storageUsed } from '../cluster/storage-usage.js';
 import type { RouteRegistry } from '../types.js';
 import { optStr } from './request-params.js';
 
@@ -15,14 +16,7 @@ export interface StorageEntry {
 
 export function storageEntries(cluster: SimCluster, node: string): StorageEntry[] {
   return cluster.storages.map((storage) => {
-    let used = storage.baseUsed;
-    for (const guest of cluster.guests()) {
-      if (!storage.shared && guest.node !== node) continue;
-      // Thin-provisioned: a disk occupies about 40% of its size.
-      for (const disk of guest.disks)
-        if (disk.storage === storage.storage) used += disk.sizeGiB * 1024 ** 3 * 0.4;
-    }
-    used = Math.min(Math.floor(used), storage.total);
+    const used = storageUsed(cluster, storage, node);
     return {
       storage: storage.storage,
       type: storage.type,
