@@ -3,6 +3,7 @@
 //
 // A bad or missing variable stops start-up with ONE ConfigError that lists every problem and how
 // to fix it, so an operator fixes the .env in one pass instead of one restart per mistake.
+import { CronExpressionParser } from 'cron-parser';
 import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import type { AppConfig, ConfigNeed } from './config/config-types.js';
@@ -106,9 +107,13 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
     problem('DIGEST_TZ', `must be an IANA time zone such as Europe/Paris or UTC (got '${timeZone}')`);
   }
   const cron = env.DIGEST_CRON ?? '0 8 * * 1-5';
-  const fields = cron.split(/\s+/).length;
-  if (fields < 5 || fields > 6) {
-    problem('DIGEST_CRON', `must be a cron pattern of 5 or 6 fields, e.g. '0 8 * * 1-5' (got '${cron}')`);
+  const fields = cron.trim().split(/\s+/).length;
+  const cronProblem = fields < 5 || fields > 6 ? 'it needs 5 or 6 fields' : cronError(cron);
+  if (cronProblem) {
+    problem(
+      'DIGEST_CRON',
+      `must be a cron pattern of 5 or 6 fields, e.g. '0 8 * * 1-5' for 08:00 on weekdays (got '${cron}': ${cronProblem})`,
+    );
   }
 
   if (env.POLICY_FILE && !existsSync(env.POLICY_FILE)) {
@@ -134,4 +139,14 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
     },
     policyFile: env.POLICY_FILE,
   };
+}
+
+/** Why BullMQ's cron parser would refuse the pattern, or undefined when it reads it. */
+function cronError(pattern: string): string | undefined {
+  try {
+    CronExpressionParser.parse(pattern);
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
 }

@@ -11,6 +11,7 @@ export const STATUS_MARK: Record<CardStatus, string> = {
   denied: '⛔',
   cancelled: '⏹️',
   expired: '⌛',
+  warning: '⚠️',
 };
 
 /** Log lines shown on a card: chat messages are for glancing, the full log is in PVE. */

@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { defaultPolicy, loadPolicy } from '../core/policy/index.js';
+import type { ThreadRef } from '../jobs/job-events.js';
 import { createRedis } from '../jobs/redis-connection.js';
 import { createJsonLogger } from '../logger.js';
 import { clientFromConfig } from '../proxmox/client-from-config.js';
@@ -76,6 +77,12 @@ export async function runAllCommand(argv: string[], withWorker: boolean): Promis
   }
   const pve = clientFromConfig(config.pve!, logger);
   const ssh = withWorker && config.ssh ? SshRunner.fromConfig(config.ssh, logger) : undefined;
+  // The digest goes to the channels configured for it, on the platforms that are running.
+  const digestTargets: ThreadRef[] = [];
+  if (config.slack && config.digest.slackChannel)
+    digestTargets.push({ platform: 'slack', channel: config.digest.slackChannel });
+  if (config.discord && config.digest.discordChannel)
+    digestTargets.push({ platform: 'discord', channel: config.digest.discordChannel });
   const app = await startChatOps({
     redis,
     prefix: config.redisPrefix,
@@ -86,6 +93,7 @@ export async function runAllCommand(argv: string[], withWorker: boolean): Promis
     adapters,
     logger,
     worker: withWorker ? config.worker : undefined,
+    digest: { cron: config.digest.cron, timeZone: config.digest.timeZone, targets: digestTargets },
   });
   logger.info({ adapters: adapters.map((a) => a.platform), worker: withWorker }, 'pve-chatops ready');
   await Promise.race([stop, ...(consoleAdapter ? [consoleAdapter.ended] : [])]);

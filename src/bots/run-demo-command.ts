@@ -84,7 +84,7 @@ export async function runDemoCommand(argv: string[]): Promise<void> {
       `Redis ${redisHandle.private ? 'private for this session' : redisHandle.url}.\n` +
       `You are ${values.user ?? 'alice'}; dave is on call and approves. Try:\n` +
       '  /pve status\n  /pve migrate TestVM node03\n  /as dave\n  approve\n' +
-      '  /pve updates\n  /pve upgrade --all   (then approve as dave; pause, resume, abort)\n\n' +
+      '  /pve updates\n  /pve upgrade --all   (then approve as dave; pause, resume, abort)\n  /pve digest\n\n' +
       CONSOLE_HELP,
   );
   const app = await startChatOps({
@@ -97,6 +97,12 @@ export async function runDemoCommand(argv: string[]): Promise<void> {
     adapters: [console],
     logger,
     worker: { concurrency: 8, lockMs: 30_000 },
+    // The daily digest comes to this console (at 08:00 on weekdays); `/pve digest` shows one now.
+    digest: {
+      cron: '0 8 * * 1-5',
+      timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+      targets: [console.thread],
+    },
     consumer: 'demo',
   });
   const interrupted = new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));

@@ -7,6 +7,7 @@ import { ApprovalStore } from '../core/approvals/approval-store.js';
 import { AuditLog } from '../core/audit/audit-log.js';
 import { Core } from '../core/core.js';
 import type { Policy } from '../core/policy/index.js';
+import { type DigestSchedule, scheduleDigest } from '../jobs/digest-schedule.js';
 import { JobQueue } from '../jobs/job-queue.js';
 import { JobWorker } from '../jobs/job-worker.js';
 import { OutboxReader } from '../jobs/outbox/outbox-reader.js';
@@ -30,6 +31,11 @@ export interface ChatOpsOptions {
   logger: Logger;
   /** Run the worker in this process too (`pve-chatops all`, the demo). */
   worker?: { concurrency: number; lockMs: number } | undefined;
+  /**
+   * The daily digest's schedule and channels, upserted at start (idempotent across replicas);
+   * empty targets remove it. Undefined leaves any schedule as it is.
+   */
+  digest?: DigestSchedule | undefined;
   /** Outbox consumer name; stable per bot instance so a restart re-reads its own pending entries. */
   consumer?: string;
 }
@@ -44,6 +50,13 @@ export async function startChatOps(options: ChatOpsOptions): Promise<RunningChat
   const { redis, prefix, logger } = options;
   const outbox = new OutboxWriter(redis, { prefix });
   const queue = new JobQueue({ redis, prefix, outbox });
+  if (options.digest) {
+    const next = await scheduleDigest(queue, options.digest);
+    logger.info(
+      { targets: options.digest.targets.map((t) => t.platform), next: next && new Date(next).toISOString() },
+      next ? 'daily digest scheduled' : 'no digest channel configured: no daily digest',
+    );
+  }
   const router = new ChatRouter();
   for (const adapter of options.adapters) router.add(adapter.platform, adapter);
   const core = new Core({

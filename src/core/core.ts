@@ -10,9 +10,11 @@ import type { AuditLog } from './audit/audit-log.js';
 import type { ChatEvent, ChatUser } from './chat-event.js';
 import { ClusterDirectory, type Suggestion, type SuggestionKind } from './cluster-directory.js';
 import type { ButtonPress, CoreApi } from './core-api.js';
+import { describeNodeLoads, nodeLoadsSchema } from './digest/node-loads.js';
+import { renderClusterChart } from './digest/render-cluster-chart.js';
 import { helpText } from './grammar/help-text.js';
 import { commandRisk, parseCommand } from './grammar/index.js';
-import type { Card, ChatSink } from './message.js';
+import type { Attachment, Card, ChatSink } from './message.js';
 import { type CommandArgs, type PlannedJob, planCommand } from './plan-command.js';
 import {
   approvalRuleFor,
@@ -114,6 +116,14 @@ export class Core implements CoreApi {
         return this.#showAudit(event, Number(args.n ?? 10));
       case 'status':
         return this.#status(event, args.target as string | undefined);
+      case 'digest':
+        await this.#o.queue.enqueue({
+          kind: 'digest',
+          payload: { scheduled: false },
+          thread: event.thread,
+          requestedBy: event.user.name,
+        });
+        return;
       default:
         return this.#request(event, name, args as CommandArgs);
     }
@@ -156,7 +166,11 @@ export class Core implements CoreApi {
         },
       );
     }
-    for (const message of renderJobEvent(thread, event)) await this.#o.sink.send(message);
+    for (const message of renderJobEvent(thread, event)) {
+      // The digest's picture is drawn here, in the bot, from the numbers the job sent.
+      const chart = message.notify && event.type === 'result' ? await this.#chartOf(event) : undefined;
+      await this.#o.sink.send(chart ? { ...message, attachments: [chart] } : message);
+    }
     if (event.type === 'result' && event.ok && event.proposal) await this.#propose(thread, event);
   }
 
@@ -207,6 +221,24 @@ export class Core implements CoreApi {
     });
     await this.#audit(event.user, 'request', name, plan.text, { approvalId: request.id });
     await this.#showApproval(request);
+  }
+
+  /** The digest's chart of CPU, memory and guests per node; none when drawing fails (the text still goes). */
+  async #chartOf(event: ResultEvent): Promise<Attachment | undefined> {
+    if (event.kind !== 'digest' || !event.ok) return undefined;
+    const nodes = nodeLoadsSchema.safeParse(event.details?.nodes);
+    if (!nodes.success || nodes.data.length === 0) return undefined;
+    try {
+      const day = new Date(event.at).toISOString().slice(0, 10);
+      return {
+        name: `cluster-${day}.png`,
+        contentType: 'image/png',
+        data: await renderClusterChart(nodes.data),
+        alt: describeNodeLoads(nodes.data),
+      };
+    } catch {
+      return undefined;
+    }
   }
 
   /**

@@ -11,7 +11,9 @@ export type CardStatus =
   | 'failed'
   | 'denied'
   | 'cancelled'
-  | 'expired';
+  | 'expired'
+  /** Done, and it found something that needs attention (a digest with problems). */
+  | 'warning';
 
 export interface CardButton {
   /** What pressing it does: `approve`, `deny`, `cancel-request`, `cancel-job`. */

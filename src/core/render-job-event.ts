@@ -2,7 +2,7 @@
 // the markup). Progress is one message per job, edited in place; the result is a new reply so
 // people are notified, and the progress message shows the final state.
 import type { JobEvent, ThreadRef } from '../jobs/job-events.js';
-import type { Card, CardButton, OutgoingMessage } from './message.js';
+import type { Card, CardButton, CardStatus, OutgoingMessage } from './message.js';
 
 /** The buttons of a job that stops only between its steps (a rolling upgrade). */
 const CONTROL_BUTTONS: Record<'pause' | 'resume' | 'abort', (jobId: string) => CardButton> = {
@@ -10,6 +10,9 @@ const CONTROL_BUTTONS: Record<'pause' | 'resume' | 'abort', (jobId: string) => C
   resume: (value) => ({ action: 'resume-job', label: 'Resume', value, style: 'primary' }),
   abort: (value) => ({ action: 'abort-job', label: 'Abort', value, style: 'danger' }),
 };
+
+/** Jobs that report once, without a progress message: the digest (a channel wants one post). */
+export const RESULT_ONLY_KINDS: ReadonlySet<string> = new Set(['digest']);
 
 export function progressKey(jobId: string): string {
   return `job:${jobId}`;
@@ -30,7 +33,14 @@ export function renderJobEvent(thread: ThreadRef, event: JobEvent): OutgoingMess
     };
     return [{ thread, key, card }];
   }
-  const status = event.ok ? 'succeeded' : event.code === 'JOB_CANCELLED' ? 'cancelled' : 'failed';
+  // A report that found problems (a digest of an unhealthy cluster) succeeded, but says so.
+  const status: CardStatus = !event.ok
+    ? event.code === 'JOB_CANCELLED'
+      ? 'cancelled'
+      : 'failed'
+    : event.details?.healthy === false
+      ? 'warning'
+      : 'succeeded';
   const fields = event.ok ? [] : [{ label: 'Error', value: event.error ?? 'unknown error' }];
   if (event.code && !event.ok) fields.push({ label: 'Code', value: event.code });
   const result: Card = {
@@ -44,6 +54,8 @@ export function renderJobEvent(thread: ThreadRef, event: JobEvent): OutgoingMess
       : { footer: `job ${event.jobId}` }),
   };
   const finalProgress: Card = { title: `${event.kind} · job ${event.jobId}`, status, text: event.summary };
+  // Kinds that post only their result (no progress message was shown for them).
+  if (RESULT_ONLY_KINDS.has(event.kind)) return [{ thread, card: result, notify: true }];
   return [
     { thread, key, card: finalProgress },
     { thread, card: result, notify: true },

@@ -37,6 +37,8 @@ export const jobDataSchema = z.object({
   kind: z.string().min(1),
   payload: z.unknown(),
   thread: threadRefSchema,
+  /** More places the result goes to (a scheduled digest: the Slack and the Discord channel). */
+  copies: z.array(threadRefSchema).optional(),
   /** Who asked, as the chat shows them (for messages and the audit). */
   requestedBy: z.string().min(1),
   requestedAt: z.number(),

@@ -19,6 +19,8 @@ export interface EnqueueRequest {
   kind: string;
   payload: unknown;
   thread: ThreadRef;
+  /** More places the result goes to. */
+  copies?: ThreadRef[];
   requestedBy: string;
   /**
    * A job id derived from what caused the job (see jobIdForApproval): a second enqueue with the
@@ -121,6 +123,7 @@ export class JobQueue {
       kind: kind.name,
       payload: payload.data,
       thread: request.thread,
+      ...(request.copies && request.copies.length > 0 ? { copies: request.copies } : {}),
       requestedBy: request.requestedBy,
       requestedAt: Date.now(),
       submission,
@@ -151,6 +154,39 @@ export class JobQueue {
     }
     if (state === 'delayed') await job.promote().catch(() => undefined); // its next slice sees the request now
     return { status: 'cancelling' };
+  }
+
+  /**
+   * Runs a job on a cron schedule in a time zone (BullMQ job scheduler): an idempotent upsert, so
+   * every replica may call it at boot and one job still runs per tick. Its result goes to
+   * `threads` (the first is the job's thread, the others copies).
+   */
+  async schedule(
+    schedulerId: string,
+    repeat: { pattern: string; tz: string },
+    job: { kind: string; payload: unknown; threads: [ThreadRef, ...ThreadRef[]]; requestedBy: string },
+  ): Promise<{ next: number | undefined }> {
+    const kind = this.#kinds.get(job.kind);
+    if (!kind) throw new JobError(JobErrorCode.UnknownKind, `no job kind '${job.kind}'`);
+    const payload = kind.payload.parse(job.payload);
+    const [thread, ...copies] = job.threads;
+    const data: JobData = {
+      kind: kind.name,
+      payload,
+      thread,
+      ...(copies.length > 0 ? { copies } : {}),
+      requestedBy: job.requestedBy,
+      requestedAt: Date.now(),
+      submission: `scheduler:${schedulerId}`,
+      state: { steps: {}, memo: {} },
+    };
+    await this.#queue.upsertJobScheduler(schedulerId, repeat, { name: kind.name, data });
+    return { next: (await this.#queue.getJobScheduler(schedulerId))?.next };
+  }
+
+  /** Stops a schedule (e.g. the digest once no channel is configured for it). */
+  async unschedule(schedulerId: string): Promise<void> {
+    await this.#queue.removeJobScheduler(schedulerId);
   }
 
   /** Pause, Resume or Abort a job that stops only between its steps (a rolling upgrade). */

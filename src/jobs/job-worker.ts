@@ -18,6 +18,7 @@ import { JobError, JobErrorCode } from './job-error.js';
 import type { ResultEvent, ThreadRef } from './job-events.js';
 import type { JobKind, JobKindRegistry, JobOutcome, LockTarget } from './job-kind.js';
 import { JOB_QUEUE_NAME } from './job-queue.js';
+import { redisKindState } from './kind-state.js';
 import { jobKinds as defaultKinds } from './kinds/index.js';
 import type { OutboxWriter } from './outbox/outbox-writer.js';
 import { ResourceLocks } from './resource-locks.js';
@@ -197,6 +198,7 @@ export class JobWorker {
       payload: payload.data,
       pve: this.#options.pve,
       ssh: this.#options.ssh,
+      state: redisKindState(this.#options.redis, this.#options.prefix, kind.name),
       controllable: kind.controllable === true,
       readControl: () => this.#controls.get(jobId),
       pveUser: this.#options.pveUser,
@@ -256,7 +258,8 @@ export class JobWorker {
     result: Omit<ResultEvent, 'type' | 'jobId' | 'kind' | 'at'>,
   ): Promise<void> {
     const jobId = job.id as string;
-    await this.#publish(data.thread, { type: 'result', jobId, kind: data.kind, at: Date.now(), ...result });
+    const event = { type: 'result' as const, jobId, kind: data.kind, at: Date.now(), ...result };
+    for (const thread of [data.thread, ...(data.copies ?? [])]) await this.#publish(thread, event);
     data.state.final = {
       ok: result.ok,
       summary: result.summary,

@@ -11,6 +11,7 @@ import type { JobControl } from './job-controls.js';
 import type { JobData, TaskStepState } from './job-data.js';
 import { JobError, JobErrorCode } from './job-error.js';
 import type { ProgressEvent } from './job-events.js';
+import type { KindState } from './kind-state.js';
 
 /** Thrown when a slice's time is up while a task still runs: the job is delayed, not failed. */
 export class SliceEnded extends Error {
@@ -27,6 +28,7 @@ export interface SliceContextDeps {
   payload: unknown;
   pve: ProxmoxClient;
   ssh: SshRunner | undefined;
+  state: KindState;
   /** The kind shows Pause/Resume/Abort (see JobKind.controllable). */
   controllable: boolean;
   readControl(): Promise<JobControl | undefined>;
@@ -51,6 +53,7 @@ export class SliceContext<P> implements JobContext<P> {
   readonly requestedBy: string;
   readonly pve: ProxmoxClient;
   readonly ssh: SshRunner | undefined;
+  readonly state: KindState;
   readonly signal: AbortSignal;
   readonly #deps: SliceContextDeps;
   #paused = false;
@@ -64,6 +67,7 @@ export class SliceContext<P> implements JobContext<P> {
     this.requestedBy = deps.data.requestedBy;
     this.pve = deps.pve;
     this.ssh = deps.ssh;
+    this.state = deps.state;
     this.signal = deps.signal;
   }
 

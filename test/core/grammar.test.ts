@@ -357,6 +357,7 @@ describe('definitions', () => {
       migrate: 'disruptive',
       clone: 'disruptive',
       updates: 'read',
+      digest: 'read',
       upgrade: 'disruptive',
       jobs: 'read',
       cancel: 'read',

@@ -11,6 +11,7 @@ const MARK: Record<CardStatus, string> = {
   denied: '⛔',
   cancelled: '⏹',
   expired: '⌛',
+  warning: '⚠',
 };
 
 export function progressBar(percent: number, width = 20): string {

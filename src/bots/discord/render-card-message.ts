@@ -31,6 +31,7 @@ const COLOR: Record<CardStatus, number> = {
   denied: 0xed4245,
   cancelled: 0x99aab5,
   expired: 0x99aab5,
+  warning: 0xe67e22,
 };
 
 const TITLE_MAX = 256;

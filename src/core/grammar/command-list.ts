@@ -3,6 +3,7 @@
 import { auditCommand } from './commands/audit-command.js';
 import { cancelCommand } from './commands/cancel-command.js';
 import { cloneCommand } from './commands/clone-command.js';
+import { digestCommand } from './commands/digest-command.js';
 import { helpCommand } from './commands/help-command.js';
 import { jobsCommand } from './commands/jobs-command.js';
 import { migrateCommand } from './commands/migrate-command.js';
@@ -20,6 +21,7 @@ import type { CommandDefinition, CommandRisk, ParsedCommandOf } from './define-c
 export const commandDefinitions = [
   helpCommand,
   statusCommand,
+  digestCommand,
   startCommand,
   stopCommand,
   shutdownCommand,

@@ -23,6 +23,8 @@ export interface JobHarness {
   redis: Redis;
   queue: JobQueue;
   events: JobEvent[];
+  /** Every delivery with the thread it was for (a result may go to several threads). */
+  deliveries: Array<{ thread: Record<string, unknown>; event: JobEvent }>;
   /** A worker in this process; closed by stop(). */
   worker(options?: Partial<JobWorkerOptions>): Promise<JobWorker>;
   /** Resolves with the job's result event, as the outbox delivered it. */
@@ -41,6 +43,7 @@ export async function startJobHarness(
   const outbox = new OutboxWriter(redis, { prefix });
   const queue = new JobQueue({ redis, prefix, outbox, backoffMs: 100, ...options.queue });
   const events: JobEvent[] = [];
+  const deliveries: JobHarness['deliveries'] = [];
   const waiters: Array<{ match: (event: JobEvent) => boolean; resolve: (event: JobEvent) => void }> = [];
   const reader = new OutboxReader(redis, {
     platform: THREAD.platform,
@@ -50,6 +53,7 @@ export async function startJobHarness(
   });
   reader.start(async (delivery) => {
     events.push(delivery.event);
+    deliveries.push({ thread: delivery.thread, event: delivery.event });
     for (const waiter of [...waiters]) {
       if (waiter.match(delivery.event)) {
         waiters.splice(waiters.indexOf(waiter), 1);
@@ -71,6 +75,7 @@ export async function startJobHarness(
     redis,
     queue,
     events,
+    deliveries,
     async worker(overrides = {}) {
       const pve = new ProxmoxClient({
         hosts: sim.hosts,
