@@ -3,9 +3,10 @@
 //
 // A bad or missing variable stops start-up with ONE ConfigError that lists every problem and how
 // to fix it, so an operator fixes the .env in one pass instead of one restart per mistake.
-import { CronExpressionParser } from 'cron-parser';
+
 import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
+import { CronExpressionParser } from 'cron-parser';
 import type { AppConfig, ConfigNeed } from './config/config-types.js';
 import { type Environment, environmentSchema, isTimeZone, isUrl, redactUrl } from './config/environment.js';
 import { readDiscord, readSlack } from './config/read-chat-config.js';
