@@ -15,12 +15,14 @@ import type { PveParams } from './encode-params.js';
 import { findGuests } from './find-guests.js';
 import { getGuestStatus, type PowerAction, powerGuest } from './guest-power.js';
 import type { GuestRef } from './guest-ref.js';
+import { getHaStatus } from './ha-status-api.js';
 import {
   type MigrationResult,
   startMigration,
   type WaitForMigrationOptions,
   waitForMigration,
 } from './migrate-guest.js';
+import { getNodeTime, listNodeCertificates } from './node-health-api.js';
 import {
   listPackageVersions,
   listPendingUpdates,
@@ -29,10 +31,15 @@ import {
 } from './node-updates.js';
 import { type MigrationPlan, planMigration } from './plan-migration.js';
 import { createPveTransport, type PveTransport, type PveTransportOptions } from './pve-transport.js';
+import { listNodeReplicationStatus, listReplicationJobs } from './replication-api.js';
 import type { PackageVersion, PendingUpdate } from './schemas/apt-schemas.js';
+import type { CertificateInfo } from './schemas/certificate-schemas.js';
 import type { ClusterTask, GuestResource, PveVersion } from './schemas/cluster-schemas.js';
 import type { GuestStatus } from './schemas/guest-schemas.js';
+import type { HaStatusEntry } from './schemas/ha-schemas.js';
 import type { NodeListEntry, NodeStatus } from './schemas/node-schemas.js';
+import type { NodeTime } from './schemas/node-time-schemas.js';
+import type { ReplicationJob, ReplicationStatus } from './schemas/replication-schemas.js';
 import type { TaskStatus } from './schemas/task-schemas.js';
 import { getTaskStatus, stopTask } from './task-api.js';
 import { type TaskResult, type WaitForTaskOptions, waitForTask } from './wait-for-task.js';
@@ -86,6 +93,26 @@ export class ProxmoxClient {
   }
   nodePower(node: string, command: 'reboot' | 'shutdown', signal?: AbortSignal): Promise<void> {
     return requestNodePower(this.transport, node, command, signal);
+  }
+
+  /** The node's own clock (whole seconds), to compare nodes' clocks with each other. */
+  nodeTime(node: string, signal?: AbortSignal): Promise<NodeTime> {
+    return getNodeTime(this.transport, node, signal);
+  }
+  nodeCertificates(node: string, signal?: AbortSignal): Promise<CertificateInfo[]> {
+    return listNodeCertificates(this.transport, node, signal);
+  }
+
+  // HA and replication.
+  haStatus(signal?: AbortSignal): Promise<HaStatusEntry[]> {
+    return getHaStatus(this.transport, signal);
+  }
+  replicationJobs(signal?: AbortSignal): Promise<ReplicationJob[]> {
+    return listReplicationJobs(this.transport, signal);
+  }
+  /** The state of the replication jobs whose guests live on `node`. */
+  nodeReplicationStatus(node: string, signal?: AbortSignal): Promise<ReplicationStatus[]> {
+    return listNodeReplicationStatus(this.transport, node, signal);
   }
 
   // Package updates (installing them needs SSH: src/proxmox/ssh).

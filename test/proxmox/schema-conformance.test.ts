@@ -56,6 +56,11 @@ describe('every request the client can make', () => {
     await client.nextId();
     await expectPveError(client.nextId(100), PveErrorCode.VmidExists);
     await client.clusterTasks();
+    await client.nodeTime('node02');
+    await client.nodeCertificates('node03');
+    await client.haStatus();
+    await client.replicationJobs();
+    await client.nodeReplicationStatus('node03');
     const testVm = await guest('testvm');
     const ctProxy = await guest('ct-proxy01');
     await client.guestStatus(testVm);
