@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark, one table, and bench/results.json. Benchmarks only ever talk
 // to 127.0.0.0/8 (the simulator's loopback addresses).
 import { benchClusterStatusRead } from './cluster-status-read.js';
+import { benchDigestChart } from './digest-chart.js';
 import { benchDiscordAck } from './discord-ack.js';
 import { benchJobThroughput } from './job-throughput.js';
 import { type BenchRow, printTable, writeResults } from './report.js';
@@ -11,6 +12,7 @@ const benchmarks: Array<[string, () => Promise<BenchRow[]>]> = [
   ['job engine', benchJobThroughput],
   ['slack ack', benchSlackAck],
   ['discord ack', benchDiscordAck],
+  ['digest chart', benchDigestChart],
 ];
 
 const rows: BenchRow[] = [];

@@ -1,0 +1,32 @@
+// What the digest's chart is drawn from, and how big it is drawn. Kept apart from the renderer so
+// the option builder and the renderer share it without importing each other.
+
+/** One node's load, as the digest read it from PVE. */
+export interface NodeLoad {
+  node: string;
+  online: boolean;
+  /** 0..1, as PVE reports `cpu`. */
+  cpu: number;
+  /** Bytes. */
+  memUsed: number;
+  memTotal: number;
+  guestsRunning: number;
+  guestsStopped: number;
+}
+
+export interface ChartOptions {
+  /** Pixels; the PNG is exactly this wide. Default CHART_SIZE.width. */
+  width?: number;
+  /** Pixels; the PNG is exactly this high. Default CHART_SIZE.height. */
+  height?: number;
+  /** The chart's heading. Default 'Cluster load'. */
+  title?: string;
+}
+
+/** The default size, and exactly the PNG's size when no other is asked for. */
+export const CHART_SIZE = { width: 1000, height: 500 } as const;
+
+/** Beyond this a chat client shrinks the picture anyway, and resvg's memory grows with the area. */
+export const CHART_MAX_SIDE = 4000;
+/** Below this the two panels, their axes and the legend no longer fit legibly. */
+export const CHART_MIN_SIZE = { width: 400, height: 240 } as const;
