@@ -2,13 +2,14 @@
 // /slack/events, signature-checked with the signing secret) or Socket Mode (an app-level token).
 // `/pve …` is acknowledged before anything else, then posted to the channel as the request message
 // whose thread receives everything that follows. Buttons are acknowledged and handed to the core.
-// Cards become Block Kit; messages with a key are edited in place through an EditCoalescer.
+// Cards become Block Kit; messages with a key are edited in place through an EditCoalescer. A
+// message's files (the digest's chart) are uploaded after its card, into the same thread.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, type RespondFn, type SlashCommand, type webApi } from '@slack/bolt';
 import type { ChatUser } from '../../core/chat-event.js';
 import type { CoreApi } from '../../core/core-api.js';
-import type { CardStatus, OutgoingMessage } from '../../core/message.js';
+import type { Attachment, CardStatus, OutgoingMessage } from '../../core/message.js';
 import type { Logger } from '../../logger.js';
 import type { ChatAdapter } from '../adapter.js';
 import { EditCoalescer } from '../edit-coalescer.js';
@@ -16,8 +17,10 @@ import { MemoryMessageRefs, type MessageRefs, rememberingWrite } from '../messag
 import { boltLogger } from './bolt-logger.js';
 import { renderCardBlocks, type SlackMessageBody } from './render-card-blocks.js';
 import { renderRequestMessage } from './render-request-message.js';
+import { slackErrorText as errorText } from './slack-error-text.js';
 import { type SlackThread, slackThreadOf, slackUserId } from './slack-thread.js';
 import { SlackUserGroups } from './slack-user-groups.js';
+import { uploadAttachments } from './upload-attachments.js';
 
 export interface SlackAdapterOptions {
   /** The bot token (xoxb-…). */
@@ -53,12 +56,8 @@ interface EditContent {
   thread_ts?: string;
   body: SlackMessageBody;
   final: boolean;
-}
-
-function errorText(error: unknown): string {
-  const data = (error as { data?: { error?: unknown } }).data;
-  if (typeof data?.error === 'string') return data.error;
-  return error instanceof Error ? error.message : String(error);
+  /** Uploaded once, when the message is first posted; edits never post them again. */
+  attachments?: readonly Attachment[];
 }
 
 function isRetryable(error: unknown): boolean {
@@ -184,11 +183,16 @@ export class SlackAdapter implements ChatAdapter {
     const { card } = message;
     const body = renderCardBlocks(card);
     const where = { channel: thread.channel, ...(thread.thread_ts ? { thread_ts: thread.thread_ts } : {}) };
+    const attachments = message.attachments ?? [];
     if (message.ephemeralTo) {
       const user = slackUserId(message.ephemeralTo.id);
       if (!user) {
         this.#logger.warn({ to: message.ephemeralTo.id }, 'not a Slack user; ephemeral message dropped');
         return;
+      }
+      if (attachments.length > 0) {
+        // Slack shares files with a whole channel; one person alone cannot be shown one.
+        this.#logger.warn({ files: attachments.map((a) => a.name) }, 'files on an ephemeral message dropped');
       }
       await this.#client.chat.postEphemeral({ ...where, user, ...body });
       return;
@@ -198,10 +202,12 @@ export class SlackAdapter implements ChatAdapter {
         ...where,
         body,
         final: !OPEN_STATUSES.has(card.status),
+        ...(attachments.length > 0 ? { attachments } : {}),
       });
       return;
     }
     await this.#client.chat.postMessage({ ...where, ...body });
+    if (attachments.length > 0) await uploadAttachments(this.#client, this.#logger, where, attachments);
     if (message.notify) await this.#markRequest(thread, card.status);
   }
 
@@ -230,12 +236,11 @@ export class SlackAdapter implements ChatAdapter {
       await this.#client.chat.update({ channel, ts, ...body });
       return ts;
     }
-    const posted = await this.#client.chat.postMessage({
-      channel,
-      ...(content.thread_ts ? { thread_ts: content.thread_ts } : {}),
-      ...body,
-    });
+    const where = { channel, ...(content.thread_ts ? { thread_ts: content.thread_ts } : {}) };
+    const posted = await this.#client.chat.postMessage({ ...where, ...body });
     if (!posted.ts) throw new Error('chat.postMessage answered without a ts');
+    // Never throws: a failed upload must not make the coalescer post the card a second time.
+    if (content.attachments) await uploadAttachments(this.#client, this.#logger, where, content.attachments);
     return posted.ts;
   }
 

@@ -1,10 +1,12 @@
 // A fake Slack that speaks the real wire protocol, for the real Bolt and WebClient to talk to:
-// the Web API at /api/<method>, response_urls at /respond/<id>, Socket Mode at /socket, and
-// signed deliveries of slash commands and button clicks to an app's /slack/events.
+// the Web API at /api/<method>, response_urls at /respond/<id>, Socket Mode at /socket, file
+// upload URLs at /upload/v1/<id>, and signed deliveries of slash commands and button clicks to an
+// app's /slack/events.
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { deliverToApp } from './deliver-to-app.js';
+import { receiveUpload, UPLOAD_PATH } from './file-uploads.js';
 import { RESPOND_PATH, ResponseUrls } from './response-urls.js';
 import { SlackStore } from './slack-store.js';
 import { SOCKET_PATH, SocketModeServer } from './socket-mode-server.js';
@@ -15,6 +17,7 @@ import type {
   FakeCall,
   FakeDelivery,
   FakeEphemeral,
+  FakeFile,
   FakeMessage,
   FakeResponse,
   FakeSlackOptions,
@@ -154,6 +157,11 @@ export class FakeSlack {
     return this.store.findMessage(channel, ts);
   }
 
+  /** Files shared by files.completeUploadExternal, oldest first; in `channel` only, when given. */
+  files(channel?: string): FakeFile[] {
+    return this.store.fileList.filter((f) => channel === undefined || f.channel === channel);
+  }
+
   ephemerals(user: string): FakeEphemeral[] {
     return this.store.ephemeralList.filter((e) => e.user === user && !e.deleted);
   }
@@ -229,14 +237,26 @@ export class FakeSlack {
       res.writeHead(405).end();
       return;
     }
-    readBody(req).then(
-      (raw) => {
-        if (path.startsWith('/api/')) this.webApi(path.slice('/api/'.length), req, raw, res);
-        else if (path.startsWith(RESPOND_PATH)) this.respond(path.slice(RESPOND_PATH.length), raw, res);
-        else res.writeHead(404).end();
-      },
-      () => res.writeHead(400).end(),
-    );
+    readBody(req)
+      .then(
+        async (raw) => {
+          if (path.startsWith(UPLOAD_PATH)) {
+            const secret = path.slice(UPLOAD_PATH.length);
+            const reply = await receiveUpload(this.store, secret, req.headers['content-type'], raw);
+            res.writeHead(reply.status, { 'content-type': 'text/plain; charset=utf-8' }).end(reply.body);
+            return;
+          }
+          const text = raw.toString('utf8');
+          if (path.startsWith('/api/')) this.webApi(path.slice('/api/'.length), req, text, res);
+          else if (path.startsWith(RESPOND_PATH)) this.respond(path.slice(RESPOND_PATH.length), text, res);
+          else res.writeHead(404).end();
+        },
+        () => res.writeHead(400).end(),
+      )
+      .catch(() => {
+        // A bug in the fake itself: make it loud rather than a hanging request.
+        if (!res.headersSent) res.writeHead(500).end('fake Slack failed');
+      });
   }
 
   private webApi(method: string, req: IncomingMessage, raw: string, res: ServerResponse): void {
@@ -254,6 +274,7 @@ export class FakeSlack {
       teamId: this.teamId,
       teamDomain: this.teamDomain,
       socketUrl: () => this.socketUrl,
+      baseUrl: () => this.baseUrl,
     };
     const reply = answerWebApi(method, params, token, fault, { store: this.store, id: identity });
     const headers: Record<string, string> = { ...reply.headers };
@@ -289,11 +310,11 @@ export class FakeSlack {
   }
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }

@@ -4,6 +4,7 @@ import type {
   FakeCall,
   FakeDelivery,
   FakeEphemeral,
+  FakeFile,
   FakeMessage,
   FakeResponse,
   SlackBlock,
@@ -11,6 +12,17 @@ import type {
 
 interface Waiter {
   check(): void;
+}
+
+/** A file between files.getUploadURLExternal and files.completeUploadExternal. */
+export interface PendingUpload {
+  fileId: string;
+  filename: string;
+  /** The size announced to files.getUploadURLExternal. */
+  length: number;
+  altText?: string;
+  /** Set once the bytes were POSTed to the upload URL. */
+  bytes?: Buffer;
 }
 
 export class SlackStore {
@@ -22,8 +34,18 @@ export class SlackStore {
   readonly userGroups = new Map<string, string[]>();
   readonly userNames = new Map<string, string>();
   readonly channelNames = new Map<string, string>();
+  /** By the secret part of their upload URL. */
+  readonly uploads = new Map<string, PendingUpload>();
+  readonly fileList: FakeFile[] = [];
   private readonly waiters = new Set<Waiter>();
   private lastMicros = 0;
+  private lastFileId = 0;
+
+  /** A Slack file id (`F0…`). */
+  nextFileId(): string {
+    this.lastFileId += 1;
+    return `F0FAKE${String(this.lastFileId).padStart(5, '0')}`;
+  }
 
   /** A unique, strictly increasing Slack ts ('seconds.micro'). */
   nextTs(): string {

@@ -11,7 +11,7 @@ export interface FakeEdit {
 }
 
 /** How a message reached the channel. */
-export type MessageSource = 'chat.postMessage' | 'response_url' | 'ack';
+export type MessageSource = 'chat.postMessage' | 'response_url' | 'ack' | 'files.completeUploadExternal';
 
 export interface FakeMessage {
   channel: string;
@@ -25,8 +25,31 @@ export interface FakeMessage {
   /** The bot user for chat.postMessage; the person who triggered a response_url / ack reply. */
   user: string;
   source: MessageSource;
+  /** The ids of the files this message shares (a files.completeUploadExternal share). */
+  files?: string[];
   edits: FakeEdit[];
   deleted: boolean;
+  at: number;
+}
+
+/** A file uploaded with files.getUploadURLExternal, its upload URL and files.completeUploadExternal. */
+export interface FakeFile {
+  id: string;
+  /** The filename given to files.getUploadURLExternal. */
+  name: string;
+  title?: string;
+  /** The image description (`alt_txt`, or `alt_text` as @slack/web-api sends it). */
+  altText?: string;
+  /** Where it was shared; undefined for a file completed without channel_id (private to the bot). */
+  channel?: string;
+  /** The thread it was shared into. */
+  threadTs?: string;
+  /** The bytes POSTed to its upload URL. */
+  bytes: Buffer;
+  /** From the filename's extension, as Slack decides it. */
+  mimetype?: string;
+  /** The ts of the message that shares it. */
+  messageTs?: string;
   at: number;
 }
 

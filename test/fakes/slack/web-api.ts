@@ -1,4 +1,5 @@
 // The Web API methods the fake answers: POST /api/<method>, HTTP 200 and `{ok, …}` JSON, as Slack does.
+import { FILE_HANDLERS } from './file-uploads.js';
 import type { SlackStore } from './slack-store.js';
 import type { SlackBlock, WebApiFault } from './types.js';
 
@@ -10,6 +11,8 @@ export interface WebApiIdentity {
   teamId: string;
   teamDomain: string;
   socketUrl(): string;
+  /** http://127.0.0.1:P — upload URLs point back at the fake. */
+  baseUrl(): string;
 }
 
 export interface WebApiReply {
@@ -19,9 +22,9 @@ export interface WebApiReply {
 }
 
 type Params = Record<string, unknown>;
-type Handler = (params: Params, ctx: WebApiContext) => Record<string, unknown>;
+export type WebApiHandler = (params: Params, ctx: WebApiContext) => Record<string, unknown>;
 
-interface WebApiContext {
+export interface WebApiContext {
   store: SlackStore;
   id: WebApiIdentity;
 }
@@ -89,7 +92,9 @@ const hasContent = (p: Params): boolean =>
   str(p.text) !== undefined || blocksOf(p.blocks) !== undefined || p.attachments !== undefined;
 const invalidBlocks = (p: Params): boolean => p.blocks !== undefined && blocksOf(p.blocks) === undefined;
 
-const HANDLERS: Record<string, Handler> = {
+const HANDLERS: Record<string, WebApiHandler> = {
+  ...FILE_HANDLERS,
+
   'auth.test': (_p, { id }) => ({
     ok: true,
     url: `https://${id.teamDomain}.slack.com/`,
