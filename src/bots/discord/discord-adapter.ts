@@ -8,6 +8,9 @@
 // approval card after a click, progress, results) uses the bot token and the ids in the
 // ThreadRef, so a request approved an hour later, or after a restart, still lands where it
 // belongs. Errors meant for one person are ephemeral follow-ups of their own interaction.
+//
+// A message's files (the digest's chart) are attached to the message that carries its card, the
+// first picture drawn inside the card's embed; an edited message gets them with its first post.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   type AutocompleteInteraction,
@@ -20,13 +23,14 @@ import {
   type GuildMember,
   type Interaction,
   MessageFlags,
+  type RawFile,
   Routes,
 } from 'discord.js';
 import type { ChatUser } from '../../core/chat-event.js';
 import type { SuggestionKind } from '../../core/cluster-directory.js';
 import type { CoreApi } from '../../core/core-api.js';
 import { findCommand, valueKindOf } from '../../core/grammar/index.js';
-import type { Card, CardStatus, OutgoingMessage } from '../../core/message.js';
+import type { Attachment, Card, CardStatus, OutgoingMessage } from '../../core/message.js';
 import type { Logger } from '../../logger.js';
 import type { ChatAdapter } from '../adapter.js';
 import { truncate } from '../card-marks.js';
@@ -34,6 +38,12 @@ import { EditCoalescer } from '../edit-coalescer.js';
 import { MemoryMessageRefs, type MessageRefs, rememberingWrite } from '../message-refs.js';
 import { parseButtonCustomId } from './button-custom-id.js';
 import { type DiscordThread, discordThreadOf, discordUserId, replyChannelOf } from './discord-thread.js';
+import {
+  DISCORD_MAX_FILES,
+  type DiscordUploads,
+  discordUploads,
+  withAttachedImage,
+} from './discord-uploads.js';
 import { interactionToText, type OptionValue } from './interaction-to-text.js';
 import { type DiscordMessageBody, renderCardMessage, renderRequestLine } from './render-card-message.js';
 import { DISCORD_COMMAND } from './slash-command-definitions.js';
@@ -72,6 +82,8 @@ interface EditContent {
   channel: string;
   body: Partial<DiscordMessageBody>;
   final: boolean;
+  /** Sent with the first post only; edits keep the message's attachments as they are. */
+  uploads?: DiscordUploads;
 }
 
 function errorText(error: unknown): string {
@@ -157,6 +169,7 @@ export class DiscordAdapter implements ChatAdapter {
   async send(message: OutgoingMessage): Promise<void> {
     const thread = discordThreadOf(message.thread);
     const live = this.#live.getStore();
+    const attachments = this.#attachable(message, thread);
     if (message.ephemeralTo) {
       await this.#sendEphemeral(message.ephemeralTo.id, message.card, live);
       return;
@@ -171,22 +184,30 @@ export class DiscordAdapter implements ChatAdapter {
     }
     const channel = replyChannelOf(thread);
     if (channel !== thread.channel) await this.#ensureThread(thread);
-    const body = renderCardMessage(message.card);
+    const body = withAttachedImage(renderCardMessage(message.card), attachments);
+    const uploads = attachments.length > 0 ? discordUploads(attachments) : undefined;
     if (message.key) {
       await this.#edits.submit(`${channel}/${message.key}`, {
         channel,
         body,
         final: !OPEN_STATUSES.has(message.card.status),
+        ...(uploads ? { uploads } : {}),
       });
     } else {
       // A result pings its requester; nothing else pings anyone.
       const ping = message.notify ? thread.user : undefined;
-      await this.#rest('post', Routes.channelMessages(channel), {
-        ...body,
-        ...(ping
-          ? { content: `<@${ping}>`, allowed_mentions: { users: [ping] } }
-          : { allowed_mentions: NO_MENTIONS }),
-      });
+      await this.#rest(
+        'post',
+        Routes.channelMessages(channel),
+        {
+          ...body,
+          ...(uploads ? { attachments: uploads.attachments } : {}),
+          ...(ping
+            ? { content: `<@${ping}>`, allowed_mentions: { users: [ping] } }
+            : { allowed_mentions: NO_MENTIONS }),
+        },
+        uploads?.files,
+      );
     }
     if (message.notify && thread.message !== undefined && thread.user !== undefined) {
       await this.#edits.submit(
@@ -203,8 +224,14 @@ export class DiscordAdapter implements ChatAdapter {
 
   // ---- writing -------------------------------------------------------------------------------
 
-  async #rest(method: 'post' | 'patch', route: `/${string}`, body: object): Promise<{ id: string }> {
-    return (await this.#client.rest[method](route, { body })) as { id: string };
+  async #rest(
+    method: 'post' | 'patch',
+    route: `/${string}`,
+    body: object,
+    files?: RawFile[],
+  ): Promise<{ id: string }> {
+    // With files discord.js sends multipart: the body as payload_json, each file as files[n].
+    return (await this.#client.rest[method](route, { body, ...(files ? { files } : {}) })) as { id: string };
   }
 
   async #write(content: EditContent, id: string | undefined): Promise<string> {
@@ -213,7 +240,35 @@ export class DiscordAdapter implements ChatAdapter {
       await this.#rest('patch', Routes.channelMessage(content.channel, id), body);
       return id;
     }
-    return (await this.#rest('post', Routes.channelMessages(content.channel), body)).id;
+    const { uploads } = content;
+    return (
+      await this.#rest(
+        'post',
+        Routes.channelMessages(content.channel),
+        uploads ? { ...body, attachments: uploads.attachments } : body,
+        uploads?.files,
+      )
+    ).id;
+  }
+
+  /** The message's files that can go with it; the rest are named in the log. */
+  #attachable(message: OutgoingMessage, thread: DiscordThread): readonly Attachment[] {
+    const attachments = message.attachments ?? [];
+    if (attachments.length === 0) return attachments;
+    // Ephemeral answers and the request message carry cards only.
+    const cardOnly =
+      message.ephemeralTo !== undefined ||
+      (message.describesRequest === true && thread.message !== undefined);
+    const kept = cardOnly ? [] : attachments.slice(0, DISCORD_MAX_FILES);
+    if (kept.length < attachments.length) {
+      this.#logger.warn(
+        { files: attachments.slice(kept.length).map((a) => a.name), title: message.card.title },
+        cardOnly
+          ? 'files on an ephemeral or request card are not sent'
+          : `Discord takes ${DISCORD_MAX_FILES} files per message; the others are not sent`,
+      );
+    }
+    return kept;
   }
 
   /**

@@ -25,6 +25,7 @@ import {
   type UserFlags,
 } from 'discord-api-types/v10';
 import type { DiscordStore, StoredChannel, StoredMessage, StoredRole } from './discord-store.js';
+import { attachmentJson, resolveEmbedImages } from './message-attachments.js';
 import { isoTimestamp, snowflakeTimestamp } from './snowflakes.js';
 import type { FakeDiscordUser } from './types.js';
 
@@ -237,8 +238,12 @@ export function messageJson(message: StoredMessage, id: Identity, store: Discord
     mention_everyone: false,
     mentions: [],
     mention_roles: [],
-    attachments: [],
-    embeds: message.embeds as APIMessage['embeds'],
+    attachments: message.attachments.map((a) => attachmentJson(message.channelId, a)),
+    embeds: resolveEmbedImages(
+      message.embeds,
+      message.channelId,
+      message.attachments,
+    ) as APIMessage['embeds'],
     components: message.components as APIMessage['components'],
     pinned: false,
     type: message.type as MessageType,

@@ -36,11 +36,17 @@ export const CHANNEL_ROUTES: Route[] = [
     if (!ctx.store.channels.has(channelId!)) return unknownChannel();
     const body = bodyObject(req);
     const reference = body.message_reference;
-    const result = createMessage(ctx.store, body, {
-      channelId: channelId!,
-      authorId: ctx.id.botUserId,
-      type: reference !== undefined && reference !== null ? 19 : 0,
-    });
+    const result = createMessage(
+      ctx.store,
+      body,
+      {
+        channelId: channelId!,
+        authorId: ctx.id.botUserId,
+        type: reference !== undefined && reference !== null ? 19 : 0,
+      },
+      undefined,
+      req.files,
+    );
     return result.error ?? ok(messageJson(result.message, ctx.id, ctx.store));
   }),
 
@@ -74,7 +80,7 @@ export const CHANNEL_ROUTES: Route[] = [
     if (message.authorId !== ctx.id.botUserId) {
       return apiError(403, 50005, 'Cannot edit a message authored by another user');
     }
-    const error = editMessage(ctx.store, message, bodyObject(req));
+    const error = editMessage(ctx.store, message, bodyObject(req), req.files);
     return error ?? ok(messageJson(message, ctx.id, ctx.store));
   }),
 

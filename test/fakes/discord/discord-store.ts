@@ -1,7 +1,7 @@
 // The fake Discord's state: channels, roles, messages, threads, commands, calls. Every mutation
 // ends in `changed()`, which re-evaluates pending `waitFor` predicates (no polling).
 import { Snowflakes } from './snowflakes.js';
-import type { FakeCall, FakeDiscordUser, FakeMessage, FakeThread } from './types.js';
+import type { FakeAttachment, FakeCall, FakeDiscordUser, FakeMessage, FakeThread } from './types.js';
 
 /** ChannelType values the fake knows: a guild text channel and public/private threads. */
 export type StoredChannelType = 0 | 11 | 12;
@@ -70,9 +70,14 @@ export class DiscordStore {
   readonly commands = new Map<string, StoredCommand[]>();
   private readonly waiters = new Set<Waiter>();
 
-  addMessage(fields: Omit<StoredMessage, 'id' | 'edits' | 'createdAt' | 'deleted'>): StoredMessage {
+  addMessage(
+    fields: Omit<StoredMessage, 'id' | 'edits' | 'createdAt' | 'deleted' | 'attachments'> & {
+      attachments?: FakeAttachment[];
+    },
+  ): StoredMessage {
     const message: StoredMessage = {
       ...fields,
+      attachments: fields.attachments ?? [],
       id: this.ids.next(),
       edits: 0,
       createdAt: Date.now(),
@@ -151,6 +156,7 @@ export function snapshot(message: StoredMessage): FakeMessage {
     content: message.content,
     embeds: structuredClone(message.embeds),
     components: structuredClone(message.components),
+    attachments: message.attachments.map((a) => ({ ...a, bytes: Buffer.from(a.bytes) })),
     flags: message.flags,
     edits: message.edits,
     ...(message.origin !== undefined ? { interactionId: message.origin.interactionId } : {}),

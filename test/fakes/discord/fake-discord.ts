@@ -44,6 +44,7 @@ export type {
   AutocompleteChoice,
   AutocompleteInput,
   ButtonClickInput,
+  FakeAttachment,
   FakeAuth,
   FakeCall,
   FakeDiscordUser,

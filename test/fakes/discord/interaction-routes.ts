@@ -15,6 +15,7 @@ import {
 import { messageJson } from './build-payloads.js';
 import type { MessageOrigin, StoredMessage } from './discord-store.js';
 import type { CallbackBody, StoredInteraction } from './interaction-registry.js';
+import type { UploadedFile } from './message-attachments.js';
 import { createMessage, editMessage, Flags, replaceLoading } from './message-ops.js';
 import { bodyObject, isObject, type RestContext, type RestRequest, type Route } from './rest-router.js';
 
@@ -51,7 +52,7 @@ export const INTERACTION_ROUTES: Route[] = [
   webhookRoute('PATCH', '/messages/([^/]+)', (req, interaction, [messageId], ctx) => {
     const message = webhookMessage(ctx, interaction, messageId!);
     if (message === undefined) return unknownMessage();
-    const error = editMessage(ctx.store, message, bodyObject(req));
+    const error = editMessage(ctx.store, message, bodyObject(req), req.files);
     return error ?? ok(messageJson(message, ctx.id, ctx.store));
   }),
   webhookRoute('DELETE', '/messages/([^/]+)', (_req, interaction, [messageId], ctx) => {
@@ -121,7 +122,7 @@ function callback(req: RestRequest, [interactionId, token]: string[], ctx: RestC
     return errors.reply();
   }
   const data = isObject(body.data) ? body.data : {};
-  const error = applyCallback(ctx, interaction, type, data);
+  const error = applyCallback(ctx, interaction, type, data, req.files);
   if (error !== undefined) return underData(error);
   const accepted: CallbackBody = body.data === undefined ? { type } : { type, data: body.data };
   ctx.interactions.acknowledge(interaction, accepted);
@@ -134,10 +135,17 @@ function applyCallback(
   interaction: StoredInteraction,
   type: number,
   data: Record<string, unknown>,
+  files: readonly UploadedFile[],
 ): RestReply | undefined {
   switch (type) {
     case Callback.Reply: {
-      const result = createMessage(ctx.store, data, responseFields(ctx, interaction), interaction.user.id);
+      const result = createMessage(
+        ctx.store,
+        data,
+        responseFields(ctx, interaction),
+        interaction.user.id,
+        files,
+      );
       if (result.error !== undefined) return result.error;
       interaction.originalMessageId = result.message.id;
       return undefined;
@@ -161,7 +169,7 @@ function applyCallback(
     case Callback.Update: {
       const source = ctx.store.messages.get(interaction.sourceMessageId ?? '');
       if (source === undefined || source.deleted) return unknownMessage();
-      const error = editMessage(ctx.store, source, data);
+      const error = editMessage(ctx.store, source, data, files);
       if (error !== undefined) return error;
       interaction.originalMessageId = source.id;
       return undefined;
@@ -184,11 +192,17 @@ function followUp(
   const original = ctx.store.messages.get(interaction.originalMessageId ?? '');
   let message: StoredMessage;
   if (original !== undefined && !original.deleted && (original.flags & Flags.Loading) !== 0) {
-    const error = replaceLoading(ctx.store, original, body);
+    const error = replaceLoading(ctx.store, original, body, req.files);
     if (error !== undefined) return error;
     message = original;
   } else {
-    const result = createMessage(ctx.store, body, responseFields(ctx, interaction), interaction.user.id);
+    const result = createMessage(
+      ctx.store,
+      body,
+      responseFields(ctx, interaction),
+      interaction.user.id,
+      req.files,
+    );
     if (result.error !== undefined) return result.error;
     message = result.message;
   }

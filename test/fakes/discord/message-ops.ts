@@ -1,8 +1,10 @@
 // Creating and editing messages, shared by the channel routes (bot token) and the interaction
-// routes (callbacks and webhooks): validation, the flags a sender may set, and edit semantics
-// (fields present replace, fields absent stay, null clears).
+// routes (callbacks and webhooks): validation, the flags a sender may set, edit semantics
+// (fields present replace, fields absent stay, null clears), and the files a multipart request
+// attaches.
 import type { RestReply } from './api-errors.js';
 import type { DiscordStore, StoredMessage } from './discord-store.js';
+import { resolveAttachments, type UploadedFile } from './message-attachments.js';
 import { emptyMessageError, validateMessageBody } from './validate-message.js';
 
 export const Flags = {
@@ -35,24 +37,37 @@ export function createMessage(
   body: Json,
   fields: NewMessageFields,
   ephemeralViewer?: string,
+  files: readonly UploadedFile[] = [],
 ): MessageResult {
   const invalid = validateMessageBody(body);
   if (invalid !== undefined) return { error: invalid };
+  const attached = resolveAttachments(store, body, files);
+  if (attached.error !== undefined) return { error: attached.error };
+  const { attachments } = attached;
   const content = typeof body.content === 'string' ? body.content : '';
   const embeds = Array.isArray(body.embeds) ? (structuredClone(body.embeds) as unknown[]) : [];
   const components = Array.isArray(body.components) ? (structuredClone(body.components) as unknown[]) : [];
-  const empty = emptyMessageError({ content, embeds, components });
+  const empty = emptyMessageError({ content, embeds, components, attachments });
   if (empty !== undefined) return { error: empty };
   const requested = typeof body.flags === 'number' ? body.flags : 0;
   const flags = requested & (CREATE_FLAGS | (ephemeralViewer !== undefined ? Flags.Ephemeral : 0));
   const ephemeral = (flags & Flags.Ephemeral) !== 0 ? { ephemeralTo: ephemeralViewer } : {};
-  return { message: store.addMessage({ ...fields, content, embeds, components, flags, ...ephemeral }) };
+  return {
+    message: store.addMessage({ ...fields, content, embeds, components, attachments, flags, ...ephemeral }),
+  };
 }
 
 /** PATCH semantics. A deferred "thinking" message stops loading on its first edit. */
-export function editMessage(store: DiscordStore, message: StoredMessage, body: Json): RestReply | undefined {
+export function editMessage(
+  store: DiscordStore,
+  message: StoredMessage,
+  body: Json,
+  files: readonly UploadedFile[] = [],
+): RestReply | undefined {
   const invalid = validateMessageBody(body);
   if (invalid !== undefined) return invalid;
+  const attached = resolveAttachments(store, body, files, message.attachments);
+  if (attached.error !== undefined) return attached.error;
   const next = {
     content: 'content' in body ? (typeof body.content === 'string' ? body.content : '') : message.content,
     embeds:
@@ -63,6 +78,7 @@ export function editMessage(store: DiscordStore, message: StoredMessage, body: J
           ? structuredClone(body.components)
           : []
         : message.components,
+    attachments: attached.attachments,
   };
   const empty = emptyMessageError(next);
   if (empty !== undefined) return empty;
@@ -83,13 +99,17 @@ export function replaceLoading(
   store: DiscordStore,
   message: StoredMessage,
   body: Json,
+  files: readonly UploadedFile[] = [],
 ): RestReply | undefined {
   const invalid = validateMessageBody(body);
   if (invalid !== undefined) return invalid;
+  const attached = resolveAttachments(store, body, files);
+  if (attached.error !== undefined) return attached.error;
   const next = {
     content: typeof body.content === 'string' ? body.content : '',
     embeds: Array.isArray(body.embeds) ? (structuredClone(body.embeds) as unknown[]) : [],
     components: Array.isArray(body.components) ? (structuredClone(body.components) as unknown[]) : [],
+    attachments: attached.attachments,
   };
   const empty = emptyMessageError(next);
   if (empty !== undefined) return empty;

@@ -6,6 +6,7 @@ import type { Identity } from './build-payloads.js';
 import type { DiscordStore } from './discord-store.js';
 import type { DispatchResult } from './gateway-server.js';
 import type { InteractionRegistry } from './interaction-registry.js';
+import type { UploadedFile } from './message-attachments.js';
 import type { FakeAuth } from './types.js';
 
 export interface RestRequest {
@@ -14,6 +15,8 @@ export interface RestRequest {
   path: string;
   query: URLSearchParams;
   body: unknown;
+  /** The file parts of a multipart request (`files[0]`, …); empty for JSON. */
+  files: UploadedFile[];
   auth: FakeAuth;
 }
 

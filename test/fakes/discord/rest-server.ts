@@ -1,5 +1,5 @@
 // The HTTP side of the fake: every request under /api/v10 is parsed (JSON, or multipart with
-// payload_json as discord.js sends with files), checked against injected faults and the rate
+// payload_json and file parts as discord.js sends with files), checked against injected faults and the rate
 // limits, routed, answered with Discord's headers, and recorded for calls().
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { apiError, type RestReply } from './api-errors.js';
@@ -7,6 +7,7 @@ import { APPLICATION_ROUTES } from './application-routes.js';
 import { CHANNEL_ROUTES } from './channel-routes.js';
 import type { DiscordStore } from './discord-store.js';
 import { INTERACTION_ROUTES } from './interaction-routes.js';
+import type { UploadedFile } from './message-attachments.js';
 import { RateLimits } from './rate-limits.js';
 import { answerRest, type RestContext, type RestRequest } from './rest-router.js';
 import type { FakeAuth, RestFault } from './types.js';
@@ -44,7 +45,14 @@ export class RestServer {
         const path = url.pathname.slice(API_PREFIX.length).split('/').map(decodeSegment).join('/');
         const auth = authOf(req.headers.authorization, this.token);
         const parsed = await parseBody(req.headers['content-type'], raw);
-        const request: RestRequest = { method, path, query: url.searchParams, body: parsed.body, auth };
+        const request: RestRequest = {
+          method,
+          path,
+          query: url.searchParams,
+          body: parsed.body,
+          files: parsed.files ?? [],
+          auth,
+        };
         const reply = this.answer(request, parsed.invalid === true);
         send(res, reply);
         const query = Object.fromEntries(url.searchParams);
@@ -94,13 +102,23 @@ function authOf(header: string | undefined, token: string): FakeAuth {
 async function parseBody(
   contentType: string | undefined,
   raw: Buffer,
-): Promise<{ body: unknown; invalid?: true }> {
+): Promise<{ body: unknown; files?: UploadedFile[]; invalid?: true }> {
   if (raw.length === 0) return { body: undefined };
   try {
     if (contentType?.startsWith('multipart/form-data')) {
       const form = await new Response(raw, { headers: { 'content-type': contentType } }).formData();
       const payload = form.get('payload_json');
-      return { body: typeof payload === 'string' ? JSON.parse(payload) : undefined };
+      const files: UploadedFile[] = [];
+      for (const [key, value] of form.entries()) {
+        if (typeof value === 'string') continue;
+        files.push({
+          key,
+          filename: value.name,
+          ...(value.type !== '' ? { contentType: value.type } : {}),
+          bytes: Buffer.from(await value.arrayBuffer()),
+        });
+      }
+      return { body: typeof payload === 'string' ? JSON.parse(payload) : undefined, files };
     }
     return { body: JSON.parse(raw.toString('utf8')) };
   } catch {

@@ -20,6 +20,8 @@ export interface FakeMessage {
   embeds: unknown[];
   /** As the API JSON the bot sent (APIActionRowComponent[]). */
   components: unknown[];
+  /** The files on it, in the order of the bot's `attachments` list. */
+  attachments: FakeAttachment[];
   /** MessageFlags: 64 ephemeral, 128 loading (a deferred "thinking" response), 32 has thread. */
   flags: number;
   /** How many times its content was changed after it was created. */
@@ -30,6 +32,19 @@ export interface FakeMessage {
   ephemeralTo?: string;
   /** The thread started from this message, if any (its id equals the message id). */
   threadId?: string;
+}
+
+/** A file on a message, from a multipart request's `files[n]` part and its `attachments` entry. */
+export interface FakeAttachment {
+  /** Discord's snowflake for it (the request's `id` only pairs an entry with its file part). */
+  id: string;
+  filename: string;
+  /** The alt text (`description`). */
+  description?: string;
+  /** The file part's Content-Type. */
+  contentType?: string;
+  size: number;
+  bytes: Buffer;
 }
 
 export interface FakeThread {

@@ -32,10 +32,14 @@ export function emptyMessageError(message: {
   content: string;
   embeds: unknown[];
   components: unknown[];
+  attachments?: unknown[];
 }): RestReply | undefined {
   // Discord trims content: whitespace alone is empty too.
   const empty =
-    message.content.trim() === '' && message.embeds.length === 0 && message.components.length === 0;
+    message.content.trim() === '' &&
+    message.embeds.length === 0 &&
+    message.components.length === 0 &&
+    (message.attachments ?? []).length === 0;
   return empty ? emptyMessage() : undefined;
 }
 
