@@ -3,6 +3,7 @@
 // or saves its place and puts the job back as delayed. So no BullMQ lock is held for the minutes a
 // migration takes, and a worker that dies loses at most one slice: another worker resumes the job
 // from the UPID it saved (DESIGN.md "Shape" 4; notes/chat-platforms.md, BullMQ (b)).
+import { setMaxListeners } from 'node:events';
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type Logger, silentLogger } from '../logger.js';
@@ -192,6 +193,9 @@ export class JobWorker {
     };
     await watchCancel();
     const cancelTimer = setInterval(() => void watchCancel(), CANCEL_POLL_MS);
+    const signal = AbortSignal.any(signals);
+    // Jobs read many nodes at once (the digest): every request listens on this one signal.
+    setMaxListeners(100, signal);
     const context = new SliceContext({
       jobId,
       data,
@@ -204,7 +208,7 @@ export class JobWorker {
       pveUser: this.#options.pveUser,
       claimed: this.#claimed,
       pollInterval: this.#options.pollInterval ?? { initialMs: 250, maxMs: 2_000 },
-      signal: AbortSignal.any(signals),
+      signal,
       save: (next) => job.updateData(next),
       publish: async (event) => {
         // Progress is best effort: a lost progress line must not fail a migration.
