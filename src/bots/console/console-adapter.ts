@@ -7,6 +7,7 @@ import type { ChatUser } from '../../core/chat-event.js';
 import type { CoreApi } from '../../core/core-api.js';
 import type { OutgoingMessage } from '../../core/message.js';
 import type { ChatAdapter } from '../adapter.js';
+import { renderAttachmentLine } from './render-attachment-line.js';
 import { renderButtons, renderCardText, renderProgressLine } from './render-card-text.js';
 
 export const CONSOLE_HELP = `Console chat:
@@ -119,6 +120,7 @@ export class ConsoleAdapter implements ChatAdapter {
     }
     const to = message.ephemeralTo ? `(only for ${message.ephemeralTo.name}) ` : '';
     this.#print(`${to}${renderCardText(card)}`);
+    for (const attachment of message.attachments ?? []) this.#print(renderAttachmentLine(attachment));
     if (message.notify) {
       this.#finishing.clear();
       if (this.#running.size === 0) for (const resolve of this.#idleWaiters.splice(0)) resolve();
