@@ -66,6 +66,7 @@ export async function startChatOps(options: ChatOpsOptions): Promise<RunningChat
     policy: options.policy,
     sink: router,
     readCluster: () => readClusterSnapshot(options.pve.transport),
+    logger,
   });
   const readers = options.adapters.map(
     (adapter) =>

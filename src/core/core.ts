@@ -3,6 +3,7 @@
 // press(); everything the core says goes through the ChatSink.
 import type { JobEvent, ResultEvent, ThreadRef } from '../jobs/job-events.js';
 import { type JobQueue, jobIdForApproval } from '../jobs/job-queue.js';
+import type { Logger } from '../logger.js';
 import type { ClusterSnapshot } from '../proxmox/read-cluster-snapshot.js';
 import type { GuestResource } from '../proxmox/schemas/cluster-schemas.js';
 import type { ApprovalRequest, ApprovalStore } from './approvals/approval-store.js';
@@ -38,12 +39,15 @@ export interface CoreOptions {
   readCluster: () => Promise<ClusterSnapshot>;
   /** The names for autocomplete; by default one fed by readCluster. */
   directory?: ClusterDirectory;
+  logger?: Logger;
   clock?: () => number;
 }
 
 export class Core implements CoreApi {
   readonly #o: CoreOptions;
   readonly #directory: ClusterDirectory;
+  /** Charts drawn per digest job: one digest goes to several channels, drawn once. */
+  readonly #charts = new Map<string, Promise<Attachment | undefined>>();
 
   constructor(options: CoreOptions) {
     this.#o = options;
@@ -224,8 +228,18 @@ export class Core implements CoreApi {
   }
 
   /** The digest's chart of CPU, memory and guests per node; none when drawing fails (the text still goes). */
-  async #chartOf(event: ResultEvent): Promise<Attachment | undefined> {
-    if (event.kind !== 'digest' || !event.ok) return undefined;
+  #chartOf(event: ResultEvent): Promise<Attachment | undefined> {
+    if (event.kind !== 'digest' || !event.ok) return Promise.resolve(undefined);
+    let chart = this.#charts.get(event.jobId);
+    if (!chart) {
+      chart = this.#drawChart(event);
+      this.#charts.set(event.jobId, chart);
+      for (const old of [...this.#charts.keys()].slice(0, -8)) this.#charts.delete(old);
+    }
+    return chart;
+  }
+
+  async #drawChart(event: ResultEvent): Promise<Attachment | undefined> {
     const nodes = nodeLoadsSchema.safeParse(event.details?.nodes);
     if (!nodes.success || nodes.data.length === 0) return undefined;
     try {
@@ -236,7 +250,11 @@ export class Core implements CoreApi {
         data: await renderClusterChart(nodes.data),
         alt: describeNodeLoads(nodes.data),
       };
-    } catch {
+    } catch (error) {
+      this.#o.logger?.warn(
+        { jobId: event.jobId, error: error instanceof Error ? error.message : String(error) },
+        'cannot draw the digest chart; the digest goes without it',
+      );
       return undefined;
     }
   }
