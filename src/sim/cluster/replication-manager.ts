@@ -54,7 +54,10 @@ export class ReplicationManager {
     return job;
   }
 
-  create(fields: Pick<ReplicationJob, 'id' | 'target' | 'schedule'> & Partial<ReplicationJob>): void {
+  /** Adds a job and starts its first (full) sync, as pvesr does; resolves once that run ended. */
+  create(
+    fields: Pick<ReplicationJob, 'id' | 'target' | 'schedule'> & Partial<ReplicationJob>,
+  ): Promise<void> {
     const cluster = this.cluster;
     cluster.assertQuorum();
     const match = /^(\d+)-(\d+)$/.exec(fields.id);
@@ -88,7 +91,7 @@ export class ReplicationManager {
       running: false,
       log: [],
     });
-    this.run(fields.id);
+    return this.run(fields.id);
   }
 
   remove(id: string): void {
