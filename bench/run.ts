@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark, one table, and bench/results.json. Benchmarks only ever talk
 // to 127.0.0.0/8 (the simulator's loopback addresses).
 import { benchClusterStatusRead } from './cluster-status-read.js';
+import { benchDigest } from './digest.js';
 import { benchDigestChart } from './digest-chart.js';
 import { benchDiscordAck } from './discord-ack.js';
 import { benchJobThroughput } from './job-throughput.js';
@@ -9,6 +10,7 @@ import { benchSlackAck } from './slack-ack.js';
 
 const benchmarks: Array<[string, () => Promise<BenchRow[]>]> = [
   ['cluster status read', benchClusterStatusRead],
+  ['digest', benchDigest],
   ['job engine', benchJobThroughput],
   ['slack ack', benchSlackAck],
   ['discord ack', benchDiscordAck],

@@ -1,0 +1,93 @@
+// The daily digest, collect and build, on the default 3-node cluster and on a 64-node, 5,000-guest
+// one: how long it takes (DESIGN.md: ≤ 2 s for the large one) and how many PVE calls it makes
+// (a constant number of cluster-wide calls plus a fixed number per node, see collect-digest.ts).
+import { buildDigest } from '../src/jobs/digest/build-digest.js';
+import { collectDigest } from '../src/jobs/digest/collect-digest.js';
+import { silentLogger } from '../src/logger.js';
+import { ProxmoxClient } from '../src/proxmox/proxmox-client.js';
+import { startSimulator } from '../src/sim/simulator.js';
+import { type BenchRow, percentile } from './report.js';
+
+const ROUNDS = 10;
+const TARGET_MS = 2000;
+
+async function measure(
+  nodes: number,
+  guests: number | undefined,
+): Promise<{ calls: number; p50: number; max: number; lines: number }> {
+  const sim = await startSimulator({
+    nodes,
+    ...(guests === undefined ? {} : { guests }),
+    port: 0,
+    speed: 1,
+    authFailureDelayMs: 0,
+    logger: silentLogger,
+  });
+  let calls = 0;
+  const client = new ProxmoxClient({
+    hosts: sim.hosts,
+    tokenId: sim.tokenId,
+    tokenSecret: sim.tokenSecret,
+    fingerprints: sim.fingerprints,
+    logger: silentLogger,
+    onRequest: () => {
+      calls += 1;
+    },
+  });
+  try {
+    await collectDigest(client); // warm-up: TLS handshakes, JIT
+    calls = 0;
+    const durations: number[] = [];
+    let lines = 0;
+    for (let round = 0; round < ROUNDS; round += 1) {
+      const started = performance.now();
+      const report = buildDigest(await collectDigest(client), undefined, Date.now());
+      durations.push(performance.now() - started);
+      lines = report.sections.reduce((sum, section) => sum + section.lines.length, 0);
+    }
+    durations.sort((a, b) => a - b);
+    return {
+      calls: calls / ROUNDS,
+      p50: percentile(durations, 50),
+      max: durations.at(-1) ?? Number.NaN,
+      lines,
+    };
+  } finally {
+    await client.close();
+    await sim.stop();
+  }
+}
+
+export async function benchDigest(): Promise<BenchRow[]> {
+  const small = await measure(3, undefined);
+  const large = await measure(64, 5000);
+  return [
+    {
+      what: 'PVE calls for a digest (3 nodes)',
+      measured: `${small.calls} calls`,
+      target: '5 + ≤ 5 per node',
+      ok: small.calls <= 5 + 5 * 3,
+      values: { calls: small.calls },
+    },
+    {
+      what: 'PVE calls for a digest (64 nodes, 5,000 guests)',
+      measured: `${large.calls} calls`,
+      target: '5 + ≤ 5 per node',
+      ok: large.calls <= 5 + 5 * 64,
+      values: { calls: large.calls },
+    },
+    {
+      what: `digest time, collect + build, 3 nodes (${small.lines} lines)`,
+      measured: `p50 ${small.p50.toFixed(0)} ms, max ${small.max.toFixed(0)} ms`,
+      target: '—',
+      values: { p50Ms: small.p50, maxMs: small.max },
+    },
+    {
+      what: 'digest of a 64-node, 5,000-guest simulated cluster',
+      measured: `p50 ${large.p50.toFixed(0)} ms, max ${large.max.toFixed(0)} ms`,
+      target: `≤ ${TARGET_MS / 1000} s`,
+      ok: large.max <= TARGET_MS,
+      values: { p50Ms: large.p50, maxMs: large.max },
+    },
+  ];
+}
