@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Redis } from 'ioredis';
+import { PNG } from 'pngjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DiscordAdapter } from '../../src/bots/discord/discord-adapter.js';
 import { slashCommandDefinitions } from '../../src/bots/discord/slash-command-definitions.js';
@@ -275,6 +276,27 @@ describe('Discord end to end', () => {
     expect(c.sim.requests.length - before).toBe(2);
   });
 
+  it('posts the status digest asked for into the thread, the chart attached to its card', async () => {
+    const c = await startDiscordChat();
+    chat = c;
+    const { fake } = c;
+    const interaction = fake.slashCommand({ user: ALICE, channelId: CHANNEL, subcommand: 'digest' });
+    await interaction.acknowledged;
+    const request = await requestMessage(fake, interaction.id, /ran `\/pve digest`/);
+    const digest = await fake.waitFor(
+      () => fake.messages(request.id).find((m) => /MonCluster/.test(embedText(m))),
+      20_000,
+    );
+    expect(embedText(digest)).toMatch(/3\/3 nodes online/);
+    const [chart] = digest.attachments ?? [];
+    expect(chart?.filename).toMatch(/^cluster-\d{4}-\d{2}-\d{2}\.png$/);
+    expect(chart?.description).toMatch(/^CPU and memory per node/);
+    const png = PNG.sync.read(chart!.bytes);
+    expect([png.width, png.height]).toEqual([1000, 500]);
+    // The picture shows inside the card.
+    expect(embedText(digest)).toContain(`attachment://${chart!.filename}`);
+  });
+
   it('answers a mistyped VM ephemerally and leaves nothing public behind', async () => {
     const c = await startDiscordChat();
     chat = c;
@@ -355,7 +377,7 @@ describe('pve-chatops discord:register', () => {
           DISCORD_API_URL: fake.apiUrl,
         },
       });
-      expect(stdout).toMatch(/Registered \/pve in guild \d+: help, status, start/);
+      expect(stdout).toMatch(/Registered \/pve in guild \d+: help, status, .*migrate, clone/);
       expect(fake.commandRegistrations()).toHaveLength(1);
       const [registration] = fake.commandRegistrations();
       expect(registration!.guildId).toBe(fake.guildId);

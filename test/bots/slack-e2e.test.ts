@@ -3,6 +3,7 @@
 // the real worker and outbox, real HTTPS to the simulator.
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { PNG } from 'pngjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SlackAdapter } from '../../src/bots/slack/slack-adapter.js';
 import { type RunningChatOps, startChatOps } from '../../src/bots/start-chatops.js';
@@ -286,6 +287,27 @@ describe.each<Mode>(['http', 'socket'])('Slack end to end (%s)', (mode) => {
     const progress = fake.thread(CHANNEL, request.ts).find((m) => /^\S+ migrate · job /u.test(m.text ?? ''));
     await fake.waitFor(() => fake.message(CHANNEL, progress!.ts)?.text?.startsWith('✅'));
     expect(c.sim.cluster.guest(100)?.node).toBe('node03');
+  });
+
+  it('posts the status digest asked for in its thread, with the chart uploaded beside it', async () => {
+    const c = await startSlackChat(mode);
+    chat = c;
+    const { fake } = c;
+    await c.command('digest');
+    const request = await requestMessage(c, /ran `\/pve digest`/);
+    const digest = await fake.waitFor(
+      () => fake.thread(CHANNEL, request.ts).find((m) => /MonCluster/.test(m.text ?? '')),
+      20_000,
+    );
+    expect(digest.text).toMatch(/3\/3 nodes online/);
+    const [chart] = await fake.waitFor(() => {
+      const files = fake.files(CHANNEL).filter((f) => f.threadTs === request.ts);
+      return files.length > 0 ? files : undefined;
+    });
+    expect(chart!.name).toMatch(/^cluster-\d{4}-\d{2}-\d{2}\.png$/);
+    expect(chart!.altText).toMatch(/^CPU and memory per node: node01 CPU \d+ %/);
+    const png = PNG.sync.read(chart!.bytes);
+    expect([png.width, png.height]).toEqual([1000, 500]);
   });
 
   it('answers an unknown VM with a suggestion, to the requester only', async () => {

@@ -1,6 +1,7 @@
 // Every job kind the worker runs. A new kind: one file in this folder and one line here.
 import { createJobKindRegistry } from '../job-kind.js';
 import { cloneKind } from './clone-kind.js';
+import { digestKind } from './digest-kind.js';
 import { migrateKind } from './migrate-kind.js';
 import { rebootKind } from './reboot-kind.js';
 import { shutdownKind } from './shutdown-kind.js';
@@ -22,4 +23,5 @@ export const jobKinds = createJobKindRegistry([
   updatesKind,
   upgradePlanKind,
   upgradeKind,
+  digestKind,
 ]);
