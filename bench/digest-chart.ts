@@ -7,7 +7,6 @@ import { type BenchRow, percentile } from './report.js';
 
 const ROUNDS = 20;
 const GiB = 1024 ** 3;
-const TARGET_MS = 1000;
 
 function cluster(size: number): NodeLoad[] {
   return Array.from({ length: size }, (_, i) => ({
@@ -45,8 +44,8 @@ export async function benchDigestChart(): Promise<BenchRow[]> {
   const row = (what: string, m: typeof three): BenchRow => ({
     what,
     measured: `p50 ${m.p50.toFixed(0)} ms, p95 ${m.p95.toFixed(0)} ms (${(m.bytes / 1024).toFixed(0)} KiB)`,
-    target: `< ${TARGET_MS} ms`,
-    ok: m.p95 < TARGET_MS,
+    // DESIGN.md sets no target for the picture alone; it is part of the digest's 2 s.
+    target: '— (part of the digest)',
     values: { p50Ms: m.p50, p95Ms: m.p95, bytes: m.bytes },
   });
   return [
