@@ -1,18 +1,10 @@
 // What the digest's chart is drawn from, and how big it is drawn. Kept apart from the renderer so
 // the option builder and the renderer share it without importing each other.
 
-/** One node's load, as the digest read it from PVE. */
-export interface NodeLoad {
-  node: string;
-  online: boolean;
-  /** 0..1, as PVE reports `cpu`. */
-  cpu: number;
-  /** Bytes. */
-  memUsed: number;
-  memTotal: number;
-  guestsRunning: number;
-  guestsStopped: number;
-}
+import type { DigestNodeFigures } from '../../jobs/digest/digest-report.js';
+
+/** One node's load, as the digest read it from PVE: the digest job's own figures, one type for both. */
+export type NodeLoad = DigestNodeFigures;
 
 export interface ChartOptions {
   /** Pixels; the PNG is exactly this wide. Default CHART_SIZE.width. */

@@ -1,8 +1,9 @@
 // The numbers the digest job sends for its chart (one entry per node), checked where they arrive
 // from the outbox, and said in words for those who cannot see the picture.
 import { z } from 'zod';
+import type { NodeLoad } from './cluster-chart-types.js';
 
-export const nodeLoadsSchema = z.array(
+export const nodeLoadsSchema: z.ZodType<NodeLoad[]> = z.array(
   z.object({
     node: z.string(),
     online: z.boolean(),
@@ -14,7 +15,7 @@ export const nodeLoadsSchema = z.array(
   }),
 );
 
-export function describeNodeLoads(nodes: z.infer<typeof nodeLoadsSchema>): string {
+export function describeNodeLoads(nodes: NodeLoad[]): string {
   const shown = nodes
     .slice(0, 12)
     .map((n) =>
