@@ -120,6 +120,15 @@ export class Core implements CoreApi {
         return this.#showAudit(event, Number(args.n ?? 10));
       case 'status':
         return this.#status(event, args.target as string | undefined);
+      case 'cluster': {
+        const { jobId } = await this.#o.queue.enqueue({
+          kind: 'cluster',
+          payload: { view: args.view },
+          thread: event.thread,
+          requestedBy: event.user.name,
+        });
+        return this.#queued(event.thread, 'cluster', jobId);
+      }
       case 'digest':
         await this.#o.queue.enqueue({
           kind: 'digest',

@@ -11,6 +11,7 @@ import {
   type ResourcesOf,
   type ResourceType,
 } from './cluster-api.js';
+import { getJoinInfo } from './cluster-join-api.js';
 import type { PveParams } from './encode-params.js';
 import { findGuests } from './find-guests.js';
 import { getGuestStatus, type PowerAction, powerGuest } from './guest-power.js';
@@ -37,6 +38,7 @@ import type { CertificateInfo } from './schemas/certificate-schemas.js';
 import type { ClusterTask, GuestResource, PveVersion } from './schemas/cluster-schemas.js';
 import type { GuestStatus } from './schemas/guest-schemas.js';
 import type { HaStatusEntry } from './schemas/ha-schemas.js';
+import type { JoinInfo } from './schemas/join-schemas.js';
 import type { NodeListEntry, NodeStatus } from './schemas/node-schemas.js';
 import type { NodeTime } from './schemas/node-time-schemas.js';
 import type { ReplicationJob, ReplicationStatus } from './schemas/replication-schemas.js';
@@ -90,6 +92,9 @@ export class ProxmoxClient {
   }
   clusterTasks(signal?: AbortSignal): Promise<ClusterTask[]> {
     return listClusterTasks(this.transport, signal);
+  }
+  joinInfo(signal?: AbortSignal): Promise<JoinInfo> {
+    return getJoinInfo(this.transport, signal);
   }
   nodePower(node: string, command: 'reboot' | 'shutdown', signal?: AbortSignal): Promise<void> {
     return requestNodePower(this.transport, node, command, signal);

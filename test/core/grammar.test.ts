@@ -358,6 +358,7 @@ describe('definitions', () => {
       clone: 'disruptive',
       updates: 'read',
       digest: 'read',
+      cluster: 'read',
       upgrade: 'disruptive',
       jobs: 'read',
       cancel: 'read',

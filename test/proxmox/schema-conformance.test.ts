@@ -56,6 +56,7 @@ describe('every request the client can make', () => {
     await client.nextId();
     await expectPveError(client.nextId(100), PveErrorCode.VmidExists);
     await client.clusterTasks();
+    expect((await client.joinInfo()).nodelist.map((n) => n.name)).toEqual(['node01', 'node02', 'node03']);
     await client.nodeTime('node02');
     await client.nodeCertificates('node03');
     await client.haStatus();

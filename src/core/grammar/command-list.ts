@@ -3,6 +3,7 @@
 import { auditCommand } from './commands/audit-command.js';
 import { cancelCommand } from './commands/cancel-command.js';
 import { cloneCommand } from './commands/clone-command.js';
+import { clusterCommand } from './commands/cluster-command.js';
 import { digestCommand } from './commands/digest-command.js';
 import { helpCommand } from './commands/help-command.js';
 import { jobsCommand } from './commands/jobs-command.js';
@@ -21,6 +22,7 @@ import type { CommandDefinition, CommandRisk, ParsedCommandOf } from './define-c
 export const commandDefinitions = [
   helpCommand,
   statusCommand,
+  clusterCommand,
   digestCommand,
   startCommand,
   stopCommand,

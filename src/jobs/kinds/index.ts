@@ -1,6 +1,7 @@
 // Every job kind the worker runs. A new kind: one file in this folder and one line here.
 import { createJobKindRegistry } from '../job-kind.js';
 import { cloneKind } from './clone-kind.js';
+import { clusterKind } from './cluster-kind.js';
 import { digestKind } from './digest-kind.js';
 import { migrateKind } from './migrate-kind.js';
 import { rebootKind } from './reboot-kind.js';
@@ -14,6 +15,7 @@ import { upgradePlanKind } from './upgrade-plan-kind.js';
 
 export const jobKinds = createJobKindRegistry([
   statusKind,
+  clusterKind,
   startKind,
   stopKind,
   shutdownKind,
