@@ -3,10 +3,14 @@
 // the worker's token may read (Sys.Modify), so the request starts a planning job whose result
 // proposes the upgrade for approval (PlannedJob.approvalAfterJob).
 import type { ClusterSnapshot } from '../proxmox/read-cluster-snapshot.js';
+import type { GuestResource } from '../proxmox/schemas/cluster-schemas.js';
 import { checkNode } from './check-node.js';
 import type { PlanResult } from './plan-command.js';
+import { guestLabel } from './resolve-guest.js';
 
 export interface NodeCommandArgs {
+  action?: 'reboot' | 'shutdown';
+  force?: boolean;
   node?: string;
   nodes?: string[];
   all?: boolean;
@@ -54,6 +58,55 @@ export function planUpgradeRequest(args: NodeCommandArgs, snapshot: ClusterSnaps
       payload: { nodes: resolved.nodes, reboot, dryRun: args.dryRun === true },
       text: `plan the upgrade of ${which} (reboot ${reboot})${args.dryRun ? ', dry run' : ''}`,
       approvalAfterJob: true,
+    },
+  };
+}
+
+/**
+ * A node reboot or shutdown, refused before anyone is asked to approve it when it would cost the
+ * cluster its quorum (one vote per node, as corosync counts by default) or would take down running
+ * guests that the HA stack does not look after (unless --force).
+ */
+export function planNodePower(args: NodeCommandArgs, snapshot: ClusterSnapshot): PlanResult {
+  const action = args.action ?? 'reboot';
+  const resolved = resolveNodes(snapshot, [args.node ?? '']);
+  if (!resolved.ok) return resolved;
+  const node = resolved.nodes[0]!;
+  const members = snapshot.status.nodes;
+  const needed = Math.floor(members.length / 2) + 1;
+  const remaining = members.filter((n) => n.online && n.name !== node).length;
+  if (remaining < needed) {
+    return {
+      ok: false,
+      message: `${action === 'reboot' ? 'Rebooting' : 'Shutting down'} ${node} would cost the cluster its quorum: ${remaining} of ${members.length} votes would be left, ${needed} are needed. Bring the offline nodes back first (\`cluster\` shows them).`,
+    };
+  }
+  const stranded = snapshot.resources.filter(
+    (r): r is GuestResource =>
+      (r.type === 'qemu' || r.type === 'lxc') &&
+      r.node === node &&
+      r.status === 'running' &&
+      (r.hastate === undefined || r.hastate === 'ignored'),
+  );
+  if (stranded.length > 0 && !args.force) {
+    return {
+      ok: false,
+      message: `${stranded.map(guestLabel).join(', ')} ${stranded.length === 1 ? 'runs' : 'run'} on ${node} without HA and would go down with it. Migrate ${stranded.length === 1 ? 'it' : 'them'} first, or add \`--force\`.`,
+    };
+  }
+  const ha = snapshot.resources.filter(
+    (r) => (r.type === 'qemu' || r.type === 'lxc') && r.node === node && (r as GuestResource).hastate,
+  );
+  const notes = [
+    stranded.length > 0 ? `FORCED: ${stranded.map(guestLabel).join(', ')} will stop` : '',
+    ha.length > 0 ? `${ha.length} HA guest(s) handled by the HA stack` : '',
+  ].filter(Boolean);
+  return {
+    ok: true,
+    plan: {
+      kind: 'node-power',
+      payload: { node, action },
+      text: `${action} node ${node}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`,
     },
   };
 }

@@ -359,6 +359,7 @@ describe('definitions', () => {
       updates: 'read',
       digest: 'read',
       cluster: 'read',
+      node: 'disruptive',
       upgrade: 'disruptive',
       jobs: 'read',
       cancel: 'read',

@@ -8,6 +8,7 @@ import { digestCommand } from './commands/digest-command.js';
 import { helpCommand } from './commands/help-command.js';
 import { jobsCommand } from './commands/jobs-command.js';
 import { migrateCommand } from './commands/migrate-command.js';
+import { nodeCommand } from './commands/node-command.js';
 import { rebootCommand } from './commands/reboot-command.js';
 import { shutdownCommand } from './commands/shutdown-command.js';
 import { startCommand } from './commands/start-command.js';
@@ -32,6 +33,7 @@ export const commandDefinitions = [
   cloneCommand,
   updatesCommand,
   upgradeCommand,
+  nodeCommand,
   jobsCommand,
   cancelCommand,
   auditCommand,

@@ -4,6 +4,7 @@ import { cloneKind } from './clone-kind.js';
 import { clusterKind } from './cluster-kind.js';
 import { digestKind } from './digest-kind.js';
 import { migrateKind } from './migrate-kind.js';
+import { nodePowerKind } from './node-power-kind.js';
 import { rebootKind } from './reboot-kind.js';
 import { shutdownKind } from './shutdown-kind.js';
 import { startKind } from './start-kind.js';
@@ -25,5 +26,6 @@ export const jobKinds = createJobKindRegistry([
   updatesKind,
   upgradePlanKind,
   upgradeKind,
+  nodePowerKind,
   digestKind,
 ]);
