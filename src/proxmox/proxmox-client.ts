@@ -12,10 +12,17 @@ import {
   type ResourceType,
 } from './cluster-api.js';
 import { getJoinInfo } from './cluster-join-api.js';
+import { type CreateVmOptions, createVm } from './create-vm.js';
 import type { PveParams } from './encode-params.js';
 import { findGuests } from './find-guests.js';
 import { getGuestStatus, type PowerAction, powerGuest } from './guest-power.js';
 import type { GuestRef } from './guest-ref.js';
+import {
+  addHaResource,
+  type HaRequestedState,
+  listHaResources,
+  removeHaResource,
+} from './ha-resources-api.js';
 import { getHaStatus } from './ha-status-api.js';
 import {
   type MigrationResult,
@@ -24,6 +31,7 @@ import {
   waitForMigration,
 } from './migrate-guest.js';
 import { getNodeTime, listNodeCertificates } from './node-health-api.js';
+import { listNodeStorages, type NodeStorage } from './node-storage-api.js';
 import {
   listPackageVersions,
   listPendingUpdates,
@@ -37,7 +45,7 @@ import type { PackageVersion, PendingUpdate } from './schemas/apt-schemas.js';
 import type { CertificateInfo } from './schemas/certificate-schemas.js';
 import type { ClusterTask, GuestResource, PveVersion } from './schemas/cluster-schemas.js';
 import type { GuestStatus } from './schemas/guest-schemas.js';
-import type { HaStatusEntry } from './schemas/ha-schemas.js';
+import type { HaResourceEntry, HaStatusEntry } from './schemas/ha-schemas.js';
 import type { JoinInfo } from './schemas/join-schemas.js';
 import type { NodeListEntry, NodeStatus } from './schemas/node-schemas.js';
 import type { NodeTime } from './schemas/node-time-schemas.js';
@@ -93,6 +101,13 @@ export class ProxmoxClient {
   clusterTasks(signal?: AbortSignal): Promise<ClusterTask[]> {
     return listClusterTasks(this.transport, signal);
   }
+  nodeStorages(node: string, content?: string, signal?: AbortSignal): Promise<NodeStorage[]> {
+    return listNodeStorages(this.transport, node, content, signal);
+  }
+  /** A new empty QEMU VM; the `qmcreate` UPID. */
+  createVm(node: string, options: CreateVmOptions): Promise<string> {
+    return createVm(this.transport, node, options);
+  }
   joinInfo(signal?: AbortSignal): Promise<JoinInfo> {
     return getJoinInfo(this.transport, signal);
   }
@@ -111,6 +126,17 @@ export class ProxmoxClient {
   // HA and replication.
   haStatus(signal?: AbortSignal): Promise<HaStatusEntry[]> {
     return getHaStatus(this.transport, signal);
+  }
+  haResources(signal?: AbortSignal): Promise<HaResourceEntry[]> {
+    return listHaResources(this.transport, signal);
+  }
+  /** `ha-manager add <sid> --state <state>`: the CRM takes it over in its next round. */
+  addHaResource(sid: string, state: HaRequestedState, signal?: AbortSignal): Promise<void> {
+    return addHaResource(this.transport, sid, state, signal);
+  }
+  /** `ha-manager remove <sid>`: the guest stays as it is, no longer managed. */
+  removeHaResource(sid: string, signal?: AbortSignal): Promise<void> {
+    return removeHaResource(this.transport, sid, signal);
   }
   replicationJobs(signal?: AbortSignal): Promise<ReplicationJob[]> {
     return listReplicationJobs(this.transport, signal);

@@ -66,6 +66,10 @@ describe('every request the client can make', () => {
     const ctProxy = await guest('ct-proxy01');
     await client.guestStatus(testVm);
     await client.guestStatus(ctProxy);
+    // HA resources: add TestVM (stopped, so the CRM starts nothing), list, remove.
+    await client.addHaResource('vm:100', 'stopped');
+    expect((await client.haResources()).map((r) => r.sid)).toContain('vm:100');
+    await client.removeHaResource('vm:100');
 
     // Power, on both guest types.
     await client.waitForTask(await client.start(ctProxy), poll);
@@ -98,6 +102,21 @@ describe('every request the client can make', () => {
     const long = await client.startMigration(await client.planMigration(await guest('testvm'), 'node02'));
     await client.stopTask(long);
     await expectPveError(client.waitForTask(long, poll), PveErrorCode.TaskFailed);
+
+    // A new VM as the guide makes TestVM, on an image storage of the node.
+    const [images] = await client.nodeStorages('node02', 'images');
+    await client.waitForTask(
+      await client.createVm('node02', {
+        vmid: await client.nextId(),
+        name: 'new-vm',
+        memoryMiB: 2048,
+        cores: 2,
+        storage: images!.storage,
+        diskGiB: 32,
+        start: true,
+      }),
+      poll,
+    );
 
     // Package updates, and a node reboot last (the node goes away for a while).
     await client.waitForTask(await client.refreshPackageLists('node02'), poll);

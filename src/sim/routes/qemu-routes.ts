@@ -1,5 +1,6 @@
-// QEMU-only endpoints: config, clone, migrate.
+// QEMU-only endpoints: create, config, clone, migrate.
 import { requestClone } from '../cluster/guest-clone.js';
+import { requestCreate } from '../cluster/guest-create.js';
 import { migratePrecondition } from '../cluster/migrate-precondition.js';
 import { requestQemuMigration } from '../cluster/qemu-migrate.js';
 import type { SimCluster } from '../cluster/sim-cluster.js';
@@ -11,6 +12,21 @@ import { bool, int, optBool, optStr, str } from './request-params.js';
 export function registerQemuRoutes(registry: RouteRegistry, cluster: SimCluster): void {
   registerGuestRoutes(registry, cluster, 'qemu');
   const guestOf = (node: string, vmid: number) => cluster.guestOn(node, vmid, 'qemu');
+
+  registry.on('POST', '/nodes/{node}/qemu', (request) =>
+    requestCreate(cluster, {
+      node: str(request, 'node'),
+      vmid: int(request, 'vmid'),
+      user: request.user,
+      name: optStr(request, 'name'),
+      memoryMiB: Number.parseInt(optStr(request, 'memory') ?? '512', 10),
+      cores: Number.parseInt(optStr(request, 'cores') ?? '1', 10),
+      ostype: optStr(request, 'ostype'),
+      scsi0: optStr(request, 'scsi0'),
+      start: optBool(request, 'start') ?? false,
+      pool: optStr(request, 'pool'),
+    }),
+  );
 
   registry.on('GET', '/nodes/{node}/qemu/{vmid}/config', (request) =>
     qemuConfig(guestOf(str(request, 'node'), int(request, 'vmid'))),
