@@ -23,3 +23,17 @@ export const haStatusEntrySchema = z.looseObject({
 });
 export type HaStatusEntry = z.output<typeof haStatusEntrySchema>;
 export const haStatusSchema = z.array(haStatusEntrySchema);
+
+/** One entry of GET /cluster/ha/resources (API-NOTES §4.6): an HA-managed guest and its requested state. */
+export const haResourceSchema = z.looseObject({
+  sid: z.string(),
+  type: z.string().optional(),
+  /** The requested state: `started`, `stopped`, `disabled`, `ignored`. */
+  state: z.string().optional(),
+  group: z.string().optional(),
+  max_restart: pveInt.optional(),
+  max_relocate: pveInt.optional(),
+  comment: z.string().optional(),
+});
+export type HaResourceEntry = z.output<typeof haResourceSchema>;
+export const haResourcesSchema = z.array(haResourceSchema);
