@@ -166,6 +166,11 @@ describe('the rolling upgrade', () => {
         (c) => c.node === 'node03' && c.command !== 'test -f /var/run/reboot-required',
       ),
     ).toEqual([]);
+    // Asked again, node02 is refused up front: it is still in the maintenance the failure left.
+    const again = await upgrade(h, ['node02']);
+    const refused = await h.result(again.jobId);
+    expect(refused).toMatchObject({ ok: false, code: 'UPGRADE_FAILED' });
+    expect(refused.error).toContain('pre-flight for node02: it is already in HA maintenance mode');
   });
 
   it('refuses a node whose host key changed, before draining it', async () => {

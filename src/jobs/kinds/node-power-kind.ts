@@ -3,7 +3,7 @@
 // request, so a resumed job never reboots twice) and the cluster quorate; a shutdown until it is off.
 import { z } from 'zod';
 import { defineJobKind } from '../job-kind.js';
-import { pollUntil } from '../upgrade/poll-until.js';
+import { deadlineOf, pollUntil } from '../upgrade/poll-until.js';
 
 export const nodePowerPayloadSchema = z.object({
   node: z.string().min(1),
@@ -34,6 +34,7 @@ export const nodePowerKind = defineJobKind({
       await ctx.pve.nodePower(node, action, ctx.signal);
       return true;
     });
+    const deadline = await deadlineOf(ctx, 'power', timeoutMs);
     if (action === 'shutdown') {
       await ctx.watch('off', `waiting for ${node} to power off`, (signal) =>
         pollUntil(
@@ -41,7 +42,7 @@ export const nodePowerKind = defineJobKind({
             (await ctx.pve.clusterStatus(signal)).nodes.find((n) => n.name === node)?.online
               ? undefined
               : true,
-          { signal, intervalMs: pollMs, timeoutMs, what: `${node} to power off` },
+          { signal, intervalMs: pollMs, deadline, what: `${node} to power off` },
         ),
       );
       return { summary: `${node} is shut down; start it again from its console or IPMI` };
@@ -53,7 +54,7 @@ export const nodePowerKind = defineJobKind({
           const online = status.nodes.find((n) => n.name === node)?.online === true;
           return online && status.quorate && (await bootedSince(signal)) ? true : undefined;
         },
-        { signal, intervalMs: pollMs, timeoutMs, what: `${node} to come back after its reboot` },
+        { signal, intervalMs: pollMs, deadline, what: `${node} to come back after its reboot` },
       ),
     );
     return { summary: `${node} rebooted and is back; the cluster is quorate` };

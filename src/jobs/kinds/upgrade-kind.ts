@@ -64,7 +64,7 @@ async function boundary(ctx: JobContext<unknown>, before: string, pollMs: number
             control = await ctx.control();
             return control?.action === 'pause' ? undefined : true;
           },
-          { signal, intervalMs: pollMs, timeoutMs: 7 * 24 * 3_600_000, what: 'a Resume' },
+          { signal, intervalMs: pollMs, deadline: pausedAt + 7 * 24 * 3_600_000, what: 'a Resume' },
         ),
     );
     control = await ctx.control();

@@ -5,7 +5,7 @@
 // goes to the node with the most free memory at that moment, never to the node being drained.
 import type { GuestResource, NodeResource } from '../../proxmox/schemas/cluster-schemas.js';
 import type { NodeUpdates } from './node-updates.js';
-import type { RebootMode, UpgradePlan, UpgradeStep } from './upgrade-plan.js';
+import { isHaManaged, type RebootMode, type UpgradePlan, type UpgradeStep } from './upgrade-plan.js';
 
 export interface PlanUpgradeInput {
   /** The nodes to upgrade. */
@@ -46,7 +46,7 @@ export function planUpgrade(input: PlanUpgradeInput): PlanUpgradeResult {
     // Free memory per target as the moves of this step fill it (each step's guests come back after).
     const free = new Map(others.map((n) => [n.node, (n.maxmem ?? 0) - (n.mem ?? 0)]));
     const moves: UpgradeStep['moves'] = [];
-    const leaving = running(node).filter((g) => g.hastate === undefined);
+    const leaving = running(node).filter((g) => !isHaManaged(g));
     for (const guest of leaving.sort((a, b) => (b.maxmem ?? 0) - (a.maxmem ?? 0))) {
       const [target] = [...free.entries()].sort((a, b) => b[1] - a[1]);
       if (!target) break;
@@ -59,7 +59,7 @@ export function planUpgrade(input: PlanUpgradeInput): PlanUpgradeResult {
       ...(updates.kernel ? { kernel: updates.kernel } : {}),
       ...(updates.manager ? { manager: updates.manager } : {}),
       expectReboot,
-      haGuests: input.guests.filter((g) => g.node === node && g.hastate !== undefined).map(guestOf),
+      haGuests: input.guests.filter((g) => g.node === node && isHaManaged(g)).map(guestOf),
       moves: moves.sort((a, b) => a.vmid - b.vmid),
     });
   }

@@ -1,12 +1,24 @@
 // Waits for a condition read from PVE, polling: the node came back, the HA stack moved its
 // guests. A read that fails (the node is rebooting, pveproxy restarts) counts as "not yet".
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { JobContext } from '../job-context.js';
 import { JobError, JobErrorCode } from '../job-error.js';
+
+/** The deadline of a named wait, fixed the first time the job reaches it. */
+export function deadlineOf(ctx: JobContext<unknown>, wait: string, timeoutMs: number): Promise<number> {
+  return ctx.memo(`deadline:${wait}`, async () => Date.now() + timeoutMs);
+}
 
 export interface PollUntilOptions {
   signal: AbortSignal;
   intervalMs: number;
-  timeoutMs: number;
+  /**
+   * When to give up (epoch ms). Absolute, and kept by the job (deadlineOf): a wait resumed by the
+   * next slice or another worker keeps its original deadline instead of starting a new one.
+   */
+  deadline?: number;
+  /** Relative, from this call: only for waits that never span two slices. */
+  timeoutMs?: number;
   /** For the timeout message: "node02 to come back after its reboot". */
   what: string;
 }
@@ -15,7 +27,7 @@ export async function pollUntil<T>(
   check: () => Promise<T | undefined>,
   options: PollUntilOptions,
 ): Promise<T> {
-  const deadline = Date.now() + options.timeoutMs;
+  const deadline = options.deadline ?? Date.now() + (options.timeoutMs ?? Number.POSITIVE_INFINITY);
   for (;;) {
     options.signal.throwIfAborted();
     const value = await check().catch(() => undefined);
@@ -23,7 +35,7 @@ export async function pollUntil<T>(
     if (Date.now() >= deadline) {
       throw new JobError(
         JobErrorCode.UpgradeFailed,
-        `gave up waiting for ${options.what} after ${Math.round(options.timeoutMs / 1000)} s`,
+        `gave up waiting for ${options.what} (the deadline was ${new Date(deadline).toISOString().slice(11, 19)} UTC)`,
       );
     }
     await sleep(options.intervalMs, undefined, { signal: options.signal });

@@ -9,9 +9,9 @@ import type { JobContext } from '../job-context.js';
 import { JobError, JobErrorCode } from '../job-error.js';
 import { guestLabel } from '../kinds/guest-target.js';
 import { summarizeNodeUpdates } from './node-updates.js';
-import { pollUntil } from './poll-until.js';
+import { deadlineOf, pollUntil } from './poll-until.js';
 import { type MovedGuest, upgradeMemo } from './upgrade-memo.js';
-import type { RebootMode, UpgradeStep } from './upgrade-plan.js';
+import { isHaManaged, type RebootMode, type UpgradeStep } from './upgrade-plan.js';
 
 export interface UpgradeTimings {
   pollMs: number;
@@ -20,6 +20,7 @@ export interface UpgradeTimings {
 }
 
 const LOG_LINES = 6;
+const DAY_MS = 24 * 3_600_000;
 const PROGRESS_EVERY_MS = 1_000;
 
 function failed(message: string): JobError {
@@ -36,6 +37,7 @@ async function runOnNode(
   node: string,
   command: SshCommand,
   phase: string,
+  timeoutMs?: number,
 ): Promise<SshResult> {
   const ssh = ctx.ssh;
   if (!ssh) {
@@ -54,6 +56,7 @@ async function runOnNode(
   // No abort signal: a dist-upgrade is never cut in the middle (not by the slice's end, not by
   // an abort request, which waits for the next step boundary).
   const result = await ssh.run({ node, host }, command, {
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
     onLine: (line) => {
       lines.push(line);
       lines.splice(0, Math.max(0, lines.length - LOG_LINES));
@@ -81,6 +84,13 @@ export async function preflight(ctx: JobContext<unknown>, node: string): Promise
       throw failed(`pre-flight for ${node}: ${offline.join(', ')} offline; every node must be online`);
     if (!status.quorate) throw failed(`pre-flight for ${node}: the cluster is not quorate`);
     const running = tasks.filter((t) => t.node === node && t.endtime === undefined && t.status === undefined);
+    // A node left in maintenance (a failed upgrade, or by hand) is not this job's to undo silently.
+    const entry = (await ctx.pve.clusterResources('node', ctx.signal)).find((n) => n.node === node);
+    if (entry?.hastate === 'maintenance' && !ctx.recall(memo.maintenanceOn)) {
+      throw failed(
+        `pre-flight for ${node}: it is already in HA maintenance mode (left by an earlier upgrade, or by hand). Check it, then run \`ha-manager crm-command node-maintenance disable ${node}\` on a node, and ask again`,
+      );
+    }
     // SSH works (and the host key is the known one) before anything is drained.
     await runOnNode(ctx, node, { kind: 'reboot-required' }, `pre-flight: SSH to ${node}`);
     if (running.length > 0) {
@@ -115,7 +125,7 @@ export async function drain(
   // HA guests: the HA stack moves them, in maintenance mode (ha-manager over SSH: no API exists).
   const haGuests = await ctx.memo<MovedGuest[]>(memo.haGuests, async () =>
     guestsOn(guests, node)
-      .filter((g) => g.hastate !== undefined && g.hastate !== 'ignored')
+      .filter(isHaManaged)
       .map((g) => ({ vmid: g.vmid, type: g.type, name: g.name, to: '' })),
   );
   if (haGuests.length > 0) {
@@ -130,6 +140,7 @@ export async function drain(
         throw failed(`ha-manager could not put ${node} into maintenance: ${result.tail.join(' ')}`);
       return true;
     });
+    const drainDeadline = await deadlineOf(ctx, `ha-drained:${node}`, timings.drainTimeoutMs);
     await ctx.watch(
       `ha-drained:${node}`,
       `waiting for the HA stack to move ${haGuests.length} guest(s) off ${node}`,
@@ -146,7 +157,7 @@ export async function drain(
           {
             signal,
             intervalMs: timings.pollMs,
-            timeoutMs: timings.drainTimeoutMs,
+            deadline: drainDeadline,
             what: `the HA guests to leave ${node}`,
           },
         ),
@@ -156,12 +167,7 @@ export async function drain(
   // the plan, the node with the most free memory).
   const moves = await ctx.memo<MovedGuest[]>(memo.moves, async () =>
     guestsOn(guests, node)
-      .filter(
-        (g) =>
-          g.status === 'running' &&
-          g.template !== true &&
-          (g.hastate === undefined || g.hastate === 'ignored'),
-      )
+      .filter((g) => g.status === 'running' && g.template !== true && !isHaManaged(g))
       .flatMap((g) => {
         const to = step.moves.find((m) => m.vmid === g.vmid)?.to ?? roomiest(resources, node);
         return to ? [{ vmid: g.vmid, type: g.type, name: g.name, to }] : [];
@@ -169,7 +175,7 @@ export async function drain(
   );
   for (const move of moves) {
     if (ctx.recall(memo.movedOut(move.vmid))) continue;
-    await migrate(ctx, move, node, move.to, `out:${move.vmid}`);
+    await migrate(ctx, move, node, move.to, `out:${node}:${move.vmid}`);
     await ctx.memo(memo.movedOut(move.vmid), async () => true);
   }
 }
@@ -206,7 +212,14 @@ export async function upgradePackages(ctx: JobContext<unknown>, node: string): P
   if (update.exitCode !== 0)
     throw failed(`apt-get update on ${node} failed (exit ${update.exitCode}): ${update.tail.join(' / ')}`);
   const upgrade = await ctx.memo(memo.distUpgrade, async () => {
-    const result = await runOnNode(ctx, node, { kind: 'dist-upgrade' }, `apt-get dist-upgrade on ${node}`);
+    // No practical timeout: killing dpkg half-way is worse than waiting (the thread shows its lines).
+    const result = await runOnNode(
+      ctx,
+      node,
+      { kind: 'dist-upgrade' },
+      `apt-get dist-upgrade on ${node}`,
+      DAY_MS,
+    );
     return { exitCode: result.exitCode, tail: result.tail.slice(-LOG_LINES) };
   });
   if (upgrade.exitCode !== 0) {
@@ -248,6 +261,7 @@ export async function rebootIfNeeded(
     }
     await ctx.memo(memo.rebootSent, async () => true);
   }
+  const rebootDeadline = await deadlineOf(ctx, `rebooted:${node}`, timings.rebootTimeoutMs);
   await ctx.watch(
     `rebooted:${node}`,
     `waiting for ${node} to reboot and the cluster to be quorate`,
@@ -261,7 +275,7 @@ export async function rebootIfNeeded(
         {
           signal,
           intervalMs: timings.pollMs,
-          timeoutMs: timings.rebootTimeoutMs,
+          deadline: rebootDeadline,
           what: `${node} to come back after its reboot`,
         },
       ),
@@ -289,6 +303,7 @@ export async function restore(
       return true;
     });
     const haGuests = ctx.recall<MovedGuest[]>(memo.haGuests) ?? [];
+    const backDeadline = await deadlineOf(ctx, `ha-back:${node}`, timings.drainTimeoutMs);
     await ctx.watch(
       `ha-back:${node}`,
       `waiting for the HA stack to bring ${haGuests.length} guest(s) back to ${node}`,
@@ -305,7 +320,7 @@ export async function restore(
           {
             signal,
             intervalMs: timings.pollMs,
-            timeoutMs: timings.drainTimeoutMs,
+            deadline: backDeadline,
             what: `the HA guests to return to ${node}`,
           },
         ),
@@ -313,7 +328,7 @@ export async function restore(
   }
   for (const move of ctx.recall<MovedGuest[]>(memo.moves) ?? []) {
     if (!ctx.recall(memo.movedOut(move.vmid)) || ctx.recall(memo.movedBack(move.vmid))) continue;
-    await migrate(ctx, move, move.to, node, `back:${move.vmid}`);
+    await migrate(ctx, move, move.to, node, `back:${node}:${move.vmid}`);
     await ctx.memo(memo.movedBack(move.vmid), async () => true);
   }
 }

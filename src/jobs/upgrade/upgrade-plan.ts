@@ -37,6 +37,11 @@ export const upgradePlanSchema = z.object({
 });
 export type UpgradePlan = z.infer<typeof upgradePlanSchema>;
 
+/** HA-managed as PVE means it: a resource in the `ignored` state is left alone by the HA stack. */
+export function isHaManaged(guest: { hastate?: string | undefined }): boolean {
+  return guest.hastate !== undefined && guest.hastate !== 'ignored';
+}
+
 function guestText(guest: { vmid: number; type: string; name?: string | undefined }): string {
   return guest.name ? `${guest.name} (${guest.type}/${guest.vmid})` : `${guest.type}/${guest.vmid}`;
 }
