@@ -90,7 +90,8 @@ export class Core implements CoreApi {
       return;
     }
     const { name, args } = parsed.command as { name: string; args: Record<string, unknown> };
-    const risk = commandRisk(name);
+    // `ha` only looks unless it adds or removes a resource.
+    const risk = name === 'ha' && args.action === 'status' ? 'read' : commandRisk(name);
     const allowed = mayRun(this.#o.policy, event.user, name, event.channel, risk);
     if (!allowed.ok) {
       await this.#audit(event.user, 'refused', name, `${name} refused: ${allowed.reason}`, {
@@ -128,6 +129,16 @@ export class Core implements CoreApi {
           requestedBy: event.user.name,
         });
         return this.#queued(event.thread, 'cluster', jobId);
+      }
+      case 'ha': {
+        if (args.action !== 'status') return this.#request(event, name, args as CommandArgs);
+        const { jobId } = await this.#o.queue.enqueue({
+          kind: 'ha',
+          payload: {},
+          thread: event.thread,
+          requestedBy: event.user.name,
+        });
+        return this.#queued(event.thread, 'ha', jobId);
       }
       case 'digest':
         await this.#o.queue.enqueue({

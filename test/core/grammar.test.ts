@@ -360,6 +360,7 @@ describe('definitions', () => {
       digest: 'read',
       cluster: 'read',
       node: 'disruptive',
+      ha: 'disruptive',
       upgrade: 'disruptive',
       jobs: 'read',
       cancel: 'read',

@@ -5,6 +5,7 @@ import { cancelCommand } from './commands/cancel-command.js';
 import { cloneCommand } from './commands/clone-command.js';
 import { clusterCommand } from './commands/cluster-command.js';
 import { digestCommand } from './commands/digest-command.js';
+import { haCommand } from './commands/ha-command.js';
 import { helpCommand } from './commands/help-command.js';
 import { jobsCommand } from './commands/jobs-command.js';
 import { migrateCommand } from './commands/migrate-command.js';
@@ -34,6 +35,7 @@ export const commandDefinitions = [
   updatesCommand,
   upgradeCommand,
   nodeCommand,
+  haCommand,
   jobsCommand,
   cancelCommand,
   auditCommand,

@@ -3,6 +3,7 @@ import { createJobKindRegistry } from '../job-kind.js';
 import { cloneKind } from './clone-kind.js';
 import { clusterKind } from './cluster-kind.js';
 import { digestKind } from './digest-kind.js';
+import { haKind } from './ha-kind.js';
 import { migrateKind } from './migrate-kind.js';
 import { nodePowerKind } from './node-power-kind.js';
 import { rebootKind } from './reboot-kind.js';
@@ -28,4 +29,5 @@ export const jobKinds = createJobKindRegistry([
   upgradeKind,
   nodePowerKind,
   digestKind,
+  haKind,
 ]);
