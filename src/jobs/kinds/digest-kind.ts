@@ -13,6 +13,8 @@ export const digestPayloadSchema = z.object({
 });
 
 const MEMORY = 'previous';
+/** The reads of one digest, all nodes together, at most this long. */
+const COLLECT_TIMEOUT_MS = 120_000;
 
 export const digestKind = defineJobKind({
   name: 'digest',
@@ -20,7 +22,9 @@ export const digestKind = defineJobKind({
   async run(ctx) {
     const remembered = digestMemorySchema.safeParse(await ctx.state.get(MEMORY));
     const now = Date.now();
-    const input = await collectDigest(ctx.pve, { signal: ctx.signal, now });
+    // Not the slice's signal: a node that answers slowly must not make every slice start over (the
+    // digest would then never be posted). Each read is bounded by the client's own timeout.
+    const input = await collectDigest(ctx.pve, { signal: AbortSignal.timeout(COLLECT_TIMEOUT_MS), now });
     const report = buildDigest(input, remembered.success ? remembered.data : undefined, now);
     if (ctx.payload.scheduled) await ctx.state.set(MEMORY, memoryOf(input));
     return {
