@@ -4,6 +4,7 @@ import { cloneKind } from './clone-kind.js';
 import { clusterKind } from './cluster-kind.js';
 import { digestKind } from './digest-kind.js';
 import { haKind } from './ha-kind.js';
+import { haResourceKinds } from './ha-resource-kind.js';
 import { migrateKind } from './migrate-kind.js';
 import { nodePowerKind } from './node-power-kind.js';
 import { rebootKind } from './reboot-kind.js';
@@ -30,4 +31,5 @@ export const jobKinds = createJobKindRegistry([
   nodePowerKind,
   digestKind,
   haKind,
+  ...haResourceKinds,
 ]);
