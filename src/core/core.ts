@@ -127,6 +127,7 @@ export class Core implements CoreApi {
           payload: { view: args.view },
           thread: event.thread,
           requestedBy: event.user.name,
+          requestedById: event.user.id,
         });
         return this.#queued(event.thread, 'cluster', jobId);
       }
@@ -137,6 +138,7 @@ export class Core implements CoreApi {
           payload: {},
           thread: event.thread,
           requestedBy: event.user.name,
+          requestedById: event.user.id,
         });
         return this.#queued(event.thread, 'ha', jobId);
       }
@@ -146,6 +148,7 @@ export class Core implements CoreApi {
           payload: { scheduled: false },
           thread: event.thread,
           requestedBy: event.user.name,
+          requestedById: event.user.id,
         });
         return;
       default:
@@ -218,6 +221,7 @@ export class Core implements CoreApi {
         payload: plan.payload,
         thread: event.thread,
         requestedBy: event.user.name,
+        requestedById: event.user.id,
       });
       await this.#audit(event.user, 'request', name, plan.text, { jobId });
       await this.#o.sink.send({
@@ -289,6 +293,7 @@ export class Core implements CoreApi {
       payload: { ...plan.payload, requester: event.user },
       thread: event.thread,
       requestedBy: event.user.name,
+      requestedById: event.user.id,
     });
     await this.#audit(event.user, 'request', name, plan.text, { jobId });
     const rule = approvalRuleFor(this.#o.policy, name, commandRisk(name));
@@ -324,6 +329,7 @@ export class Core implements CoreApi {
         payload: proposal.payload,
         thread,
         requestedBy: requester.name,
+        requestedById: requester.id,
         jobId: jobIdForApproval(derivedId),
       });
       if (duplicate) return;
@@ -398,9 +404,13 @@ export class Core implements CoreApi {
   }
 
   /** The requester may stop their job, and so may whoever could have approved its command. */
-  #mayStop(user: ChatUser, job: { kind: string; requestedBy: string }): boolean {
+  #mayStop(user: ChatUser, job: { kind: string; requestedBy: string; requestedById?: string }): boolean {
     const rule = approvalRuleFor(this.#o.policy, job.kind, commandRisk(job.kind));
-    return job.requestedBy === user.name || (rule !== undefined && mayApprove(this.#o.policy, rule, user));
+    // By id: a display name (a Discord nickname) can be taken by anyone. Jobs queued before ids
+    // were recorded fall back to the name.
+    const mine =
+      job.requestedById !== undefined ? job.requestedById === user.id : job.requestedBy === user.name;
+    return mine || (rule !== undefined && mayApprove(this.#o.policy, rule, user));
   }
 
   async #decide(press: ButtonPress): Promise<void> {
@@ -432,6 +442,7 @@ export class Core implements CoreApi {
         payload: request.payload,
         thread: request.thread,
         requestedBy: request.requester.name,
+        requestedById: request.requester.id,
         jobId: jobIdForApproval(request.id),
       });
       await this.#showApproval(result.request, jobId);
@@ -533,6 +544,7 @@ export class Core implements CoreApi {
       payload,
       thread: event.thread,
       requestedBy: event.user.name,
+      requestedById: event.user.id,
     });
     await this.#queued(event.thread, 'status', jobId);
   }

@@ -41,6 +41,8 @@ export const jobDataSchema = z.object({
   copies: z.array(threadRefSchema).optional(),
   /** Who asked, as the chat shows them (for messages and the audit). */
   requestedBy: z.string().min(1),
+  /** Their platform-qualified id (`discord:…`): who may stop the job is decided on it, not on a name anyone can take. */
+  requestedById: z.string().optional(),
   requestedAt: z.number(),
   /** Unique per enqueue call: tells a duplicate (same job id, e.g. a double click) from our own add. */
   submission: z.string(),

@@ -22,6 +22,8 @@ export interface EnqueueRequest {
   /** More places the result goes to. */
   copies?: ThreadRef[];
   requestedBy: string;
+  /** The requester's platform-qualified id (who may pause, abort or cancel it). */
+  requestedById?: string;
   /**
    * A job id derived from what caused the job (see jobIdForApproval): a second enqueue with the
    * same id (a double click, a redelivered chat event) adds nothing.
@@ -52,6 +54,7 @@ export interface JobInfo {
   kind: string;
   state: BullJobState | 'unknown';
   requestedBy: string;
+  requestedById?: string;
   requestedAt: number;
   thread: ThreadRef;
   summary?: string;
@@ -125,6 +128,7 @@ export class JobQueue {
       thread: request.thread,
       ...(request.copies && request.copies.length > 0 ? { copies: request.copies } : {}),
       requestedBy: request.requestedBy,
+      ...(request.requestedById === undefined ? {} : { requestedById: request.requestedById }),
       requestedAt: Date.now(),
       submission,
       state: { steps: {}, memo: {} },
@@ -263,6 +267,7 @@ export class JobQueue {
       kind: job.data.kind,
       state: await job.getState(),
       requestedBy: job.data.requestedBy,
+      ...(job.data.requestedById === undefined ? {} : { requestedById: job.data.requestedById }),
       requestedAt: job.data.requestedAt,
       thread: job.data.thread,
       ...(final?.summary === undefined ? {} : { summary: final.summary }),
