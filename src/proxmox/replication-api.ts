@@ -2,12 +2,14 @@
 // state only from the node their guest lives on (the call is proxied there).
 import { pvePath } from './pve-path.js';
 import type { PveTransport } from './pve-transport.js';
+import { nullSchema } from './schemas/guest-schemas.js';
 import {
   type ReplicationJob,
   type ReplicationStatus,
   replicationJobsSchema,
   replicationStatusesSchema,
 } from './schemas/replication-schemas.js';
+import { taskLogSchema } from './schemas/task-schemas.js';
 
 export function listReplicationJobs(
   transport: PveTransport,
@@ -24,6 +26,66 @@ export function listNodeReplicationStatus(
 ): Promise<ReplicationStatus[]> {
   return transport.request('GET', pvePath`/nodes/${node}/replication`, {
     schema: replicationStatusesSchema,
+    signal,
+  });
+}
+
+export interface NewReplicationJob {
+  /** `<vmid>-<jobnum>`. */
+  id: string;
+  target: string;
+  /** A calendar event; PVE's default `*\/15` when absent. */
+  schedule?: string;
+}
+
+/**
+ * POST /cluster/replication: configures a local (ZFS) replication job. PVE refuses with its own
+ * words what cannot replicate (same node, duplicate target, a volume without the replicate feature).
+ */
+export async function createReplicationJob(
+  transport: PveTransport,
+  job: NewReplicationJob,
+  signal?: AbortSignal,
+): Promise<void> {
+  await transport.request('POST', '/cluster/replication', {
+    params: {
+      id: job.id,
+      type: 'local',
+      target: job.target,
+      ...(job.schedule === undefined ? {} : { schedule: job.schedule }),
+    },
+    schema: nullSchema,
+    signal,
+  });
+}
+
+/** POST …/schedule_now on the node where the job's guest lives: pvesr runs it at once. */
+export async function scheduleReplicationNow(
+  transport: PveTransport,
+  node: string,
+  id: string,
+  signal?: AbortSignal,
+): Promise<void> {
+  await transport.request('POST', pvePath`/nodes/${node}/replication/${id}/schedule_now`, {
+    schema: nullSchema,
+    signal,
+  });
+}
+
+/** GET …/log: the last run's log lines (`n`, `t`), from the node where the job's guest lives. */
+export function readReplicationLog(
+  transport: PveTransport,
+  node: string,
+  id: string,
+  options: { start?: number; limit?: number } = {},
+  signal?: AbortSignal,
+): Promise<Array<{ n: number; t: string }>> {
+  return transport.request('GET', pvePath`/nodes/${node}/replication/${id}/log`, {
+    params: {
+      ...(options.start === undefined ? {} : { start: options.start }),
+      ...(options.limit === undefined ? {} : { limit: options.limit }),
+    },
+    schema: taskLogSchema,
     signal,
   });
 }

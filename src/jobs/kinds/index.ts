@@ -8,6 +8,8 @@ import { haResourceKinds } from './ha-resource-kind.js';
 import { migrateKind } from './migrate-kind.js';
 import { nodePowerKind } from './node-power-kind.js';
 import { rebootKind } from './reboot-kind.js';
+import { replicationCreateKind } from './replication-create-kind.js';
+import { replicationKind } from './replication-kind.js';
 import { shutdownKind } from './shutdown-kind.js';
 import { startKind } from './start-kind.js';
 import { statusKind } from './status-kind.js';
@@ -32,4 +34,6 @@ export const jobKinds = createJobKindRegistry([
   digestKind,
   haKind,
   ...haResourceKinds,
+  replicationKind,
+  replicationCreateKind,
 ]);
