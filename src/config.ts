@@ -109,11 +109,12 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
   }
   const cron = env.DIGEST_CRON ?? '0 8 * * 1-5';
   const fields = cron.trim().split(/\s+/).length;
-  const cronProblem = fields < 5 || fields > 6 ? 'it needs 5 or 6 fields' : cronError(cron);
+  const cronProblem =
+    cron === 'off' ? undefined : fields < 5 || fields > 6 ? 'it needs 5 or 6 fields' : cronError(cron);
   if (cronProblem) {
     problem(
       'DIGEST_CRON',
-      `must be a cron pattern of 5 or 6 fields, e.g. '0 8 * * 1-5' for 08:00 on weekdays (got '${cron}': ${cronProblem})`,
+      `must be a cron pattern of 5 or 6 fields, e.g. '0 8 * * 1-5' for 08:00 on weekdays, or 'off' (got '${cron}': ${cronProblem})`,
     );
   }
 

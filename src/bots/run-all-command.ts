@@ -77,11 +77,12 @@ export async function runAllCommand(argv: string[], withWorker: boolean): Promis
   }
   const pve = clientFromConfig(config.pve!, logger);
   const ssh = withWorker && config.ssh ? SshRunner.fromConfig(config.ssh, logger) : undefined;
-  // The digest goes to the channels configured for it, on the platforms that are running.
+  // The digest goes to the channels configured for it, whichever bot process runs each platform
+  // (the outbox reaches it); a process that knows no channel leaves the schedule alone.
   const digestTargets: ThreadRef[] = [];
-  if (config.slack && config.digest.slackChannel)
+  if (config.digest.slackChannel)
     digestTargets.push({ platform: 'slack', channel: config.digest.slackChannel });
-  if (config.discord && config.digest.discordChannel)
+  if (config.digest.discordChannel)
     digestTargets.push({ platform: 'discord', channel: config.digest.discordChannel });
   const app = await startChatOps({
     redis,

@@ -1,12 +1,14 @@
 // The daily digest's schedule: a BullMQ job scheduler (DIGEST_CRON in DIGEST_TZ, default 08:00 on
 // weekdays) whose jobs post to every configured digest channel. Bots upsert it at boot (every
 // replica may: the upsert is idempotent and BullMQ makes one job per tick, which one worker runs);
-// with no channel configured the schedule is removed, so an old one does not keep posting.
+// DIGEST_CRON=off removes it.
 import { CronExpressionParser } from 'cron-parser';
 import type { ThreadRef } from './job-events.js';
 import type { JobQueue } from './job-queue.js';
 
 export const DIGEST_SCHEDULER_ID = 'daily-digest';
+/** DIGEST_CRON=off: no daily digest. */
+export const DIGEST_OFF = 'off';
 
 export interface DigestSchedule {
   cron: string;
@@ -22,12 +24,17 @@ export function nextDigestAt(cron: string, timeZone: string, now: number): numbe
     .getTime();
 }
 
+/**
+ * Upserts the schedule. `cron: 'off'` removes it. Without targets nothing changes: a process that
+ * knows no digest channel (a console bot, a worker) must not stop the digest others configured.
+ */
 export async function scheduleDigest(queue: JobQueue, schedule: DigestSchedule): Promise<number | undefined> {
-  const [first, ...rest] = schedule.targets;
-  if (!first) {
+  if (schedule.cron === DIGEST_OFF) {
     await queue.unschedule(DIGEST_SCHEDULER_ID);
     return undefined;
   }
+  const [first, ...rest] = schedule.targets;
+  if (!first) return undefined;
   const { next } = await queue.schedule(
     DIGEST_SCHEDULER_ID,
     { pattern: schedule.cron, tz: schedule.timeZone },

@@ -52,8 +52,10 @@ describe('when the digest runs', () => {
     await scheduleDigest(h.queue, { cron: WEEKDAYS_AT_8, timeZone: 'Asia/Tokyo', targets: [THREAD] });
     expect(await h.queue.queue.getJobSchedulersCount()).toBe(1);
     expect((await h.queue.queue.getDelayed()).filter((j) => j.name === 'digest')).toHaveLength(1);
-    // No channel configured any more: the schedule goes.
+    // A process that knows no digest channel leaves it alone; DIGEST_CRON=off removes it.
     await scheduleDigest(h.queue, { cron: WEEKDAYS_AT_8, timeZone: 'Asia/Tokyo', targets: [] });
+    expect(await h.queue.queue.getJobScheduler(DIGEST_SCHEDULER_ID)).toBeDefined();
+    await scheduleDigest(h.queue, { cron: 'off', timeZone: 'Asia/Tokyo', targets: [THREAD] });
     expect(await h.queue.queue.getJobScheduler(DIGEST_SCHEDULER_ID)).toBeUndefined();
   });
 });
