@@ -26,7 +26,7 @@ import {
   rolesOf,
 } from './policy/index.js';
 import { renderApprovalCard } from './render-approval-card.js';
-import { progressKey, renderJobEvent } from './render-job-event.js';
+import { isSilentResult, progressKey, renderJobEvent } from './render-job-event.js';
 import { resolveGuest } from './resolve-guest.js';
 
 export interface CoreOptions {
@@ -142,6 +142,17 @@ export class Core implements CoreApi {
         });
         return this.#queued(event.thread, 'ha', jobId);
       }
+      case 'replication': {
+        // Reading the jobs, or running one now (it only brings its next scheduled run forward).
+        const { jobId } = await this.#o.queue.enqueue({
+          kind: 'replication',
+          payload: { action: args.action, ...(args.id === undefined ? {} : { id: args.id }) },
+          thread: event.thread,
+          requestedBy: event.user.name,
+          requestedById: event.user.id,
+        });
+        return this.#queued(event.thread, 'replication', jobId);
+      }
       case 'digest':
         await this.#o.queue.enqueue({
           kind: 'digest',
@@ -180,7 +191,8 @@ export class Core implements CoreApi {
   /** A job's progress or result from the outbox: rendered for the thread, results audited. */
   async onJobEvent(thread: ThreadRef, event: JobEvent): Promise<void> {
     // The audit first: the record exists by the time anyone reads the result.
-    if (event.type === 'result') {
+    // A watch that saw nothing (every 30 s) is neither shown nor audited.
+    if (event.type === 'result' && !isSilentResult(event)) {
       await this.#audit(
         { id: 'worker', name: 'worker', groups: [] },
         'job-result',
@@ -383,6 +395,14 @@ export class Core implements CoreApi {
             : outcome.status === 'not-controllable'
               ? `A ${outcome.kind} job can only be cancelled.`
               : 'It no longer exists.',
+      });
+      return;
+    }
+    if (outcome.control?.action === 'abort' && action !== 'abort') {
+      await this.#tell(press.thread, press.user, {
+        title: `Job ${jobId} is already being aborted`,
+        status: 'denied',
+        text: `${outcome.control.by} aborted it; it stops before its next step.`,
       });
       return;
     }

@@ -64,6 +64,25 @@ async function start(): Promise<Started> {
 }
 
 describe('Discord attachments', () => {
+  it('still posts the card when the bot may not attach files (403 Missing Permissions)', async () => {
+    const { fake, adapter, warnings } = await start();
+    fake.failNext('POST', /^\/channels\/\d+\/messages$/, {
+      status: 403,
+      code: 50013,
+      message: 'Missing Permissions',
+    });
+    await adapter.send({
+      thread: { platform: 'discord', channel: `discord:${CHANNEL}` },
+      card: card('Daily digest'),
+      attachments: [chart()],
+    });
+    const [message] = fake.messages(CHANNEL);
+    expect(message?.attachments ?? []).toEqual([]);
+    expect(JSON.stringify(message?.embeds)).toContain('Daily digest');
+    expect(embedImage(message)).toBeUndefined();
+    expect(warnings.some((w) => /Attach Files/.test(w))).toBe(true);
+  });
+
   it('attaches the chart to the digest’s own message in the channel, drawn inside its card', async () => {
     const { fake, adapter } = await start();
     const attachment = chart();

@@ -231,7 +231,28 @@ export class DiscordAdapter implements ChatAdapter {
     files?: RawFile[],
   ): Promise<{ id: string }> {
     // With files discord.js sends multipart: the body as payload_json, each file as files[n].
-    return (await this.#client.rest[method](route, { body, ...(files ? { files } : {}) })) as { id: string };
+    try {
+      return (await this.#client.rest[method](route, { body, ...(files ? { files } : {}) })) as {
+        id: string;
+      };
+    } catch (error) {
+      // Without Attach Files the whole message is refused (403, 50013): the card still goes.
+      if (!files || !(error instanceof DiscordAPIError) || error.status !== 403) throw error;
+      this.#logger.warn(
+        { route, error: errorText(error) },
+        'cannot attach files here (the bot needs Attach Files); posting the message without them',
+      );
+      const { attachments: _attachments, ...rest } = body as {
+        attachments?: unknown;
+        embeds?: Array<Record<string, unknown>>;
+      };
+      const embeds = rest.embeds?.map(({ image: _image, ...embed }) => embed);
+      return (await this.#client.rest[method](route, {
+        body: { ...rest, ...(embeds ? { embeds } : {}) },
+      })) as {
+        id: string;
+      };
+    }
   }
 
   async #write(content: EditContent, id: string | undefined): Promise<string> {
@@ -390,6 +411,11 @@ export class DiscordAdapter implements ChatAdapter {
         await this.#live.run(live, () => this.#drawRequest(thread, undefined, live));
     } catch (error) {
       this.#logger.error({ error: errorText(error) }, 'the core failed on a Discord command');
+      // A first follow-up of a reply still "thinking" would replace it, publicly: withdraw it first.
+      if (!live.request!.drawn && !live.request!.withdrawn) {
+        live.request!.withdrawn = true;
+        await interaction.deleteReply().catch(() => undefined);
+      }
       await interaction
         .followUp({
           content: '❌ Something went wrong on my side; the details are in my log. Please try again.',
