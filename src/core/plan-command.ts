@@ -6,6 +6,7 @@ import type { GuestResource } from '../proxmox/schemas/cluster-schemas.js';
 import { checkNode, nodesOf } from './check-node.js';
 import { planHa } from './plan-ha-command.js';
 import { type NodeCommandArgs, planNodePower, planUpdates, planUpgradeRequest } from './plan-node-command.js';
+import { planReplicate } from './plan-replication-command.js';
 import { guestLabel, resolveGuest } from './resolve-guest.js';
 
 export interface PlannedJob {
@@ -52,6 +53,7 @@ export function planCommand(name: string, args: CommandArgs, snapshot: ClusterSn
   if (name === 'upgrade') return planUpgradeRequest(args, snapshot);
   if (name === 'node') return planNodePower(args, snapshot);
   if (name === 'ha') return planHa(args, snapshot);
+  if (name === 'replicate') return planReplicate(args, snapshot);
   const guests = snapshot.resources.filter((r): r is GuestResource => r.type === 'qemu' || r.type === 'lxc');
   const resolved = resolveGuest(guests, args.vm ?? '');
   if (!resolved.ok) return resolved;

@@ -359,6 +359,8 @@ describe('definitions', () => {
       updates: 'read',
       digest: 'read',
       cluster: 'read',
+      replication: 'read',
+      replicate: 'disruptive',
       node: 'disruptive',
       ha: 'disruptive',
       upgrade: 'disruptive',

@@ -11,6 +11,8 @@ import { jobsCommand } from './commands/jobs-command.js';
 import { migrateCommand } from './commands/migrate-command.js';
 import { nodeCommand } from './commands/node-command.js';
 import { rebootCommand } from './commands/reboot-command.js';
+import { replicateCommand } from './commands/replicate-command.js';
+import { replicationCommand } from './commands/replication-command.js';
 import { shutdownCommand } from './commands/shutdown-command.js';
 import { startCommand } from './commands/start-command.js';
 import { statusCommand } from './commands/status-command.js';
@@ -32,6 +34,8 @@ export const commandDefinitions = [
   rebootCommand,
   migrateCommand,
   cloneCommand,
+  replicationCommand,
+  replicateCommand,
   updatesCommand,
   upgradeCommand,
   nodeCommand,
