@@ -8,6 +8,7 @@ import { AuditLog } from '../core/audit/audit-log.js';
 import { Core } from '../core/core.js';
 import type { Policy } from '../core/policy/index.js';
 import { type DigestSchedule, scheduleDigest } from '../jobs/digest-schedule.js';
+import { scheduleHaWatch } from '../jobs/ha-watch-schedule.js';
 import { JobQueue } from '../jobs/job-queue.js';
 import { JobWorker } from '../jobs/job-worker.js';
 import { OutboxReader } from '../jobs/outbox/outbox-reader.js';
@@ -56,6 +57,8 @@ export async function startChatOps(options: ChatOpsOptions): Promise<RunningChat
       { targets: options.digest.targets.map((t) => t.platform), next: next && new Date(next).toISOString() },
       next ? 'daily digest scheduled' : 'no digest channel configured: no daily digest',
     );
+    // HA recoveries are announced in the same channels, checked every 30 s.
+    await scheduleHaWatch(queue, options.digest.targets);
   }
   const router = new ChatRouter();
   for (const adapter of options.adapters) router.add(adapter.platform, adapter);

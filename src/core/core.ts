@@ -142,17 +142,6 @@ export class Core implements CoreApi {
         });
         return this.#queued(event.thread, 'ha', jobId);
       }
-      case 'replication': {
-        // Reading the jobs, or running one now (it only brings its next scheduled run forward).
-        const { jobId } = await this.#o.queue.enqueue({
-          kind: 'replication',
-          payload: { action: args.action, ...(args.id === undefined ? {} : { id: args.id }) },
-          thread: event.thread,
-          requestedBy: event.user.name,
-          requestedById: event.user.id,
-        });
-        return this.#queued(event.thread, 'replication', jobId);
-      }
       case 'digest':
         await this.#o.queue.enqueue({
           kind: 'digest',
@@ -395,14 +384,6 @@ export class Core implements CoreApi {
             : outcome.status === 'not-controllable'
               ? `A ${outcome.kind} job can only be cancelled.`
               : 'It no longer exists.',
-      });
-      return;
-    }
-    if (outcome.control?.action === 'abort' && action !== 'abort') {
-      await this.#tell(press.thread, press.user, {
-        title: `Job ${jobId} is already being aborted`,
-        status: 'denied',
-        text: `${outcome.control.by} aborted it; it stops before its next step.`,
       });
       return;
     }

@@ -12,13 +12,19 @@ const CONTROL_BUTTONS: Record<'pause' | 'resume' | 'abort', (jobId: string) => C
 };
 
 /** Jobs that report once, without a progress message: the digest (a channel wants one post). */
-export const RESULT_ONLY_KINDS: ReadonlySet<string> = new Set(['digest']);
+export const RESULT_ONLY_KINDS: ReadonlySet<string> = new Set(['digest', 'ha-watch']);
+
+/** A result with nothing to say (a watch that saw nothing happen, `details.silent`): no message. */
+export function isSilentResult(event: JobEvent): boolean {
+  return event.type === 'result' && event.ok && event.details?.silent === true;
+}
 
 export function progressKey(jobId: string): string {
   return `job:${jobId}`;
 }
 
 export function renderJobEvent(thread: ThreadRef, event: JobEvent): OutgoingMessage[] {
+  if (isSilentResult(event)) return [];
   const key = progressKey(event.jobId);
   if (event.type === 'progress') {
     const card: Card = {

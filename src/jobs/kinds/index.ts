@@ -5,6 +5,7 @@ import { clusterKind } from './cluster-kind.js';
 import { digestKind } from './digest-kind.js';
 import { haKind } from './ha-kind.js';
 import { haResourceKinds } from './ha-resource-kind.js';
+import { haWatchKind } from './ha-watch-kind.js';
 import { migrateKind } from './migrate-kind.js';
 import { nodePowerKind } from './node-power-kind.js';
 import { rebootKind } from './reboot-kind.js';
@@ -34,6 +35,7 @@ export const jobKinds = createJobKindRegistry([
   digestKind,
   haKind,
   ...haResourceKinds,
+  haWatchKind,
   replicationKind,
   replicationCreateKind,
 ]);

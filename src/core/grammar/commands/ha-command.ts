@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { defineCommand } from '../define-command.js';
 import { choice, vmRef } from '../value-schemas.js';
 
