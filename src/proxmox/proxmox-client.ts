@@ -38,7 +38,14 @@ import {
 } from './node-updates.js';
 import { type MigrationPlan, planMigration } from './plan-migration.js';
 import { createPveTransport, type PveTransport, type PveTransportOptions } from './pve-transport.js';
-import { listNodeReplicationStatus, listReplicationJobs } from './replication-api.js';
+import {
+  createReplicationJob,
+  listNodeReplicationStatus,
+  listReplicationJobs,
+  type NewReplicationJob,
+  readReplicationLog,
+  scheduleReplicationNow,
+} from './replication-api.js';
 import type { PackageVersion, PendingUpdate } from './schemas/apt-schemas.js';
 import type { CertificateInfo } from './schemas/certificate-schemas.js';
 import type { ClusterTask, GuestResource, PveVersion } from './schemas/cluster-schemas.js';
@@ -135,6 +142,23 @@ export class ProxmoxClient {
   /** The state of the replication jobs whose guests live on `node`. */
   nodeReplicationStatus(node: string, signal?: AbortSignal): Promise<ReplicationStatus[]> {
     return listNodeReplicationStatus(this.transport, node, signal);
+  }
+  /** A local replication job (`<vmid>-<n>`); pvesr starts its first, full sync at once. */
+  createReplicationJob(job: NewReplicationJob, signal?: AbortSignal): Promise<void> {
+    return createReplicationJob(this.transport, job, signal);
+  }
+  /** Runs a job now; `node` is where its guest lives. */
+  scheduleReplicationNow(node: string, id: string, signal?: AbortSignal): Promise<void> {
+    return scheduleReplicationNow(this.transport, node, id, signal);
+  }
+  /** The last run's log of a job; `node` is where its guest lives. */
+  replicationLog(
+    node: string,
+    id: string,
+    options: { start?: number; limit?: number } = {},
+    signal?: AbortSignal,
+  ): Promise<Array<{ n: number; t: string }>> {
+    return readReplicationLog(this.transport, node, id, options, signal);
   }
 
   // Package updates (installing them needs SSH: src/proxmox/ssh).

@@ -62,6 +62,12 @@ describe('every request the client can make', () => {
     await client.haStatus();
     await client.replicationJobs();
     await client.nodeReplicationStatus('node03');
+    // files01 (103, local ZFS on node03) gets a second job, to node02, which then runs now.
+    await client.createReplicationJob({ id: '103-1', target: 'node02', schedule: '*/30' });
+    await client.scheduleReplicationNow('node03', '103-0');
+    expect((await client.replicationLog('node03', '103-0', { start: 0, limit: 0 })).length).toBeGreaterThan(
+      0,
+    );
     const testVm = await guest('testvm');
     const ctProxy = await guest('ct-proxy01');
     await client.guestStatus(testVm);
