@@ -6,6 +6,7 @@ import {
   HA_WATCH_PATTERN,
   HA_WATCH_SCHEDULER_ID,
   scheduleHaWatch,
+  unscheduleHaWatch,
 } from '../../src/jobs/ha-watch-schedule.js';
 import { type JobHarness, startJobHarness, THREAD } from './helpers/job-harness.js';
 
@@ -66,7 +67,7 @@ describe('the HA watch', () => {
     expect(after).toMatchObject({ ok: true, details: { silent: true } });
   });
 
-  it('is scheduled every 30 s to the digest channels, and removed without one', async () => {
+  it('is scheduled every 30 s to the digest channels, left alone by a process that knows none', async () => {
     const h = await startJobHarness();
     harness = h;
     const next = await scheduleHaWatch(h.queue, [{ platform: 'slack', channel: 'C-DIGEST' }]);
@@ -74,6 +75,8 @@ describe('the HA watch', () => {
     const scheduler = await h.queue.queue.getJobScheduler(HA_WATCH_SCHEDULER_ID);
     expect(scheduler).toMatchObject({ pattern: HA_WATCH_PATTERN, tz: 'UTC' });
     expect(await scheduleHaWatch(h.queue, [])).toBeUndefined();
+    expect(await h.queue.queue.getJobScheduler(HA_WATCH_SCHEDULER_ID)).toBeDefined();
+    await unscheduleHaWatch(h.queue);
     expect(await h.queue.queue.getJobScheduler(HA_WATCH_SCHEDULER_ID)).toBeUndefined();
   });
 });
