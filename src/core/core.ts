@@ -142,6 +142,17 @@ export class Core implements CoreApi {
         });
         return this.#queued(event.thread, 'ha', jobId);
       }
+      case 'replication': {
+        // Reading the jobs, or running one now (it only brings its next scheduled run forward).
+        const { jobId } = await this.#o.queue.enqueue({
+          kind: 'replication',
+          payload: { action: args.action, ...(args.id === undefined ? {} : { id: args.id }) },
+          thread: event.thread,
+          requestedBy: event.user.name,
+          requestedById: event.user.id,
+        });
+        return this.#queued(event.thread, 'replication', jobId);
+      }
       case 'digest':
         await this.#o.queue.enqueue({
           kind: 'digest',
