@@ -128,6 +128,25 @@ describe('the console chat', () => {
     await c.printed(/Did you mean 'migrate'/);
   });
 
+  it('shows the HA stack without an approval, and adds a guest to HA once on-call approves', async () => {
+    const c = await startChat();
+    chat = c;
+    c.type('/pve ha');
+    await c.printed(/web01 \(qemu\/101\) vm:101: started on node02/);
+    c.type('/pve ha add web01');
+    await c.printed(/web01 \(qemu\/101\) is already HA-managed \(vm:101, started\)/);
+    c.type('/pve ha remove TestVM');
+    await c.printed(/TestVM \(qemu\/100\) is not HA-managed: there is nothing to remove/);
+    c.type('/pve ha add TestVM');
+    await c.printed(/add TestVM \(qemu\/100\) on node01 to HA as vm:100, state started/);
+    await c.printed(/\[Approve\] → type `approve (\w+)`/);
+    expect(c.sim.cluster.ha.resources.has('vm:100')).toBe(false);
+    c.type('/as dave');
+    c.type('approve');
+    await c.printed(/TestVM \(qemu\/100\) is HA-managed as vm:100: started on node01/);
+    expect(c.sim.cluster.ha.resources.has('vm:100')).toBe(true);
+  });
+
   it('shows the cluster status without an approval', async () => {
     const c = await startChat();
     chat = c;
