@@ -398,6 +398,14 @@ export class Core implements CoreApi {
       });
       return;
     }
+    if (outcome.control?.action === 'abort' && action !== 'abort') {
+      await this.#tell(press.thread, press.user, {
+        title: `Job ${jobId} is already being aborted`,
+        status: 'denied',
+        text: `${outcome.control.by} aborted it; it stops before its next step.`,
+      });
+      return;
+    }
     await this.#audit(press.user, action, job.kind, `${action} job ${jobId}`, { jobId });
     const effect =
       outcome.control?.action === 'abort'

@@ -12,6 +12,7 @@ import {
   type ResourceType,
 } from './cluster-api.js';
 import { getJoinInfo } from './cluster-join-api.js';
+import { type CreateVmOptions, createVm } from './create-vm.js';
 import type { PveParams } from './encode-params.js';
 import { findGuests } from './find-guests.js';
 import { getGuestStatus, type PowerAction, powerGuest } from './guest-power.js';
@@ -30,6 +31,7 @@ import {
   waitForMigration,
 } from './migrate-guest.js';
 import { getNodeTime, listNodeCertificates } from './node-health-api.js';
+import { listNodeStorages, type NodeStorage } from './node-storage-api.js';
 import {
   listPackageVersions,
   listPendingUpdates,
@@ -105,6 +107,13 @@ export class ProxmoxClient {
   }
   clusterTasks(signal?: AbortSignal): Promise<ClusterTask[]> {
     return listClusterTasks(this.transport, signal);
+  }
+  nodeStorages(node: string, content?: string, signal?: AbortSignal): Promise<NodeStorage[]> {
+    return listNodeStorages(this.transport, node, content, signal);
+  }
+  /** A new empty QEMU VM; the `qmcreate` UPID. */
+  createVm(node: string, options: CreateVmOptions): Promise<string> {
+    return createVm(this.transport, node, options);
   }
   joinInfo(signal?: AbortSignal): Promise<JoinInfo> {
     return getJoinInfo(this.transport, signal);

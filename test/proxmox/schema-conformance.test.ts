@@ -109,6 +109,21 @@ describe('every request the client can make', () => {
     await client.stopTask(long);
     await expectPveError(client.waitForTask(long, poll), PveErrorCode.TaskFailed);
 
+    // A new VM as the guide makes TestVM, on an image storage of the node.
+    const [images] = await client.nodeStorages('node02', 'images');
+    await client.waitForTask(
+      await client.createVm('node02', {
+        vmid: await client.nextId(),
+        name: 'new-vm',
+        memoryMiB: 2048,
+        cores: 2,
+        storage: images!.storage,
+        diskGiB: 32,
+        start: true,
+      }),
+      poll,
+    );
+
     // Package updates, and a node reboot last (the node goes away for a while).
     await client.waitForTask(await client.refreshPackageLists('node02'), poll);
     expect((await client.pendingUpdates('node02')).length).toBeGreaterThan(0);
