@@ -72,8 +72,8 @@ describe('every request the client can make', () => {
     const ctProxy = await guest('ct-proxy01');
     await client.guestStatus(testVm);
     await client.guestStatus(ctProxy);
-    // HA resources: add TestVM (stopped, so the CRM starts nothing), list, remove.
-    await client.addHaResource('vm:100', 'stopped');
+    // HA resources: add TestVM as it is (running, so the CRM changes nothing), list, remove.
+    await client.addHaResource('vm:100', 'started');
     expect((await client.haResources()).map((r) => r.sid)).toContain('vm:100');
     await client.removeHaResource('vm:100');
 
