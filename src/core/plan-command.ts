@@ -4,6 +4,7 @@
 import type { ClusterSnapshot } from '../proxmox/read-cluster-snapshot.js';
 import type { GuestResource } from '../proxmox/schemas/cluster-schemas.js';
 import { checkNode, nodesOf } from './check-node.js';
+import { type CreateArgs, planCreate } from './plan-create-command.js';
 import { planHa } from './plan-ha-command.js';
 import { type NodeCommandArgs, planNodePower, planUpdates, planUpgradeRequest } from './plan-node-command.js';
 import { planReplicate } from './plan-replication-command.js';
@@ -24,7 +25,7 @@ export interface PlannedJob {
 
 export type PlanResult = { ok: true; plan: PlannedJob } | { ok: false; message: string };
 
-export interface CommandArgs extends NodeCommandArgs {
+export interface CommandArgs extends NodeCommandArgs, Omit<CreateArgs, 'node'> {
   vm?: string;
   node?: string;
   online?: boolean;
@@ -52,6 +53,7 @@ export function planCommand(name: string, args: CommandArgs, snapshot: ClusterSn
   if (name === 'updates') return planUpdates(args, snapshot);
   if (name === 'upgrade') return planUpgradeRequest(args, snapshot);
   if (name === 'node') return planNodePower(args, snapshot);
+  if (name === 'create') return planCreate(args, snapshot);
   if (name === 'ha') return planHa(args, snapshot);
   if (name === 'replicate') return planReplicate(args, snapshot);
   const guests = snapshot.resources.filter((r): r is GuestResource => r.type === 'qemu' || r.type === 'lxc');

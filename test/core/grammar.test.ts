@@ -356,6 +356,7 @@ describe('definitions', () => {
       reboot: 'disruptive',
       migrate: 'disruptive',
       clone: 'disruptive',
+      create: 'disruptive',
       updates: 'read',
       digest: 'read',
       cluster: 'read',

@@ -4,6 +4,7 @@ import { auditCommand } from './commands/audit-command.js';
 import { cancelCommand } from './commands/cancel-command.js';
 import { cloneCommand } from './commands/clone-command.js';
 import { clusterCommand } from './commands/cluster-command.js';
+import { createCommand } from './commands/create-command.js';
 import { digestCommand } from './commands/digest-command.js';
 import { haCommand } from './commands/ha-command.js';
 import { helpCommand } from './commands/help-command.js';
@@ -34,6 +35,7 @@ export const commandDefinitions = [
   rebootCommand,
   migrateCommand,
   cloneCommand,
+  createCommand,
   replicationCommand,
   replicateCommand,
   updatesCommand,

@@ -2,6 +2,7 @@
 import { createJobKindRegistry } from '../job-kind.js';
 import { cloneKind } from './clone-kind.js';
 import { clusterKind } from './cluster-kind.js';
+import { createKind } from './create-kind.js';
 import { digestKind } from './digest-kind.js';
 import { haKind } from './ha-kind.js';
 import { haResourceKinds } from './ha-resource-kind.js';
@@ -28,6 +29,7 @@ export const jobKinds = createJobKindRegistry([
   rebootKind,
   migrateKind,
   cloneKind,
+  createKind,
   updatesKind,
   upgradePlanKind,
   upgradeKind,
