@@ -254,3 +254,36 @@ describe('a job approved before the cluster changed', () => {
     expect(h.sim.cluster.tasks.all().filter((t) => t.record.type === 'qmigrate')).toHaveLength(0);
   });
 });
+
+describe('containers, as every guest command treats them', () => {
+  it('migrates a running container in restart mode, stops, starts, shows and clones containers', async () => {
+    const h = await startJobHarness({ speed: 50 });
+    harness = h;
+    await h.worker();
+    const ct = guestOf(h.sim, 200);
+    expect(ct).toMatchObject({ type: 'lxc', node: 'node03' });
+    expect(h.sim.cluster.guest(200)?.running).toBe(true);
+    const run = async (kind: string, payload: unknown) => {
+      const { jobId } = await h.queue.enqueue({ kind, payload, thread: THREAD, requestedBy: 'alice' });
+      return h.result(jobId);
+    };
+    const migrated = await run('migrate', { guest: ct, target: 'node01' });
+    expect(migrated).toMatchObject({
+      ok: true,
+      summary: 'ct-dns01 (lxc/200) now runs on node01 (migrated restart mode)',
+    });
+    expect(h.sim.cluster.guest(200)).toMatchObject({ node: 'node01', running: true });
+    expect(tasksOfType(h, 'vzmigrate', 200)).toHaveLength(1);
+
+    const moved = guestOf(h.sim, 200);
+    expect((await run('stop', { guest: moved })).ok).toBe(true);
+    expect(h.sim.cluster.guest(200)?.running).toBe(false);
+    expect((await run('start', { guest: moved })).ok).toBe(true);
+    expect(h.sim.cluster.guest(200)?.running).toBe(true);
+    const status = await run('status', { vmid: 200 });
+    expect(status.summary).toBe('ct-dns01 (lxc/200): running on node01');
+    const cloned = await run('clone', { source: guestOf(h.sim, 201), name: 'ct-proxy02' });
+    expect(cloned.ok).toBe(true);
+    expect(h.sim.cluster.guests().find((g) => g.name === 'ct-proxy02')).toMatchObject({ type: 'lxc' });
+  });
+});
