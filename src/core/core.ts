@@ -226,7 +226,21 @@ export class Core implements CoreApi {
     }
     const { plan } = planned;
     if (plan.approvalAfterJob) return this.#startPlanning(event, name, plan);
-    const rule = approvalRuleFor(this.#o.policy, name, commandRisk(name));
+    // Forcing a node down past its guests is a policy entry of its own (`node-force`): who may,
+    // and with how many approvals, is the policy's to say.
+    const policyName = name === 'node' && args.force ? 'node-force' : name;
+    if (policyName !== name) {
+      const allowed = mayRun(this.#o.policy, event.user, policyName, event.channel, 'disruptive');
+      if (!allowed.ok) {
+        await this.#tell(event.thread, event.user, {
+          title: `You may not force ${name}`,
+          status: 'denied',
+          text: allowed.reason,
+        });
+        return;
+      }
+    }
+    const rule = approvalRuleFor(this.#o.policy, policyName, commandRisk(name));
     if (!rule) {
       const { jobId } = await this.#o.queue.enqueue({
         kind: plan.kind,

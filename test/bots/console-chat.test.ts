@@ -28,7 +28,7 @@ interface Chat {
   stop(): Promise<void>;
 }
 
-async function startChat(): Promise<Chat> {
+async function startChat(policy = DEMO_POLICY): Promise<Chat> {
   const sim = await startSimulator({ port: 0, speed: 50, authFailureDelayMs: 0 });
   const redis = createRedis(REDIS_URL, silentLogger, 'test');
   const prefix = `test-${randomUUID()}`;
@@ -60,7 +60,7 @@ async function startChat(): Promise<Chat> {
     pve,
     ssh,
     pveUser: sim.tokenId,
-    policy: parsePolicy(DEMO_POLICY, 'demo policy'),
+    policy: parsePolicy(policy, 'test policy'),
     adapters: [consoleAdapter],
     logger: silentLogger,
     worker: { concurrency: 4, lockMs: 30_000 },
@@ -187,4 +187,19 @@ describe('the console chat', () => {
     expect(c.sim.cluster.node('node03').pendingUpdates).toEqual([]);
     expect(c.sim.cluster.guest(200)?.node).toBe('node03');
   }, 60_000);
+
+  it('forces a node down past its guests only as the policy’s node-force entry allows', async () => {
+    const c = await startChat(`${DEMO_POLICY}
+  node-force:
+    allow: [oncall]
+`);
+    chat = c;
+    c.type('/pve node reboot node01');
+    await c.printed(/TestVM \(qemu\/100\) runs on node01 without HA and would go down with it/);
+    c.type('/pve node reboot node01 --force');
+    await c.printed(/You may not force node[\s\S]*'node-force' needs the role oncall/);
+    c.type('/as dave');
+    c.type('/pve node reboot node01 --force');
+    await c.printed(/reboot node node01 \(FORCED: TestVM \(qemu\/100\) will stop\)/);
+  });
 });
