@@ -226,4 +226,24 @@ describe('the rolling upgrade', () => {
     expect(result.ok).toBe(true);
     expect(h.sim.sshCommands.length).toBeGreaterThan(commandsWhilePaused);
   });
+
+  it('names the step it waits before when paused mid-node, across slices', async () => {
+    const h = await startJobHarness({ speed: 50 });
+    harness = h;
+    // Short slices: the job is re-entered from the top many times during the node's upgrade.
+    await h.worker({ sliceMs: 300 });
+    const { jobId } = await upgrade(h, ['node03']);
+    await h.event(
+      (e) => e.type === 'progress' && e.jobId === jobId && e.phase.startsWith('waiting for node03 to reboot'),
+    );
+    await h.queue.control(jobId, 'pause', 'dave');
+    const paused = (await h.event(
+      (e) => e.type === 'progress' && e.jobId === jobId && e.phase.startsWith('paused by dave'),
+    )) as ProgressEvent;
+    expect(paused.phase).toBe(
+      'paused by dave before bringing the guests back to node03 (1 of 1); Resume or Abort',
+    );
+    await h.queue.control(jobId, 'resume', 'dave');
+    expect((await h.result(jobId)).ok).toBe(true);
+  });
 });

@@ -102,15 +102,20 @@ export const upgradeKind = defineJobKind({
         if (ctx.recall(memo.done)) continue;
         current = node;
         const where = `${node} (${index + 1} of ${plan.steps.length})`;
-        await boundary(ctx, `the pre-flight of ${where}`, t.pollMs);
+        // A boundary only before a step not yet done: after a new slice the pause message names
+        // the step the job really waits before, not the node's first one.
+        if (!ctx.recall(memo.preflight)) await boundary(ctx, `the pre-flight of ${where}`, t.pollMs);
         await preflight(ctx, node);
-        await boundary(ctx, `draining ${where}`, t.pollMs);
+        if (!ctx.recall(memo.drained)) await boundary(ctx, `draining ${where}`, t.pollMs);
         await drain(ctx, step, t);
-        await boundary(ctx, `upgrading the packages of ${where}`, t.pollMs);
+        if (!ctx.recall(memo.distUpgrade))
+          await boundary(ctx, `upgrading the packages of ${where}`, t.pollMs);
         await upgradePackages(ctx, node);
-        await boundary(ctx, `the reboot of ${where}`, t.pollMs);
+        if (ctx.recall(memo.rebootDecision) === undefined)
+          await boundary(ctx, `the reboot of ${where}`, t.pollMs);
         const rebooted = await rebootIfNeeded(ctx, node, plan.reboot, t);
-        await boundary(ctx, `bringing the guests back to ${where}`, t.pollMs);
+        if (!ctx.recall(memo.restoring))
+          await boundary(ctx, `bringing the guests back to ${where}`, t.pollMs);
         await restore(ctx, node, t);
         await ctx.memo(memo.done, async () => ({ rebooted }));
         current = undefined;

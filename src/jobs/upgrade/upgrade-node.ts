@@ -178,6 +178,7 @@ export async function drain(
     await migrate(ctx, move, node, move.to, `out:${node}:${move.vmid}`);
     await ctx.memo(memo.movedOut(move.vmid), async () => true);
   }
+  await ctx.memo(memo.drained, async () => true);
 }
 
 async function migrate(
@@ -290,6 +291,7 @@ export async function restore(
   timings: UpgradeTimings,
 ): Promise<void> {
   const memo = upgradeMemo(node);
+  await ctx.memo(memo.restoring, async () => true);
   if (ctx.recall(memo.maintenanceOn)) {
     await ctx.memo(memo.maintenanceOff, async () => {
       const result = await runOnNode(
