@@ -121,46 +121,20 @@ export class Core implements CoreApi {
         return this.#showAudit(event, Number(args.n ?? 10));
       case 'status':
         return this.#status(event, args.target as string | undefined);
-      case 'cluster': {
-        const { jobId } = await this.#o.queue.enqueue({
-          kind: 'cluster',
-          payload: { view: args.view },
-          thread: event.thread,
-          requestedBy: event.user.name,
-          requestedById: event.user.id,
-        });
-        return this.#queued(event.thread, 'cluster', jobId);
-      }
-      case 'ha': {
+      case 'cluster':
+        return this.#read(event, 'cluster', { view: args.view });
+      case 'ha':
         if (args.action !== 'status') return this.#request(event, name, args as CommandArgs);
-        const { jobId } = await this.#o.queue.enqueue({
-          kind: 'ha',
-          payload: {},
-          thread: event.thread,
-          requestedBy: event.user.name,
-          requestedById: event.user.id,
-        });
-        return this.#queued(event.thread, 'ha', jobId);
-      }
-      case 'replication': {
+        return this.#read(event, 'ha', {});
+      case 'replication':
         // Reading the jobs, or running one now (it only brings its next scheduled run forward).
-        const { jobId } = await this.#o.queue.enqueue({
-          kind: 'replication',
-          payload: { action: args.action, ...(args.id === undefined ? {} : { id: args.id }) },
-          thread: event.thread,
-          requestedBy: event.user.name,
-          requestedById: event.user.id,
+        return this.#read(event, 'replication', {
+          action: args.action,
+          ...(args.id === undefined ? {} : { id: args.id }),
         });
-        return this.#queued(event.thread, 'replication', jobId);
-      }
       case 'digest':
-        await this.#o.queue.enqueue({
-          kind: 'digest',
-          payload: { scheduled: false },
-          thread: event.thread,
-          requestedBy: event.user.name,
-          requestedById: event.user.id,
-        });
+        // A digest posts only its result (no progress message).
+        await this.#enqueueFor(event, 'digest', { scheduled: false });
         return;
       default:
         return this.#request(event, name, args as CommandArgs);
@@ -242,13 +216,7 @@ export class Core implements CoreApi {
     }
     const rule = approvalRuleFor(this.#o.policy, policyName, commandRisk(name));
     if (!rule) {
-      const { jobId } = await this.#o.queue.enqueue({
-        kind: plan.kind,
-        payload: plan.payload,
-        thread: event.thread,
-        requestedBy: event.user.name,
-        requestedById: event.user.id,
-      });
+      const jobId = await this.#enqueueFor(event, plan.kind, plan.payload);
       await this.#audit(event.user, 'request', name, plan.text, { jobId });
       await this.#o.sink.send({
         thread: event.thread,
@@ -314,13 +282,7 @@ export class Core implements CoreApi {
    * planning job runs at once, and its proposal is what the approval covers (#propose).
    */
   async #startPlanning(event: ChatEvent, name: string, plan: PlannedJob): Promise<void> {
-    const { jobId } = await this.#o.queue.enqueue({
-      kind: plan.kind,
-      payload: { ...plan.payload, requester: event.user },
-      thread: event.thread,
-      requestedBy: event.user.name,
-      requestedById: event.user.id,
-    });
+    const jobId = await this.#enqueueFor(event, plan.kind, { ...plan.payload, requester: event.user });
     await this.#audit(event.user, 'request', name, plan.text, { jobId });
     const rule = approvalRuleFor(this.#o.policy, name, commandRisk(name));
     await this.#o.sink.send({
@@ -573,14 +535,24 @@ export class Core implements CoreApi {
         payload = { vmid: found.guest.vmid };
       }
     }
+    await this.#read(event, 'status', payload);
+  }
+
+  /** A job asked for in a chat event, on that person's behalf, reporting into its thread. */
+  async #enqueueFor(event: ChatEvent, kind: string, payload: unknown): Promise<string> {
     const { jobId } = await this.#o.queue.enqueue({
-      kind: 'status',
+      kind,
       payload,
       thread: event.thread,
       requestedBy: event.user.name,
       requestedById: event.user.id,
     });
-    await this.#queued(event.thread, 'status', jobId);
+    return jobId;
+  }
+
+  /** A read command: its job at once, with its progress message. */
+  async #read(event: ChatEvent, kind: string, payload: unknown): Promise<void> {
+    await this.#queued(event.thread, kind, await this.#enqueueFor(event, kind, payload));
   }
 
   /** The job's progress message, before the worker's first word (it is then edited in place). */
