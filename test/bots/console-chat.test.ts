@@ -1,96 +1,11 @@
 // End to end through the console adapter, as a person types it: the real core, policy, approvals
 // and audit on Redis, the real worker and outbox, real HTTPS to the simulator.
-import { randomUUID } from 'node:crypto';
-import { PassThrough } from 'node:stream';
-import type { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConsoleAdapter } from '../../src/bots/console/console-adapter.js';
 import { DEMO_POLICY } from '../../src/bots/run-demo-command.js';
-import { sshRunnerForSimulator } from '../../src/bots/simulator-ssh.js';
-import { type RunningChatOps, startChatOps } from '../../src/bots/start-chatops.js';
 import { AuditLog } from '../../src/core/audit/audit-log.js';
-import { parsePolicy } from '../../src/core/policy/index.js';
-import { createRedis } from '../../src/jobs/redis-connection.js';
-import { silentLogger } from '../../src/logger.js';
-import { ProxmoxClient } from '../../src/proxmox/proxmox-client.js';
-import { type RunningSimulator, type SimCluster, startSimulator } from '../../src/sim/simulator.js';
+import { type ConsoleChat, startConsoleChat } from './helpers/console-chat.js';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-interface Chat {
-  sim: RunningSimulator<SimCluster>;
-  redis: Redis;
-  prefix: string;
-  type(line: string): void;
-  /** Resolves once the console printed text matching. */
-  printed(pattern: RegExp): Promise<string>;
-  output(): string;
-  stop(): Promise<void>;
-}
-
-async function startChat(policy = DEMO_POLICY): Promise<Chat> {
-  const sim = await startSimulator({ port: 0, speed: 50, authFailureDelayMs: 0 });
-  const redis = createRedis(REDIS_URL, silentLogger, 'test');
-  const prefix = `test-${randomUUID()}`;
-  const input = new PassThrough();
-  const output = new PassThrough();
-  let text = '';
-  const waiters: Array<{ pattern: RegExp; resolve: (m: string) => void }> = [];
-  output.on('data', (chunk: Buffer) => {
-    text += chunk.toString();
-    for (const waiter of [...waiters]) {
-      const match = waiter.pattern.exec(text);
-      if (match) {
-        waiters.splice(waiters.indexOf(waiter), 1);
-        waiter.resolve(match[0]);
-      }
-    }
-  });
-  const pve = new ProxmoxClient({
-    hosts: sim.hosts,
-    tokenId: sim.tokenId,
-    tokenSecret: sim.tokenSecret,
-    fingerprints: sim.fingerprints,
-  });
-  const ssh = sshRunnerForSimulator(sim.ssh);
-  const consoleAdapter = new ConsoleAdapter({ input, output, user: 'alice' });
-  const app: RunningChatOps = await startChatOps({
-    redis,
-    prefix,
-    pve,
-    ssh,
-    pveUser: sim.tokenId,
-    policy: parsePolicy(policy, 'test policy'),
-    adapters: [consoleAdapter],
-    logger: silentLogger,
-    worker: { concurrency: 4, lockMs: 30_000 },
-    consumer: 'test',
-  });
-  return {
-    sim,
-    redis,
-    prefix,
-    type: (line) => input.write(`${line}\n`),
-    printed: (pattern) => {
-      const match = pattern.exec(text);
-      if (match) return Promise.resolve(match[0]);
-      return new Promise((resolve) => waiters.push({ pattern, resolve }));
-    },
-    output: () => text,
-    async stop() {
-      input.end();
-      await app.stop();
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length > 0) await redis.unlink(...keys);
-      redis.disconnect();
-      await ssh.close();
-      await pve.close();
-      await sim.stop();
-    },
-  };
-}
-
-let chat: Chat | undefined;
+let chat: ConsoleChat | undefined;
 afterEach(async () => {
   await chat?.stop();
   chat = undefined;
@@ -98,7 +13,7 @@ afterEach(async () => {
 
 describe('the console chat', () => {
   it('migrates TestVM to node03 after the on-call approves, and refuses self-approval', async () => {
-    const c = await startChat();
+    const c = await startConsoleChat();
     chat = c;
     c.type('/pve migrate TestVM node03');
     await c.printed(/migrate TestVM \(qemu\/100\) node01 → node03, live/);
@@ -118,7 +33,7 @@ describe('the console chat', () => {
   });
 
   it('answers bad input with what was wrong and what would be right', async () => {
-    const c = await startChat();
+    const c = await startConsoleChat();
     chat = c;
     c.type('/pve migrate TestVN node03');
     await c.printed(/No guest named or numbered 'TestVN'.*Did you mean `TestVM`/);
@@ -129,7 +44,7 @@ describe('the console chat', () => {
   });
 
   it('shows the HA stack without an approval, and adds a guest to HA once on-call approves', async () => {
-    const c = await startChat();
+    const c = await startConsoleChat();
     chat = c;
     c.type('/pve ha');
     await c.printed(/web01 \(qemu\/101\) vm:101: started on node02/);
@@ -148,14 +63,14 @@ describe('the console chat', () => {
   });
 
   it('shows the cluster status without an approval', async () => {
-    const c = await startChat();
+    const c = await startConsoleChat();
     chat = c;
     c.type('status');
     await c.printed(/MonCluster: quorate, 3\/3 nodes online/);
   });
 
   it('lists pending updates, then upgrades a node once on-call approves the plan', async () => {
-    const c = await startChat();
+    const c = await startConsoleChat();
     chat = c;
     c.type('/pve updates node03');
     await c.printed(/updates pending on 1 of 1 nodes; a reboot will be needed on node03/);
@@ -189,7 +104,7 @@ describe('the console chat', () => {
   }, 60_000);
 
   it('forces a node down past its guests only as the policy’s node-force entry allows', async () => {
-    const c = await startChat(`${DEMO_POLICY}
+    const c = await startConsoleChat(`${DEMO_POLICY}
   node-force:
     allow: [oncall]
 `);
