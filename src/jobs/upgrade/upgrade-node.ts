@@ -46,8 +46,11 @@ async function runOnNode(
       'SSH to the nodes is not configured: set SSH_KEY_FILE and SSH_KNOWN_HOSTS for the worker (PVE has no API for upgrades or HA maintenance)',
     );
   }
-  const status = await ctx.pve.clusterStatus(ctx.signal);
-  const host = status.nodes.find((n) => n.name === node)?.ip;
+  // Read once per node and job, not before every command (an upgrade runs five per node).
+  const host = await ctx.memo(`address:${node}`, async () => {
+    const status = await ctx.pve.clusterStatus(ctx.signal);
+    return status.nodes.find((n) => n.name === node)?.ip ?? '';
+  });
   if (!host)
     throw failed(`PVE lists no address for ${node} (/cluster/status), so it cannot be reached over SSH`);
   await ctx.progress(phase);
