@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark, one table, and bench/results.json. Benchmarks only ever talk
 // to 127.0.0.0/8 (the simulator's loopback addresses).
+import { benchBalancePlan } from './balance-plan.js';
 import { benchClusterStatusRead } from './cluster-status-read.js';
 import { benchDigest } from './digest.js';
 import { benchDigestChart } from './digest-chart.js';
@@ -15,6 +16,7 @@ const benchmarks: Array<[string, () => Promise<BenchRow[]>]> = [
   ['slack ack', benchSlackAck],
   ['discord ack', benchDiscordAck],
   ['digest chart', benchDigestChart],
+  ['balance plan', benchBalancePlan],
 ];
 
 const rows: BenchRow[] = [];

@@ -9,6 +9,7 @@ import { parseEnv } from 'node:util';
 import { CronExpressionParser } from 'cron-parser';
 import type { AppConfig, ConfigNeed } from './config/config-types.js';
 import { type Environment, environmentSchema, isTimeZone, isUrl, redactUrl } from './config/environment.js';
+import { readBalance } from './config/read-balance-config.js';
 import { readDiscord, readSlack } from './config/read-chat-config.js';
 import { readPve } from './config/read-pve-config.js';
 import { readSsh } from './config/read-ssh-config.js';
@@ -89,6 +90,7 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
 
   const pve = readPve(env, needs.has('pve'), problem, readTextFile);
   const ssh = readSsh(env, problem);
+  const balance = readBalance(env, problem);
   const slack = readSlack(env, needs.has('slack'), problem);
   const discord = readDiscord(env, needs.has('discord'), problem);
   const anyChatVariable = [
@@ -140,6 +142,7 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
       discordChannel: env.DIGEST_DISCORD_CHANNEL,
     },
     policyFile: env.POLICY_FILE,
+    balance,
   };
 }
 

@@ -95,6 +95,7 @@ export async function runAllCommand(argv: string[], withWorker: boolean): Promis
     logger,
     worker: withWorker ? config.worker : undefined,
     digest: { cron: config.digest.cron, timeZone: config.digest.timeZone, targets: digestTargets },
+    balance: config.balance,
   });
   logger.info({ adapters: adapters.map((a) => a.platform), worker: withWorker }, 'pve-chatops ready');
   await Promise.race([stop, ...(consoleAdapter ? [consoleAdapter.ended] : [])]);

@@ -84,7 +84,7 @@ export async function runDemoCommand(argv: string[]): Promise<void> {
       `Redis ${redisHandle.private ? 'private for this session' : redisHandle.url}.\n` +
       `You are ${values.user ?? 'alice'}; dave is on call and approves. Try:\n` +
       '  /pve status\n  /pve migrate TestVM node03\n  /as dave\n  approve\n' +
-      '  /pve updates\n  /pve upgrade --all   (then approve as dave; pause, resume, abort)\n  /pve digest\n\n' +
+      '  /pve updates\n  /pve upgrade --all   (then approve as dave; pause, resume, abort)\n  /pve balance --dry-run\n  /pve digest\n\n' +
       CONSOLE_HELP,
   );
   const app = await startChatOps({

@@ -1,12 +1,14 @@
 // Wires one process: Redis, the queue, the outbox readers, approvals, audit, policy, the core,
 // the chat adapters and (for `all` and the demo) the worker. Each piece stays replaceable; this is
 // the only place that knows them all (probot's run.ts).
+
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import { ApprovalStore } from '../core/approvals/approval-store.js';
 import { AuditLog } from '../core/audit/audit-log.js';
 import { Core } from '../core/core.js';
 import type { Policy } from '../core/policy/index.js';
+import type { BalanceSettings } from '../jobs/balance/balance-settings.js';
 import { type DigestSchedule, scheduleDigest } from '../jobs/digest-schedule.js';
 import { scheduleHaWatch } from '../jobs/ha-watch-schedule.js';
 import { JobQueue } from '../jobs/job-queue.js';
@@ -37,6 +39,8 @@ export interface ChatOpsOptions {
    * empty targets remove it. Undefined leaves any schedule as it is.
    */
   digest?: DigestSchedule | undefined;
+  /** Defaults of `/pve balance` (BALANCE_*); the built-in ones when absent. */
+  balance?: BalanceSettings | undefined;
   /** Outbox consumer name; stable per bot instance so a restart re-reads its own pending entries. */
   consumer?: string;
 }
@@ -70,6 +74,7 @@ export async function startChatOps(options: ChatOpsOptions): Promise<RunningChat
     sink: router,
     readCluster: () => readClusterSnapshot(options.pve.transport),
     logger,
+    ...(options.balance ? { balance: options.balance } : {}),
   });
   const readers = options.adapters.map(
     (adapter) =>

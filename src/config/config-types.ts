@@ -1,4 +1,5 @@
 // The typed configuration every module receives (src/config.ts builds it from the environment).
+import type { BalanceSettings } from '../jobs/balance/balance-settings.js';
 
 export type ConfigNeed = 'pve' | 'slack' | 'discord' | 'chat';
 
@@ -61,4 +62,6 @@ export interface AppConfig {
   discord?: DiscordConfig;
   digest: { cron: string; timeZone: string; slackChannel?: string; discordChannel?: string };
   policyFile?: string;
+  /** Defaults of `/pve balance` (BALANCE_*). */
+  balance: BalanceSettings;
 }

@@ -70,6 +70,13 @@ export const environmentSchema = z.object({
   DIGEST_SLACK_CHANNEL: optionalText,
   DIGEST_DISCORD_CHANNEL: optionalText,
   POLICY_FILE: optionalText,
+  BALANCE_METHOD: optionalText,
+  BALANCE_MAX_MOVES: optionalText,
+  BALANCE_HEADROOM_PERCENT: optionalText,
+  BALANCE_THRESHOLD_POINTS: optionalText,
+  BALANCE_MIN_GAIN_POINTS: optionalText,
+  BALANCE_COOLDOWN_MINUTES: optionalText,
+  BALANCE_PARALLEL_PER_NODE: optionalText,
 });
 export type Environment = z.infer<typeof environmentSchema>;
 

@@ -1,6 +1,7 @@
 // The command pipeline, independent of any chat platform: parse → policy → resolve → approval or
 // enqueue → audit, and the answers to button presses and job events. Adapters call handle() and
 // press(); everything the core says goes through the ChatSink.
+import { type BalanceSettings, DEFAULT_BALANCE_SETTINGS } from '../jobs/balance/balance-settings.js';
 import type { JobEvent, ResultEvent, ThreadRef } from '../jobs/job-events.js';
 import { type JobQueue, jobIdForApproval } from '../jobs/job-queue.js';
 import type { Logger } from '../logger.js';
@@ -41,6 +42,8 @@ export interface CoreOptions {
   directory?: ClusterDirectory;
   logger?: Logger;
   clock?: () => number;
+  /** The operator's balance defaults (BALANCE_*); the built-in ones when absent. */
+  balance?: BalanceSettings;
 }
 
 export class Core implements CoreApi {
@@ -189,7 +192,9 @@ export class Core implements CoreApi {
 
   async #request(event: ChatEvent, name: string, args: CommandArgs): Promise<void> {
     const snapshot = await this.#readCluster();
-    const planned = planCommand(name, args, snapshot);
+    const planned = planCommand(name, args, snapshot, {
+      balance: this.#o.balance ?? DEFAULT_BALANCE_SETTINGS,
+    });
     if (!planned.ok) {
       await this.#tell(event.thread, event.user, {
         title: `Cannot ${name}`,

@@ -1,9 +1,11 @@
 // What a state-changing command will do, resolved against one read of the cluster and shown back
 // before anything runs ("migrate TestVM (qemu/100) node01 → node03, live"), with the job it
 // becomes. Refuses early, with a message that helps, what PVE would refuse later.
+import { type BalanceSettings, DEFAULT_BALANCE_SETTINGS } from '../jobs/balance/balance-settings.js';
 import type { ClusterSnapshot } from '../proxmox/read-cluster-snapshot.js';
 import type { GuestResource } from '../proxmox/schemas/cluster-schemas.js';
 import { checkNode, nodesOf } from './check-node.js';
+import { type BalanceArgs, planBalanceRequest } from './plan-balance-command.js';
 import { type CreateArgs, planCreate } from './plan-create-command.js';
 import { planHa } from './plan-ha-command.js';
 import { type NodeCommandArgs, planNodePower, planUpdates, planUpgradeRequest } from './plan-node-command.js';
@@ -25,7 +27,7 @@ export interface PlannedJob {
 
 export type PlanResult = { ok: true; plan: PlannedJob } | { ok: false; message: string };
 
-export interface CommandArgs extends NodeCommandArgs, Omit<CreateArgs, 'node'> {
+export interface CommandArgs extends NodeCommandArgs, Omit<CreateArgs, 'node'>, Omit<BalanceArgs, 'dryRun'> {
   vm?: string;
   node?: string;
   online?: boolean;
@@ -49,7 +51,18 @@ function guestTarget(guest: GuestResource) {
   };
 }
 
-export function planCommand(name: string, args: CommandArgs, snapshot: ClusterSnapshot): PlanResult {
+/** What the operator configured for commands that take defaults (BALANCE_*). */
+export interface PlanDefaults {
+  balance: BalanceSettings;
+}
+
+export function planCommand(
+  name: string,
+  args: CommandArgs,
+  snapshot: ClusterSnapshot,
+  defaults: PlanDefaults = { balance: DEFAULT_BALANCE_SETTINGS },
+): PlanResult {
+  if (name === 'balance') return planBalanceRequest(args, defaults.balance);
   if (name === 'updates') return planUpdates(args, snapshot);
   if (name === 'upgrade') return planUpgradeRequest(args, snapshot);
   if (name === 'node') return planNodePower(args, snapshot);

@@ -16,6 +16,8 @@ export const JobErrorCode = {
   Aborted: 'JOB_ABORTED',
   /** A step of a rolling upgrade failed (pre-flight, drain, dist-upgrade, reboot, restore). */
   UpgradeFailed: 'UPGRADE_FAILED',
+  /** A migration of a balance plan failed; the message says what moved and what did not. */
+  BalanceFailed: 'BALANCE_FAILED',
   /** The job needs SSH to the nodes and SSH_KEY_FILE / SSH_KNOWN_HOSTS are not set. */
   SshNotConfigured: 'SSH_NOT_CONFIGURED',
 } as const;

@@ -31,6 +31,11 @@ export interface JobKind<S extends z.ZodType = z.ZodType> {
    * it reads ctx.control() at every step boundary.
    */
   controllable?: boolean;
+  /**
+   * Shares ctx.state with another kind (a planning kind reads what its executing kind remembers,
+   * e.g. balance-plan reads which guests balance moved). By default each kind has its own.
+   */
+  stateOf?: string;
   /** Resources the job must hold alone while it runs (state-changing kinds). */
   locks?(payload: z.output<S>): LockTarget[];
   /**

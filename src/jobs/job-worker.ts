@@ -202,7 +202,7 @@ export class JobWorker {
       payload: payload.data,
       pve: this.#options.pve,
       ssh: this.#options.ssh,
-      state: redisKindState(this.#options.redis, this.#options.prefix, kind.name),
+      state: redisKindState(this.#options.redis, this.#options.prefix, kind.stateOf ?? kind.name),
       controllable: kind.controllable === true,
       readControl: () => this.#controls.get(jobId),
       pveUser: this.#options.pveUser,

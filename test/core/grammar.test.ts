@@ -365,6 +365,7 @@ describe('definitions', () => {
       node: 'disruptive',
       ha: 'disruptive',
       upgrade: 'disruptive',
+      balance: 'disruptive',
       jobs: 'read',
       cancel: 'read',
       audit: 'read',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planCommand } from '../../src/core/plan-command.js';
+import { DEFAULT_BALANCE_SETTINGS } from '../../src/jobs/balance/balance-settings.js';
 import type { ClusterSnapshot } from '../../src/proxmox/read-cluster-snapshot.js';
 
 const guest = (vmid: number, name: string, node: string, extra: Record<string, unknown> = {}) => ({
@@ -84,6 +85,25 @@ describe('planCommand', () => {
         text: 'clone debian12-tmpl (qemu/9000) → web02 on node01, linked copy',
         payload: { full: false },
       },
+    });
+  });
+});
+
+describe('planning /pve balance', () => {
+  it('starts a planning job with the operator defaults and the command flags', () => {
+    const defaults = { balance: { ...DEFAULT_BALANCE_SETTINGS, headroomPercent: 20, maxMoves: 4 } };
+    const snapshot = { resources: [], status: { name: 'MonCluster', quorate: true, nodes: [] } } as never;
+    expect(planCommand('balance', { method: 'cpu', maxMoves: 2, dryRun: true }, snapshot, defaults)).toEqual({
+      ok: true,
+      plan: {
+        kind: 'balance-plan',
+        payload: { settings: { ...defaults.balance, method: 'cpu', maxMoves: 2 }, dryRun: true },
+        text: 'plan a cpu balance (at most 2 migrations, 20 % headroom), dry run',
+        approvalAfterJob: true,
+      },
+    });
+    expect(planCommand('balance', {}, snapshot, defaults)).toMatchObject({
+      plan: { payload: { settings: defaults.balance, dryRun: false } },
     });
   });
 });

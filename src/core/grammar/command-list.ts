@@ -1,6 +1,7 @@
 // Every `/pve` command. A new command: one file in commands/ and one line here.
 
 import { auditCommand } from './commands/audit-command.js';
+import { balanceCommand } from './commands/balance-command.js';
 import { cancelCommand } from './commands/cancel-command.js';
 import { cloneCommand } from './commands/clone-command.js';
 import { clusterCommand } from './commands/cluster-command.js';
@@ -40,6 +41,7 @@ export const commandDefinitions = [
   replicateCommand,
   updatesCommand,
   upgradeCommand,
+  balanceCommand,
   nodeCommand,
   haCommand,
   jobsCommand,

@@ -1,5 +1,7 @@
 // Every job kind the worker runs. A new kind: one file in this folder and one line here.
 import { createJobKindRegistry } from '../job-kind.js';
+import { balanceKind } from './balance-kind.js';
+import { balancePlanKind } from './balance-plan-kind.js';
 import { cloneKind } from './clone-kind.js';
 import { clusterKind } from './cluster-kind.js';
 import { createKind } from './create-kind.js';
@@ -40,4 +42,6 @@ export const jobKinds = createJobKindRegistry([
   haWatchKind,
   replicationKind,
   replicationCreateKind,
+  balancePlanKind,
+  balanceKind,
 ]);

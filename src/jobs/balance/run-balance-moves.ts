@@ -1,0 +1,125 @@
+// Carries out a balance plan's migrations: in the plan's order, at most `parallelPerNode` at once
+// on any node (1: one at a time), live where PVE can. Every move is a PVE task started once per
+// job (ctx.runTask), so a worker that dies mid-plan resumes the running migration instead of
+// starting a second one. The first failure lets running moves finish and starts no new one.
+import { followHaMigration } from '../../proxmox/follow-ha-migration.js';
+import { parseUpid } from '../../proxmox/parse-upid.js';
+import { isTransientFailure } from '../classify-failure.js';
+import type { JobContext } from '../job-context.js';
+import { JobError, JobErrorCode } from '../job-error.js';
+import type { BalanceMove, BalancePlan } from './balance-plan.js';
+import { guestName } from './plan-balance.js';
+import { recordMove } from './recent-moves.js';
+
+export type MoveOutcome =
+  | { status: 'moved' }
+  | { status: 'failed'; error: string }
+  | { status: 'not started' };
+
+const doneKey = (index: number) => `balance-move:${index}:done`;
+const stepKey = (index: number, move: BalanceMove) => `balance-move:${index}:${move.vmid}`;
+
+async function runMove(ctx: JobContext<unknown>, plan: BalancePlan, index: number): Promise<void> {
+  const move = plan.moves[index]!;
+  const label = guestName(move);
+  const step = stepKey(index, move);
+  const upid = await ctx.runTask(
+    step,
+    async () => {
+      const current = (await ctx.pve.clusterResources('vm', ctx.signal)).find((g) => g.vmid === move.vmid);
+      if (!current) throw new JobError(JobErrorCode.BalanceFailed, `${label} no longer exists`);
+      if (current.node !== move.from)
+        throw new JobError(
+          JobErrorCode.BalanceFailed,
+          `${label} is on ${current.node} now, not ${move.from}`,
+        );
+      const planned = await ctx.pve.planMigration(current, move.to, {
+        ...(current.hastate === undefined ? {} : { hastate: current.hastate }),
+        signal: ctx.signal,
+      });
+      return ctx.pve.startMigration(planned, ctx.signal);
+    },
+    { types: [move.type === 'qemu' ? 'qmigrate' : 'vzmigrate', 'hamigrate'], vmid: move.vmid },
+  );
+  const how = move.mode === 'restart' ? 'restart mode' : move.mode;
+  await ctx.watchTask(
+    step,
+    upid,
+    `move ${index + 1} of ${plan.moves.length}: ${label} ${move.from} → ${move.to}, ${how}`,
+  );
+  if (parseUpid(upid).type === 'hamigrate') {
+    await ctx.watch(
+      step,
+      `move ${index + 1} of ${plan.moves.length}: the HA stack moves ${label} to ${move.to}`,
+      (signal) =>
+        followHaMigration(ctx.pve.transport, { vmid: move.vmid, type: move.type, node: move.from }, move.to, {
+          haUpid: upid,
+          signal,
+        }),
+    );
+  }
+  await ctx.memo(doneKey(index), async () => {
+    await recordMove(ctx.state, move.vmid, Date.now());
+    return true;
+  });
+}
+
+/** Runs the moves not done yet; returns each move's outcome, in plan order. */
+export async function runBalanceMoves(ctx: JobContext<unknown>, plan: BalancePlan): Promise<MoveOutcome[]> {
+  const outcomes: MoveOutcome[] = plan.moves.map((_, i) =>
+    ctx.recall(doneKey(i)) ? { status: 'moved' } : { status: 'not started' },
+  );
+  const busy = new Map<string, number>();
+  const limit = plan.settings.parallelPerNode;
+  const running = new Set<Promise<void>>();
+  let stop: unknown;
+  let failed = false;
+  for (const [index, move] of plan.moves.entries()) {
+    if (outcomes[index]!.status === 'moved') continue;
+    // Wait for room on both nodes (and stop starting moves once one failed).
+    while (
+      !failed &&
+      stop === undefined &&
+      ((busy.get(move.from) ?? 0) >= limit || (busy.get(move.to) ?? 0) >= limit)
+    )
+      await Promise.race(running);
+    if (failed || stop !== undefined) break;
+    for (const node of [move.from, move.to]) busy.set(node, (busy.get(node) ?? 0) + 1);
+    const task: Promise<void> = runMove(ctx, plan, index)
+      .then(() => {
+        outcomes[index] = { status: 'moved' };
+      })
+      .catch((error: unknown) => {
+        // The end of a slice, a cancel, a passing network failure: the worker retries the job.
+        if (ctx.signal.aborted || isTransientFailure(error)) stop ??= error;
+        else {
+          failed = true;
+          outcomes[index] = {
+            status: 'failed',
+            error: error instanceof Error ? error.message : String(error),
+          };
+        }
+      })
+      .finally(() => {
+        for (const node of [move.from, move.to]) busy.set(node, (busy.get(node) ?? 1) - 1);
+        running.delete(task);
+      });
+    running.add(task);
+  }
+  await Promise.all(running);
+  if (stop !== undefined) throw stop;
+  return outcomes;
+}
+
+/** Move by move: what happened. */
+export function describeOutcomes(plan: BalancePlan, outcomes: MoveOutcome[]): string {
+  return plan.moves
+    .map((move, i) => {
+      const outcome = outcomes[i]!;
+      const what = `${guestName(move)} ${move.from} → ${move.to}`;
+      if (outcome.status === 'moved') return `✓ ${what}: moved`;
+      if (outcome.status === 'failed') return `✗ ${what}: failed: ${outcome.error}`;
+      return `– ${what}: not started`;
+    })
+    .join('\n');
+}
