@@ -23,6 +23,7 @@ import {
   listHaResources,
   removeHaResource,
 } from './ha-resources-api.js';
+import { createHaRule, deleteHaRule, listHaGroups, listHaRules, type NewHaRule } from './ha-rules-api.js';
 import { getHaStatus } from './ha-status-api.js';
 import {
   type MigrationResult,
@@ -52,7 +53,7 @@ import type { PackageVersion, PendingUpdate } from './schemas/apt-schemas.js';
 import type { CertificateInfo } from './schemas/certificate-schemas.js';
 import type { ClusterTask, GuestResource, PveVersion } from './schemas/cluster-schemas.js';
 import type { GuestStatus } from './schemas/guest-schemas.js';
-import type { HaResourceEntry, HaStatusEntry } from './schemas/ha-schemas.js';
+import type { HaGroup, HaResourceEntry, HaRule, HaStatusEntry } from './schemas/ha-schemas.js';
 import type { JoinInfo } from './schemas/join-schemas.js';
 import type { NodeListEntry, NodeStatus } from './schemas/node-schemas.js';
 import type { NodeTime } from './schemas/node-time-schemas.js';
@@ -144,6 +145,22 @@ export class ProxmoxClient {
   /** `ha-manager remove <sid>`: the guest stays as it is, no longer managed. */
   removeHaResource(sid: string, signal?: AbortSignal): Promise<void> {
     return removeHaResource(this.transport, sid, signal);
+  }
+  /** HA placement rules (PVE 9.x); on PVE 8.4 a PveError UnknownEndpoint (501): read haGroups then. */
+  haRules(signal?: AbortSignal): Promise<HaRule[]> {
+    return listHaRules(this.transport, signal);
+  }
+  /** HA groups, PVE 8.x placement; none on PVE 9.x once migrated to rules. */
+  haGroups(signal?: AbortSignal): Promise<HaGroup[]> {
+    return listHaGroups(this.transport, signal);
+  }
+  /** `ha-manager rules add`: a node-affinity or resource-affinity rule over HA-managed resources. */
+  createHaRule(rule: NewHaRule, signal?: AbortSignal): Promise<void> {
+    return createHaRule(this.transport, rule, signal);
+  }
+  /** `ha-manager rules remove`: no error when the rule does not exist. */
+  deleteHaRule(rule: string, signal?: AbortSignal): Promise<void> {
+    return deleteHaRule(this.transport, rule, signal);
   }
   replicationJobs(signal?: AbortSignal): Promise<ReplicationJob[]> {
     return listReplicationJobs(this.transport, signal);

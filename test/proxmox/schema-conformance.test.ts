@@ -32,7 +32,13 @@ async function expectPveError(promise: Promise<unknown>, code: string): Promise<
 
 // Endpoints that exist only in PVE 9.x; on 8.4 they answer 501 and the client copes
 // (test/proxmox/plan-migration.test.ts covers the 501 path).
-const ONLY_IN_9 = new Set(['GET /nodes/{node}/lxc/{vmid}/migrate']);
+// The HA rules too: 8.4 places by HA groups (test/proxmox/ha-rules-api.test.ts covers the 501).
+const ONLY_IN_9 = new Set([
+  'GET /nodes/{node}/lxc/{vmid}/migrate',
+  'GET /cluster/ha/rules',
+  'POST /cluster/ha/rules',
+  'DELETE /cluster/ha/rules/{rule}',
+]);
 
 describe('every request the client can make', () => {
   it('passes the official PVE 9.1 and 8.4 schema checks', async () => {
@@ -75,6 +81,26 @@ describe('every request the client can make', () => {
     // HA resources: add TestVM as it is (running, so the CRM changes nothing), list, remove.
     await client.addHaResource('vm:100', 'started');
     expect((await client.haResources()).map((r) => r.sid)).toContain('vm:100');
+    // HA placement: a rule of each type over HA resources (TestVM and web01), listed, deleted.
+    await client.createHaRule({
+      rule: 'testvm-prefers-01',
+      type: 'node-affinity',
+      resources: ['vm:100'],
+      nodes: [{ node: 'node01', priority: 2 }, { node: 'node02' }],
+      strict: false,
+      comment: 'conformance',
+    });
+    await client.createHaRule({
+      rule: 'apart',
+      type: 'resource-affinity',
+      resources: ['vm:100', 'vm:101'],
+      affinity: 'negative',
+      disable: true,
+    });
+    expect((await client.haRules()).map((r) => r.rule)).toEqual(['testvm-prefers-01', 'apart']);
+    expect(await client.haGroups()).toEqual([]);
+    await client.deleteHaRule('apart');
+    await client.deleteHaRule('testvm-prefers-01');
     await client.removeHaResource('vm:100');
 
     // Power, on both guest types.

@@ -4,6 +4,12 @@ import {
   clusterStatusSchema,
   nextIdSchema,
 } from '../../src/proxmox/schemas/cluster-schemas.js';
+import {
+  haGroupsSchema,
+  haRuleSchema,
+  haRulesSchema,
+  parseHaNodeList,
+} from '../../src/proxmox/schemas/ha-schemas.js';
 import { pveBool, pveInt } from '../../src/proxmox/schemas/pve-values.js';
 
 describe('lenient PVE values', () => {
@@ -60,5 +66,96 @@ describe('cluster resources schema', () => {
     ]);
     expect(cluster?.quorate).toBe(true);
     expect(node?.online).toBe(true);
+  });
+});
+
+describe('HA rules and groups schemas', () => {
+  it('reads node lists as PVE writes them, or as arrays, with priority 0 by default', () => {
+    expect(parseHaNodeList('node01:2,node02')).toEqual([
+      { node: 'node01', priority: 2 },
+      { node: 'node02', priority: 0 },
+    ]);
+    expect(parseHaNodeList(['node03:10', 'node01'])).toEqual([
+      { node: 'node03', priority: 10 },
+      { node: 'node01', priority: 0 },
+    ]);
+    // split_list separators, and a node named twice keeps its last priority.
+    expect(parseHaNodeList('node01:1; node02 node01:5')).toEqual([
+      { node: 'node02', priority: 0 },
+      { node: 'node01', priority: 5 },
+    ]);
+    expect(parseHaNodeList('')).toEqual([]);
+    expect(() => parseHaNodeList('node01:high')).toThrow(/invalid HA node entry 'node01:high'/);
+  });
+
+  it('types both rule types, resources as a list of sids, and keeps unknown types and fields', () => {
+    const [nodeRule, apart, future] = haRulesSchema.parse([
+      {
+        rule: 'prefer-01',
+        type: 'node-affinity',
+        resources: 'vm:100,ct:101',
+        nodes: 'node01:2,node02',
+        strict: 1,
+        digest: 'abc',
+        order: 1,
+      },
+      {
+        rule: 'apart',
+        type: 'resource-affinity',
+        resources: ['vm:101', 'vm:102'],
+        affinity: 'negative',
+        disable: 1,
+        comment: 'db and web',
+        errors: { resources: ['rule is ineffective as there are less than two resources'] },
+      },
+      { rule: 'later', type: 'some-new-type', resources: 'vm:100', weight: 3 },
+    ]);
+    expect(nodeRule).toMatchObject({
+      resources: ['vm:100', 'ct:101'],
+      nodes: [
+        { node: 'node01', priority: 2 },
+        { node: 'node02', priority: 0 },
+      ],
+      strict: true,
+      digest: 'abc',
+    });
+    expect(nodeRule?.disable).toBeUndefined();
+    expect(apart).toMatchObject({
+      resources: ['vm:101', 'vm:102'],
+      affinity: 'negative',
+      disable: true,
+      comment: 'db and web',
+      errors: { resources: ['rule is ineffective as there are less than two resources'] },
+    });
+    expect(apart?.nodes).toBeUndefined();
+    expect(future).toMatchObject({ type: 'some-new-type', resources: ['vm:100'], weight: 3 });
+    expect(
+      haRuleSchema.safeParse({ rule: 'x', type: 'node-affinity', resources: 'vm:1', nodes: 'a:b' }).success,
+    ).toBe(false);
+  });
+
+  it('types PVE 8.x groups with the same node list', () => {
+    const [group] = haGroupsSchema.parse([
+      {
+        group: 'prefer-a',
+        type: 'group',
+        nodes: 'node01:2,node02:1',
+        restricted: 1,
+        nofailback: 0,
+        digest: 'd',
+      },
+    ]);
+    expect(group).toMatchObject({
+      group: 'prefer-a',
+      nodes: [
+        { node: 'node01', priority: 2 },
+        { node: 'node02', priority: 1 },
+      ],
+      restricted: true,
+      nofailback: false,
+    });
+    expect(haGroupsSchema.parse([{ group: 'any', nodes: ['node03'] }])[0]?.nodes).toEqual([
+      { node: 'node03', priority: 0 },
+    ]);
   });
 });

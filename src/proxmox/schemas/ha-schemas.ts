@@ -37,3 +37,89 @@ export const haResourceSchema = z.looseObject({
 });
 export type HaResourceEntry = z.output<typeof haResourceSchema>;
 export const haResourcesSchema = z.array(haResourceSchema);
+
+/** One node of an HA node list and its priority (higher is preferred; PVE's default is 0). */
+export interface HaNodePriority {
+  node: string;
+  priority: number;
+}
+
+/**
+ * PVE's `pve-ha-node-list` (`node01:2,node02`, split like PVE::Tools::split_list on commas,
+ * semicolons and spaces), or the same entries as an array, as `{node, priority}` with priority 0
+ * when none is given. A node named twice keeps its last priority, as PVE's hash does. Throws on an
+ * entry that is not `<node>[:<priority>]`: a placement silently half-read is worse than none.
+ */
+export function parseHaNodeList(value: string | readonly string[]): HaNodePriority[] {
+  const entries = (typeof value === 'string' ? [value] : value).flatMap((item) => item.split(/[,;\s]+/));
+  const byNode = new Map<string, number>();
+  for (const entry of entries) {
+    if (entry === '') continue;
+    const match = /^([a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?::(\d+))?$/.exec(entry);
+    if (!match) throw new Error(`invalid HA node entry '${entry}' (expected <node>[:<priority>])`);
+    const node = match[1] as string;
+    byNode.delete(node);
+    byNode.set(node, match[2] === undefined ? 0 : Number(match[2]));
+  }
+  return [...byNode].map(([node, priority]) => ({ node, priority }));
+}
+
+/** `vm:100,ct:101` (or an array of sids) → `['vm:100', 'ct:101']`. */
+function splitSidList(value: string | readonly string[]): string[] {
+  return (typeof value === 'string' ? [value] : value)
+    .flatMap((item) => item.split(/[,;\s]+/))
+    .filter((sid) => sid !== '');
+}
+
+const haSidListSchema = z.union([z.string(), z.array(z.string())]).transform(splitSidList);
+
+const haNodeListSchema = z.union([z.string(), z.array(z.string())]).transform((value, ctx) => {
+  try {
+    return parseHaNodeList(value);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+});
+
+/**
+ * One entry of GET /cluster/ha/rules (PVE 9.x; the path does not exist on 8.4): a node-affinity
+ * rule (`nodes`, `strict`) or a resource-affinity rule (`affinity` positive|negative) over HA
+ * resources. `type` stays a string so a type a later PVE adds still parses. PVE sets `errors`
+ * (per property) on a rule that makes the rule set infeasible; the HA manager does not apply it.
+ */
+export const haRuleSchema = z.looseObject({
+  rule: z.string(),
+  type: z.string(),
+  resources: haSidListSchema,
+  nodes: haNodeListSchema.optional(),
+  strict: pveBool.optional(),
+  affinity: z.string().optional(),
+  disable: pveBool.optional(),
+  comment: z.string().optional(),
+  errors: z
+    .record(z.string(), z.union([z.string(), z.array(z.string())]))
+    .transform((errors) =>
+      Object.fromEntries(
+        Object.entries(errors).map(([key, value]) => [key, typeof value === 'string' ? [value] : value]),
+      ),
+    )
+    .optional(),
+});
+export type HaRule = z.output<typeof haRuleSchema>;
+export const haRulesSchema = z.array(haRuleSchema);
+
+/**
+ * One entry of GET /cluster/ha/groups, where PVE 8.x keeps HA placement (`ha-manager groupadd`).
+ * PVE 9.x migrates groups to node-affinity rules and then lists none.
+ */
+export const haGroupSchema = z.looseObject({
+  group: z.string(),
+  nodes: haNodeListSchema,
+  /** Resources may run only on the group's nodes (a strict rule). */
+  restricted: pveBool.optional(),
+  nofailback: pveBool.optional(),
+  comment: z.string().optional(),
+});
+export type HaGroup = z.output<typeof haGroupSchema>;
+export const haGroupsSchema = z.array(haGroupSchema);

@@ -125,6 +125,28 @@ export interface HaResource {
   group?: string;
 }
 
+/**
+ * An HA rule of /etc/pve/ha/rules.cfg (PVE 9.x): node affinity (the resources prefer, or with
+ * `strict` are limited to, `nodes`) or resource affinity (kept together or apart).
+ */
+export interface HaRule {
+  rule: string;
+  type: 'node-affinity' | 'resource-affinity';
+  /** HA resource ids, `vm:100` / `ct:200`. */
+  resources: string[];
+  /** node-affinity only: node → priority (higher preferred). */
+  nodes?: Map<string, number>;
+  /** node-affinity only; kept only when it was given, as PVE's section config does. */
+  strict?: boolean;
+  /** resource-affinity only. */
+  affinity?: 'positive' | 'negative';
+  /** Set only when true (the GUI deletes the key to enable a rule again). */
+  disable?: true;
+  comment?: string;
+  /** The rule's ordinal in rules.cfg (`order` in the API). */
+  order: number;
+}
+
 export type CrmState =
   | 'stopped'
   | 'request_stop'

@@ -1,4 +1,4 @@
-import type { HaResource, ReplicationJob, SimGuest, SimNode, SimStorage } from './cluster-model.js';
+import type { HaResource, HaRule, ReplicationJob, SimGuest, SimNode, SimStorage } from './cluster-model.js';
 import { GiB } from './log-format.js';
 
 /** Everything a new SimCluster starts from. */
@@ -9,6 +9,8 @@ export interface ClusterSeed {
   storages: SimStorage[];
   pools: string[];
   haResources: HaResource[];
+  /** HA rules (PVE 9.x /cluster/ha/rules); a rule's resources must be among haResources. */
+  haRules: HaRule[];
   replication: Array<Pick<ReplicationJob, 'id' | 'guest' | 'jobnum' | 'target' | 'schedule'>>;
 }
 

@@ -103,6 +103,7 @@ export function buildDefaultCluster(now: number): ClusterSeed {
     storages: defaultStorages(),
     pools: ['prod', 'test'],
     haResources: [haResource('qemu', 101, 'started')],
+    haRules: [],
     replication: [{ id: '103-0', guest: 103, jobnum: 0, target: 'node01', schedule: '*/15' }],
   };
 }

@@ -1,9 +1,10 @@
 // A simulated pve-ha-manager: the CRM (one master deciding service states every round) and the
 // LRMs (running start/stop/migrate workers as root@pam, "task started by HA resource agent"),
 // node maintenance included (`ha-manager crm-command node-maintenance enable|disable NODE`).
-import type { CrmState, HaResource, HaServiceStatus, SimGuest } from './cluster-model.js';
+import type { CrmState, HaResource, HaRule, HaServiceStatus, SimGuest } from './cluster-model.js';
 import { haSid } from './cluster-seed.js';
 import { startPowerTask } from './guest-power.js';
+import { HaRuleSet } from './ha-rules.js';
 import { startLxcMigrationTask } from './lxc-migrate.js';
 import { startQemuMigrationTask } from './qemu-migrate.js';
 import type { SimCluster } from './sim-cluster.js';
@@ -17,6 +18,8 @@ export type HaNodeState = 'online' | 'unknown' | 'fence' | 'maintenance' | 'gone
 export class HaManager {
   readonly resources = new Map<string, HaResource>();
   readonly services = new Map<string, HaServiceStatus>();
+  /** /etc/pve/ha/rules.cfg (PVE 9.x placement rules); stored and served, not enforced by this CRM. */
+  readonly rules: HaRuleSet;
   readonly nodeStatus = new Map<string, HaNodeState>();
   /**
    * manager_status.node_request: `{maintenance: 1}` per node the CRM was asked to put into
@@ -41,8 +44,9 @@ export class HaManager {
   private readonly enteredAt = new WeakMap<HaServiceStatus, number>();
   private kickTimer: NodeJS.Timeout | undefined;
 
-  constructor(cluster: SimCluster, resources: HaResource[]) {
+  constructor(cluster: SimCluster, resources: HaResource[], rules: HaRule[] = []) {
     this.cluster = cluster;
+    this.rules = new HaRuleSet(rules);
     this.master = cluster.nodeNames()[0] ?? '';
     this.timestamp = Math.floor(cluster.now() / 1000);
     for (const node of cluster.nodeNames()) this.nodeStatus.set(node, 'online');

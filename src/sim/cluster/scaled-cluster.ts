@@ -55,6 +55,7 @@ export function buildScaledCluster(nodeCount: number, guestCount: number, now: n
     storages: defaultStorages(),
     pools: ['prod', 'test'],
     haResources,
+    haRules: [],
     replication: [],
   };
 }

@@ -41,7 +41,7 @@ export class SimCluster implements SimClusterView {
     this.storages = seed.storages;
     this.pools = new Set(seed.pools);
     this.tasks = new TaskManager(this.scheduler, this.now, (name) => this.node(name));
-    this.ha = new HaManager(this, seed.haResources);
+    this.ha = new HaManager(this, seed.haResources, seed.haRules);
     this.replication = new ReplicationManager(this, seed.replication);
   }
 

@@ -1,11 +1,12 @@
-// /cluster/ha: status, resources (ha-manager add/set/remove) and migrate/relocate requests.
+// /cluster/ha: status, resources (ha-manager add/set/remove) and migrate/relocate requests
+// (the rules and groups are in ha-rules-routes.ts).
 import type { HaResource } from '../cluster/cluster-model.js';
 import { haResource, haSid } from '../cluster/cluster-seed.js';
 import type { SimCluster } from '../cluster/sim-cluster.js';
 import { PveHttpError } from '../pve-http-error.js';
 import type { RouteRegistry, SimRequest } from '../types.js';
 import { haManagerStatus, haStatusCurrent } from './ha-status.js';
-import { optInt, optStr, str } from './request-params.js';
+import { optBool, optInt, optStr, str } from './request-params.js';
 
 /** `vm:100`, `ct:200`, or the bare vmid shortcut (format pve-ha-resource-or-vm-id). */
 function resolveSid(cluster: SimCluster, raw: string): string {
@@ -98,6 +99,8 @@ export function registerHaRoutes(registry: RouteRegistry, cluster: SimCluster): 
     const sid = resolveSid(cluster, str(request, 'sid'));
     if (!ha.resources.has(sid)) throw PveHttpError.die(`cannot delete service '${sid}', not HA managed!`);
     ha.remove(sid);
+    // PVE 9.x `purge` (default 1): the resource also leaves the HA rules, emptied rules go too.
+    if (optBool(request, 'purge') ?? true) ha.rules.purgeResource(sid);
     return null;
   });
 

@@ -4,6 +4,7 @@ import type { RouteRegistry } from '../types.js';
 import { registerAptRoutes } from './apt-routes.js';
 import { registerClusterReadRoutes } from './cluster-routes.js';
 import { registerHaRoutes } from './ha-routes.js';
+import { registerHaRuleRoutes } from './ha-rules-routes.js';
 import { registerLxcRoutes } from './lxc-routes.js';
 import { registerMigrateAllRoutes } from './migrateall-routes.js';
 import { registerNodeRoutes } from './node-routes.js';
@@ -21,6 +22,7 @@ export function registerClusterRoutes(registry: RouteRegistry, cluster: SimClust
   registerTaskRoutes(registry, cluster);
   registerAptRoutes(registry, cluster);
   registerHaRoutes(registry, cluster);
+  registerHaRuleRoutes(registry, cluster);
   registerReplicationRoutes(registry, cluster);
   registerMigrateAllRoutes(registry, cluster);
 }

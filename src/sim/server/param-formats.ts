@@ -42,6 +42,8 @@ const storagePair: FormatValidator = (entry) => {
   return null;
 };
 
+const HA_NODE_RE = /^([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)(:\d+)?$/;
+
 const STARTUP_PART_RE = /^(?:(order=)?\d+|up=\d+|down=\d+)$/;
 
 const FORMATS: Record<string, FormatValidator> = {
@@ -68,6 +70,12 @@ const FORMATS: Record<string, FormatValidator> = {
     const m = /^(\d+)-(\d+)$/.exec(v);
     return m && Number(m[1]) >= 100 ? null : `invalid replication job id '${v}'`;
   },
+  // pve-ha-manager PVE::HA::Tools: `<type>:<name>` (rules' `resources` is a list of these)…
+  'pve-ha-resource-id': (v) =>
+    /^[a-z]+:\S+$/.test(v) ? null : 'value does not look like a valid ha resource id',
+  // …and `<node>[:<priority>]` (rules' `nodes`; 8.x groups call it pve-ha-group-node).
+  'pve-ha-node': (v) => (HA_NODE_RE.test(v) ? null : 'value does not look like a valid ha node'),
+  'pve-ha-group-node': (v) => (HA_NODE_RE.test(v) ? null : 'value does not look like a valid ha group node'),
   // pve-ha-manager: `vm:100`, `ct:101`, or a bare VM ID that means `vm:<id>`.
   'pve-ha-resource-or-vm-id': (v) => {
     if (/^[1-9][0-9]{2,8}$/.test(v)) return null;
