@@ -233,6 +233,32 @@ describe('balancing a simulated cluster', () => {
     expect((await memorySpread()).spread).toBeLessThanOrEqual(15);
   });
 
+  it('takes Abort between moves: the move in flight finishes, no further one starts', async () => {
+    const h = await start();
+    skew(h);
+    const planned = await plan(h);
+    const proposed = planOf(planned);
+    expect(proposed.moves.length).toBeGreaterThanOrEqual(3);
+    const { jobId } = await h.queue.enqueue({
+      kind: 'balance',
+      payload: { ...(planned.proposal!.payload as Record<string, unknown>), pollMs: 50 },
+      thread: THREAD,
+      requestedBy: 'dave',
+    });
+    await h.event((e) => e.type === 'progress' && e.jobId === jobId && /^move 2 of /.test(e.phase));
+    expect(await h.queue.control(jobId, 'abort', 'dave')).toMatchObject({ status: 'set' });
+    const result = await h.result(jobId);
+    expect(result).toMatchObject({ ok: false, code: 'JOB_ABORTED' });
+    expect(result.error).toContain(`Balance aborted by dave after 2 of ${proposed.moves.length} migrations`);
+    for (const [i, move] of proposed.moves.entries()) {
+      expect(h.sim.cluster.guest(move.vmid)!.node).toBe(i < 2 ? move.to : move.from);
+      if (i >= 2)
+        expect(result.error).toContain(
+          `– bal${move.vmid} (qemu/${move.vmid}) ${move.from} → ${move.to}: not started`,
+        );
+    }
+  });
+
   it('stops at the first failed migration and reports what moved and what did not', async () => {
     const h = await start();
     skew(h);

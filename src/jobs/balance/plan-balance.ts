@@ -5,8 +5,9 @@
 // - load is memory (used / total) or CPU (busy cores / cores) per node, in %;
 // - a running guest carries its assigned memory (maxmem) and its busy cores;
 // - greedy: repeatedly take the allowed move that leaves the smallest spread, as long as every
-//   move lowers the sum of squared loads (a potential that only falls, so moves can never cycle)
-//   and a target keeps its headroom with the guest at its full assigned memory (no overcommit);
+//   move narrows the spread by a point or more and lowers the sum of squared loads (a potential
+//   that only falls, so moves can never cycle), live migrations preferred over restarts, and a
+//   target keeps its headroom with the guest at its full assigned memory (no overcommit);
 // - start only above the threshold, stop at half of it (hysteresis), and drop the whole plan if
 //   it narrows the spread by less than the minimum gain ("no beneficial move").
 import { createHash } from 'node:crypto';
@@ -70,6 +71,8 @@ interface Unit {
   coreWeight: number;
   /** Nodes it may go to (constraints of all members); undefined: any. */
   allowed: Set<string> | undefined;
+  /** A running container is among its members: the move means downtime. */
+  restarts: boolean;
 }
 
 /** A guest the way people name it: `web01 (qemu/101)`. */
@@ -78,6 +81,13 @@ export function guestName(guest: { vmid: number; type: string; name?: string | u
 }
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
+/** A move must narrow the spread by at least this (points): no migration for a rounding error. */
+const MIN_MOVE_GAIN_POINTS = 1;
+/**
+ * A running container migrates in restart mode (down for the move): it is chosen over a live
+ * migration only when it narrows the spread by this many points more.
+ */
+const RESTART_PENALTY_POINTS = 2;
 /** HA states in which the CRM will carry out a migration request. */
 const HA_MOVABLE = new Set(['started', 'stopped']);
 
@@ -304,7 +314,8 @@ function buildUnits(
       for (const g of group) skip(`kept on ${node} by ${[...new Set(sources)].join(', ')}`, g);
       continue;
     }
-    units.push({ members: group, node, memWeight, coreWeight, allowed });
+    const restarts = group.some((g) => g.type === 'lxc' && g.status === 'running');
+    units.push({ members: group, node, memWeight, coreWeight, allowed, restarts });
   }
   return units;
 }
@@ -328,7 +339,7 @@ function bestMove(
   const bottom = ranked.slice(-3).reverse();
   const spreadNow = ranked[0]![1] - ranked[ranked.length - 1]![1];
   const targets = [...models.values()];
-  let best: { unit: Unit; to: string; spread: number; potential: number } | undefined;
+  let best: { unit: Unit; to: string; score: number; potential: number } | undefined;
   for (const unit of units) {
     if (moved.has(unit)) continue;
     const source = models.get(unit.node)!;
@@ -349,14 +360,15 @@ function bestMove(
       const high = Math.max(sourceAfter, targetAfter, others(top) ?? Number.NEGATIVE_INFINITY);
       const low = Math.min(sourceAfter, targetAfter, others(bottom) ?? Number.POSITIVE_INFINITY);
       const spread = high - low;
-      if (spread > spreadNow + 1e-9) continue;
+      if (spread > spreadNow - MIN_MOVE_GAIN_POINTS) continue;
       if (breaksAntiAffinity(unit, target.name, placement, apartOf)) continue;
+      const score = spread + (unit.restarts ? RESTART_PENALTY_POINTS : 0);
       if (
         !best ||
-        spread < best.spread - 1e-9 ||
-        (Math.abs(spread - best.spread) <= 1e-9 && potential < best.potential - 1e-9)
+        score < best.score - 1e-9 ||
+        (Math.abs(score - best.score) <= 1e-9 && potential < best.potential - 1e-9)
       )
-        best = { unit, to: target.name, spread, potential };
+        best = { unit, to: target.name, score, potential };
     }
   }
   return best && { unit: best.unit, to: best.to };

@@ -19,7 +19,8 @@ async function readHaPlacement(ctx: BalanceReader): Promise<HaPlacement[]> {
   try {
     const rules = await ctx.pve.haRules(ctx.signal);
     return rules.flatMap((rule): HaPlacement[] => {
-      if (rule.disable) return [];
+      // PVE ignores disabled rules and rules it found in conflict (`errors`): so do we.
+      if (rule.disable || Object.keys(rule.errors ?? {}).length > 0) return [];
       if (rule.type === 'node-affinity')
         return [
           {

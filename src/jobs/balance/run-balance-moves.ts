@@ -7,6 +7,7 @@ import { parseUpid } from '../../proxmox/parse-upid.js';
 import { isTransientFailure } from '../classify-failure.js';
 import type { JobContext } from '../job-context.js';
 import { JobError, JobErrorCode } from '../job-error.js';
+import { AbortRequested, stepBoundary } from '../step-boundary.js';
 import type { BalanceMove, BalancePlan } from './balance-plan.js';
 import { guestName } from './plan-balance.js';
 import { recordMove } from './recent-moves.js';
@@ -17,12 +18,14 @@ export type MoveOutcome =
   | { status: 'not started' };
 
 const doneKey = (index: number) => `balance-move:${index}:done`;
+const startedKey = (index: number) => `balance-move:${index}:started`;
 const stepKey = (index: number, move: BalanceMove) => `balance-move:${index}:${move.vmid}`;
 
 async function runMove(ctx: JobContext<unknown>, plan: BalancePlan, index: number): Promise<void> {
   const move = plan.moves[index]!;
   const label = guestName(move);
   const step = stepKey(index, move);
+  await ctx.memo(startedKey(index), async () => true);
   const upid = await ctx.runTask(
     step,
     async () => {
@@ -64,8 +67,16 @@ async function runMove(ctx: JobContext<unknown>, plan: BalancePlan, index: numbe
   });
 }
 
-/** Runs the moves not done yet; returns each move's outcome, in plan order. */
-export async function runBalanceMoves(ctx: JobContext<unknown>, plan: BalancePlan): Promise<MoveOutcome[]> {
+/**
+ * Runs the moves not done yet; returns each move's outcome, in plan order. Pause and Abort act
+ * before a move starts (a running migration is never cut): Abort lets running moves finish and
+ * ends with JOB_ABORTED and the move-by-move report.
+ */
+export async function runBalanceMoves(
+  ctx: JobContext<unknown>,
+  plan: BalancePlan,
+  pollMs: number,
+): Promise<MoveOutcome[]> {
   const outcomes: MoveOutcome[] = plan.moves.map((_, i) =>
     ctx.recall(doneKey(i)) ? { status: 'moved' } : { status: 'not started' },
   );
@@ -84,6 +95,25 @@ export async function runBalanceMoves(ctx: JobContext<unknown>, plan: BalancePla
     )
       await Promise.race(running);
     if (failed || stop !== undefined) break;
+    if (!ctx.recall(startedKey(index))) {
+      try {
+        await stepBoundary(
+          ctx,
+          `move ${index + 1} of ${plan.moves.length}: ${guestName(move)} ${move.from} → ${move.to}`,
+          pollMs,
+        );
+      } catch (error) {
+        await Promise.all(running);
+        if (error instanceof AbortRequested) {
+          const moved = outcomes.filter((o) => o.status === 'moved').length;
+          throw new JobError(
+            JobErrorCode.Aborted,
+            `Balance aborted by ${error.by} after ${moved} of ${plan.moves.length} migrations:\n${describeOutcomes(plan, outcomes)}`,
+          );
+        }
+        throw error;
+      }
+    }
     for (const node of [move.from, move.to]) busy.set(node, (busy.get(node) ?? 0) + 1);
     const task: Promise<void> = runMove(ctx, plan, index)
       .then(() => {

@@ -13,13 +13,20 @@ import { JobError, JobErrorCode } from '../job-error.js';
 import { defineJobKind } from '../job-kind.js';
 import { proposeBalance, requesterSchema } from './balance-plan-kind.js';
 
-export const balancePayloadSchema = z.object({ plan: balancePlanSchema, requester: requesterSchema });
+export const balancePayloadSchema = z.object({
+  plan: balancePlanSchema,
+  requester: requesterSchema,
+  /** How often a paused run looks for Resume or Abort, in ms (tests shorten it). */
+  pollMs: z.number().int().min(50).default(1_000),
+});
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
 
 export const balanceKind = defineJobKind({
   name: 'balance',
   payload: balancePayloadSchema,
+  // Pause, Resume and Abort between moves; a migration in flight is never cut.
+  controllable: true,
   locks: ({ plan }) => [
     // Two balance plans at once would each plan without the other's moves.
     { key: 'cluster:balance', label: 'the cluster (a balance run)' },
@@ -45,7 +52,7 @@ export const balanceKind = defineJobKind({
       );
       return { ...outcome, details: { ...outcome.details, healthy: false, approvedHash: approved.hash } };
     }
-    const outcomes = await runBalanceMoves(ctx, plan);
+    const outcomes = await runBalanceMoves(ctx, plan, ctx.payload.pollMs);
     const report = describeOutcomes(plan, outcomes);
     const moved = outcomes.filter((o) => o.status === 'moved').length;
     if (outcomes.some((o) => o.status === 'failed')) {

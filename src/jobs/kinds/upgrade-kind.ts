@@ -4,10 +4,9 @@
 // says where the cluster stands, node by node.
 import { z } from 'zod';
 import { isTransientFailure } from '../classify-failure.js';
-import type { JobContext } from '../job-context.js';
 import { JobError, JobErrorCode } from '../job-error.js';
 import { defineJobKind, type LockTarget } from '../job-kind.js';
-import { pollUntil } from '../upgrade/poll-until.js';
+import { AbortRequested, stepBoundary } from '../step-boundary.js';
 import { upgradeMemo } from '../upgrade/upgrade-memo.js';
 import {
   drain,
@@ -39,38 +38,6 @@ export const upgradePayloadSchema = z.object({
     })
     .default({ pollMs: 1_000, drainTimeoutMs: 30 * 60_000, rebootTimeoutMs: 20 * 60_000 }),
 });
-
-/** Thrown at a step boundary when Abort was pressed. */
-class AbortRequested extends Error {
-  override readonly name = 'AbortRequested';
-  readonly by: string;
-  constructor(by: string) {
-    super(`aborted by ${by}`);
-    this.by = by;
-  }
-}
-
-/** A step boundary: waits out a pause (across slices), throws on abort. */
-async function boundary(ctx: JobContext<unknown>, before: string, pollMs: number): Promise<void> {
-  let control = await ctx.control();
-  if (control?.action === 'pause') {
-    const pausedAt = control.at;
-    await ctx.watch(
-      `pause:${pausedAt}`,
-      `paused by ${control.by} before ${before}; Resume or Abort`,
-      (signal) =>
-        pollUntil(
-          async () => {
-            control = await ctx.control();
-            return control?.action === 'pause' ? undefined : true;
-          },
-          { signal, intervalMs: pollMs, deadline: pausedAt + 7 * 24 * 3_600_000, what: 'a Resume' },
-        ),
-    );
-    control = await ctx.control();
-  }
-  if (control?.action === 'abort') throw new AbortRequested(control.by);
-}
 
 function locksOf(plan: UpgradePlan): LockTarget[] {
   return [
@@ -104,18 +71,18 @@ export const upgradeKind = defineJobKind({
         const where = `${node} (${index + 1} of ${plan.steps.length})`;
         // A boundary only before a step not yet done: after a new slice the pause message names
         // the step the job really waits before, not the node's first one.
-        if (!ctx.recall(memo.preflight)) await boundary(ctx, `the pre-flight of ${where}`, t.pollMs);
+        if (!ctx.recall(memo.preflight)) await stepBoundary(ctx, `the pre-flight of ${where}`, t.pollMs);
         await preflight(ctx, node);
-        if (!ctx.recall(memo.drained)) await boundary(ctx, `draining ${where}`, t.pollMs);
+        if (!ctx.recall(memo.drained)) await stepBoundary(ctx, `draining ${where}`, t.pollMs);
         await drain(ctx, step, t);
         if (!ctx.recall(memo.distUpgrade))
-          await boundary(ctx, `upgrading the packages of ${where}`, t.pollMs);
+          await stepBoundary(ctx, `upgrading the packages of ${where}`, t.pollMs);
         await upgradePackages(ctx, node);
         if (ctx.recall(memo.rebootDecision) === undefined)
-          await boundary(ctx, `the reboot of ${where}`, t.pollMs);
+          await stepBoundary(ctx, `the reboot of ${where}`, t.pollMs);
         const rebooted = await rebootIfNeeded(ctx, node, plan.reboot, t);
         if (!ctx.recall(memo.restoring))
-          await boundary(ctx, `bringing the guests back to ${where}`, t.pollMs);
+          await stepBoundary(ctx, `bringing the guests back to ${where}`, t.pollMs);
         await restore(ctx, node, t);
         await ctx.memo(memo.done, async () => ({ rebooted }));
         current = undefined;

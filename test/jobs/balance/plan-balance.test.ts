@@ -188,6 +188,38 @@ describe('planBalance', () => {
     expect(where(102)).toBe(where(103));
   });
 
+  it('prefers live migrations: a running container (restart mode) only when it helps clearly more', () => {
+    const input = cluster(NODES, [
+      guest(101, 'node01', 8, { type: 'lxc' }),
+      guest(102, 'node01', 8),
+      guest(103, 'node01', 8),
+      guest(104, 'node01', 8),
+    ]);
+    const plan = planBalance(input);
+    expect(plan.outcome).toBe('moves');
+    expect(plan.moves.map((m) => m.vmid)).not.toContain(101);
+    expect(plan.moves.every((m) => m.mode === 'live')).toBe(true);
+    // Alone on the busiest node, the container is the move to make, in restart mode.
+    const only = planBalance(
+      cluster(NODES, [guest(101, 'node01', 12, { type: 'lxc' }), guest(102, 'node01', 12, { type: 'lxc' })]),
+    );
+    expect(only.moves[0]).toMatchObject({ vmid: 101, mode: 'restart' });
+  });
+
+  it('makes no move that narrows the spread by less than a point', () => {
+    const input = cluster(NODES, [...skewed(), guest(301, 'node03', 1), guest(302, 'node02', 1)]);
+    const plan = planBalance(input);
+    let spreadNow = plan.spreadBefore;
+    const after = applyPlan(input, { ...plan, moves: [] });
+    let state = after;
+    for (const move of plan.moves) {
+      state = applyPlan(state, { ...plan, moves: [move] });
+      const next = spread(Object.values(memoryPercent(state)));
+      expect(spreadNow - next).toBeGreaterThanOrEqual(0.99);
+      spreadNow = next;
+    }
+  });
+
   it('leaves offline nodes and nodes in maintenance out', () => {
     const nodes = [node('node01'), node('node02', { maintenance: true }), node('node03', { online: false })];
     const plan = planBalance(cluster(nodes, skewed()));
