@@ -2,7 +2,7 @@
 // plan against the simulator (what the planning job does), and the pure planner alone on a
 // skewed cluster of that size where it has to find its full 10 moves (the greedy loop's worst
 // case). Measured here only: tests never assert time.
-import { DEFAULT_BALANCE_SETTINGS } from '../src/jobs/balance/balance-settings.js';
+import { DEFAULT_BALANCE_SETTINGS } from '../src/config/balance-settings.js';
 import { type BalanceInput, planBalance } from '../src/jobs/balance/plan-balance.js';
 import { readBalanceInput } from '../src/jobs/balance/read-balance-input.js';
 import type { KindState } from '../src/jobs/kind-state.js';

@@ -4,11 +4,11 @@
 
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
+import type { BalanceSettings } from '../config/balance-settings.js';
 import { ApprovalStore } from '../core/approvals/approval-store.js';
 import { AuditLog } from '../core/audit/audit-log.js';
 import { Core } from '../core/core.js';
 import type { Policy } from '../core/policy/index.js';
-import type { BalanceSettings } from '../jobs/balance/balance-settings.js';
 import { type DigestSchedule, scheduleDigest } from '../jobs/digest-schedule.js';
 import { scheduleHaWatch } from '../jobs/ha-watch-schedule.js';
 import { JobQueue } from '../jobs/job-queue.js';

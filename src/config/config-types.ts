@@ -1,5 +1,5 @@
 // The typed configuration every module receives (src/config.ts builds it from the environment).
-import type { BalanceSettings } from '../jobs/balance/balance-settings.js';
+import type { BalanceSettings } from './balance-settings.js';
 
 export type ConfigNeed = 'pve' | 'slack' | 'discord' | 'chat';
 

@@ -1,5 +1,5 @@
 // BALANCE_*: the operator's defaults for `/pve balance` (docs/balance.md explains each).
-import { type BalanceSettings, DEFAULT_BALANCE_SETTINGS } from '../jobs/balance/balance-settings.js';
+import { type BalanceSettings, DEFAULT_BALANCE_SETTINGS } from './balance-settings.js';
 import type { Environment, Problem } from './environment.js';
 
 interface NumberVariable {

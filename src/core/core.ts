@@ -1,7 +1,7 @@
 // The command pipeline, independent of any chat platform: parse → policy → resolve → approval or
 // enqueue → audit, and the answers to button presses and job events. Adapters call handle() and
 // press(); everything the core says goes through the ChatSink.
-import { type BalanceSettings, DEFAULT_BALANCE_SETTINGS } from '../jobs/balance/balance-settings.js';
+import { type BalanceSettings, DEFAULT_BALANCE_SETTINGS } from '../config/balance-settings.js';
 import type { JobEvent, ResultEvent, ThreadRef } from '../jobs/job-events.js';
 import { type JobQueue, jobIdForApproval } from '../jobs/job-queue.js';
 import type { Logger } from '../logger.js';

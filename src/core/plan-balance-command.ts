@@ -2,7 +2,7 @@
 // moves balance jobs remember, so a planning job computes it and proposes it for approval
 // (PlannedJob.approvalAfterJob). Here: the settings it plans with, from the operator's defaults
 // (BALANCE_*) and the command's flags.
-import type { BalanceMethod, BalanceSettings } from '../jobs/balance/balance-settings.js';
+import type { BalanceMethod, BalanceSettings } from '../config/balance-settings.js';
 import type { PlanResult } from './plan-command.js';
 
 export interface BalanceArgs {

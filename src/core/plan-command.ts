@@ -1,7 +1,7 @@
 // What a state-changing command will do, resolved against one read of the cluster and shown back
 // before anything runs ("migrate TestVM (qemu/100) node01 → node03, live"), with the job it
 // becomes. Refuses early, with a message that helps, what PVE would refuse later.
-import { type BalanceSettings, DEFAULT_BALANCE_SETTINGS } from '../jobs/balance/balance-settings.js';
+import { type BalanceSettings, DEFAULT_BALANCE_SETTINGS } from '../config/balance-settings.js';
 import type { ClusterSnapshot } from '../proxmox/read-cluster-snapshot.js';
 import type { GuestResource } from '../proxmox/schemas/cluster-schemas.js';
 import { checkNode, nodesOf } from './check-node.js';

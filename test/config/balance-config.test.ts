@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_BALANCE_SETTINGS } from '../../src/config/balance-settings.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { DEFAULT_BALANCE_SETTINGS } from '../../src/jobs/balance/balance-settings.js';
 
 describe('balance configuration', () => {
   it('defaults every BALANCE_* setting', () => {

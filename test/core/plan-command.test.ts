@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_BALANCE_SETTINGS } from '../../src/config/balance-settings.js';
 import { planCommand } from '../../src/core/plan-command.js';
-import { DEFAULT_BALANCE_SETTINGS } from '../../src/jobs/balance/balance-settings.js';
 import type { ClusterSnapshot } from '../../src/proxmox/read-cluster-snapshot.js';
 
 const guest = (vmid: number, name: string, node: string, extra: Record<string, unknown> = {}) => ({

@@ -3,8 +3,8 @@
 // cooldown, pins and anti-affinity read from PVE; drift between approval and start; the first
 // failure stopping the run.
 import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_BALANCE_SETTINGS } from '../../src/config/balance-settings.js';
 import type { BalancePlan } from '../../src/jobs/balance/balance-plan.js';
-import { DEFAULT_BALANCE_SETTINGS } from '../../src/jobs/balance/balance-settings.js';
 import type { ResultEvent } from '../../src/jobs/job-events.js';
 import { ProxmoxClient } from '../../src/proxmox/proxmox-client.js';
 import type { NodeResource } from '../../src/proxmox/schemas/cluster-schemas.js';
@@ -147,7 +147,7 @@ describe('balancing a simulated cluster', () => {
     expect(planOf(again).moves).toEqual([]);
     expect(again.proposal).toBeUndefined();
     expect(again.summary).toMatch(
-      /^Balanced: the memory spread is [\d.]+ points, within the threshold of 15; no move needed$/,
+      /^No beneficial move: the memory spread is [\d.]+ points, within the threshold of 15; the cluster is balanced$/,
     );
   });
 
@@ -161,7 +161,9 @@ describe('balancing a simulated cluster', () => {
     expect(result.ok).toBe(true);
     expect(planOf(result).outcome).toBe('balanced');
     expect(result.proposal).toBeUndefined();
-    expect(result.summary).toMatch(/^Balanced: /);
+    expect(result.summary).toMatch(
+      /^No beneficial move: the memory spread is [\d.]+ points, within the threshold of 15; the cluster is balanced$/,
+    );
   });
 
   it('keeps pinned guests home, anti-affine guests apart, and recently moved guests still', async () => {

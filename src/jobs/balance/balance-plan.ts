@@ -2,7 +2,7 @@
 // every node's load before and after, what was left alone and why, and a hash of the moves that
 // the approval covers. Plain JSON: it travels in the approval and the job's payload.
 import { z } from 'zod';
-import { balanceSettingsSchema } from './balance-settings.js';
+import { balanceSettingsSchema } from '../../config/balance-settings.js';
 
 export const balanceMoveSchema = z.object({
   vmid: z.number().int(),

@@ -19,7 +19,7 @@ function guestText(m: BalanceMove): string {
 export function balanceHeadline(plan: BalancePlan): string {
   const { settings } = plan;
   if (plan.outcome === 'balanced')
-    return `Balanced: the ${settings.method} spread is ${plan.spreadBefore} points, within the threshold of ${settings.thresholdPoints}; no move needed`;
+    return `No beneficial move: the ${settings.method} spread is ${plan.spreadBefore} points, within the threshold of ${settings.thresholdPoints}; the cluster is balanced`;
   if (plan.outcome === 'no-benefit')
     return plan.moves.length === 0 && plan.spreadBefore > settings.thresholdPoints
       ? `No beneficial move: the ${settings.method} spread is ${plan.spreadBefore} points, but no allowed move would narrow it by ${settings.minGainPoints} points or more`

@@ -11,8 +11,8 @@
 // - start only above the threshold, stop at half of it (hysteresis), and drop the whole plan if
 //   it narrows the spread by less than the minimum gain ("no beneficial move").
 import { createHash } from 'node:crypto';
+import type { BalanceSettings } from '../../config/balance-settings.js';
 import type { BalanceMove, BalancePlan, NodeLoad } from './balance-plan.js';
-import type { BalanceSettings } from './balance-settings.js';
 import { type HaPlacement, type PlacementConstraints, placementConstraints } from './placement-rules.js';
 
 export interface BalanceNodeInput {

@@ -8,7 +8,7 @@ import type { JobContext } from '../job-context.js';
 /** What the read needs of a job's context (a benchmark passes its own). */
 export type BalanceReader = Pick<JobContext<unknown>, 'pve' | 'state' | 'signal'>;
 
-import type { BalanceSettings } from './balance-settings.js';
+import type { BalanceSettings } from '../../config/balance-settings.js';
 import type { HaPlacement } from './placement-rules.js';
 import { splitTags } from './placement-rules.js';
 import type { BalanceInput } from './plan-balance.js';

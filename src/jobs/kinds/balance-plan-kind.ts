@@ -1,8 +1,8 @@
 // balance-plan: one read of the cluster, the pure planner, and the plan proposed for approval
 // (or shown only, with --dry-run, or when no move is worth making).
 import { z } from 'zod';
+import { balanceSettingsSchema } from '../../config/balance-settings.js';
 import type { balancePlanSchema } from '../balance/balance-plan.js';
-import { balanceSettingsSchema } from '../balance/balance-settings.js';
 import { balanceHeadline, describeBalancePlan } from '../balance/describe-balance-plan.js';
 import { planBalance } from '../balance/plan-balance.js';
 import { readBalanceInput } from '../balance/read-balance-input.js';

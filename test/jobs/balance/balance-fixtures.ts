@@ -1,11 +1,9 @@
 // Small clusters for the planner's tests: nodes of 64 GiB / 32 threads, guests of whole GiB, and
 // a way to apply a plan the way the migrations would (each moved guest takes its assigned memory
 // and busy cores along).
+
+import { type BalanceSettings, DEFAULT_BALANCE_SETTINGS } from '../../../src/config/balance-settings.js';
 import type { BalancePlan } from '../../../src/jobs/balance/balance-plan.js';
-import {
-  type BalanceSettings,
-  DEFAULT_BALANCE_SETTINGS,
-} from '../../../src/jobs/balance/balance-settings.js';
 import type {
   BalanceGuestInput,
   BalanceInput,

@@ -1,7 +1,7 @@
 // The balance planner, alone: what it proposes, what it refuses to do, and that it never
 // proposes to undo its own work.
 import { describe, expect, it } from 'vitest';
-import { describeBalancePlan } from '../../../src/jobs/balance/describe-balance-plan.js';
+import { balanceHeadline, describeBalancePlan } from '../../../src/jobs/balance/describe-balance-plan.js';
 import { planBalance } from '../../../src/jobs/balance/plan-balance.js';
 import { seededRandom } from '../../../src/sim/cluster/seeded-random.js';
 import { applyPlan, cluster, GiB, guest, memoryPercent, NOW, node, spread } from './balance-fixtures.js';
@@ -45,6 +45,9 @@ describe('planBalance', () => {
     const input = cluster(NODES, [guest(101, 'node01', 8), guest(201, 'node02', 8), guest(301, 'node03', 6)]);
     const plan = planBalance(input);
     expect(plan).toMatchObject({ outcome: 'balanced', moves: [] });
+    expect(balanceHeadline(plan)).toMatch(
+      /^No beneficial move: the memory spread is [\d.]+ points, within the threshold of 15; the cluster is balanced$/,
+    );
   });
 
   it('answers "no beneficial move" when nothing allowed would help enough', () => {
@@ -54,6 +57,9 @@ describe('planBalance', () => {
     expect(plan.outcome).toBe('no-benefit');
     expect(plan.moves).toEqual([]);
     expect(plan.spreadAfter).toBe(plan.spreadBefore);
+    expect(balanceHeadline(plan)).toMatch(
+      /^No beneficial move: the memory spread is [\d.]+ points, but no allowed move would narrow it by 5 points or more$/,
+    );
   });
 
   it('keeps guests with the same plb_anti_affinity tag apart', () => {

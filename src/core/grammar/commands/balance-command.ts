@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BALANCE_METHODS } from '../../../jobs/balance/balance-settings.js';
+import { BALANCE_METHODS } from '../../../config/balance-settings.js';
 import { defineCommand } from '../define-command.js';
 import { choice, integer } from '../value-schemas.js';
 
