@@ -5,8 +5,9 @@
 // - load is memory (used / total) or CPU (busy cores / cores) per node, in %;
 // - a running guest carries its assigned memory (maxmem) and its busy cores;
 // - greedy: repeatedly take the allowed move that leaves the smallest spread, as long as every
-//   move narrows the spread by a point or more and lowers the sum of squared loads (a potential
-//   that only falls, so moves can never cycle), live migrations preferred over restarts, and a
+//   move takes a point or more off its source, never widens the spread, and lowers the sum of
+//   squared loads (a potential that only falls, so moves can never cycle), live migrations
+//   preferred over restarts, and a
 //   target keeps its headroom with the guest at its full assigned memory (no overcommit);
 // - start only above the threshold, stop at half of it (hysteresis), and drop the whole plan if
 //   it narrows the spread by less than the minimum gain ("no beneficial move").
@@ -81,8 +82,8 @@ export function guestName(guest: { vmid: number; type: string; name?: string | u
 }
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
-/** A move must narrow the spread by at least this (points): no migration for a rounding error. */
-const MIN_MOVE_GAIN_POINTS = 1;
+/** A move must take at least this much load (points) off its source: no migration for crumbs. */
+const MIN_MOVE_POINTS = 1;
 /**
  * A running container migrates in restart mode (down for the move): it is chosen over a live
  * migration only when it narrows the spread by this many points more.
@@ -340,11 +341,16 @@ function bestMove(
   const spreadNow = ranked[0]![1] - ranked[ranked.length - 1]![1];
   const targets = [...models.values()];
   let best: { unit: Unit; to: string; score: number; potential: number } | undefined;
+  // Relief comes from the busier half: a move off a node below the mean cannot beat one off the
+  // busiest, and skipping them halves the work on a big cluster.
+  const mean = ranked.reduce((sum, [, l]) => sum + l, 0) / ranked.length;
   for (const unit of units) {
     if (moved.has(unit)) continue;
     const source = models.get(unit.node)!;
     const sourceLoad = current.get(unit.node)!;
+    if (sourceLoad < mean) continue;
     const sourceAfter = load(source, -unit.memWeight, -unit.coreWeight);
+    if (sourceLoad - sourceAfter < MIN_MOVE_POINTS) continue;
     for (const target of targets) {
       if (target.name === unit.node) continue;
       if (unit.allowed && !unit.allowed.has(target.name)) continue;
@@ -352,6 +358,7 @@ function bestMove(
       if (target.memUsed + unit.memWeight > target.memTotal * keep) continue;
       if (!memoryMethod && target.coresUsed + unit.coreWeight > target.cores * keep) continue;
       const targetLoad = current.get(target.name)!;
+      if (targetLoad >= sourceLoad) continue;
       const targetAfter = load(target, unit.memWeight, unit.coreWeight);
       const potential = sourceAfter ** 2 + targetAfter ** 2 - sourceLoad ** 2 - targetLoad ** 2;
       if (potential > -1e-6) continue;
@@ -360,7 +367,9 @@ function bestMove(
       const high = Math.max(sourceAfter, targetAfter, others(top) ?? Number.NEGATIVE_INFINITY);
       const low = Math.min(sourceAfter, targetAfter, others(bottom) ?? Number.POSITIVE_INFINITY);
       const spread = high - low;
-      if (spread > spreadNow - MIN_MOVE_GAIN_POINTS) continue;
+      // Never wider. Not necessarily narrower at once: with two nodes equally busy, the first move
+      // off one of them leaves the spread as it was, and the second one narrows it.
+      if (spread > spreadNow + 1e-9) continue;
       if (breaksAntiAffinity(unit, target.name, placement, apartOf)) continue;
       const score = spread + (unit.restarts ? RESTART_PENALTY_POINTS : 0);
       if (

@@ -1,5 +1,5 @@
 // One read of the cluster for the planner: resources and membership, PVE's HA placement (9.x
-// rules, or 8.x groups), and the recent migrations for the cooldown. Five calls whatever the
+// rules, or 8.x groups), and the recent migrations for the cooldown. Four calls (five on PVE 8) whatever the
 // cluster's size.
 import { isPveError, PveErrorCode } from '../../proxmox/pve-error.js';
 import type { GuestResource, NodeResource } from '../../proxmox/schemas/cluster-schemas.js';

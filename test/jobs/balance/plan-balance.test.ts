@@ -212,18 +212,29 @@ describe('planBalance', () => {
     expect(only.moves[0]).toMatchObject({ vmid: 101, mode: 'restart' });
   });
 
-  it('makes no move that narrows the spread by less than a point', () => {
-    const input = cluster(NODES, [...skewed(), guest(301, 'node03', 1), guest(302, 'node02', 1)]);
+  it('makes no move for crumbs: each takes a point or more off its source, and none widens the spread', () => {
+    // ct-dns-like 0.5 GiB guests are under a point of a 64 GiB node.
+    const crumbs = [301, 302, 303, 304].map((vmid) => guest(vmid, 'node01', 0.5));
+    const input = cluster(NODES, [...skewed(), ...crumbs], { maxMoves: 100 });
     const plan = planBalance(input);
-    let spreadNow = plan.spreadBefore;
-    const after = applyPlan(input, { ...plan, moves: [] });
-    let state = after;
+    expect(plan.moves.some((m) => m.vmid >= 301)).toBe(false);
+    let state = input;
+    let spreadNow = spread(Object.values(memoryPercent(state)));
     for (const move of plan.moves) {
       state = applyPlan(state, { ...plan, moves: [move] });
       const next = spread(Object.values(memoryPercent(state)));
-      expect(spreadNow - next).toBeGreaterThanOrEqual(0.99);
+      expect(next).toBeLessThanOrEqual(spreadNow + 1e-9);
       spreadNow = next;
     }
+  });
+
+  it('balances two equally busy nodes, although the first move narrows nothing', () => {
+    const nodes = [node('node01'), node('node02'), node('node03'), node('node04')];
+    const guests = [101, 102, 103, 104].flatMap((i) => [guest(i, 'node01', 8), guest(i + 100, 'node02', 8)]);
+    const plan = planBalance(cluster(nodes, guests));
+    expect(plan.outcome).toBe('moves');
+    expect(plan.spreadAfter).toBeLessThanOrEqual(15);
+    expect(new Set(plan.moves.map((m) => m.from))).toEqual(new Set(['node01', 'node02']));
   });
 
   it('leaves offline nodes and nodes in maintenance out', () => {
