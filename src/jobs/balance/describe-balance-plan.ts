@@ -31,7 +31,7 @@ export function describeBalancePlan(plan: BalancePlan): string {
   const { settings } = plan;
   const lines: string[] = [];
   lines.push(
-    `Plan ${plan.hash}, by ${settings.method}: balancing starts above a spread of ${settings.thresholdPoints} points and aims at ${settings.thresholdPoints / 2}; every target keeps ${settings.headroomPercent} % of its memory free with incoming guests at their full assigned memory.`,
+    `${plan.outcome === 'moves' ? `Plan ${plan.hash}, by` : 'By'} ${settings.method}: balancing starts above a spread of ${settings.thresholdPoints} points and aims at ${settings.thresholdPoints / 2}; every target keeps ${settings.headroomPercent} % of its memory${settings.method === 'cpu' ? ' and CPU' : ''} free with incoming guests at their full assigned memory.`,
   );
   plan.moves.forEach((move, i) => {
     lines.push(
