@@ -1,12 +1,14 @@
 // `pve-chatops all`: the bots and the worker in one process (DESIGN.md "Contracts"); `bot`: the
 // bots alone, with workers elsewhere. A bot still reads PVE (the core resolves names from one
 // /cluster/resources read), so it can run with a read-only token (role PVEAuditor).
+
 import { parseArgs } from 'node:util';
+import { configuredSecrets } from '../config/configured-secrets.js';
 import { loadConfig } from '../config.js';
 import { defaultPolicy, loadPolicy } from '../core/policy/index.js';
 import type { ThreadRef } from '../jobs/job-events.js';
 import { createRedis } from '../jobs/redis-connection.js';
-import { createJsonLogger } from '../logger.js';
+import { createLogger } from '../logger.js';
 import { clientFromConfig } from '../proxmox/client-from-config.js';
 import { SshRunner } from '../proxmox/ssh/ssh-runner.js';
 import { waitForStopSignal } from '../wait-for-stop-signal.js';
@@ -46,7 +48,7 @@ export async function runAllCommand(argv: string[], withWorker: boolean): Promis
     envFile: values['env-file'] ?? '.env',
     needs: values.console ? ['pve'] : ['pve', 'chat'],
   });
-  const logger = createJsonLogger(config.logLevel);
+  const logger = createLogger({ level: config.logLevel, secrets: configuredSecrets(config) });
   const policy = config.policyFile ? loadPolicy(config.policyFile) : defaultPolicy();
   const redis = createRedis(config.redisUrl, logger, withWorker ? 'all' : 'bot');
   const messageRefs = (platform: string) =>

@@ -51,6 +51,8 @@ export interface JobWorkerOptions {
 const CANCEL_POLL_MS = 500;
 
 export class JobWorker {
+  /** The running slices, ended at once by close(). */
+  readonly #slices = new Set<AbortController>();
   readonly #options: Required<Omit<JobWorkerOptions, 'pollInterval' | 'ssh'>> & {
     pollInterval?: PollInterval;
     ssh?: SshRunner | undefined;
@@ -109,9 +111,16 @@ export class JobWorker {
     await this.#worker.waitUntilReady();
   }
 
-  /** Finishes the running slices (they save their place) and disconnects. */
+  /**
+   * Graceful stop (SIGTERM): takes no new job, ends every running slice now (each saves its place
+   * and goes back to the queue as delayed, as at the end of any slice; a step that must not be
+   * cut, like a dist-upgrade, finishes first), then disconnects. Another worker, or this one
+   * restarted, resumes those jobs where they stopped: a restart mid-migration loses nothing.
+   */
   async close(): Promise<void> {
-    await this.#worker.close();
+    const closing = this.#worker.close();
+    for (const slice of this.#slices) slice.abort(new SliceEnded('the worker is stopping'));
+    await closing;
     // BullMQ does not close a connection it was handed; left open, it keeps the process alive.
     await this.#connection.quit().catch(() => this.#connection.disconnect());
   }
@@ -173,6 +182,7 @@ export class JobWorker {
     }
 
     const slice = new AbortController();
+    this.#slices.add(slice);
     const cancel = new AbortController();
     const signals = [slice.signal, cancel.signal, ...(lockLost ? [lockLost] : [])];
     const sliceTimer = setTimeout(
@@ -248,6 +258,7 @@ export class JobWorker {
       }
       return this.#fail(job, data, kind, error);
     } finally {
+      this.#slices.delete(slice);
       clearTimeout(sliceTimer);
       clearInterval(renewTimer);
       clearInterval(cancelTimer);

@@ -1,8 +1,10 @@
 // `pve-chatops worker`: runs jobs against PVE until SIGINT/SIGTERM. Holds the PVE (and later SSH)
 // secrets; the bots never do.
+
 import { parseArgs } from 'node:util';
+import { configuredSecrets } from '../config/configured-secrets.js';
 import { loadConfig } from '../config.js';
-import { createJsonLogger } from '../logger.js';
+import { createLogger } from '../logger.js';
 import { clientFromConfig } from '../proxmox/client-from-config.js';
 import { SshRunner } from '../proxmox/ssh/ssh-runner.js';
 import { waitForStopSignal } from '../wait-for-stop-signal.js';
@@ -28,7 +30,7 @@ export async function runWorkerCommand(argv: string[]): Promise<void> {
   const stop = waitForStopSignal();
   const config = loadConfig({ envFile: values['env-file'] ?? '.env', needs: ['pve'] });
   const pveConfig = config.pve!;
-  const logger = createJsonLogger(config.logLevel);
+  const logger = createLogger({ level: config.logLevel, secrets: configuredSecrets(config) });
   const redis = createRedis(config.redisUrl, logger, 'worker');
   const pve = clientFromConfig(pveConfig, logger);
   // Upgrades and HA maintenance need SSH (PVE has no API for them); everything else runs without.

@@ -1,0 +1,19 @@
+// Every secret value the configuration holds, for the logger to scrub from every line.
+import type { AppConfig } from './config-types.js';
+
+export function configuredSecrets(config: AppConfig): string[] {
+  const secrets = [
+    config.pve?.tokenSecret,
+    config.slack?.botToken,
+    config.slack?.signingSecret,
+    config.slack?.appToken,
+    config.discord?.token,
+  ];
+  try {
+    const { password } = new URL(config.redisUrl);
+    if (password) secrets.push(decodeURIComponent(password), password);
+  } catch {
+    // config.ts has already refused a REDIS_URL that is not a URL.
+  }
+  return [...new Set(secrets.filter((s): s is string => typeof s === 'string' && s.length > 0))];
+}
