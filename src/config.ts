@@ -11,6 +11,7 @@ import type { AppConfig, ConfigNeed } from './config/config-types.js';
 import { type Environment, environmentSchema, isTimeZone, isUrl, redactUrl } from './config/environment.js';
 import { readBalance } from './config/read-balance-config.js';
 import { readDiscord, readSlack } from './config/read-chat-config.js';
+import { readDashboard } from './config/read-dashboard-config.js';
 import { readPve } from './config/read-pve-config.js';
 import { readSsh } from './config/read-ssh-config.js';
 import { ConfigError } from './config-error.js';
@@ -91,6 +92,7 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
   const pve = readPve(env, needs.has('pve'), problem, readTextFile);
   const ssh = readSsh(env, problem);
   const balance = readBalance(env, problem);
+  const dashboard = readDashboard(env, problem);
   const slack = readSlack(env, needs.has('slack'), problem);
   const discord = readDiscord(env, needs.has('discord'), problem);
   const anyChatVariable = [
@@ -143,6 +145,7 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
     },
     policyFile: env.POLICY_FILE,
     balance,
+    ...(dashboard ? { dashboard } : {}),
   };
 }
 

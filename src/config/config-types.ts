@@ -62,6 +62,8 @@ export interface AppConfig {
   discord?: DiscordConfig;
   digest: { cron: string; timeZone: string; slackChannel?: string; discordChannel?: string };
   policyFile?: string;
+  /** The queue dashboard (bull-board) behind HTTP Basic auth; off unless DASHBOARD_USER/PASSWORD are set. */
+  dashboard?: { user: string; password: string; path: string };
   /** Defaults of `/pve balance` (BALANCE_*). */
   balance: BalanceSettings;
 }

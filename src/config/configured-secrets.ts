@@ -8,6 +8,7 @@ export function configuredSecrets(config: AppConfig): string[] {
     config.slack?.signingSecret,
     config.slack?.appToken,
     config.discord?.token,
+    config.dashboard?.password,
   ];
   try {
     const { password } = new URL(config.redisUrl);
