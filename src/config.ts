@@ -14,6 +14,7 @@ import { readDiscord, readSlack } from './config/read-chat-config.js';
 import { readDashboard } from './config/read-dashboard-config.js';
 import { readPve } from './config/read-pve-config.js';
 import { readSsh } from './config/read-ssh-config.js';
+import { sentinelProblem } from './config/redis-url.js';
 import { ConfigError } from './config-error.js';
 
 export type * from './config/config-types.js';
@@ -56,10 +57,13 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
   const problem = (variable: string, text: string) => problems.push(`${variable}: ${text}`);
 
   const redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  if (!isUrl(redisUrl, ['redis:', 'rediss:'])) {
+  const redisUrlOk = redisUrl.startsWith('redis+sentinel:')
+    ? sentinelProblem(redisUrl) === undefined
+    : isUrl(redisUrl, ['redis:', 'rediss:']);
+  if (!redisUrlOk) {
     problem(
       'REDIS_URL',
-      `must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379 (got '${redactUrl(redisUrl)}')`,
+      `must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379, or for Sentinel redis+sentinel://[:password@]host1:26379,host2:26379/mymaster (got '${redactUrl(redisUrl)}')`,
     );
   }
 

@@ -1,5 +1,6 @@
 // Every secret value the configuration holds, for the logger to scrub from every line.
 import type { AppConfig } from './config-types.js';
+import { parseSentinelUrl } from './redis-url.js';
 
 export function configuredSecrets(config: AppConfig): string[] {
   const secrets = [
@@ -11,10 +12,11 @@ export function configuredSecrets(config: AppConfig): string[] {
     config.dashboard?.password,
   ];
   try {
-    const { password } = new URL(config.redisUrl);
+    const sentinel = parseSentinelUrl(config.redisUrl);
+    const password = sentinel ? sentinel.password : new URL(config.redisUrl).password;
     if (password) secrets.push(decodeURIComponent(password), password);
   } catch {
-    // config.ts has already refused a REDIS_URL that is not a URL.
+    // config.ts has already refused a REDIS_URL that cannot be read.
   }
   return [...new Set(secrets.filter((s): s is string => typeof s === 'string' && s.length > 0))];
 }

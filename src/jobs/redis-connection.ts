@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { parseSentinelUrl } from '../config/redis-url.js';
 import type { Logger } from '../logger.js';
 
 /**
@@ -7,7 +8,16 @@ import type { Logger } from '../logger.js';
  * on its own); an unhandled 'error' event would crash the process.
  */
 export function createRedis(url: string, logger: Logger, name = 'pve-chatops'): Redis {
-  const redis = new Redis(url, { maxRetriesPerRequest: null, connectionName: name });
+  const options = { maxRetriesPerRequest: null, connectionName: name };
+  const sentinel = parseSentinelUrl(url);
+  const redis = sentinel
+    ? new Redis({
+        ...options,
+        sentinels: sentinel.sentinels,
+        name: sentinel.name,
+        ...(sentinel.password ? { password: sentinel.password, sentinelPassword: sentinel.password } : {}),
+      })
+    : new Redis(url, options);
   let lastLogged = 0;
   redis.on('error', (error: Error) => {
     // One line per 10 s is enough while Redis is down; the URL may hold a password, never log it.
