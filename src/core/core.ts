@@ -5,6 +5,7 @@ import { type BalanceSettings, DEFAULT_BALANCE_SETTINGS } from '../config/balanc
 import type { JobEvent, ResultEvent, ThreadRef } from '../jobs/job-events.js';
 import { type JobQueue, jobIdForApproval } from '../jobs/job-queue.js';
 import type { Logger } from '../logger.js';
+import type { CommandOutcome, Metrics } from '../metrics.js';
 import type { ClusterSnapshot } from '../proxmox/read-cluster-snapshot.js';
 import type { GuestResource } from '../proxmox/schemas/cluster-schemas.js';
 import type { ApprovalRequest, ApprovalStore } from './approvals/approval-store.js';
@@ -15,7 +16,7 @@ import type { ButtonPress, CoreApi } from './core-api.js';
 import { describeNodeLoads, nodeLoadsSchema } from './digest/node-loads.js';
 import { renderClusterChart } from './digest/render-cluster-chart.js';
 import { helpText } from './grammar/help-text.js';
-import { commandRisk, parseCommand } from './grammar/index.js';
+import { commandRisk, type ParseResult, parseCommand } from './grammar/index.js';
 import type { Attachment, Card, ChatSink } from './message.js';
 import { type CommandArgs, type PlannedJob, planCommand } from './plan-command.js';
 import {
@@ -44,6 +45,8 @@ export interface CoreOptions {
   clock?: () => number;
   /** The operator's balance defaults (BALANCE_*); the built-in ones when absent. */
   balance?: BalanceSettings;
+  /** Counts commands by name and outcome, and approval decisions; nothing without it. */
+  metrics?: Metrics | undefined;
 }
 
 export class Core implements CoreApi {
@@ -69,9 +72,14 @@ export class Core implements CoreApi {
   }
 
   async handle(event: ChatEvent): Promise<void> {
+    let command = 'unknown';
     try {
-      await this.#handle(event);
+      const parsed = parseCommand(event.text);
+      if (parsed.ok) command = parsed.command.name;
+      const outcome = await this.#handle(event, parsed);
+      this.#o.metrics?.countCommand(command, outcome);
     } catch (error) {
+      this.#o.metrics?.countCommand(command, 'error');
       // The person gets a reply whatever happened; the details stay in the logs, never secrets.
       const message = error instanceof Error ? error.message : String(error);
       await this.#tell(event.thread, event.user, {
@@ -82,15 +90,14 @@ export class Core implements CoreApi {
     }
   }
 
-  async #handle(event: ChatEvent): Promise<void> {
-    const parsed = parseCommand(event.text);
+  async #handle(event: ChatEvent, parsed: ParseResult): Promise<CommandOutcome> {
     if (!parsed.ok) {
       await this.#tell(event.thread, event.user, {
         title: parsed.error,
         status: 'failed',
         text: parsed.help,
       });
-      return;
+      return 'invalid';
     }
     const { name, args } = parsed.command as { name: string; args: Record<string, unknown> };
     // `ha` only looks unless it adds or removes a resource.
@@ -105,23 +112,28 @@ export class Core implements CoreApi {
         status: 'denied',
         text: allowed.reason,
       });
-      return;
+      return 'refused';
     }
     switch (name) {
       case 'help':
-        return this.#tell(event.thread, event.user, {
+        await this.#tell(event.thread, event.user, {
           title: 'pve-chatops',
           status: 'info',
           text: helpText(args.command as string | undefined),
         });
+        return 'answered';
       case 'whoami':
-        return this.#whoami(event);
+        await this.#whoami(event);
+        return 'answered';
       case 'jobs':
-        return this.#jobs(event);
+        await this.#jobs(event);
+        return 'answered';
       case 'cancel':
-        return this.#cancelJob(event.thread, event.user, String(args.job));
+        await this.#cancelJob(event.thread, event.user, String(args.job));
+        return 'answered';
       case 'audit':
-        return this.#showAudit(event, Number(args.n ?? 10));
+        await this.#showAudit(event, Number(args.n ?? 10));
+        return 'answered';
       case 'status':
         return this.#status(event, args.target as string | undefined);
       case 'cluster':
@@ -138,7 +150,7 @@ export class Core implements CoreApi {
       case 'digest':
         // A digest posts only its result (no progress message).
         await this.#enqueueFor(event, 'digest', { scheduled: false });
-        return;
+        return 'queued';
       default:
         return this.#request(event, name, args as CommandArgs);
     }
@@ -190,7 +202,7 @@ export class Core implements CoreApi {
     if (event.type === 'result' && event.ok && event.proposal) await this.#propose(thread, event);
   }
 
-  async #request(event: ChatEvent, name: string, args: CommandArgs): Promise<void> {
+  async #request(event: ChatEvent, name: string, args: CommandArgs): Promise<CommandOutcome> {
     const snapshot = await this.#readCluster();
     const planned = planCommand(name, args, snapshot, {
       balance: this.#o.balance ?? DEFAULT_BALANCE_SETTINGS,
@@ -201,10 +213,13 @@ export class Core implements CoreApi {
         status: 'failed',
         text: planned.message,
       });
-      return;
+      return 'invalid';
     }
     const { plan } = planned;
-    if (plan.approvalAfterJob) return this.#startPlanning(event, name, plan);
+    if (plan.approvalAfterJob) {
+      await this.#startPlanning(event, name, plan);
+      return 'queued';
+    }
     // Forcing a node down past its guests is a policy entry of its own (`node-force`): who may,
     // and with how many approvals, is the policy's to say.
     const policyName = name === 'node' && args.force ? 'node-force' : name;
@@ -216,7 +231,7 @@ export class Core implements CoreApi {
           status: 'denied',
           text: allowed.reason,
         });
-        return;
+        return 'refused';
       }
     }
     const rule = approvalRuleFor(this.#o.policy, policyName, commandRisk(name));
@@ -234,7 +249,7 @@ export class Core implements CoreApi {
         },
       });
       await this.#queued(event.thread, plan.kind, jobId);
-      return;
+      return 'queued';
     }
     const request = await this.#o.approvals.open({
       command: name,
@@ -248,6 +263,7 @@ export class Core implements CoreApi {
     });
     await this.#audit(event.user, 'request', name, plan.text, { approvalId: request.id });
     await this.#showApproval(request);
+    return 'approval';
   }
 
   /** The digest's chart of CPU, memory and guests per node; none when drawing fails (the text still goes). */
@@ -437,6 +453,9 @@ export class Core implements CoreApi {
     await this.#audit(press.user, decision, request.command, `${decision} ${request.summary}`, {
       approvalId: request.id,
     });
+    // `recorded` (one of several approvals needed) decides nothing yet.
+    if (result.outcome === 'approved' || result.outcome === 'denied')
+      this.#o.metrics?.countApproval(request.command, result.outcome);
     if (result.outcome === 'approved') {
       const { jobId } = await this.#o.queue.enqueue({
         kind: request.jobKind,
@@ -466,6 +485,7 @@ export class Core implements CoreApi {
     await this.#audit(press.user, 'cancel', result.request.command, `cancelled ${result.request.summary}`, {
       approvalId: result.request.id,
     });
+    this.#o.metrics?.countApproval(result.request.command, 'cancelled');
     await this.#showApproval(result.request);
   }
 
@@ -517,7 +537,7 @@ export class Core implements CoreApi {
     });
   }
 
-  async #status(event: ChatEvent, target: string | undefined): Promise<void> {
+  async #status(event: ChatEvent, target: string | undefined): Promise<CommandOutcome> {
     let payload: Record<string, unknown> = {};
     if (target !== undefined) {
       const snapshot = await this.#readCluster();
@@ -535,12 +555,12 @@ export class Core implements CoreApi {
             status: 'failed',
             text: `${found.message} Nodes: ${nodes}.`,
           });
-          return;
+          return 'invalid';
         }
         payload = { vmid: found.guest.vmid };
       }
     }
-    await this.#read(event, 'status', payload);
+    return this.#read(event, 'status', payload);
   }
 
   /** A job asked for in a chat event, on that person's behalf, reporting into its thread. */
@@ -556,8 +576,9 @@ export class Core implements CoreApi {
   }
 
   /** A read command: its job at once, with its progress message. */
-  async #read(event: ChatEvent, kind: string, payload: unknown): Promise<void> {
+  async #read(event: ChatEvent, kind: string, payload: unknown): Promise<CommandOutcome> {
     await this.#queued(event.thread, kind, await this.#enqueueFor(event, kind, payload));
+    return 'queued';
   }
 
   /** The job's progress message, before the worker's first word (it is then edited in place). */

@@ -7,6 +7,7 @@ import { setMaxListeners } from 'node:events';
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type Logger, silentLogger } from '../logger.js';
+import type { JobOutcomeLabel, Metrics } from '../metrics.js';
 import type { ProxmoxClient } from '../proxmox/proxmox-client.js';
 import type { SshRunner } from '../proxmox/ssh/ssh-runner.js';
 import type { PollInterval } from '../proxmox/wait-for-task.js';
@@ -46,6 +47,8 @@ export interface JobWorkerOptions {
   resumeDelayMs?: number;
   pollInterval?: PollInterval;
   logger?: Logger;
+  /** Counts each job's result by kind and outcome, with its duration; nothing without it. */
+  metrics?: Metrics | undefined;
 }
 
 const CANCEL_POLL_MS = 500;
@@ -53,9 +56,10 @@ const CANCEL_POLL_MS = 500;
 export class JobWorker {
   /** The running slices, ended at once by close(). */
   readonly #slices = new Set<AbortController>();
-  readonly #options: Required<Omit<JobWorkerOptions, 'pollInterval' | 'ssh'>> & {
+  readonly #options: Required<Omit<JobWorkerOptions, 'pollInterval' | 'ssh' | 'metrics'>> & {
     pollInterval?: PollInterval;
     ssh?: SshRunner | undefined;
+    metrics?: Metrics | undefined;
   };
   readonly #locks: ResourceLocks;
   readonly #cancels: CancelRequests;
@@ -282,6 +286,13 @@ export class JobWorker {
       ...(result.code === undefined ? {} : { code: result.code }),
     };
     await job.updateData(data);
+    // Counted once the result is stored: a re-run after a crash only repeats what is left.
+    this.#options.metrics?.observeJob(
+      data.kind,
+      jobOutcomeLabel(result),
+      // From when it was due: its enqueue, or its schedule's tick (not the previous tick's add).
+      (Date.now() - (job.opts.prevMillis ?? job.timestamp)) / 1000,
+    );
     if (kind) await this.#releaseLocks(kind, data, jobId);
     await this.#cancels.clear(jobId);
     await this.#controls.clear(jobId);
@@ -333,4 +344,10 @@ export class JobWorker {
   #publish(thread: ThreadRef, event: Parameters<OutboxWriter['publish']>[1]): Promise<unknown> {
     return this.#options.outbox.publish(thread, event);
   }
+}
+
+function jobOutcomeLabel(result: { ok: boolean; code?: string | undefined }): JobOutcomeLabel {
+  if (result.ok) return 'ok';
+  if (result.code === JobErrorCode.Cancelled || result.code === JobErrorCode.Aborted) return 'cancelled';
+  return result.code === JobErrorCode.Busy ? 'busy' : 'failed';
 }

@@ -32,6 +32,7 @@ import type { CoreApi } from '../../core/core-api.js';
 import { findCommand, valueKindOf } from '../../core/grammar/index.js';
 import type { Attachment, Card, CardStatus, OutgoingMessage } from '../../core/message.js';
 import type { Logger } from '../../logger.js';
+import type { Metrics } from '../../metrics.js';
 import type { ChatAdapter } from '../adapter.js';
 import { truncate } from '../card-marks.js';
 import { EditCoalescer } from '../edit-coalescer.js';
@@ -58,6 +59,8 @@ export interface DiscordAdapterOptions {
   messageRefs?: MessageRefs;
   /** At most one edit per message this often (Discord allows about 5 edits per 5 s per channel). */
   editIntervalMs?: number;
+  /** Counts failed REST calls (`pve_chatops_chat_api_errors_total{platform="discord"}`). */
+  metrics?: Metrics | undefined;
 }
 
 /** Statuses after which a message may still change; any other is final. */
@@ -125,6 +128,13 @@ export class DiscordAdapter implements ChatAdapter {
     );
     this.#client.on(Events.ShardReconnecting, () => this.#logger.info({}, 'Discord gateway reconnecting'));
     this.#client.on(Events.ShardResume, () => this.#logger.info({}, 'Discord gateway resumed'));
+    const metrics = options.metrics;
+    if (metrics) {
+      // Every REST call passes here, interaction replies included (429s too: they were refused).
+      this.#client.rest.on('response', (_request, response) => {
+        if (response.status >= 400) metrics.countChatApiError('discord');
+      });
+    }
     this.#edits = new EditCoalescer<EditContent, string>({
       intervalMs: options.editIntervalMs ?? 1_500,
       isFinal: (content) => content.final,

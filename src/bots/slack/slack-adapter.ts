@@ -11,10 +11,12 @@ import type { ChatUser } from '../../core/chat-event.js';
 import type { CoreApi } from '../../core/core-api.js';
 import type { Attachment, CardStatus, OutgoingMessage } from '../../core/message.js';
 import type { Logger } from '../../logger.js';
+import type { Metrics } from '../../metrics.js';
 import type { ChatAdapter } from '../adapter.js';
 import { EditCoalescer } from '../edit-coalescer.js';
 import { MemoryMessageRefs, type MessageRefs, rememberingWrite } from '../message-refs.js';
 import { boltLogger } from './bolt-logger.js';
+import { countingFetch } from './counting-fetch.js';
 import { renderCardBlocks, type SlackMessageBody } from './render-card-blocks.js';
 import { renderRequestMessage } from './render-request-message.js';
 import { slackErrorText as errorText } from './slack-error-text.js';
@@ -41,6 +43,8 @@ export interface SlackAdapterOptions {
   userGroupCacheMs?: number;
   /** At most one edit per message this often. */
   editIntervalMs?: number;
+  /** Counts failed Web API calls (`pve_chatops_chat_api_errors_total{platform="slack"}`). */
+  metrics?: Metrics | undefined;
 }
 
 export const SLACK_COMMAND = '/pve';
@@ -93,6 +97,7 @@ export class SlackAdapter implements ChatAdapter {
     const clientOptions: webApi.WebClientOptions = {
       rejectRateLimitedCalls: false,
       ...(options.apiUrl ? { slackApiUrl: options.apiUrl, retryConfig: { retries: 0 } } : {}),
+      ...(options.metrics ? { fetch: countingFetch(() => options.metrics?.countChatApiError('slack')) } : {}),
     };
     const common = {
       token: options.botToken,

@@ -1,0 +1,216 @@
+// The operator's HTTP endpoints on PORT: `GET /healthz` (each dependency named, with its time),
+// `GET /metrics` (Prometheus text), and the queue dashboard behind HTTP Basic auth when one is
+// configured. A shared leaf: what it checks and shows comes in as callbacks and handlers, so the
+// same server runs in a bot, a worker or both. More routes can share the port (Bolt's request
+// listener on /slack/events); nothing reads a body before them, so Slack's signature still checks.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createServer, type RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { Logger } from './logger.js';
+import type { Metrics } from './metrics.js';
+
+/** Resolves when the dependency answers; may stop early on `signal` (the check's time is up). */
+export type HealthCheck = (signal: AbortSignal) => Promise<void>;
+
+export interface OpsDashboard {
+  /** Where to mount it, e.g. `/admin/queues`; the same basePath the dashboard was built with. */
+  path: string;
+  user: string;
+  password: string;
+  /** createQueueDashboard(queue, path). */
+  router: RequestHandler;
+}
+
+export interface OpsServerOptions {
+  /** 0: any free port (see the result's `port`). */
+  port: number;
+  /** Default: every interface. */
+  host?: string;
+  metrics: Metrics;
+  /** Named checks for /healthz, e.g. `{ redis: () => redis.ping(), pve: (signal) => pve.version(signal) }`. */
+  checks: Record<string, HealthCheck>;
+  /** Longest a check may take before it counts as failed. Default 2 s. */
+  checkTimeoutMs?: number;
+  /** The queue dashboard; no such route without it. */
+  dashboard?: OpsDashboard;
+  /**
+   * More handlers, each on one exact path for every method, with the request untouched (URL and
+   * raw body), e.g. `{ '/slack/events': receiver.requestListener }` for Bolt's HTTPReceiver.
+   */
+  routes?: Record<string, RequestListener | RequestHandler>;
+  logger: Logger;
+}
+
+export interface RunningOpsServer {
+  port: number;
+  close(): Promise<void>;
+}
+
+export type CheckResult = { ok: true; ms: number } | { ok: false; ms: number; error: string };
+
+export interface HealthReport {
+  status: 'ok' | 'failing';
+  checks: Record<string, CheckResult>;
+}
+
+export async function startOpsServer(options: OpsServerOptions): Promise<RunningOpsServer> {
+  const { metrics, logger } = options;
+  const timeoutMs = options.checkTimeoutMs ?? 2_000;
+  const app = express();
+  app.disable('x-powered-by');
+  // No body parser here: a route such as Bolt's needs the raw body to check Slack's signature.
+
+  app.get('/healthz', async (_request, response) => {
+    const report = await runChecks(options.checks, timeoutMs);
+    for (const [name, result] of Object.entries(report.checks)) {
+      if (!result.ok) logger.warn({ check: name, error: result.error, ms: result.ms }, 'health check failed');
+    }
+    response
+      .status(report.status === 'ok' ? 200 : 503)
+      .set('Cache-Control', 'no-store')
+      .json(report);
+  });
+
+  app.get('/metrics', async (_request, response) => {
+    const text = await metrics.registry.metrics();
+    response.set('Content-Type', metrics.registry.contentType).set('Cache-Control', 'no-store').send(text);
+  });
+
+  if (options.dashboard) {
+    const { path, user, password, router } = options.dashboard;
+    if (!/^\/[^\s]*[^/\s]$/.test(path))
+      throw new Error(`dashboard path must start with / and not end with it: '${path}'`);
+    if (!user || !password) throw new Error('the dashboard needs a user and a password');
+    app.use(path, basicAuth(user, password), router);
+  }
+
+  const taken = ['/healthz', '/metrics', ...(options.dashboard ? [options.dashboard.path] : [])];
+  for (const [path, handler] of Object.entries(options.routes ?? {})) {
+    if (!path.startsWith('/') || taken.some((t) => path === t || path.startsWith(`${t}/`)))
+      throw new Error(`route '${path}' must start with / and not overlap ${taken.join(', ')}`);
+    app.all(path, handler as RequestHandler);
+  }
+
+  // Without this, express would answer an error with its stack trace outside production.
+  app.use((error: unknown, _request: Request, response: Response, next: NextFunction) => {
+    logger.error({ error: error instanceof Error ? error.message : String(error) }, 'ops request failed');
+    if (response.headersSent) return next(error);
+    response.status(500).type('text/plain').send('internal error\n');
+  });
+
+  const server = createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  logger.info(
+    {
+      port,
+      host: options.host ?? '*',
+      checks: Object.keys(options.checks),
+      dashboard: options.dashboard?.path,
+    },
+    'ops server listening (/healthz, /metrics)',
+  );
+  return {
+    port,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        // Keep-alive connections (a Prometheus scraper's) would otherwise hold close() open.
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** Runs every check at once, each within `timeoutMs`. */
+export async function runChecks(
+  checks: Record<string, HealthCheck>,
+  timeoutMs: number,
+): Promise<HealthReport> {
+  const entries = await Promise.all(
+    Object.entries(checks).map(async ([name, check]) => [name, await runCheck(check, timeoutMs)] as const),
+  );
+  return {
+    status: entries.every(([, result]) => result.ok) ? 'ok' : 'failing',
+    checks: Object.fromEntries(entries),
+  };
+}
+
+async function runCheck(check: HealthCheck, timeoutMs: number): Promise<CheckResult> {
+  const started = performance.now();
+  const abort = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      const error = new Error(`no answer within ${timeoutMs} ms`);
+      abort.abort(error);
+      reject(error);
+    }, timeoutMs);
+  });
+  try {
+    await Promise.race([check(abort.signal), timeout]);
+    return { ok: true, ms: elapsed(started) };
+  } catch (error) {
+    return { ok: false, ms: elapsed(started), error: publicErrorText(error) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function elapsed(started: number): number {
+  return Math.round(performance.now() - started);
+}
+
+/**
+ * What a failed check may say over HTTP: the error's message alone (never its stack, cause or
+ * fields), its first line, no credentials of a URL, and short.
+ */
+export function publicErrorText(error: unknown): string {
+  const message = error instanceof Error ? error.message : 'check failed';
+  const line = (message.split('\n', 1)[0] ?? '').replace(/\/\/[^/\s@]*@/g, '//***@').trim();
+  const text = line || (error instanceof Error ? error.name : 'check failed');
+  return text.length > 200 ? `${text.slice(0, 199)}…` : text;
+}
+
+/** HTTP Basic auth against one user: both parts compared in constant time, a 401 with a challenge otherwise. */
+function basicAuth(user: string, password: string): RequestHandler {
+  const expectedUser = sha256(user);
+  const expectedPassword = sha256(password);
+  return (request, response, next) => {
+    const given = credentialsOf(request.headers.authorization);
+    if (given) {
+      // Both compared whatever the first says, so the time does not tell which part was wrong.
+      const userOk = timingSafeEqual(sha256(given.user), expectedUser);
+      const passwordOk = timingSafeEqual(sha256(given.password), expectedPassword);
+      if (userOk && passwordOk) {
+        next();
+        return;
+      }
+    }
+    response
+      .status(401)
+      .set('WWW-Authenticate', 'Basic realm="pve-chatops", charset="UTF-8"')
+      .set('Cache-Control', 'no-store')
+      .type('text/plain')
+      .send('authentication required\n');
+  };
+}
+
+function credentialsOf(header: string | undefined): { user: string; password: string } | undefined {
+  const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '');
+  if (!match?.[1]) return undefined;
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return undefined;
+  return { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
+}
