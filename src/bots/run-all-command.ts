@@ -7,8 +7,10 @@ import { configuredSecrets } from '../config/configured-secrets.js';
 import { loadConfig } from '../config.js';
 import { defaultPolicy, loadPolicy } from '../core/policy/index.js';
 import type { ThreadRef } from '../jobs/job-events.js';
+import { startProcessOpsServer } from '../jobs/process-ops-server.js';
 import { createRedis } from '../jobs/redis-connection.js';
 import { createLogger } from '../logger.js';
+import { createMetrics, observePveRequests } from '../metrics.js';
 import { clientFromConfig } from '../proxmox/client-from-config.js';
 import { SshRunner } from '../proxmox/ssh/ssh-runner.js';
 import { waitForStopSignal } from '../wait-for-stop-signal.js';
@@ -17,7 +19,7 @@ import { ConsoleAdapter } from './console/console-adapter.js';
 import { DiscordAdapter } from './discord/discord-adapter.js';
 import { RedisMessageRefs } from './message-refs.js';
 import { policyGroupIds } from './slack/policy-group-ids.js';
-import { SlackAdapter } from './slack/slack-adapter.js';
+import { SLACK_EVENTS_PATH, SlackAdapter } from './slack/slack-adapter.js';
 import { startChatOps } from './start-chatops.js';
 
 export const ALL_USAGE = `Usage: pve-chatops all|bot [--env-file FILE] [--console [--user NAME]]
@@ -51,6 +53,7 @@ export async function runAllCommand(argv: string[], withWorker: boolean): Promis
   const logger = createLogger({ level: config.logLevel, secrets: configuredSecrets(config) });
   const policy = config.policyFile ? loadPolicy(config.policyFile) : defaultPolicy();
   const redis = createRedis(config.redisUrl, logger, withWorker ? 'all' : 'bot');
+  const metrics = createMetrics({ logger });
   const messageRefs = (platform: string) =>
     new RedisMessageRefs(redis, { prefix: config.redisPrefix, platform });
   const adapters: ChatAdapter[] = [];
@@ -58,7 +61,9 @@ export async function runAllCommand(argv: string[], withWorker: boolean): Promis
     adapters.push(
       new SlackAdapter({
         ...config.slack,
-        port: config.port,
+        // HTTP mode: /slack/events is served by this process's ops server on PORT (below).
+        mounted: true,
+        metrics,
         logger,
         userGroups: policyGroupIds(policy),
         messageRefs: messageRefs('slack'),
@@ -66,7 +71,9 @@ export async function runAllCommand(argv: string[], withWorker: boolean): Promis
     );
   }
   if (config.discord) {
-    adapters.push(new DiscordAdapter({ ...config.discord, logger, messageRefs: messageRefs('discord') }));
+    adapters.push(
+      new DiscordAdapter({ ...config.discord, logger, metrics, messageRefs: messageRefs('discord') }),
+    );
   }
   let consoleAdapter: ConsoleAdapter | undefined;
   if (values.console) {
@@ -77,7 +84,7 @@ export async function runAllCommand(argv: string[], withWorker: boolean): Promis
     });
     adapters.push(consoleAdapter);
   }
-  const pve = clientFromConfig(config.pve!, logger);
+  const pve = clientFromConfig(config.pve!, logger, { onRequest: observePveRequests(metrics) });
   const ssh = withWorker && config.ssh ? SshRunner.fromConfig(config.ssh, logger) : undefined;
   // The digest goes to the channels configured for it, whichever bot process runs each platform
   // (the outbox reaches it); a process that knows no channel leaves the schedule alone.
@@ -98,10 +105,23 @@ export async function runAllCommand(argv: string[], withWorker: boolean): Promis
     worker: withWorker ? config.worker : undefined,
     digest: { cron: config.digest.cron, timeZone: config.digest.timeZone, targets: digestTargets },
     balance: config.balance,
+    metrics,
+  });
+  const slackEvents = adapters.find((a): a is SlackAdapter => a instanceof SlackAdapter)?.requestListener;
+  const ops = await startProcessOpsServer({
+    config,
+    redis,
+    pve,
+    metrics,
+    logger,
+    queue: app.queue,
+    ...(slackEvents ? { routes: { [SLACK_EVENTS_PATH]: slackEvents } } : {}),
   });
   logger.info({ adapters: adapters.map((a) => a.platform), worker: withWorker }, 'pve-chatops ready');
   await Promise.race([stop, ...(consoleAdapter ? [consoleAdapter.ended] : [])]);
   await app.stop();
+  // Last: /healthz answers while the process drains.
+  await ops.close();
   await ssh?.close();
   await pve.close();
   await redis.quit();

@@ -13,9 +13,11 @@ import { type DigestSchedule, scheduleDigest } from '../jobs/digest-schedule.js'
 import { scheduleHaWatch } from '../jobs/ha-watch-schedule.js';
 import { JobQueue } from '../jobs/job-queue.js';
 import { JobWorker } from '../jobs/job-worker.js';
+import { readOutboxLag } from '../jobs/outbox/outbox-lag.js';
 import { OutboxReader } from '../jobs/outbox/outbox-reader.js';
 import { OutboxWriter } from '../jobs/outbox/outbox-writer.js';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
 import type { ProxmoxClient } from '../proxmox/proxmox-client.js';
 import { readClusterSnapshot } from '../proxmox/read-cluster-snapshot.js';
 import type { SshRunner } from '../proxmox/ssh/ssh-runner.js';
@@ -41,6 +43,8 @@ export interface ChatOpsOptions {
   digest?: DigestSchedule | undefined;
   /** Defaults of `/pve balance` (BALANCE_*); the built-in ones when absent. */
   balance?: BalanceSettings | undefined;
+  /** Prometheus metrics of this process (/metrics); none when absent. */
+  metrics?: Metrics | undefined;
   /** Outbox consumer name; stable per bot instance so a restart re-reads its own pending entries. */
   consumer?: string;
 }
@@ -75,6 +79,7 @@ export async function startChatOps(options: ChatOpsOptions): Promise<RunningChat
     readCluster: () => readClusterSnapshot(options.pve.transport),
     logger,
     ...(options.balance ? { balance: options.balance } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   const readers = options.adapters.map(
     (adapter) =>
@@ -99,8 +104,15 @@ export async function startChatOps(options: ChatOpsOptions): Promise<RunningChat
         concurrency: options.worker.concurrency,
         lockMs: options.worker.lockMs,
         logger,
+        ...(options.metrics ? { metrics: options.metrics } : {}),
       })
     : undefined;
+  if (options.metrics) {
+    options.metrics.readQueueFrom(() => queue.counts());
+    options.metrics.readOutboxLagFrom(() =>
+      readOutboxLag(redis, { prefix, platforms: options.adapters.map((a) => a.platform) }),
+    );
+  }
   await worker?.start();
   for (const adapter of options.adapters) await adapter.start(core);
   return {

@@ -25,10 +25,7 @@ export function createQueueDashboard(
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(basePath);
   createBullBoard({
-    // @bull-board/express 9.10.1 pins its own @bull-board/api 9.10.1 beside our 9.10.2: the same
-    // interface from two copies, which TypeScript cannot unify (private members). Pinning
-    // @bull-board/api to 9.10.1 in package.json dedupes them and makes this cast unnecessary.
-    serverAdapter: serverAdapter as unknown as BoardServerAdapter,
+    serverAdapter,
     queues: [
       new BullMQAdapter(bullQueue, {
         readOnlyMode: options.writable !== true,

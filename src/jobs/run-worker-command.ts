@@ -5,11 +5,13 @@ import { parseArgs } from 'node:util';
 import { configuredSecrets } from '../config/configured-secrets.js';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
+import { createMetrics, observePveRequests } from '../metrics.js';
 import { clientFromConfig } from '../proxmox/client-from-config.js';
 import { SshRunner } from '../proxmox/ssh/ssh-runner.js';
 import { waitForStopSignal } from '../wait-for-stop-signal.js';
 import { JobWorker } from './job-worker.js';
 import { OutboxWriter } from './outbox/outbox-writer.js';
+import { startProcessOpsServer } from './process-ops-server.js';
 import { createRedis } from './redis-connection.js';
 
 export const WORKER_USAGE = `Usage: pve-chatops worker [--env-file FILE]
@@ -32,7 +34,8 @@ export async function runWorkerCommand(argv: string[]): Promise<void> {
   const pveConfig = config.pve!;
   const logger = createLogger({ level: config.logLevel, secrets: configuredSecrets(config) });
   const redis = createRedis(config.redisUrl, logger, 'worker');
-  const pve = clientFromConfig(pveConfig, logger);
+  const metrics = createMetrics({ logger });
+  const pve = clientFromConfig(pveConfig, logger, { onRequest: observePveRequests(metrics) });
   // Upgrades and HA maintenance need SSH (PVE has no API for them); everything else runs without.
   const ssh = config.ssh ? SshRunner.fromConfig(config.ssh, logger) : undefined;
   const worker = new JobWorker({
@@ -45,12 +48,15 @@ export async function runWorkerCommand(argv: string[]): Promise<void> {
     concurrency: config.worker.concurrency,
     lockMs: config.worker.lockMs,
     logger,
+    metrics,
   });
   await worker.start();
+  const ops = await startProcessOpsServer({ config, redis, pve, metrics, logger });
   logger.info({ concurrency: config.worker.concurrency, pveHosts: pveConfig.hosts }, 'worker ready');
   const signal = await stop;
   logger.info({ signal }, 'worker stopping: running slices save their place');
   await worker.close();
+  await ops.close();
   await ssh?.close();
   await pve.close();
   await redis.quit();

@@ -42,6 +42,7 @@ describe('a worker stopped with SIGTERM mid-migration', () => {
           ...secrets,
           REDIS_URL,
           REDIS_PREFIX: h.prefix,
+          PORT: '0',
           LOG_LEVEL: 'debug',
         },
         stdio: ['ignore', 'ignore', 'pipe'],

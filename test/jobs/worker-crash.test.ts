@@ -28,6 +28,7 @@ function spawnWorker(h: JobHarness): ChildProcess {
         ...h.sim.env(),
         REDIS_URL,
         REDIS_PREFIX: h.prefix,
+        PORT: '0',
         WORKER_LOCK_MS: String(LOCK_MS),
         LOG_LEVEL: 'warn',
       },

@@ -4,9 +4,9 @@
 // whose thread receives everything that follows. Buttons are acknowledged and handed to the core.
 // Cards become Block Kit; messages with a key are edited in place through an EditCoalescer. A
 // message's files (the digest's chart) are uploaded after its card, into the same thread.
-import type { Server } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, type RespondFn, type SlashCommand, type webApi } from '@slack/bolt';
+import { App, HTTPReceiver, type RespondFn, type SlashCommand, type webApi } from '@slack/bolt';
 import type { ChatUser } from '../../core/chat-event.js';
 import type { CoreApi } from '../../core/core-api.js';
 import type { Attachment, CardStatus, OutgoingMessage } from '../../core/message.js';
@@ -35,6 +35,11 @@ export interface SlackAdapterOptions {
   apiUrl?: string;
   /** HTTP mode: the port to listen on (0: any free port, see `port`). Default 3000. */
   port?: number;
+  /**
+   * HTTP mode without a server of its own: the process's ops server (PORT: /healthz, /metrics)
+   * serves `/slack/events` through `requestListener`, Bolt's signature check included.
+   */
+  mounted?: boolean;
   logger: Logger;
   /** Where keyed messages' ids are kept across restarts (RedisMessageRefs); in memory by default. */
   messageRefs?: MessageRefs;
@@ -85,6 +90,7 @@ export class SlackAdapter implements ChatAdapter {
   #core: CoreApi | undefined;
   #started = false;
   #port: number | undefined;
+  #receiver: HTTPReceiver | undefined;
 
   constructor(options: SlackAdapterOptions) {
     if (!options.botToken) throw new Error('SlackAdapter needs a bot token (xoxb-…)');
@@ -106,9 +112,18 @@ export class SlackAdapter implements ChatAdapter {
       // No network in the constructor: start() runs auth.test through app.init().
       deferInitialization: true,
     };
+    if (!options.appToken && options.mounted) {
+      this.#receiver = new HTTPReceiver({
+        signingSecret: options.signingSecret!,
+        endpoints: SLACK_EVENTS_PATH,
+        logger: common.logger,
+      });
+    }
     this.#app = options.appToken
       ? new App({ ...common, appToken: options.appToken, socketMode: true })
-      : new App({
+      : this.#receiver
+        ? new App({ ...common, receiver: this.#receiver })
+        : new App({
           ...common,
           signingSecret: options.signingSecret!,
           endpoints: SLACK_EVENTS_PATH,
@@ -166,7 +181,9 @@ export class SlackAdapter implements ChatAdapter {
       await this.#onButton(body, action);
     });
     await this.#app.init();
-    if (this.mode === 'http') {
+    if (this.#receiver) {
+      // Mounted: the ops server owns the port; nothing to listen on here.
+    } else if (this.mode === 'http') {
       const server = (await this.#app.start(this.#options.port ?? 3000)) as Server;
       this.#port = (server.address() as AddressInfo).port;
     } else {
@@ -176,11 +193,16 @@ export class SlackAdapter implements ChatAdapter {
     this.#logger.info({ mode: this.mode, port: this.#port }, 'Slack adapter started');
   }
 
+  /** Mounted HTTP mode: the handler of POST /slack/events, for the ops server. */
+  get requestListener(): RequestListener | undefined {
+    return this.#receiver?.requestListener;
+  }
+
   async stop(): Promise<void> {
     await this.#edits.drain();
     if (!this.#started) return;
     this.#started = false;
-    await this.#app.stop();
+    if (!this.#receiver) await this.#app.stop();
   }
 
   async send(message: OutgoingMessage): Promise<void> {

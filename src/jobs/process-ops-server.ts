@@ -1,0 +1,48 @@
+// The HTTP endpoints every long-running process serves on PORT: /healthz (Redis and PVE, each
+// named), /metrics, the queue dashboard when DASHBOARD_* are set, and whatever else the process
+// mounts (Slack's /slack/events in HTTP mode).
+import type { RequestListener } from 'node:http';
+import type { Redis } from 'ioredis';
+import type { AppConfig } from '../config/config-types.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import { type RunningOpsServer, startOpsServer } from '../ops-server.js';
+import type { ProxmoxClient } from '../proxmox/proxmox-client.js';
+import type { JobQueue } from './job-queue.js';
+import { createQueueDashboard } from './queue-dashboard.js';
+import { redisHealthCheck } from './redis-health-check.js';
+
+export interface ProcessOpsOptions {
+  config: Pick<AppConfig, 'port' | 'dashboard'>;
+  redis: Redis;
+  pve: ProxmoxClient;
+  metrics: Metrics;
+  logger: Logger;
+  /** The dashboard shows this queue (only processes that hold one offer it). */
+  queue?: JobQueue;
+  routes?: Record<string, RequestListener>;
+}
+
+export function startProcessOpsServer(options: ProcessOpsOptions): Promise<RunningOpsServer> {
+  const { config, queue } = options;
+  const dashboard =
+    config.dashboard && queue
+      ? {
+          ...config.dashboard,
+          router: createQueueDashboard(queue, config.dashboard.path),
+        }
+      : undefined;
+  return startOpsServer({
+    port: config.port,
+    metrics: options.metrics,
+    logger: options.logger,
+    checks: {
+      redis: redisHealthCheck(options.redis),
+      pve: async (signal) => {
+        await options.pve.version(signal);
+      },
+    },
+    ...(dashboard ? { dashboard } : {}),
+    ...(options.routes ? { routes: options.routes } : {}),
+  });
+}
