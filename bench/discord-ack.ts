@@ -4,6 +4,8 @@
 // and the simulator. The ack is the deferred reply (callback type 5), timed by the fake from
 // dispatch to callback; the rest (request message, thread, job, result) happens after it. A bare
 // discord.js client that only defers, against the same fake in the same process, is the floor.
+// Everything shares ONE process and event loop (the fake, the simulator, the bot and the worker).
+// An interaction the fake gave up on (3 s, "The application did not respond") counts as 3 s.
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Client, Events, GatewayIntentBits } from 'discord.js';
@@ -37,7 +39,11 @@ async function ackMs(fake: FakeDiscord, i: number): Promise<number> {
     channelId: CHANNEL,
     subcommand: 'status',
   });
-  await interaction.acknowledged;
+  try {
+    await interaction.acknowledged;
+  } catch {
+    return fake.ackTimeoutMs;
+  }
   return performance.now() - started;
 }
 
@@ -109,14 +115,20 @@ export async function benchDiscordAck(): Promise<BenchRow[]> {
     const acks = await burst(fake);
     // The work after the ack: every request message is marked with its job's result.
     const done = performance.now();
-    await fake.waitFor(() => {
-      const requests = fake.messages(CHANNEL).filter((m) => m.interactionId !== undefined);
-      return requests.length === WARMUP + COMMANDS && requests.every((m) => m.content.startsWith('✅'));
-    }, 180_000);
-    const finishedMs = performance.now() - done;
+    // An interaction the fake gave up on gets no request message: do not wait for it forever.
+    const finished = await fake
+      .waitFor(() => {
+        const requests = fake.messages(CHANNEL).filter((m) => m.interactionId !== undefined);
+        return requests.length === WARMUP + COMMANDS && requests.every((m) => m.content.startsWith('✅'));
+      }, 90_000)
+      .then(
+        () => true,
+        () => false,
+      );
+    const finishedMs = finished ? performance.now() - done : Number.NaN;
     return [
       ackRow(
-        `/pve status ack, DiscordAdapter via startChatOps (${COMMANDS} at once, gateway)`,
+        `/pve status ack, single process: DiscordAdapter via startChatOps + worker + FakeDiscord + simulator (${COMMANDS} at once, gateway)`,
         acks,
         'p99 ≤ 50 ms',
         true,
@@ -129,7 +141,9 @@ export async function benchDiscordAck(): Promise<BenchRow[]> {
       ),
       {
         what: `… then all ${COMMANDS} results posted in their threads`,
-        measured: `${(finishedMs / 1000).toFixed(1)} s after the last ack`,
+        measured: finished
+          ? `${(finishedMs / 1000).toFixed(1)} s after the last ack`
+          : 'not all within 90 s of the last ack',
         target: '—',
         values: { ms: finishedMs },
       },
