@@ -16,7 +16,6 @@ import { SshRunner } from '../proxmox/ssh/ssh-runner.js';
 import { waitForStopSignal } from '../wait-for-stop-signal.js';
 import type { ChatAdapter } from './adapter.js';
 import { ConsoleAdapter } from './console/console-adapter.js';
-import { DiscordAdapter } from './discord/discord-adapter.js';
 import { RedisMessageRefs } from './message-refs.js';
 import { policyGroupIds } from './slack/policy-group-ids.js';
 import { SLACK_EVENTS_PATH, SlackAdapter } from './slack/slack-adapter.js';
@@ -71,6 +70,8 @@ export async function runAllCommand(argv: string[], withWorker: boolean): Promis
     );
   }
   if (config.discord) {
+    // Loaded only when configured: discord.js and its gateway stack cost memory otherwise.
+    const { DiscordAdapter } = await import('./discord/discord-adapter.js');
     adapters.push(
       new DiscordAdapter({ ...config.discord, logger, metrics, messageRefs: messageRefs('discord') }),
     );

@@ -9,7 +9,6 @@ import type { Metrics } from '../metrics.js';
 import { type RunningOpsServer, startOpsServer } from '../ops-server.js';
 import type { ProxmoxClient } from '../proxmox/proxmox-client.js';
 import type { JobQueue } from './job-queue.js';
-import { createQueueDashboard } from './queue-dashboard.js';
 import { redisHealthCheck } from './redis-health-check.js';
 
 export interface ProcessOpsOptions {
@@ -23,13 +22,14 @@ export interface ProcessOpsOptions {
   routes?: Record<string, RequestListener>;
 }
 
-export function startProcessOpsServer(options: ProcessOpsOptions): Promise<RunningOpsServer> {
+export async function startProcessOpsServer(options: ProcessOpsOptions): Promise<RunningOpsServer> {
   const { config, queue } = options;
+  // bull-board (express views, its UI bundle) is loaded only when the dashboard is on.
   const dashboard =
     config.dashboard && queue
       ? {
           ...config.dashboard,
-          router: createQueueDashboard(queue, config.dashboard.path),
+          router: (await import('./queue-dashboard.js')).createQueueDashboard(queue, config.dashboard.path),
         }
       : undefined;
   return startOpsServer({
