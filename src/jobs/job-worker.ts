@@ -56,6 +56,8 @@ const CANCEL_POLL_MS = 500;
 export class JobWorker {
   /** The running slices, ended at once by close(). */
   readonly #slices = new Set<AbortController>();
+  /** Per running job: aborted when BullMQ could not renew its lock. */
+  readonly #renewals = new Map<string, AbortController>();
   readonly #options: Required<Omit<JobWorkerOptions, 'pollInterval' | 'ssh' | 'metrics'>> & {
     pollInterval?: PollInterval;
     ssh?: SshRunner | undefined;
@@ -101,6 +103,14 @@ export class JobWorker {
         autorun: false,
       },
     );
+    this.#worker.on('lockRenewalFailed', (jobIds) => {
+      for (const id of jobIds) {
+        const renewal = this.#renewals.get(id);
+        if (!renewal) continue;
+        this.#options.logger.warn({ jobId: id }, 'lost the job lock (Redis away too long): this run stops');
+        renewal.abort(new Error('the job lock could not be renewed'));
+      }
+    });
     this.#worker.on('failed', (job, error) => {
       if (job) void this.#reportOutsideFailure(job, error);
     });
@@ -129,9 +139,30 @@ export class JobWorker {
     await this.#connection.quit().catch(() => this.#connection.disconnect());
   }
 
+  /**
+   * A job whose BullMQ lock could not be renewed (Redis was away longer than the lock) may already
+   * run again elsewhere (or here) after the stalled-job check: this run ends its slice at once,
+   * so one job never runs twice at the same time nor reports twice.
+   */
   async #process(
     job: Job<JobData, JobOutcome>,
     token: string | undefined,
+    lockLost?: AbortSignal,
+  ): Promise<JobOutcome> {
+    const jobId = job.id as string;
+    const renewal = new AbortController();
+    this.#renewals.set(jobId, renewal);
+    try {
+      return await this.#processSlice(job, token, renewal.signal, lockLost);
+    } finally {
+      if (this.#renewals.get(jobId) === renewal) this.#renewals.delete(jobId);
+    }
+  }
+
+  async #processSlice(
+    job: Job<JobData, JobOutcome>,
+    token: string | undefined,
+    renewalFailed: AbortSignal,
     lockLost?: AbortSignal,
   ): Promise<JobOutcome> {
     const { logger } = this.#options;
@@ -187,6 +218,11 @@ export class JobWorker {
 
     const slice = new AbortController();
     this.#slices.add(slice);
+    // Ended like any slice: the job goes back to the queue if it is still ours, and if another
+    // run took it over meanwhile, BullMQ refuses our move and that run alone carries on.
+    const endOnRenewalFailure = () => slice.abort(new SliceEnded('the job lock could not be renewed'));
+    if (renewalFailed.aborted) endOnRenewalFailure();
+    else renewalFailed.addEventListener('abort', endOnRenewalFailure, { once: true });
     const cancel = new AbortController();
     const signals = [slice.signal, cancel.signal, ...(lockLost ? [lockLost] : [])];
     const sliceTimer = setTimeout(
@@ -263,6 +299,7 @@ export class JobWorker {
       return this.#fail(job, data, kind, error);
     } finally {
       this.#slices.delete(slice);
+      renewalFailed.removeEventListener('abort', endOnRenewalFailure);
       clearTimeout(sliceTimer);
       clearInterval(renewTimer);
       clearInterval(cancelTimer);

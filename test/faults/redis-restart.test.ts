@@ -10,8 +10,8 @@
 // port and directory from its append-only file. Every accepted command must end with a result
 // and no PVE task may start twice ("duplicate PVE tasks", printed, is 0).
 //
-// A second test, skipped, shows a bug this found: a job whose lock ran out while Redis was down
-// runs twice at once after the restart and reports its result twice (see there).
+// A second test holds a bug this suite found (fixed): a job whose lock ran out while Redis was
+// down ran twice at once after the restart and reported its result twice (see there).
 import { PassThrough } from 'node:stream';
 import type { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -233,6 +233,7 @@ describe('Redis restarted mid-run with persistence on', () => {
         `${reportedTwice.length > 0 ? ` (${reportedTwice.join('; ')})` : ''}, ${queueErrors.count} queue connection errors`,
     );
     expect(duplicateTasks).toEqual([]);
+    expect(reportedTwice).toEqual([]);
     expect(new Set(chat.results.map((r) => r.jobId))).toEqual(new Set(chat.accepted));
     expect(chat.results.filter((r) => !r.ok)).toEqual([]);
     expect([...byTask.keys()].sort()).toEqual([...BEFORE_THE_KILL, ...WHILE_DOWN].map((c) => c.task).sort());
@@ -247,18 +248,12 @@ describe('Redis restarted mid-run with persistence on', () => {
       expect(sim.cluster.guests().filter((g) => g.name === name)).toHaveLength(1);
   });
 
-  // BUG (src/jobs/job-worker.ts with BullMQ 6): a job whose BullMQ lock ran out while Redis was
-  // down runs twice at once after the restart, and reports its result twice. The worker's
-  // stalled-job check puts the job back in the queue (its lock is gone) and the same worker
-  // starts it again, while the first run is still following the PVE task: BullMQ 6 only emits
-  // 'lockRenewalFailed'/'error' when a lock cannot be renewed and leaves the processor running,
-  // and JobWorker's `lockLost` signal is aborted by BullMQ's cancelJob only, never on a lost
-  // lock. Both runs poll the same saved UPID (so PVE runs one migration), and both publish the
-  // result: two result entries in the outbox stream ~0.2 s apart, the job stalled 1×, started 2×,
-  // and BullMQ logs "Missing lock for job … moveToFinished" for the first run. Had the lock run
-  // out between saving `startingAt` and the POST, both runs could have sent the POST. Seen in the
-  // test above about one run in five (ct-dns01's migration); here every time.
-  it.skip('runs a job whose lock ran out while Redis was down once, and reports it once', async () => {
+  // Found by this suite, fixed in src/jobs/job-worker.ts: a job whose BullMQ lock ran out while
+  // Redis was down ran twice at once after the restart (the stalled-job check re-queued it while
+  // the first run still followed the PVE task: BullMQ 6 only emits 'lockRenewalFailed' and leaves
+  // the processor running) and both runs reported. The worker now ends the slice of a job whose
+  // lock it could not renew; the run that took the job over carries on alone.
+  it('runs a job whose lock ran out while Redis was down once, and reports it once', async () => {
     // One migration of about 8 s, so that both runs are still following it after the restart.
     const { server, sim, redis, chat, app, type, ours, runs } = await startWiring(4);
     type('/pve migrate TestVM node02');

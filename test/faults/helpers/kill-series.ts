@@ -88,6 +88,8 @@ export class KillSeries {
       ...h.sim.env(),
       REDIS_URL,
       REDIS_PREFIX: h.prefix,
+      // Workers serve /healthz and /metrics on PORT: a free port each, they run side by side.
+      PORT: '0',
       // The shortest lock the config accepts: a killed worker's job is taken over within ~2 s
       // (the worker's stalled-job check runs every max(1 s, lock/2)).
       WORKER_LOCK_MS: String(LOCK_MS),
