@@ -42,12 +42,12 @@ function startRedis(args: string[], ready: RegExp): Promise<void> {
 describe('Redis through Sentinel', () => {
   it('parses redis+sentinel URLs and refuses malformed ones with the expected form', () => {
     expect(
-      parseSentinelUrl('redis+sentinel://:s3cret%21@10.0.0.1:26379,[::1]:26380,sentinel3/mymaster'),
+      parseSentinelUrl('redis+sentinel://:s3cret%21@127.0.0.2:26379,[::1]:26380,localhost/mymaster'),
     ).toEqual({
       sentinels: [
-        { host: '10.0.0.1', port: 26379 },
+        { host: '127.0.0.2', port: 26379 },
         { host: '::1', port: 26380 },
-        { host: 'sentinel3', port: 26379 },
+        { host: 'localhost', port: 26379 },
       ],
       name: 'mymaster',
       password: 's3cret!',
