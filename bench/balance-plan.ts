@@ -6,10 +6,8 @@ import { DEFAULT_BALANCE_SETTINGS } from '../src/config/balance-settings.js';
 import { type BalanceInput, planBalance } from '../src/jobs/balance/plan-balance.js';
 import { readBalanceInput } from '../src/jobs/balance/read-balance-input.js';
 import type { KindState } from '../src/jobs/kind-state.js';
-import { silentLogger } from '../src/logger.js';
-import { ProxmoxClient } from '../src/proxmox/proxmox-client.js';
 import { seededRandom } from '../src/sim/cluster/seeded-random.js';
-import { startSimulator } from '../src/sim/simulator.js';
+import { startCountedSimulator } from './counted-simulator.js';
 import { type BenchRow, percentile } from './report.js';
 
 const ROUNDS = 15;
@@ -19,30 +17,13 @@ const TARGET_MS = 2_000;
 const noMemory: KindState = { get: async () => undefined, set: async () => undefined };
 
 async function readAndPlan(): Promise<{ calls: number; p50: number; max: number; moves: number }> {
-  const sim = await startSimulator({
-    nodes: 64,
-    guests: 5000,
-    port: 0,
-    speed: 1,
-    authFailureDelayMs: 0,
-    logger: silentLogger,
-  });
-  let calls = 0;
-  const pve = new ProxmoxClient({
-    hosts: sim.hosts,
-    tokenId: sim.tokenId,
-    tokenSecret: sim.tokenSecret,
-    fingerprints: sim.fingerprints,
-    logger: silentLogger,
-    onRequest: () => {
-      calls += 1;
-    },
-  });
+  const counted = await startCountedSimulator(64, 5000);
+  const pve = counted.client;
   const reader = { pve, state: noMemory, signal: new AbortController().signal };
   const settings = { ...DEFAULT_BALANCE_SETTINGS, method: 'cpu' as const };
   try {
     await readBalanceInput(reader, settings); // warm-up: TLS handshakes, JIT
-    calls = 0;
+    counted.resetCalls();
     const durations: number[] = [];
     let moves = 0;
     for (let round = 0; round < ROUNDS; round += 1) {
@@ -51,10 +32,9 @@ async function readAndPlan(): Promise<{ calls: number; p50: number; max: number;
       durations.push(performance.now() - started);
     }
     durations.sort((a, b) => a - b);
-    return { calls: calls / ROUNDS, p50: percentile(durations, 50), max: durations.at(-1)!, moves };
+    return { calls: counted.calls() / ROUNDS, p50: percentile(durations, 50), max: durations.at(-1)!, moves };
   } finally {
-    await pve.close();
-    await sim.stop();
+    await counted.stop();
   }
 }
 

@@ -1,9 +1,7 @@
 // How many PVE calls, and how long, a whole-cluster status read takes on the default 3-node
 // cluster and on a 64-node, 5,000-guest one. The call count must not grow with the cluster.
-import { silentLogger } from '../src/logger.js';
-import { ProxmoxClient } from '../src/proxmox/proxmox-client.js';
 import { readClusterSnapshot } from '../src/proxmox/read-cluster-snapshot.js';
-import { startSimulator } from '../src/sim/simulator.js';
+import { startCountedSimulator } from './counted-simulator.js';
 import { type BenchRow, percentile } from './report.js';
 
 const ROUNDS = 30;
@@ -12,28 +10,11 @@ async function measure(
   nodes: number,
   guests: number | undefined,
 ): Promise<{ calls: number; p50: number; p95: number; entries: number }> {
-  const sim = await startSimulator({
-    nodes,
-    ...(guests === undefined ? {} : { guests }),
-    port: 0,
-    speed: 1,
-    authFailureDelayMs: 0,
-    logger: silentLogger,
-  });
-  let calls = 0;
-  const client = new ProxmoxClient({
-    hosts: sim.hosts,
-    tokenId: sim.tokenId,
-    tokenSecret: sim.tokenSecret,
-    fingerprints: sim.fingerprints,
-    logger: silentLogger,
-    onRequest: () => {
-      calls += 1;
-    },
-  });
+  const counted = await startCountedSimulator(nodes, guests);
+  const client = counted.client;
   try {
     await readClusterSnapshot(client.transport); // warm-up: TLS handshakes, JIT
-    calls = 0;
+    counted.resetCalls();
     const durations: number[] = [];
     let entries = 0;
     for (let round = 0; round < ROUNDS; round += 1) {
@@ -44,14 +25,13 @@ async function measure(
     }
     durations.sort((a, b) => a - b);
     return {
-      calls: calls / ROUNDS,
+      calls: counted.calls() / ROUNDS,
       p50: percentile(durations, 50),
       p95: percentile(durations, 95),
       entries,
     };
   } finally {
-    await client.close();
-    await sim.stop();
+    await counted.stop();
   }
 }
 

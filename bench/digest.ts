@@ -3,9 +3,7 @@
 // (a constant number of cluster-wide calls plus a fixed number per node, see collect-digest.ts).
 import { buildDigest } from '../src/jobs/digest/build-digest.js';
 import { collectDigest } from '../src/jobs/digest/collect-digest.js';
-import { silentLogger } from '../src/logger.js';
-import { ProxmoxClient } from '../src/proxmox/proxmox-client.js';
-import { startSimulator } from '../src/sim/simulator.js';
+import { startCountedSimulator } from './counted-simulator.js';
 import { type BenchRow, percentile } from './report.js';
 
 const ROUNDS = 10;
@@ -15,28 +13,11 @@ async function measure(
   nodes: number,
   guests: number | undefined,
 ): Promise<{ calls: number; p50: number; max: number; lines: number }> {
-  const sim = await startSimulator({
-    nodes,
-    ...(guests === undefined ? {} : { guests }),
-    port: 0,
-    speed: 1,
-    authFailureDelayMs: 0,
-    logger: silentLogger,
-  });
-  let calls = 0;
-  const client = new ProxmoxClient({
-    hosts: sim.hosts,
-    tokenId: sim.tokenId,
-    tokenSecret: sim.tokenSecret,
-    fingerprints: sim.fingerprints,
-    logger: silentLogger,
-    onRequest: () => {
-      calls += 1;
-    },
-  });
+  const counted = await startCountedSimulator(nodes, guests);
+  const client = counted.client;
   try {
     await collectDigest(client); // warm-up: TLS handshakes, JIT
-    calls = 0;
+    counted.resetCalls();
     const durations: number[] = [];
     let lines = 0;
     for (let round = 0; round < ROUNDS; round += 1) {
@@ -47,14 +28,13 @@ async function measure(
     }
     durations.sort((a, b) => a - b);
     return {
-      calls: calls / ROUNDS,
+      calls: counted.calls() / ROUNDS,
       p50: percentile(durations, 50),
       max: durations.at(-1) ?? Number.NaN,
       lines,
     };
   } finally {
-    await client.close();
-    await sim.stop();
+    await counted.stop();
   }
 }
 
