@@ -4,6 +4,7 @@
 import type { RequestListener } from 'node:http';
 import type { Redis } from 'ioredis';
 import type { AppConfig } from '../config/config-types.js';
+import { ConfigError } from '../config-error.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { type RunningOpsServer, startOpsServer } from '../ops-server.js';
@@ -32,17 +33,25 @@ export async function startProcessOpsServer(options: ProcessOpsOptions): Promise
           router: (await import('./queue-dashboard.js')).createQueueDashboard(queue, config.dashboard.path),
         }
       : undefined;
-  return startOpsServer({
-    port: config.port,
-    metrics: options.metrics,
-    logger: options.logger,
-    checks: {
-      redis: redisHealthCheck(options.redis),
-      pve: async (signal) => {
-        await options.pve.version(signal);
+  try {
+    return await startOpsServer({
+      port: config.port,
+      metrics: options.metrics,
+      logger: options.logger,
+      checks: {
+        redis: redisHealthCheck(options.redis),
+        pve: async (signal) => {
+          await options.pve.version(signal);
+        },
       },
-    },
-    ...(dashboard ? { dashboard } : {}),
-    ...(options.routes ? { routes: options.routes } : {}),
-  });
+      ...(dashboard ? { dashboard } : {}),
+      ...(options.routes ? { routes: options.routes } : {}),
+    });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    // Two processes on one host (a bot and a worker, two workers) each serve /healthz on PORT.
+    throw new ConfigError([
+      `PORT: ${config.port} is already in use on this host; give each pve-chatops process its own PORT (0 picks a free one)`,
+    ]);
+  }
 }
