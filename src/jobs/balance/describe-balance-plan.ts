@@ -1,4 +1,5 @@
 // A balance plan in words, as the approval card and the thread show it.
+import { guestLabel } from '../kinds/guest-target.js';
 import type { BalanceMove, BalancePlan } from './balance-plan.js';
 
 const GiB = 1024 ** 3;
@@ -9,10 +10,6 @@ function weightText(plan: BalancePlan, move: BalanceMove): string {
   return plan.settings.method === 'memory'
     ? `${(move.weight / GiB).toFixed(1)} GiB`
     : `${move.weight.toFixed(1)} busy cores`;
-}
-
-function guestText(m: BalanceMove): string {
-  return m.name ? `${m.name} (${m.type}/${m.vmid})` : `${m.type}/${m.vmid}`;
 }
 
 /** One line: what the planner concluded. */
@@ -35,7 +32,7 @@ export function describeBalancePlan(plan: BalancePlan): string {
   );
   plan.moves.forEach((move, i) => {
     lines.push(
-      `${i + 1}. ${guestText(move)} ${move.from} → ${move.to}, ${move.mode === 'restart' ? 'restart mode' : move.mode}, ${weightText(plan, move)}: ${move.why}`,
+      `${i + 1}. ${guestLabel(move)} ${move.from} → ${move.to}, ${move.mode === 'restart' ? 'restart mode' : move.mode}, ${weightText(plan, move)}: ${move.why}`,
     );
   });
   lines.push(

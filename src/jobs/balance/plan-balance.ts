@@ -13,6 +13,7 @@
 //   it narrows the spread by less than the minimum gain ("no beneficial move").
 import { createHash } from 'node:crypto';
 import type { BalanceSettings } from '../../config/balance-settings.js';
+import { guestLabel } from '../kinds/guest-target.js';
 import type { BalanceMove, BalancePlan, NodeLoad } from './balance-plan.js';
 import { type HaPlacement, type PlacementConstraints, placementConstraints } from './placement-rules.js';
 
@@ -76,11 +77,6 @@ interface Unit {
   restarts: boolean;
 }
 
-/** A guest the way people name it: `web01 (qemu/101)`. */
-export function guestName(guest: { vmid: number; type: string; name?: string | undefined }): string {
-  return guest.name ? `${guest.name} (${guest.type}/${guest.vmid})` : `${guest.type}/${guest.vmid}`;
-}
-
 const round1 = (n: number) => Math.round(n * 10) / 10;
 /** A move must take at least this much load (points) off its source: no migration for crumbs. */
 const MIN_MOVE_POINTS = 1;
@@ -132,7 +128,7 @@ export function planBalance(input: BalanceInput): BalancePlan {
   );
   const skipped = new Map<string, string[]>();
   const skip = (reason: string, guest: BalanceGuestInput) =>
-    skipped.set(reason, [...(skipped.get(reason) ?? []), guestName(guest)]);
+    skipped.set(reason, [...(skipped.get(reason) ?? []), guestLabel(guest)]);
   const units = buildUnits(input, constraints, models, skip);
 
   const placement = new Map(input.guests.map((g) => [g.vmid, g.node]));
@@ -293,7 +289,7 @@ function buildUnits(
       for (const { g, why } of problems) skip(why, g);
       for (const g of group.filter((m) => !problems.some((p) => p.g === m)))
         skip(
-          `must stay with ${problems.map((p) => guestName(p.g)).join(', ')} (${groupSource.get(g.vmid)})`,
+          `must stay with ${problems.map((p) => guestLabel(p.g)).join(', ')} (${groupSource.get(g.vmid)})`,
           g,
         );
       continue;

@@ -7,9 +7,9 @@ import { parseUpid } from '../../proxmox/parse-upid.js';
 import { isTransientFailure } from '../classify-failure.js';
 import type { JobContext } from '../job-context.js';
 import { JobError, JobErrorCode } from '../job-error.js';
+import { guestLabel } from '../kinds/guest-target.js';
 import { AbortRequested, stepBoundary } from '../step-boundary.js';
 import type { BalanceMove, BalancePlan } from './balance-plan.js';
-import { guestName } from './plan-balance.js';
 import { recordMove } from './recent-moves.js';
 
 export type MoveOutcome =
@@ -23,7 +23,7 @@ const stepKey = (index: number, move: BalanceMove) => `balance-move:${index}:${m
 
 async function runMove(ctx: JobContext<unknown>, plan: BalancePlan, index: number): Promise<void> {
   const move = plan.moves[index]!;
-  const label = guestName(move);
+  const label = guestLabel(move);
   const step = stepKey(index, move);
   await ctx.memo(startedKey(index), async () => true);
   const upid = await ctx.runTask(
@@ -99,7 +99,7 @@ export async function runBalanceMoves(
       try {
         await stepBoundary(
           ctx,
-          `move ${index + 1} of ${plan.moves.length}: ${guestName(move)} ${move.from} → ${move.to}`,
+          `move ${index + 1} of ${plan.moves.length}: ${guestLabel(move)} ${move.from} → ${move.to}`,
           pollMs,
         );
       } catch (error) {
@@ -146,7 +146,7 @@ export function describeOutcomes(plan: BalancePlan, outcomes: MoveOutcome[]): st
   return plan.moves
     .map((move, i) => {
       const outcome = outcomes[i]!;
-      const what = `${guestName(move)} ${move.from} → ${move.to}`;
+      const what = `${guestLabel(move)} ${move.from} → ${move.to}`;
       if (outcome.status === 'moved') return `✓ ${what}: moved`;
       if (outcome.status === 'failed') return `✗ ${what}: failed: ${outcome.error}`;
       return `– ${what}: not started`;

@@ -12,6 +12,7 @@ import { describeOutcomes, runBalanceMoves } from '../balance/run-balance-moves.
 import { JobError, JobErrorCode } from '../job-error.js';
 import { defineJobKind } from '../job-kind.js';
 import { proposeBalance, requesterSchema } from './balance-plan-kind.js';
+import { guestLabel } from './guest-target.js';
 
 export const balancePayloadSchema = z.object({
   plan: balancePlanSchema,
@@ -32,7 +33,7 @@ export const balanceKind = defineJobKind({
     { key: 'cluster:balance', label: 'the cluster (a balance run)' },
     ...plan.moves.map((m) => ({
       key: `guest:${m.vmid}`,
-      label: m.name ? `${m.name} (${m.type}/${m.vmid})` : `${m.type}/${m.vmid}`,
+      label: guestLabel(m),
     })),
   ],
   async run(ctx) {
