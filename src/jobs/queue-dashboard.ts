@@ -8,8 +8,6 @@ import type { Queue } from 'bullmq';
 import type { RequestHandler } from 'express';
 import { JobQueue } from './job-queue.js';
 
-type BoardServerAdapter = Parameters<typeof createBullBoard>[0]['serverAdapter'];
-
 export interface QueueDashboardOptions {
   /** Allow retrying, removing and promoting jobs from the dashboard. Default false. */
   writable?: boolean;
