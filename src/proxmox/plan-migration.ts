@@ -65,7 +65,7 @@ export async function planMigration(
     (status.ha?.managed === true && status.ha.state !== 'ignored');
   let running = status.status === 'running';
   let localDisks: string[] = [];
-  let notAllowed: Record<string, NotAllowedReason> | undefined;
+  let verdict: TargetVerdict = { allowed: undefined, notAllowed: undefined };
   const reasons: string[] = [];
 
   if (guest.type === 'qemu') {
@@ -78,7 +78,7 @@ export async function planMigration(
     const disks = (pre.local_disks ?? []).flatMap((d) => (d.volid ? [{ ...d, volid: d.volid }] : []));
     // CD-ROMs and unused volumes are not what `with-local-disks` mirrors.
     localDisks = disks.filter((d) => !d.cdrom && !d.is_unused).map((d) => d.volid);
-    notAllowed = pre.not_allowed_nodes;
+    verdict = { allowed: pre.allowed_nodes, notAllowed: pre.not_allowed_nodes };
     const devices = pre.local_resources ?? [];
     if (running && devices.length > 0) {
       reasons.push(`the running VM uses local devices: ${devices.join(', ')}`);
@@ -94,15 +94,14 @@ export async function planMigration(
         signal,
       });
       running = pre.running ?? running;
-      notAllowed = pre['not-allowed-nodes'];
+      verdict = { allowed: pre['allowed-nodes'], notAllowed: pre['not-allowed-nodes'] };
     } catch (error) {
       // PVE 8.4 has no LXC precondition GET (501); status/current already told us enough.
       if (!isPveError(error, PveErrorCode.UnknownEndpoint)) throw error;
     }
   }
 
-  const reason = notAllowed?.[target];
-  if (reason) reasons.unshift(...describeNotAllowed(reason));
+  reasons.unshift(...refusalsFor(target, verdict, `GET ${guestPath(guest)}/migrate`));
   if (reasons.length > 0) throw blocked(guest, target, reasons);
 
   const online = guest.type === 'qemu' && running;
@@ -136,6 +135,40 @@ async function refuseOfflineTarget(
   if (node && !node.online) throw blocked(guest, target, ['target node offline']);
 }
 
+interface TargetVerdict {
+  /** `allowed_nodes` (QEMU) / `allowed-nodes` (LXC): absent on answers older than PVE 8. */
+  allowed: string[] | undefined;
+  /** `not_allowed_nodes` / `not-allowed-nodes`: a map keyed by node name. */
+  notAllowed: Record<string, NotAllowedReason> | undefined;
+}
+
+/**
+ * Why PVE refuses `target`, from its precondition answer; empty when it may go there.
+ *
+ * QEMU lists EVERY other cluster node under `not_allowed_nodes`, the allowed ones with an empty
+ * object (qemu-server `migrate_vm_precondition` autovivifies `{}` for each node it inspects);
+ * LXC (PVE 9) leaves the allowed ones out. So the presence of an entry means nothing: a node is
+ * refused for what its entry holds, and `allowed_nodes` is the list PVE itself derives from
+ * exactly that (a node is allowed when its entry is empty). An entry holding only keys we do not
+ * know refuses the migration with their names rather than guessing what they allow.
+ */
+function refusalsFor(target: string, verdict: TargetVerdict, endpoint: string): string[] {
+  const entry = verdict.notAllowed?.[target];
+  const known = entry ? describeNotAllowed(entry) : [];
+  if (verdict.allowed?.includes(target)) return [];
+  if (known.length > 0) return known;
+  const unknownKeys = entry ? Object.keys(entry).filter((key) => !KNOWN_REASON_KEYS.has(key)) : [];
+  if (unknownKeys.length > 0) {
+    return [
+      `${endpoint} refuses ${target} for ${unknownKeys.map((key) => `not_allowed_nodes.${target}.${key}`).join(', ')}, which this version of pve-chatops does not understand`,
+    ];
+  }
+  if (verdict.allowed === undefined) return []; // An older answer: only an entry's content refuses.
+  return [`${target} is not among the nodes PVE allows (${verdict.allowed.join(', ') || 'none'})`];
+}
+
+const KNOWN_REASON_KEYS = new Set(['unavailable_storages', 'unavailable-resources', 'blocking-ha-resources']);
+
 function describeNotAllowed(reason: NotAllowedReason): string[] {
   const reasons: string[] = [];
   if (reason.unavailable_storages?.length) {
@@ -146,10 +179,9 @@ function describeNotAllowed(reason: NotAllowedReason): string[] {
     reasons.push(`resources not available on the target: ${resources.map(String).join(', ')}`);
   const ha = reason['blocking-ha-resources'];
   if (ha?.length) {
-    const sids = ha.map((r) => (typeof r === 'string' ? r : r.sid));
-    reasons.push(`blocked by HA resource affinity with: ${sids.join(', ')}`);
+    const blockers = ha.map((r) => (typeof r === 'string' ? r : r.cause ? `${r.sid} (${r.cause})` : r.sid));
+    reasons.push(`blocked by HA rules with: ${blockers.join(', ')}`);
   }
-  if (reasons.length === 0) reasons.push('PVE lists the target as not allowed');
   return reasons;
 }
 

@@ -58,6 +58,59 @@ describe('planMigration', () => {
     expect((error as Error).message).toContain('vm:104');
   });
 
+  // Real PVE (qemu-server migrate_vm_precondition, 8.x and 9.x) lists every other node under
+  // not_allowed_nodes, the allowed ones with an empty object: an entry alone refuses nothing.
+  const realShape = (notAllowed: Record<string, unknown>, allowed?: string[]) =>
+    fixedTransport({
+      'GET /cluster/status': statusOf(),
+      'GET /nodes/node01/qemu/100/status/current': { status: 'running', ha: { managed: 0 } },
+      'GET /nodes/node01/qemu/100/migrate': {
+        running: 1,
+        ...(allowed ? { allowed_nodes: allowed } : {}),
+        not_allowed_nodes: notAllowed,
+        local_disks: [],
+        local_resources: [],
+        'mapped-resources': [],
+        'mapped-resource-info': {},
+        'has-dbus-vmstate': 1,
+      },
+    });
+  const testVm = { type: 'qemu' as const, vmid: 100, node: 'node01' };
+
+  it('migrates to a node PVE allows although it is listed with an empty entry', async () => {
+    const transport = realShape({ node02: {}, node03: {} }, ['node02', 'node03']);
+    const plan = await planMigration(transport, testVm, 'node03');
+    expect(plan.params).toEqual({ target: 'node03', online: true });
+  });
+
+  it('refuses a node PVE leaves out of allowed_nodes with the reason its entry holds', async () => {
+    const transport = realShape({ node02: {}, node03: { unavailable_storages: ['local-zfs'] } }, ['node02']);
+    await expect(planMigration(transport, testVm, 'node03')).rejects.toThrow(
+      /storage not available on the target: local-zfs/,
+    );
+    await expect(planMigration(transport, testVm, 'node02')).resolves.toMatchObject({ target: 'node02' });
+  });
+
+  it('refuses, naming the endpoint and the field, for a refusal it does not understand', async () => {
+    const transport = realShape({ node02: {}, node03: { 'new-blocker': ['x'] } }, ['node02']);
+    await expect(planMigration(transport, testVm, 'node03')).rejects.toThrow(
+      'GET /nodes/node01/qemu/100/migrate refuses node03 for not_allowed_nodes.node03.new-blocker',
+    );
+  });
+
+  it('refuses a node that is not in the cluster at all', async () => {
+    const transport = realShape({ node02: {}, node03: {} }, ['node02', 'node03']);
+    await expect(planMigration(transport, testVm, 'node09')).rejects.toThrow(
+      /node09 is not among the nodes PVE allows \(node02, node03\)/,
+    );
+  });
+
+  it('reads an answer without allowed_nodes by its entries alone', async () => {
+    const transport = realShape({ node02: {}, node03: { unavailable_storages: ['local-zfs'] } });
+    await expect(planMigration(transport, testVm, 'node02')).resolves.toMatchObject({ target: 'node02' });
+    await expect(planMigration(transport, testVm, 'node03')).rejects.toThrow(/local-zfs/);
+  });
+
   it('reads HA management from status/current and chooses online and local-disk flags', async () => {
     const transport = fixedTransport({
       'GET /cluster/status': statusOf(),

@@ -16,11 +16,14 @@ export const guestStatusSchema = z.looseObject({
 });
 export type GuestStatus = z.output<typeof guestStatusSchema>;
 
-// `not_allowed_nodes` is documented as an object but is a map keyed by node name (API-NOTES §0).
+// `not_allowed_nodes` is documented as an object but is a map keyed by node name; QEMU lists every
+// other node there, allowed ones with `{}` (test/conformance/pve/fixtures/guests).
 const notAllowedReasonSchema = z.looseObject({
   unavailable_storages: z.array(z.string()).optional(),
   'unavailable-resources': z.array(z.unknown()).optional(),
-  'blocking-ha-resources': z.array(z.union([z.string(), z.looseObject({ sid: z.string() })])).optional(),
+  'blocking-ha-resources': z
+    .array(z.union([z.string(), z.looseObject({ sid: z.string(), cause: z.string().optional() })]))
+    .optional(),
 });
 export type NotAllowedReason = z.output<typeof notAllowedReasonSchema>;
 
