@@ -1,8 +1,16 @@
-// GET …/migrate: what a migration would need. QEMU answers with underscores, LXC (9.x) with hyphens.
+// GET …/migrate: what a migration would need, as qemu-server and pve-container (9.x) answer it.
+// QEMU (qemu-server PVE/API2/Qemu.pm migrate_vm_precondition, 8.x and 9.x) lists EVERY other
+// cluster node under `not_allowed_nodes`: its loop reads `$res->{not_allowed_nodes}->{$node}->%*`,
+// which autovivifies `{}` for a node with no refusal, and `allowed_nodes` holds the ones whose
+// entry stayed empty. LXC (pve-container PVE/API2/LXC.pm, 9.x only) tests with `defined`, so its
+// allowed nodes are not in `not-allowed-nodes`; it uses hyphens. Neither looks at `target`, nor at
+// whether a node is online (only the HA blocking below does, through the CRM's node status).
 import type { GuestType } from './cluster-model.js';
 import { GiB } from './log-format.js';
 import { localCdroms, localDisks } from './move-guest.js';
 import type { SimCluster } from './sim-cluster.js';
+
+type HaBlocker = { sid: string; cause: 'resource-affinity' };
 
 export function migratePrecondition(
   cluster: SimCluster,
@@ -11,15 +19,34 @@ export function migratePrecondition(
   vmid: number,
 ): unknown {
   const guest = cluster.guestOn(node, vmid, type);
-  // Every other cluster node has the same storages here, so none is refused for storage reasons;
-  // like check_local_storage_availability, the check does not look at whether a node is online.
   const others = cluster.nodeNames().filter((name) => name !== node);
   const running = guest.running ? 1 : 0;
-  if (type === 'lxc') return { running, 'allowed-nodes': others, 'not-allowed-nodes': {} };
+  const motion = haMotionInfo(cluster, `${type === 'qemu' ? 'vm' : 'ct'}:${vmid}`);
+  // Every node here has the same storages, so none is refused for storage reasons.
+  const refusals = new Map<string, { 'blocking-ha-resources'?: HaBlocker[] }>(
+    others.map((name) => {
+      const blocking = motion?.blocking.get(name);
+      return [name, blocking ? { 'blocking-ha-resources': blocking } : {}];
+    }),
+  );
+  const allowed = others.filter((name) => Object.keys(refusals.get(name) ?? {}).length === 0);
+  const dependent = motion ? { 'dependent-ha-resources': motion.dependent } : {};
+  if (type === 'lxc') {
+    return {
+      running,
+      'allowed-nodes': allowed,
+      'not-allowed-nodes': Object.fromEntries(
+        [...refusals].filter(([, refusal]) => Object.keys(refusal).length > 0),
+      ),
+      ...dependent,
+    };
+  }
   return {
     running,
-    allowed_nodes: others,
-    not_allowed_nodes: {},
+    allowed_nodes: allowed,
+    not_allowed_nodes: Object.fromEntries(refusals),
+    ...dependent,
+    // $check_vm_disks_local: the volume's attributes from foreach_volid, plus its volid.
     local_disks: [
       ...localDisks(cluster, guest).map((disk) => ({
         volid: `${disk.storage}:${disk.volume}`,
@@ -43,6 +70,45 @@ export function migratePrecondition(
     local_resources: Object.keys(guest.localDevices ?? {}),
     'mapped-resources': [],
     'mapped-resource-info': {},
-    'has-dbus-vmstate': 0,
+    // Set unconditionally since qemu-server 9.0 (conntrack state migration).
+    'has-dbus-vmstate': 1,
   };
+}
+
+/**
+ * pve-ha-manager PVE/HA/Config.pm get_resource_motion_info, for an HA-managed guest: the
+ * resources in positive affinity go along (`dependent-ha-resources`), and each online node that
+ * holds (or is the target of) a resource in negative affinity is blocked by it.
+ */
+function haMotionInfo(
+  cluster: SimCluster,
+  sid: string,
+): { dependent: string[]; blocking: Map<string, HaBlocker[]> } | undefined {
+  const resource = cluster.ha.resources.get(sid);
+  if (!resource || resource.state === 'ignored') return undefined;
+  const together = new Set<string>();
+  const separate = new Set<string>();
+  for (const rule of cluster.ha.rules.list()) {
+    if (rule.type !== 'resource-affinity' || rule.disable || !rule.resources.includes(sid)) continue;
+    for (const other of rule.resources) {
+      if (other !== sid) (rule.affinity === 'positive' ? together : separate).add(other);
+    }
+  }
+  const active = (other: string) => {
+    const status = cluster.ha.serviceState(other);
+    return status && cluster.ha.resources.get(other)?.state !== 'ignored' ? status : undefined;
+  };
+  const dependent = [...together].sort().filter((other) => active(other));
+  const blocking = new Map<string, HaBlocker[]>();
+  for (const node of cluster.nodeNames()) {
+    if (cluster.ha.nodeStatus.get(node) !== 'online') continue;
+    for (const other of [...separate].sort()) {
+      const status = active(other);
+      if (!status) continue;
+      if (status.node && status.node !== node) continue;
+      if (status.target && status.target !== node) continue;
+      blocking.set(node, [...(blocking.get(node) ?? []), { sid: other, cause: 'resource-affinity' }]);
+    }
+  }
+  return { dependent, blocking };
 }

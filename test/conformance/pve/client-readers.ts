@@ -1,0 +1,129 @@
+// For each endpoint the client calls: the client call that sends that request, built from the
+// fixture's request (path variables and params). The replay test runs it against the fixture's
+// answer, so the client's own parsing and error mapping decide, not a copy of them here.
+
+import type { GuestRef } from '../../../src/proxmox/guest-ref.js';
+import type { ProxmoxClient } from '../../../src/proxmox/proxmox-client.js';
+import {
+  lxcMigratePreconditionSchema,
+  qemuMigratePreconditionSchema,
+} from '../../../src/proxmox/schemas/guest-schemas.js';
+import { readTaskLog } from '../../../src/proxmox/task-api.js';
+
+type Vars = Record<string, string>;
+type Params = Record<string, unknown>;
+export type ClientReader = (client: ProxmoxClient, vars: Vars, params: Params) => Promise<unknown>;
+
+const guest = (vars: Vars, type: 'qemu' | 'lxc'): GuestRef => ({
+  type,
+  vmid: Number(vars.vmid),
+  node: vars.node ?? '',
+});
+const str = (value: unknown): string | undefined => (value === undefined ? undefined : String(value));
+const flag = (value: unknown): boolean => value === 1 || value === '1' || value === true;
+
+const power =
+  (type: 'qemu' | 'lxc', action: 'start' | 'stop' | 'shutdown' | 'reboot'): ClientReader =>
+  (client, vars) =>
+    client.power(guest(vars, type), action);
+
+const guestEndpoints = (type: 'qemu' | 'lxc'): Record<string, ClientReader> => ({
+  [`GET /nodes/{node}/${type}/{vmid}/status/current`]: (c, v) => c.guestStatus(guest(v, type)),
+  [`POST /nodes/{node}/${type}/{vmid}/status/start`]: power(type, 'start'),
+  [`POST /nodes/{node}/${type}/{vmid}/status/stop`]: power(type, 'stop'),
+  [`POST /nodes/{node}/${type}/{vmid}/status/shutdown`]: power(type, 'shutdown'),
+  [`POST /nodes/{node}/${type}/{vmid}/status/reboot`]: power(type, 'reboot'),
+  [`POST /nodes/{node}/${type}/{vmid}/clone`]: (c, v, p) =>
+    c.clone(guest(v, type), { newid: Number(p.newid ?? 999), ...(p.full ? { full: flag(p.full) } : {}) }),
+  // The precondition on its own: planMigration combines it with two other reads (scenarios).
+  [`GET /nodes/{node}/${type}/{vmid}/migrate`]: (c, v, p) =>
+    c.transport.request('GET', `/nodes/${v.node}/${type}/${v.vmid}/migrate`, {
+      params: { target: str(p.target) },
+      schema: type === 'qemu' ? qemuMigratePreconditionSchema : lxcMigratePreconditionSchema,
+    }),
+  [`POST /nodes/{node}/${type}/{vmid}/migrate`]: (c, v, p) =>
+    c.startMigration({
+      guest: guest(v, type),
+      target: String(p.target),
+      running: flag(p.online) || flag(p.restart),
+      haManaged: false,
+      online: flag(p.online),
+      restart: flag(p.restart),
+      withLocalDisks: flag(p['with-local-disks']),
+      localDisks: [],
+      params: Object.fromEntries(
+        Object.entries(p).map(([k, value]) => [k, k === 'target' ? String(value) : flag(value)]),
+      ),
+    }),
+});
+
+export const CLIENT_READERS: Record<string, ClientReader> = {
+  'GET /version': (c) => c.version(),
+  'GET /cluster/resources': (c, _v, p) =>
+    c.clusterResources(str(p.type) as 'vm' | 'node' | 'storage' | undefined),
+  'GET /cluster/status': (c) => c.clusterStatus(),
+  'GET /nodes': (c) => c.nodes(),
+  'GET /nodes/{node}/status': (c, v) => c.nodeStatus(v.node ?? ''),
+  'POST /nodes/{node}/status': (c, v, p) =>
+    c.nodePower(v.node ?? '', p.command === 'shutdown' ? 'shutdown' : 'reboot'),
+  'GET /cluster/nextid': (c, _v, p) => c.nextId(p.vmid === undefined ? undefined : Number(p.vmid)),
+  'GET /cluster/tasks': (c) => c.clusterTasks(),
+  'GET /cluster/config/join': (c) => c.joinInfo(),
+  'GET /nodes/{node}/time': (c, v) => c.nodeTime(v.node ?? ''),
+  'GET /nodes/{node}/certificates/info': (c, v) => c.nodeCertificates(v.node ?? ''),
+  'GET /nodes/{node}/storage': (c, v, p) => c.nodeStorages(v.node ?? '', str(p.content)),
+  'POST /nodes/{node}/qemu': (c, v, p) =>
+    c.createVm(v.node ?? '', {
+      vmid: Number(p.vmid ?? 999),
+      name: String(p.name ?? 'new-vm'),
+      memoryMiB: Number(p.memory ?? 2048),
+      cores: Number(p.cores ?? 1),
+      storage: 'local-lvm',
+      diskGiB: 32,
+    }),
+  'POST /nodes/{node}/apt/update': (c, v) => c.refreshPackageLists(v.node ?? ''),
+  'GET /nodes/{node}/apt/update': (c, v) => c.pendingUpdates(v.node ?? ''),
+  'GET /nodes/{node}/apt/versions': (c, v) => c.packageVersions(v.node ?? ''),
+  ...guestEndpoints('qemu'),
+  ...guestEndpoints('lxc'),
+  'GET /nodes/{node}/tasks/{upid}/status': (c, v) => c.taskStatus(v.upid ?? ''),
+  'GET /nodes/{node}/tasks/{upid}/log': (c, v, p) =>
+    readTaskLog(c.transport, v.upid ?? '', Number(p.start ?? 0)),
+  'DELETE /nodes/{node}/tasks/{upid}': (c, v) => c.stopTask(v.upid ?? ''),
+  'GET /cluster/ha/status/current': (c) => c.haStatus(),
+  'GET /cluster/ha/resources': (c) => c.haResources(),
+  'POST /cluster/ha/resources': (c, _v, p) =>
+    c.addHaResource(String(p.sid), p.state === 'stopped' ? 'stopped' : 'started'),
+  'DELETE /cluster/ha/resources/{sid}': (c, v) => c.removeHaResource(v.sid ?? ''),
+  'GET /cluster/ha/rules': (c) => c.haRules(),
+  'POST /cluster/ha/rules': (c, _v, p) =>
+    c.createHaRule({
+      rule: String(p.rule),
+      type: p.type === 'resource-affinity' ? 'resource-affinity' : 'node-affinity',
+      resources: String(p.resources ?? '').split(','),
+      ...(p.type === 'resource-affinity'
+        ? { affinity: p.affinity === 'positive' ? 'positive' : 'negative' }
+        : {
+            nodes: String(p.nodes ?? 'node01')
+              .split(',')
+              .map((node) => ({ node: node.split(':')[0] ?? node })),
+          }),
+    }),
+  'DELETE /cluster/ha/rules/{rule}': (c, v) => c.deleteHaRule(v.rule ?? ''),
+  'GET /cluster/ha/groups': (c) => c.haGroups(),
+  'GET /cluster/replication': (c) => c.replicationJobs(),
+  'POST /cluster/replication': (c, _v, p) =>
+    c.createReplicationJob({
+      id: String(p.id),
+      target: String(p.target),
+      ...(p.schedule ? { schedule: String(p.schedule) } : {}),
+    }),
+  'GET /nodes/{node}/replication': (c, v) => c.nodeReplicationStatus(v.node ?? ''),
+  'POST /nodes/{node}/replication/{id}/schedule_now': (c, v) =>
+    c.scheduleReplicationNow(v.node ?? '', v.id ?? ''),
+  'GET /nodes/{node}/replication/{id}/log': (c, v, p) =>
+    c.replicationLog(v.node ?? '', v.id ?? '', {
+      ...(p.start === undefined ? {} : { start: Number(p.start) }),
+      ...(p.limit === undefined ? {} : { limit: Number(p.limit) }),
+    }),
+};
