@@ -8,6 +8,7 @@ import { isPveError, PveErrorCode } from '../../src/proxmox/pve-error.js';
 import type { GuestResource } from '../../src/proxmox/schemas/cluster-schemas.js';
 import { loadApiSchema } from '../../src/sim/server/api-schema.js';
 import { checkRequestAgainstSchema } from '../../src/sim/server/validate-params.js';
+import { loadFixtures } from '../conformance/pve/load-fixtures.js';
 import { FAST_POLL, useSimulatedCluster } from './helpers/simulated-cluster.js';
 
 const cluster = useSimulatedCluster();
@@ -183,6 +184,13 @@ describe('every request the client can make', () => {
       }
     }
     expect(refused).toEqual([]);
+    // Every endpoint the client called has a real PVE answer in the conformance corpus
+    // (test/conformance/pve): a new endpoint needs its evidence before it ships.
+    const corpus = new Set(loadFixtures().map((fixture) => fixture.endpoint));
+    const called = new Set(
+      requests.map((request) => `${request.method} ${request.template ?? request.path}`),
+    );
+    expect([...called].filter((endpoint) => !corpus.has(endpoint)).sort()).toEqual([]);
     // And the simulator refused none with a 400, but for the deliberately taken vmid.
     expect(requests.filter((r) => r.status === 400 && r.path !== '/cluster/nextid')).toEqual([]);
   });
