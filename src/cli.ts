@@ -33,6 +33,10 @@ const commands: Record<string, Command> = {
     summary: 'run the jobs against the Proxmox VE API (needs PVE_* and REDIS_URL)',
     run: async (args) => (await import('./jobs/run-worker-command.js')).runWorkerCommand(args),
   },
+  'pve-record': {
+    summary: 'read (GET only) your cluster and write anonymised conformance fixtures: --out DIR',
+    run: async (args) => (await import('./proxmox/record/run-record-command.js')).runRecordCommand(args),
+  },
   sim: {
     summary:
       'start the simulated Proxmox VE cluster (MonCluster: node01..node03); --env-file FILE writes PVE_*',
