@@ -31,7 +31,12 @@ export const fixtureSchema = z.strictObject({
     .strictObject({
       path: z.string().optional(),
       params: z.record(z.string(), paramValue).optional(),
-      before: z.array(fixtureRequestSchema).optional(),
+      /** Sent first; `wait` waits for the task the request started to end. */
+      before: z.array(fixtureRequestSchema.extend({ wait: z.boolean().optional() })).optional(),
+      /** Nodes powered off first (their API answers 595 through the others). */
+      nodesDown: z.array(z.string()).optional(),
+      /** The next task of this type fails with this message (SimFaults.failNextTask). */
+      failNextTask: z.strictObject({ type: z.string(), message: z.string() }).optional(),
       skip: z.string().min(1).optional(),
     })
     .optional(),
