@@ -156,7 +156,7 @@ describe('validateParams', () => {
     const ticket = method('/access/ticket', 'POST');
     expect(validateParams(ticket, { username: 'root@pam', password: 'x', path: '/vms' })).toEqual({
       ok: false,
-      errors: { privs: "missing property - 'path' requires this property" },
+      errors: { privs: "missing property required by 'path'" },
     });
   });
 });

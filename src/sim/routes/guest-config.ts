@@ -4,7 +4,7 @@ import type { SimGuest } from '../cluster/cluster-model.js';
 import type { SimCluster } from '../cluster/sim-cluster.js';
 import { PveHttpError } from '../pve-http-error.js';
 import type { SimRequest } from '../types.js';
-import { optInt, optStr } from './request-params.js';
+import { optInt, optMemoryMiB, optStr } from './request-params.js';
 
 function digest(config: Record<string, unknown>): string {
   return createHash('sha1').update(JSON.stringify(config)).digest('hex');
@@ -73,8 +73,9 @@ export function updateConfig(cluster: SimCluster, guest: SimGuest, request: SimR
   }
   const name = optStr(request, guest.type === 'qemu' ? 'name' : 'hostname');
   if (name !== undefined) guest.name = name;
-  const memory = optStr(request, 'memory');
-  if (memory !== undefined) guest.memoryMiB = Number.parseInt(memory.replace(/^current=/, ''), 10);
+  // qemu `memory` is a property string (`[current=]<integer>`), lxc's a plain integer.
+  const memory = guest.type === 'qemu' ? optMemoryMiB(request) : optInt(request, 'memory');
+  if (memory !== undefined) guest.memoryMiB = memory;
   const cores = optInt(request, 'cores');
   if (cores !== undefined) guest.cores = cores;
   const tags = optStr(request, 'tags');

@@ -7,7 +7,7 @@ import type { SimCluster } from '../cluster/sim-cluster.js';
 import type { RouteRegistry } from '../types.js';
 import { qemuConfig, updateConfig } from './guest-config.js';
 import { registerGuestRoutes } from './guest-routes.js';
-import { bool, int, optBool, optStr, str } from './request-params.js';
+import { bool, int, optBool, optInt, optMemoryMiB, optStr, str } from './request-params.js';
 
 export function registerQemuRoutes(registry: RouteRegistry, cluster: SimCluster): void {
   registerGuestRoutes(registry, cluster, 'qemu');
@@ -19,8 +19,9 @@ export function registerQemuRoutes(registry: RouteRegistry, cluster: SimCluster)
       vmid: int(request, 'vmid'),
       user: request.user,
       name: optStr(request, 'name'),
-      memoryMiB: Number.parseInt(optStr(request, 'memory') ?? '512', 10),
-      cores: Number.parseInt(optStr(request, 'cores') ?? '1', 10),
+      // qemu-server's defaults: memory 512 (MiB), cores 1.
+      memoryMiB: optMemoryMiB(request) ?? 512,
+      cores: optInt(request, 'cores') ?? 1,
       ostype: optStr(request, 'ostype'),
       scsi0: optStr(request, 'scsi0'),
       start: optBool(request, 'start') ?? false,

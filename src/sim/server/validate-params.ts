@@ -6,7 +6,7 @@ import { unknownMethodMessage } from '../pve-http-error.js';
 import type { ParamValue } from '../types.js';
 import type { ApiSchema, MethodSchema, SchemaProperty } from './api-schema.js';
 import { matchApiPath, methodSchema } from './api-schema.js';
-import { checkFormat } from './param-formats.js';
+import { addError, checkProp, type Value } from './check-prop.js';
 
 /** Where the values came from: form/query strings, or a JSON body (JSON booleans allowed). */
 export type ParamSource = 'form' | 'json';
@@ -28,6 +28,7 @@ export function validateParams(
   method: MethodSchema,
   raw: Readonly<Record<string, unknown>>,
   source: ParamSource = 'form',
+  version: string = '9.1',
 ): ValidationResult {
   const properties = method.parameters.properties;
   const values = normalize(properties, raw, source);
@@ -43,7 +44,11 @@ export function validateParams(
     if (Object.hasOwn(properties, name)) {
       const requires = properties[name]?.requires;
       if (typeof requires === 'string' && value !== undefined && values.get(requires) === undefined) {
-        addError(errors, requires, `missing property - '${name}' requires this property`);
+        // pve-common JSONSchema.pm check_object; reworded for 9.0 (commit 0f0e791).
+        const message = version.startsWith('8.')
+          ? `missing property - '${name}' requires this property`
+          : `missing property required by '${name}'`;
+        addError(errors, requires, message);
       }
       continue;
     }
@@ -102,7 +107,7 @@ export function checkRequestAgainstSchema(
     }
     merged[name] = value;
   }
-  const result = validateParams(info, merged, source);
+  const result = validateParams(info, merged, source, schema.version);
   if (!result.ok) {
     return {
       ok: false,
@@ -114,9 +119,6 @@ export function checkRequestAgainstSchema(
   }
   return { ok: true, template: match.template, params: result.params };
 }
-
-/** A given value as Perl sees it after decoding: undefined when absent or empty in a form. */
-type Value = string | number | boolean | unknown[] | Record<string, unknown> | undefined;
 
 function normalize(
   properties: Record<string, SchemaProperty>,
@@ -146,117 +148,63 @@ function isIndexedName(name: string): boolean {
   return name.endsWith('[n]');
 }
 
-/** The schema writes numbered options once as `net[n]`; `net0`, `net5`… all use it. */
+/**
+ * How many numbered keys PVE registers for each `[n]` schema property (`net[n]` → net0..net31):
+ * the official schema writes them once, the servers register each index. From qemu-server
+ * src/PVE/QemuServer.pm ($MAX_NETS, $MAX_SERIAL_PORTS, $MAX_PARALLEL_PORTS; ipconfig[n] loops
+ * over $MAX_NETS), QemuServer/Drive.pm ($MAX_IDE_DISKS, $MAX_SCSI_DISKS, $MAX_VIRTIO_DISKS,
+ * $MAX_SATA_DISKS, $MAX_UNUSED_DISKS), Memory.pm ($MAX_NUMA), PCI.pm, USB.pm, Virtiofs.pm;
+ * pve-container src/PVE/LXC/Config.pm ($MAX_MOUNT_POINTS, $MAX_DEVICES, $MAX_LXC_NETWORKS,
+ * unused = $MAX_MOUNT_POINTS); pve-cluster src/PVE/Corosync.pm (MAX_LINK_INDEX 7).
+ */
+const INDEX_LIMITS: Readonly<Record<string, number>> = {
+  net: 32,
+  ipconfig: 32,
+  serial: 4,
+  parallel: 3,
+  ide: 4,
+  scsi: 31,
+  virtio: 16,
+  sata: 6,
+  unused: 256,
+  numa: 8,
+  hostpci: 16,
+  usb: 14,
+  virtiofs: 10,
+  mp: 256,
+  dev: 256,
+  link: 8,
+};
+
+/** The schema writes numbered options once as `net[n]`; `net0`…`net31` use it, `net32` is unknown. */
 function indexedProperty(
   properties: Record<string, SchemaProperty>,
   name: string,
 ): SchemaProperty | undefined {
-  const m = /^(.*?)(\d+)$/.exec(name);
-  return m ? properties[`${m[1]}[n]`] : undefined;
+  const m = /^(.*?)(0|[1-9]\d*)$/.exec(name);
+  if (!m) return undefined;
+  const base = m[1] as string;
+  const limit = INDEX_LIMITS[base];
+  if (limit !== undefined && Number(m[2]) >= limit) return undefined;
+  return properties[`${base}[n]`];
 }
-
-function addError(errors: Record<string, string>, path: string, message: string): void {
-  // JSONSchema.pm add_error joins with a single-quoted '\n': a literal backslash and n.
-  errors[path] = errors[path] === undefined ? message : `${errors[path]}\\n${message}`;
-}
-
-const IS_NUMBER = /^[+-]?(\d+\.\d+|\d+\.|\.\d+|\d+)([eE][+-]?\d+)?$/;
-const IS_INTEGER = /^[+-]?\d+$/;
 
 function isOptional(prop: SchemaProperty): boolean {
   return prop.optional === 1 || prop.optional === true;
 }
 
-/** check_prop for one top-level value; adds at most one error for it, as PVE does. */
+/** check_prop for one top-level value (see check-prop.ts). */
 function checkProperty(
   value: Value,
   prop: SchemaProperty,
   path: string,
   errors: Record<string, string>,
 ): void {
-  if (value === undefined) {
-    if (!isOptional(prop) && prop.type !== 'null') addError(errors, path, NOT_OPTIONAL);
+  if (value === undefined && !isOptional(prop) && prop.type !== 'null') {
+    addError(errors, path, NOT_OPTIONAL);
     return;
   }
-  if (!checkType(value, prop.type, path, errors)) return;
-  if (Array.isArray(value)) {
-    const items = prop.items;
-    if (items) {
-      for (const [i, item] of value.entries()) checkProperty(item as Value, items, `${path}[${i}]`, errors);
-    }
-    return;
-  }
-  if (typeof value === 'object') return;
-  const error = scalarError(prop, String(value));
-  if (error) addError(errors, path, error);
-}
-
-/** The first failing scalar check, in JSONSchema.pm's order: format, pattern, length, range, enum. */
-function scalarError(prop: SchemaProperty, text: string): string | null {
-  if (prop.format !== undefined) {
-    const error = checkFormat(prop.format, text);
-    // PVE's format validators die with "…\n" and check_prop keeps that newline in the message.
-    if (error) return `invalid format - ${error}\n`;
-  }
-  // JSONSchema.pm matches `m/^$pattern$/` without grouping, so an alternation is anchored at one
-  // end only; copying that keeps us exactly as strict as PVE. `(?^:` is Perl's inline-flags group.
-  if (prop.pattern !== undefined && !new RegExp(`^${prop.pattern.replaceAll('(?^:', '(?:')}$`).test(text)) {
-    return 'value does not match the regex pattern';
-  }
-  const length = [...text].length;
-  if (prop.maxLength !== undefined && length > Number(prop.maxLength)) {
-    return `value may only be ${prop.maxLength} characters long`;
-  }
-  if (prop.minLength !== undefined && length < Number(prop.minLength)) {
-    return `value must be at least ${prop.minLength} characters long`;
-  }
-  if (IS_NUMBER.test(text)) {
-    if (prop.maximum !== undefined && Number(text) > Number(prop.maximum)) {
-      return `value must have a maximum value of ${prop.maximum}`;
-    }
-    if (prop.minimum !== undefined && Number(text) < Number(prop.minimum)) {
-      return `value must have a minimum value of ${prop.minimum}`;
-    }
-  }
-  if (prop.enum && !prop.enum.includes(text)) {
-    return `value '${text}' does not have a value in the enumeration '${prop.enum.join(', ')}'`;
-  }
-  return null;
-}
-
-/** check_type: what each declared type accepts from a form string or a JSON value. */
-function checkType(
-  value: Value,
-  type: string | undefined,
-  path: string,
-  errors: Record<string, string>,
-): boolean {
-  if (!type || type === 'any') return true;
-  const fail = (detail: string) => {
-    addError(errors, path, `type check ('${type}') failed${detail}`);
-    return false;
-  };
-  if (type === 'array') return Array.isArray(value) ? true : fail('');
-  if (type === 'object') return isObject(value) ? true : fail('');
-  // Perl sees arrays, objects and JSON booleans as references: only a boolean may be one of those.
-  if (Array.isArray(value)) return fail(' - got ARRAY');
-  if (isObject(value)) return fail(' - got HASH');
-  if (typeof value === 'boolean') return type === 'boolean' ? true : fail(' - got JSON::PP::Boolean');
-  const text = String(value);
-  switch (type) {
-    case 'boolean':
-      return text === '1' || text === '0' ? true : fail(` - got '${text}'`);
-    case 'integer':
-      return IS_INTEGER.test(text) ? true : fail(` - got '${text}'`);
-    case 'number':
-      return IS_NUMBER.test(text) ? true : fail(` - got '${text}'`);
-    default:
-      return true;
-  }
-}
-
-function isObject(value: Value): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  checkProp(value, prop, path, errors);
 }
 
 function typed(value: Exclude<Value, undefined>, type: string | undefined): ParamValue {
