@@ -265,11 +265,14 @@ export class Anonymiser {
       if (!isIPv4(ip) || ip === '127.0.0.1' || ip === '0.0.0.0' || ip.startsWith('255.')) return m;
       return `${this.ipv4.get(ip)}${cidr ?? ''}`;
     });
-    s = s.replace(USER, (m, user: string, realm: string, token: string | undefined) =>
-      this.userId(m, user, realm, token),
-    );
+    // User ids are set aside while names are replaced: the realm `pve` is not the node `pve`.
+    const ids: string[] = [];
+    s = s.replace(USER, (m, user: string, realm: string, token: string | undefined) => {
+      ids.push(this.userId(m, user, realm, token));
+      return `\u0000${ids.length - 1}\u0000`;
+    });
     s = this.replaceLiterals(s);
-    return s;
+    return s.replace(/\u0000(\d+)\u0000/g, (_m, i: string) => ids[Number(i)] ?? '');
   }
 
   private fingerprint(real: string): string {
@@ -294,9 +297,11 @@ export class Anonymiser {
   private userId(match: string, user: string, realm: string, token: string | undefined): string {
     // `root@10.0.0.2` never gets here (the realm must start with a letter); `root@pve2` (ssh to a
     // node) keeps its shape with the node's placeholder.
-    if (this.nodes.has(realm) || realm.includes('.')) {
+    const builtInRealm = realm === 'pam' || realm === 'pve';
+    if (!builtInRealm && (this.nodes.has(realm) || realm.includes('.'))) {
       const who = user === 'root' ? 'root' : this.users.get(user);
-      return `${who}@${this.nodes.get(realm) ?? realm}${token === undefined ? '' : `!${this.tokens.get(token)}`}`;
+      const host = this.nodes.get(realm) ?? this.hostNames(this.replaceLiterals(realm));
+      return `${who}@${host}${token === undefined ? '' : `!${this.tokens.get(token)}`}`;
     }
     const id = `${user}@${realm}`;
     if (token !== undefined && `${id}!${token}` === this.options.tokenId) return 'chatops@pve!bot';
@@ -355,5 +360,6 @@ function tokenRegex(names: string[], allowDotAfter: boolean): RegExp | undefined
     .join('|');
   if (!body) return undefined;
   const after = allowDotAfter ? `[${NAME_CHARS}-]` : `[${NAME_CHARS}.-]`;
-  return new RegExp(`(?<![${NAME_CHARS}.-])(?:${body})(?!${after})`, 'g');
+  // /etc/pve, /var/lib/pve… are PVE's own directories even on a node named pve.
+  return new RegExp(`(?<![${NAME_CHARS}.-])(?<!/etc/|/var/lib/|/var/log/|/run/)(?:${body})(?!${after})`, 'g');
 }

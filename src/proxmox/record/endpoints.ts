@@ -192,6 +192,7 @@ export function fixtureName(template: EndpointTemplate, vars: RecordVars): strin
     .replace(/^\//, '')
     .replace(/[/_]/g, '-')
     .replace(/^nodes-(qemu|lxc)-/, '$1-')
+    .replace(/^nodes-tasks-/, 'task-')
     .replace(/^nodes-/, 'node-');
   const parts = [
     fixed,
