@@ -269,10 +269,10 @@ export class Anonymiser {
     const ids: string[] = [];
     s = s.replace(USER, (m, user: string, realm: string, token: string | undefined) => {
       ids.push(this.userId(m, user, realm, token));
-      return `\u0000${ids.length - 1}\u0000`;
+      return `\uE000${ids.length - 1}\uE000`;
     });
     s = this.replaceLiterals(s);
-    return s.replace(/\u0000(\d+)\u0000/g, (_m, i: string) => ids[Number(i)] ?? '');
+    return s.replace(/\uE000(\d+)\uE000/g, (_m, i: string) => ids[Number(i)] ?? '');
   }
 
   private fingerprint(real: string): string {
