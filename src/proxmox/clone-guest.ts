@@ -1,6 +1,6 @@
 import { getNextId } from './cluster-api.js';
 import { type GuestRef, guestPath } from './guest-ref.js';
-import { isPveError, PveErrorCode } from './pve-error.js';
+import { isPveError, PveError, PveErrorCode } from './pve-error.js';
 import type { PveTransport } from './pve-transport.js';
 import { upidSchema } from './schemas/guest-schemas.js';
 
@@ -61,4 +61,27 @@ export async function cloneGuest(
       if (attempt >= attempts || !isPveError(error, PveErrorCode.VmidExists)) throw error;
     }
   }
+}
+
+// QEMU clone checks only its own node's config path before the task; a vmid whose config lives on
+// another node is refused inside the task, when pmxcfs will not create a second config for it
+// (pve-common File.pm file_set_contents: "close (rename) atomic file '…/101.conf' failed: File
+// exists"). Nothing has been copied by then.
+const NEWID_TAKEN_IN_TASK = /atomic file '[^']*\/(\d+)\.conf' failed: File exists/;
+
+/**
+ * A clone task that failed because its new vmid already exists on another node, as the
+ * PVE_VMID_EXISTS error the pre-fork check would have given; otherwise the error unchanged.
+ */
+export function newidTakenError(error: unknown): unknown {
+  if (!isPveError(error, PveErrorCode.TaskFailed)) return error;
+  const taken = NEWID_TAKEN_IN_TASK.exec(error.exitstatus ?? '');
+  if (!taken) return error;
+  return new PveError({
+    code: PveErrorCode.VmidExists,
+    message: `VM ${taken[1]} already exists on another node: PVE refused to create its configuration; nothing was copied`,
+    vmid: Number(taken[1]),
+    ...(error.upid === undefined ? {} : { upid: error.upid }),
+    ...(error.exitstatus === undefined ? {} : { exitstatus: error.exitstatus }),
+  });
 }

@@ -17,14 +17,20 @@ export interface PveErrorResponse {
 const LOCKED = /\b(VM|CT)(?: \d+)? is locked \(([\w-]+)\)/;
 // `PVE::Cluster::check_cfs_quorum`.
 const NO_QUORUM = /cluster not ready - no quorum\?/;
-// `load_config` on the node named in the path: the guest is not (or no longer) there.
-const NOT_ON_NODE = /Configuration file 'nodes\/[^/']+\/(?:qemu-server|lxc)\/(\d+)\.conf' does not exist/;
+// `load_config` on the node named in the path: the guest is not (or no longer) there. QEMU's
+// reboot, reset and clone find out through `check_running` first, in other words (qemu-server
+// QemuServer/Helpers.pm vm_running_locally / QemuServer.pm check_running).
+const NOT_ON_NODE =
+  /Configuration file 'nodes\/[^/']+\/(?:qemu-server|lxc)\/(\d+)\.conf' does not exist|unable to find configuration file for VM (\d+) on node '/;
 // `PVE::Cluster::check_node_exists`.
 const NO_SUCH_NODE = /\bno such cluster node '[^']*'/;
 // Pre-fork power checks: `VM 100 not running`, `CT 101 already running` (API-NOTES §3.2.7).
 const GUEST_STATE = /\b(?:VM|CT) (\d+) (?:not|already) running\b/;
-// `check_vmid_unused` ("VM 105 already exists on node 'x'") and nextid's 400 `{vmid: …}`.
-const VMID_EXISTS = /\b(?:VM|CT) (\d+) already exists/;
+// `check_vmid_unused` ("VM 105 already exists on node 'x'"), nextid's 400 `{vmid: …}`, and QEMU
+// clone's own pre-fork check of the local config path (qemu-server API2/Qemu.pm clone_vm:
+// "unable to create VM 105: config file already exists").
+const VMID_EXISTS =
+  /\b(?:VM|CT) (\d+) already exists|unable to create (?:VM|CT) (\d+): config file already exists/;
 
 interface ErrorBody {
   message?: string;
@@ -73,7 +79,7 @@ export function mapPveError(response: PveErrorResponse): PveError {
   const exists = VMID_EXISTS.exec(`${text}\n${fieldText}`);
   if (exists && (statusCode === 400 || statusCode === 500)) {
     return make(PveErrorCode.VmidExists, `${text}${fieldText ? `: ${fieldText}` : ''}`, {
-      vmid: Number(exists[1]),
+      vmid: Number(exists[1] ?? exists[2]),
     });
   }
   if (statusCode === 400) {
@@ -104,7 +110,8 @@ export function mapPveError(response: PveErrorResponse): PveError {
     if (locked) return make(PveErrorCode.Locked, text, { lock: locked[2] });
     if (NO_QUORUM.test(text)) return make(PveErrorCode.NoQuorum, text);
     const notOnNode = NOT_ON_NODE.exec(text);
-    if (notOnNode) return make(PveErrorCode.GuestNotOnNode, text, { vmid: Number(notOnNode[1]) });
+    if (notOnNode)
+      return make(PveErrorCode.GuestNotOnNode, text, { vmid: Number(notOnNode[1] ?? notOnNode[2]) });
     if (NO_SUCH_NODE.test(text)) return make(PveErrorCode.NoSuchNode, text);
     const state = GUEST_STATE.exec(text);
     if (state) return make(PveErrorCode.GuestState, text, { vmid: Number(state[1]) });

@@ -84,7 +84,10 @@ export async function planMigration(
       reasons.push(`the running VM uses local devices: ${devices.join(', ')}`);
     }
     // An ISO on local storage does not exist on the target; a cloud-init drive is rebuilt there.
-    const isos = disks.filter((d) => d.cdrom && !CLOUD_INIT.test(d.volid)).map((d) => d.volid);
+    // (PVE 9 flags the cloud-init drive with `is_cloudinit`; 8.4 only names it `vm-<id>-cloudinit`.)
+    const isos = disks
+      .filter((d) => d.cdrom && !d.is_cloudinit && !CLOUD_INIT.test(d.volid))
+      .map((d) => d.volid);
     if (isos.length > 0) reasons.push(`local CD-ROM image attached: ${isos.join(', ')}`);
   } else {
     try {

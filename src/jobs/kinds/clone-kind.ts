@@ -1,6 +1,7 @@
 // clone: `qm clone <id> <newid> --full` (or `pct clone`) as the guides do it, with a new id from
 // /cluster/nextid that survives a crash (chosen once, kept in the job).
 import { z } from 'zod';
+import { newidTakenError } from '../../proxmox/clone-guest.js';
 import { isPveError, PveErrorCode } from '../../proxmox/pve-error.js';
 import type { GuestResource } from '../../proxmox/schemas/cluster-schemas.js';
 import { defineJobKind } from '../job-kind.js';
@@ -17,7 +18,7 @@ export const clonePayloadSchema = z.object({
   full: z.boolean().default(true),
 });
 
-// nextid is only a hint: another clone can take the id before ours starts (API-NOTES §4.1).
+// nextid is only a hint: another clone can take the id before ours starts.
 const ID_ATTEMPTS = 3;
 
 export const cloneKind = defineJobKind({
@@ -60,7 +61,11 @@ export const cloneKind = defineJobKind({
     newid = await ctx.memo('newid', async () => newid);
     const where = target ?? guest.node;
     const kindLabel = `${name} (${guest.type}/${newid})`;
-    const task = await ctx.watchTask('clone', upid, `cloning ${label} → ${kindLabel} on ${where}`);
+    const task = await ctx
+      .watchTask('clone', upid, `cloning ${label} → ${kindLabel} on ${where}`)
+      .catch((error: unknown) => {
+        throw newidTakenError(error);
+      });
     return {
       summary: `${kindLabel} created on ${where} as a ${full ? 'full' : 'linked'} clone of ${label}`,
       upid,

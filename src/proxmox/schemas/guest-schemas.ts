@@ -47,7 +47,7 @@ export const qemuMigratePreconditionSchema = z.looseObject({
   allowed_nodes: z.array(z.string()).optional(),
   not_allowed_nodes: z.record(z.string(), notAllowedReasonSchema).optional(),
   local_disks: z
-    .array(z.looseObject({ volid: z.string().optional(), cdrom: flag, is_unused: flag }))
+    .array(z.looseObject({ volid: z.string().optional(), cdrom: flag, is_unused: flag, is_cloudinit: flag }))
     .optional(),
   /** Host devices by config key (`hostpci0`, `usb0`): a running VM cannot move with them. */
   local_resources: z.array(pveString).optional(),
