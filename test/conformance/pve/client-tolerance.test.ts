@@ -1,0 +1,69 @@
+// What later PVE releases may add must not break a read, and what the client cannot understand
+// must say where. Starts from a real /cluster/resources answer (PVE 9) and changes it the ways
+// PVE has changed between releases: new keys, new `type`s, numbers in exponent form, new status
+// texts; then breaks one field to see the message.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProxmoxClient } from '../../../src/proxmox/proxmox-client.js';
+import { isPveError, PveErrorCode } from '../../../src/proxmox/pve-error.js';
+import type { Fixture } from './fixture-schema.js';
+import { loadFixtures } from './load-fixtures.js';
+import { type ReplayServer, startReplayServer } from './replay-server.js';
+
+const real = loadFixtures().find((f) => f.file === 'cluster/resources-all.9.json');
+let replay: ReplayServer;
+let client: ProxmoxClient;
+
+beforeAll(async () => {
+  replay = await startReplayServer();
+  client = new ProxmoxClient({
+    hosts: [replay.host],
+    tokenId: 'chatops@pve!bot',
+    tokenSecret: '00000000-0000-4000-8000-000000000000',
+    fingerprints: [replay.fingerprint],
+  });
+});
+afterAll(async () => {
+  await client?.close();
+  await replay?.close();
+});
+
+type Entry = Record<string, unknown>;
+
+function answering(change: (entries: Entry[]) => Entry[]): Fixture {
+  if (!real) throw new Error('cluster/resources-all.9.json is missing from the corpus');
+  const entries = structuredClone((real.response.body as { data: Entry[] }).data);
+  return { ...real, response: { ...real.response, body: { data: change(entries) } } };
+}
+
+describe('reading /cluster/resources as PVE grows', () => {
+  it('keeps working with new keys, new types, exponent numbers and new status texts', async () => {
+    replay.use([
+      answering((entries) => [
+        ...entries.map((entry) => ({
+          ...entry,
+          'future-key': { nested: [1, 'x'] },
+          ...(entry.type === 'qemu' ? { status: 'suspended-to-cxl', maxdisk: 1.2e21, cpu: '1.5e-05' } : {}),
+        })),
+        { id: 'gpu-pool/node01/a100', type: 'gpu-pool', node: 'node01', status: 'ok' },
+      ]),
+    ]);
+    const resources = await client.clusterResources();
+    const vm = resources.find((r) => r.type === 'qemu');
+    expect(vm).toMatchObject({ status: 'suspended-to-cxl', maxdisk: 1.2e21, cpu: 1.5e-5 });
+    expect(resources.find((r) => r.type === 'gpu-pool')).toMatchObject({ node: 'node01' });
+    // Guests are still found by name among the new entries.
+    const guests = await client.findGuests(String((vm as { name?: unknown }).name));
+    expect(guests.map((g) => g.vmid)).toEqual([(vm as { vmid: number }).vmid]);
+  });
+
+  it('names the endpoint and the field it cannot read, and never guesses', async () => {
+    replay.use([
+      answering((entries) =>
+        entries.map((entry) => (entry.type === 'qemu' ? { ...entry, vmid: 'one hundred' } : entry)),
+      ),
+    ]);
+    const error = await client.clusterResources().catch((e: unknown) => e);
+    expect(isPveError(error, PveErrorCode.BadResponse)).toBe(true);
+    expect((error as Error).message).toMatch(/^GET \/cluster\/resources: unexpected response \(\d+\.vmid: /);
+  });
+});
