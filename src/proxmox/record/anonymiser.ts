@@ -223,6 +223,11 @@ export class Anonymiser {
     if (value === '') return value;
     if (FREE_TEXT_KEYS.test(key)) return this.texts.get(value);
     if (key === 'tags') return value.replace(/[^;,\s]+/g, (tag) => this.tags.get(tag));
+    if (key === 'tokenid') {
+      // A task's token name; its user is in `user` beside it (PVE 8.1+ splits them).
+      const user = typeof parent?.user === 'string' ? parent.user : '';
+      return this.tokenName(user, value);
+    }
     if (SERIAL_KEYS.test(key)) return this.serials.get(value);
     if (SECRET_KEYS.test(key)) return this.secrets.get(value);
     if ((key === 'name' || key === 'hostname') && parent && 'vmid' in parent && !this.nodes.has(value)) {
@@ -294,7 +299,7 @@ export class Anonymiser {
     return `${this.ipv6.get(canonical)}${cidr === undefined ? '' : `/${cidr}`}`;
   }
 
-  private userId(match: string, user: string, realm: string, token: string | undefined): string {
+  private userId(_match: string, user: string, realm: string, token: string | undefined): string {
     // `root@10.0.0.2` never gets here (the realm must start with a letter); `root@pve2` (ssh to a
     // node) keeps its shape with the node's placeholder.
     const builtInRealm = realm === 'pam' || realm === 'pve';
@@ -304,12 +309,14 @@ export class Anonymiser {
       return `${who}@${host}${token === undefined ? '' : `!${this.tokens.get(token)}`}`;
     }
     const id = `${user}@${realm}`;
-    if (token !== undefined && `${id}!${token}` === this.options.tokenId) return 'chatops@pve!bot';
-    if (id === this.recordingUser)
-      return token === undefined ? 'chatops@pve' : `chatops@pve!${this.tokens.get(token)}`;
-    if (id === 'root@pam') return token === undefined ? match : `root@pam!${this.tokens.get(token)}`;
-    const placeholder = `${this.users.get(id)}@pve`;
-    return token === undefined ? placeholder : `${placeholder}!${this.tokens.get(`${id}!${token}`)}`;
+    const placeholder =
+      id === this.recordingUser ? 'chatops@pve' : id === 'root@pam' ? id : `${this.users.get(id)}@pve`;
+    return token === undefined ? placeholder : `${placeholder}!${this.tokenName(id, token)}`;
+  }
+
+  /** `bot` for the recording token, tokenN for any other (the same for the same user and name). */
+  private tokenName(userId: string, token: string): string {
+    return `${userId}!${token}` === this.options.tokenId ? 'bot' : this.tokens.get(`${userId}!${token}`);
   }
 
   private replaceLiterals(s: string): string {
