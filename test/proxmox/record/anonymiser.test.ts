@@ -125,6 +125,14 @@ describe('Anonymiser', () => {
       'user1@pve started it, user2@pve!token1 too, chatops@pve also',
     );
     expect(a.text('pve.lab.acme.org and smtp.lab.acme.org')).toBe('node01.example.com and smtp.example.com');
+    expect(
+      json('{"data":[{"user":"svc-rec@corp","tokenid":"audit"},{"user":"bob@pve","tokenid":"ci"}]}', a),
+    ).toEqual({
+      data: [
+        { user: 'chatops@pve', tokenid: 'bot' },
+        { user: 'user2@pve', tokenid: 'token1' },
+      ],
+    });
     expect(json('{"data":{"uuid":"6f1d2c3b-1a2b-4c5d-8e9f-0123456789ab","password":"hunter2"}}', a)).toEqual({
       data: { uuid: '00000000-0000-4000-8000-000000000001', password: 'secret-1' },
     });

@@ -19,6 +19,7 @@ const cluster = useSimulatedCluster();
 
 // The simulator's values → the "real" ones the recorder sees. Longer first.
 const DISGUISE: [string, string][] = [
+  ['"tokenid":"bot"', '"tokenid":"audit"'],
   ['chatops@pve!bot', 'rec-svc@corp!audit'],
   ['chatops@pve', 'rec-svc@corp'],
   ['MonCluster', 'acme-prod'],
@@ -197,6 +198,7 @@ describe('pve-record on a cluster', () => {
       ...(typeof r.pool === 'string' ? [r.pool] : []),
       ...(typeof r.tags === 'string' ? r.tags.split(/[;,\s]+/) : []),
     ]);
+    words.push('audit');
     expect(words).toContain('prod');
     const wordLeaks = files.flatMap(({ file, fixture }) => {
       const body = JSON.stringify(fixture.response.body);
