@@ -149,6 +149,26 @@ describe('clone and ids', () => {
     expect(cluster.guest(201)?.lock).toBeUndefined();
   });
 
+  // qemu-server create_vm: "unable to create VM <vmid> - " + check_vmid_unused's own text.
+  it('create: names what holds the id, and starts with "Execute autostart"', async () => {
+    cluster = createCluster({ speed: 200 });
+    const api = apiFor(cluster);
+    await expect(
+      api.call('POST', '/nodes/{node}/qemu', { node: 'node01', vmid: 200, memory: '1024' }),
+    ).rejects.toMatchObject({ message: "unable to create VM 200 - CT 200 already exists on node 'node03'" });
+    const upid = (await api.call('POST', '/nodes/{node}/qemu', {
+      node: 'node01',
+      vmid: 150,
+      memory: 'current=1024',
+      scsi0: 'local-lvm:8,iothread=1',
+      start: true,
+    })) as string;
+    const task = await taskDone(cluster, upid);
+    expect(task.lines).toContain('Execute autostart');
+    expect(cluster.guest(150)).toMatchObject({ memoryMiB: 1024, running: true });
+    expect(cluster.guest(150)?.disks[0]).toMatchObject({ storage: 'local-lvm', sizeGiB: 8 });
+  });
+
   // How fast this is built is measured in bench/, not asserted here.
   it('builds a 64-node, 5000-guest cluster deterministically', () => {
     cluster = createCluster({ nodes: 64, guests: 5000 });
