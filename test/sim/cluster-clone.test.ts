@@ -110,6 +110,22 @@ describe('clone and ids', () => {
     });
   });
 
+  it("qemu: a target storage without 'images' content is a parameter error", async () => {
+    cluster = createCluster({ speed: 200 });
+    const api = apiFor(cluster);
+    await expect(
+      api.call('POST', '/nodes/{node}/qemu/{vmid}/clone', {
+        node: 'node01',
+        vmid: 100,
+        newid: 150,
+        storage: 'local',
+      }),
+    ).rejects.toMatchObject({
+      status: 400,
+      errors: { storage: "storage 'local' does not support vm images" },
+    });
+  });
+
   // pve-container clone_vm: create_and_lock_config (check_vmid_unused) runs before the fork.
   it('lxc: refuses a newid that exists anywhere before the task, and leaves the source unlocked', async () => {
     cluster = createCluster({ speed: 200 });

@@ -46,7 +46,11 @@ export function requestClone(cluster: SimCluster, type: SimGuest['type'], reques
 }
 
 /** The checks both share up to the quorum test: pool, target node, target storage. */
-function checkPoolTargetStorage(cluster: SimCluster, request: CloneRequest): string | undefined {
+function checkPoolTargetStorage(
+  cluster: SimCluster,
+  type: SimGuest['type'],
+  request: CloneRequest,
+): string | undefined {
   // `undef $target if $target eq $localnode || $target eq 'localhost'`
   const target =
     request.target && request.target !== request.node && request.target !== 'localhost'
@@ -59,6 +63,12 @@ function checkPoolTargetStorage(cluster: SimCluster, request: CloneRequest): str
   if (request.storage) {
     const storage = cluster.storages.find((s) => s.storage === request.storage);
     if (!storage) throw PveHttpError.die(`storage '${request.storage}' does not exist`);
+    // qemu only: raise_param_exc when the storage does not hold VM images.
+    if (type === 'qemu' && !storage.content.split(',').includes('images')) {
+      throw new PveHttpError(400, 'Parameter verification failed.', {
+        storage: `storage '${request.storage}' does not support vm images`,
+      });
+    }
     if (target && !storage.shared) {
       throw PveHttpError.die(`can't clone to non-shared storage '${request.storage}'`);
     }
@@ -95,7 +105,7 @@ function qemuLoadAndCheck(cluster: SimCluster, request: CloneRequest, target: st
 }
 
 function requestQemuClone(cluster: SimCluster, request: CloneRequest): string {
-  const target = checkPoolTargetStorage(cluster, request);
+  const target = checkPoolTargetStorage(cluster, 'qemu', request);
   qemuLoadAndCheck(cluster, request, target);
   const spec = {
     node: request.node,
@@ -120,7 +130,7 @@ function requestQemuClone(cluster: SimCluster, request: CloneRequest): string {
 }
 
 function requestLxcClone(cluster: SimCluster, request: CloneRequest): string {
-  const target = checkPoolTargetStorage(cluster, request);
+  const target = checkPoolTargetStorage(cluster, 'lxc', request);
   // set_lock($vmid, 'disk'): load_config + check_lock on the source.
   const source = cluster.guestOn(request.node, request.vmid, 'lxc');
   cluster.assertUnlocked(source);
