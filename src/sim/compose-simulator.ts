@@ -29,6 +29,8 @@ export interface SimClusterHandle extends FaultableCluster {
   close(): void;
   /** Optional: lets `/nodes/{node}/certificates/info` show the real PEM. */
   setNodeCertificatePem?(node: string, pem: string): void;
+  /** Optional: lets `/nodes/{node}/certificates/info` show the cluster CA (pve-root-ca.pem). */
+  setCaCertificatePem?(pem: string): void;
 }
 
 export interface SimulatorOptions {
@@ -160,6 +162,7 @@ export async function composeSimulator<C extends SimClusterHandle>(
       signal: abort.signal,
     });
 
+    cluster.setCaCertificatePem?.(certificates.caPem);
     for (const node of nodes) {
       const leaf = certificates.nodes.get(node);
       if (!leaf) throw new Error(`no certificate was made for node ${node}`);

@@ -159,7 +159,7 @@ describe('tasks', () => {
     expect(cluster.task(again)?.record.exitstatus).toBe('OK');
   });
 
-  it('lists running tasks and only the newest 50 finished per node in /cluster/tasks, newest first', async () => {
+  it('lists per node its running tasks, then its newest finished ones up to 25 in all, in /cluster/tasks', async () => {
     cluster = createCluster({ speed: 200 });
     const api = apiFor(cluster);
     const spec = (node: string) => ({ node, type: 'vncproxy', id: '', user: 'root@pam' });
@@ -168,20 +168,20 @@ describe('tasks', () => {
     finished.push(cluster.startTask(spec('node02'), async () => {}));
     await Promise.all(finished.map((task) => taskDone(cluster, task.upid)));
 
-    const tasks = (await api.call('GET', '/cluster/tasks')) as Array<{
-      upid: string;
-      node: string;
-      starttime: number;
-      status?: string;
-    }>;
+    const tasks = (await api.call('GET', '/cluster/tasks')) as Array<Record<string, unknown>>;
     const node01 = tasks.filter((t) => t.node === 'node01');
-    expect(node01.filter((t) => t.status !== undefined)).toHaveLength(50);
-    expect(node01.map((t) => t.upid)).toContain(running.upid);
-    // The oldest finished ones of node01 dropped out, the newest are there.
+    // pve-common active_workers: running first, then finished ones up to $MAX_FINISHED in all.
+    expect(node01).toHaveLength(25);
+    expect(node01[0]).toMatchObject({ upid: running.upid, saved: '0', id: '' });
+    expect(node01[0]?.pid).toEqual(expect.any(Number));
+    // The oldest finished ones of node01 dropped out, the newest are there, without pid.
     expect(node01.map((t) => t.upid)).not.toContain(finished[0]?.upid);
-    expect(node01.map((t) => t.upid)).toContain(finished[59]?.upid);
-    expect(tasks.filter((t) => t.node === 'node02')).toHaveLength(1);
-    const starts = tasks.map((t) => t.starttime);
+    expect(node01[1]).toMatchObject({ upid: finished[59]?.upid, saved: '1', status: 'OK' });
+    expect(node01[1]).not.toHaveProperty('pid');
+    for (const task of tasks) expect(task).not.toHaveProperty('pstart');
+    // Node by node, in cluster order.
+    expect(tasks.map((t) => t.node)).toEqual([...node01.map(() => 'node01'), 'node02']);
+    const starts = node01.slice(1).map((t) => Number(t.starttime));
     expect(starts).toEqual([...starts].sort((a, b) => b - a));
   });
 

@@ -105,7 +105,7 @@ describe('simulator request handling', () => {
       501,
       "Method 'GET /nodes/node01/foo' not implemented",
     ]);
-    expect(unknown.json).toEqual({ data: null, message: "Method 'GET /nodes/node01/foo' not implemented\n" });
+    expect(unknown.json).toEqual({ data: null, message: "Method 'GET /nodes/node01/foo' not implemented" });
 
     const unregistered = await api('GET', '/cluster/resources');
     expect(unregistered.status).toBe(501);

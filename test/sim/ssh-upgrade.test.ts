@@ -95,7 +95,7 @@ describe('package upgrades over SSH', () => {
     for (const pkg of pending)
       expect(versions.get(pkg.Package)).toMatchObject({ Version: pkg.Version, OldVersion: pkg.Version });
     expect(versions.get('proxmox-ve')).toMatchObject({ RunningKernel: RUNNING_KERNEL });
-    expect(versions.get('pve-manager')).toMatchObject({ ManagerVersion: '9.1.4' });
+    expect(versions.get('pve-manager')).toMatchObject({ ManagerVersion: '9.1.4/5ac30304265fbd8e' });
     expect(await api('GET', '/nodes/node01/version')).toMatchObject({ version: '9.1.4' });
     expect(((await api('GET', '/nodes/node01/status')) as Entry).pveversion).toMatch(
       /^pve-manager\/9\.1\.4\//,

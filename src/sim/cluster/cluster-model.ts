@@ -57,7 +57,10 @@ export interface AptPackage {
   Title: string;
   Description: string;
   Version: string;
-  OldVersion: string;
+  /** The installed version; absent for a package the update would newly install. */
+  OldVersion?: string;
+  /** The candidate a package-updates notification was sent for (`apt/update` with notify). */
+  NotifyStatus?: string;
   Origin: string;
   Priority: string;
   Section: string;
@@ -111,6 +114,8 @@ export interface SimStorage {
   /** Capacity per node (or of the pool, when shared). */
   total: number;
   baseUsed: number;
+  /** storage.cfg `nodes`: the nodes it is enabled on (all when absent). */
+  nodes?: string[];
 }
 
 export interface HaResource {

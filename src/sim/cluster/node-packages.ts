@@ -5,7 +5,18 @@ import type { AptPackage } from './cluster-model.js';
 export const RUNNING_KERNEL = '6.17.2-1-pve';
 export const NEW_KERNEL = '6.17.4-1-pve';
 export const MANAGER_VERSION = '9.1.3';
-export const MANAGER_REPOID = '5f6a1e2b09d4c7a3';
+/**
+ * The build's repoid, the 16-hex prefix of the pve-manager commit "bump version to <version>",
+ * as /version, pveversion and ManagerVersion report it.
+ */
+const MANAGER_REPOIDS: Readonly<Record<string, string>> = {
+  '9.1.3': '5829c814947b3364',
+  '9.1.4': '5ac30304265fbd8e',
+};
+
+export function managerRepoid(version: string): string {
+  return MANAGER_REPOIDS[version] ?? '5829c814947b3364';
+}
 
 /** What /apt/versions lists, with the versions a freshly installed 9.1.3 node has. */
 export const INSTALLED_VERSIONS: ReadonlyArray<readonly [string, string]> = [
@@ -15,7 +26,6 @@ export const INSTALLED_VERSIONS: ReadonlyArray<readonly [string, string]> = [
   // The meta-package that pulls in each new 6.17 build (upgraded, the new image is newly installed).
   ['proxmox-kernel-6.17', '6.17.2-1'],
   ['proxmox-kernel-helper', '9.0.4'],
-  ['ceph-fuse', '19.2.3-pve2'],
   ['corosync', '3.1.9-pve2'],
   ['criu', '4.1.1-1'],
   ['ifupdown2', '3.3.0-1+pmx10'],
@@ -56,6 +66,14 @@ export const INSTALLED_VERSIONS: ReadonlyArray<readonly [string, string]> = [
   ['swtpm', '0.8.0+pve3'],
   ['vncterm', '1.9.1'],
   ['zfsutils-linux', '2.3.4-pve1'],
+];
+
+/**
+ * Packages of /apt/versions' fixed list that a node does not have installed, with their
+ * candidate: listed with CurrentState NotInstalled and no OldVersion (pve-manager APT.pm versions).
+ */
+export const NOT_INSTALLED_CANDIDATES: ReadonlyArray<readonly [string, string]> = [
+  ['ceph-fuse', '19.2.3-pve2'],
 ];
 
 interface Update {
@@ -119,15 +137,19 @@ const VARYING: Update[] = [
 /** Node 0 gets the common set plus one varying package, node 1 two, and so on. */
 export function pendingUpdatesFor(nodeIndex: number, installed: ReadonlyMap<string, string>): AptPackage[] {
   const extra = VARYING.filter((_, index) => index <= nodeIndex % VARYING.length);
-  return [...COMMON, ...extra].map((update) => ({
-    Package: update.name,
-    Title: update.title,
-    Description: `${update.title}.`,
-    Version: update.version,
-    OldVersion: installed.get(update.name) ?? '',
-    Origin: 'Proxmox',
-    Priority: update.section === 'kernel' ? 'optional' : 'important',
-    Section: update.section,
-    Arch: 'amd64',
-  }));
+  return [...COMMON, ...extra].map((update) => {
+    const old = installed.get(update.name);
+    return {
+      Package: update.name,
+      Title: update.title,
+      Description: `${update.title}.`,
+      Version: update.version,
+      // A newly required package (the next kernel image) is not installed: no OldVersion.
+      ...(old === undefined ? {} : { OldVersion: old }),
+      Origin: 'Proxmox',
+      Priority: update.section === 'kernel' ? 'optional' : 'important',
+      Section: update.section,
+      Arch: 'amd64',
+    };
+  });
 }

@@ -27,6 +27,7 @@ export class SimCluster implements SimClusterView {
   private readonly guestsById = new Map<number, SimGuest>();
   private readonly listeners: Array<(node: string, online: boolean) => void> = [];
   private readonly certificates = new Map<string, string>();
+  private caCertificatePem: string | undefined;
   private readonly certificateExpiry = new Map<string, number>();
   /** Bytes written to a storage besides guest disks, by `node/storage` (`*\/storage` when shared). */
   private readonly storageExtra = new Map<string, number>();
@@ -76,6 +77,15 @@ export class SimCluster implements SimClusterView {
 
   setNodeFingerprint(node: string, fingerprint: string): void {
     this.node(node).fingerprint = fingerprint;
+  }
+
+  /** The cluster CA in PEM (pve-root-ca.pem), shown by /certificates/info when the platform provides it. */
+  setCaCertificatePem(pem: string): void {
+    this.caCertificatePem = pem;
+  }
+
+  caCertificate(): string | undefined {
+    return this.caCertificatePem;
   }
 
   /** The node's certificate in PEM, shown by /certificates/info when the platform provides it. */

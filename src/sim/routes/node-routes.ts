@@ -1,7 +1,8 @@
 // /nodes and the per-node reads and power commands.
 import { timeZoneOffsetSeconds } from '../cluster/log-format.js';
-import { MANAGER_REPOID } from '../cluster/node-packages.js';
+import { managerRepoid } from '../cluster/node-packages.js';
 import type { SimCluster } from '../cluster/sim-cluster.js';
+import { certificateFingerprint } from '../server/certificates.js';
 import type { RouteRegistry } from '../types.js';
 import { nodeStats, pveVersion, versionInfo } from './render-node.js';
 import { str } from './request-params.js';
@@ -69,7 +70,7 @@ export function registerNodeRoutes(registry: RouteRegistry, cluster: SimCluster)
         free: Math.floor(node.rootfsTotal - node.rootfsUsed),
         avail: Math.floor(node.rootfsTotal - node.rootfsUsed - 5 * 1024 ** 3),
       },
-      pveversion: pveVersion(node, MANAGER_REPOID),
+      pveversion: pveVersion(node, managerRepoid(node.managerVersion)),
     };
   });
 
@@ -123,17 +124,21 @@ export function registerNodeRoutes(registry: RouteRegistry, cluster: SimCluster)
       'public-key-bits': 2048,
     };
     if (pem) ssl.pem = pem;
-    return [
-      {
-        filename: 'pve-root-ca.pem',
-        issuer: `/CN=Proxmox Virtual Environment/OU=${cluster.name}/O=PVE Cluster Manager CA`,
-        subject: `/CN=Proxmox Virtual Environment/OU=${cluster.name}/O=PVE Cluster Manager CA`,
-        notbefore: issued,
-        notafter: issued + 10 * 365 * 86_400,
-        'public-key-type': 'rsaEncryption',
-        'public-key-bits': 4096,
-      },
-      ssl,
-    ];
+    // pve-common PVE::Certificate::get_certificate_info: the root CA has no SAN extension (san
+    // []), and like every entry a fingerprint and its PEM.
+    const caPem = cluster.caCertificate();
+    const ca: Record<string, unknown> = {
+      filename: 'pve-root-ca.pem',
+      fingerprint: caPem ? certificateFingerprint(caPem) : node.fingerprint,
+      issuer: `/CN=Proxmox Virtual Environment/OU=${cluster.name}/O=PVE Cluster Manager CA`,
+      subject: `/CN=Proxmox Virtual Environment/OU=${cluster.name}/O=PVE Cluster Manager CA`,
+      notbefore: issued,
+      notafter: issued + 10 * 365 * 86_400,
+      san: [],
+      'public-key-type': 'rsaEncryption',
+      'public-key-bits': 4096,
+    };
+    if (caPem) ca.pem = caPem;
+    return [ca, ssl];
   });
 }

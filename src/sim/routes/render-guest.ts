@@ -19,7 +19,8 @@ export function resourceEntry(cluster: SimCluster, guest: SimGuest): Record<stri
     maxcpu: guest.cores,
     ...m,
   };
-  if (guest.type === 'qemu') entry.memhost = m.mem;
+  // The pve-vm-9.0 RRD row's memhost: the QEMU process's memory on the host; 0 for containers.
+  entry.memhost = guest.type === 'qemu' ? m.mem : 0;
   optional(cluster, guest, entry);
   return entry;
 }

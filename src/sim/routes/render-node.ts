@@ -1,7 +1,7 @@
 // A node's live statistics: its own base load plus what its running guests use.
 import type { SimNode } from '../cluster/cluster-model.js';
 import { guestMetrics } from '../cluster/guest-metrics.js';
-import { MANAGER_REPOID } from '../cluster/node-packages.js';
+import { managerRepoid } from '../cluster/node-packages.js';
 import type { SimCluster } from '../cluster/sim-cluster.js';
 
 export interface NodeStats {
@@ -44,5 +44,9 @@ export function pveVersion(node: SimNode, repoid: string): string {
 /** `{version, release, repoid}` as /version and /nodes/{node}/version report the node's pve-manager. */
 export function versionInfo(node: SimNode): { version: string; release: string; repoid: string } {
   const [major = '9', minor = '1'] = node.managerVersion.split('.');
-  return { version: node.managerVersion, release: `${major}.${minor}`, repoid: MANAGER_REPOID };
+  return {
+    version: node.managerVersion,
+    release: `${major}.${minor}`,
+    repoid: managerRepoid(node.managerVersion),
+  };
 }

@@ -46,7 +46,7 @@ export function replyFromError(error: unknown, logger: Logger): ApiReply {
   if (error instanceof AuthFailure) return { status: 401, reason: error.message };
   if (error instanceof UnreachableNode) return { status: 595, reason: error.message };
   if (error instanceof PveHttpError) {
-    const message = error.message.endsWith('\n') ? error.message : `${error.message}\n`;
+    const message = error.exact || error.message.endsWith('\n') ? error.message : `${error.message}\n`;
     const json: Record<string, unknown> = { data: null, message };
     if (error.errors) json.errors = error.errors;
     const reply: ApiReply = { status: error.status, reason: firstLine(error.message), json };
@@ -73,7 +73,7 @@ export async function handleApiRequest(
   if (!METHODS.has(method)) throw new PveHttpError(501, `method '${method}' not available`);
   const url = new URL(request.url ?? '/', 'https://simulator.invalid');
   if (!url.pathname.startsWith(`${PREFIX}/`)) {
-    throw new PveHttpError(501, unknownMethodMessage(method, url.pathname));
+    throw PveHttpError.raise(501, unknownMethodMessage(method, url.pathname));
   }
   const path = url.pathname.slice(PREFIX.length);
   record.path = path;
@@ -88,7 +88,8 @@ export async function handleApiRequest(
   const identity = isLogin ? null : ctx.auth.authenticate(method, request.headers);
 
   const info = match ? methodSchema(ctx.schema, match.template, method) : null;
-  if (!match || !info) throw new PveHttpError(501, unknownMethodMessage(method, path));
+  // pve-manager PVE/HTTPServer.pm rest_handler's default answer: a message without a newline.
+  if (!match || !info) throw PveHttpError.raise(501, unknownMethodMessage(method, path));
   record.template = match.template;
 
   if (info.allowtoken === 0 && ctx.auth.hasToken(request.headers)) {
@@ -102,12 +103,15 @@ export async function handleApiRequest(
     checkTargetNode(ctx, servingNode, target);
 
   const check = checkRequestAgainstSchema(ctx.schema, method, path, params, source);
-  if (!check.ok) throw new PveHttpError(check.status, check.message, check.errors);
+  if (!check.ok) {
+    if (check.status === 501) throw PveHttpError.raise(501, check.message);
+    throw new PveHttpError(check.status, check.message, check.errors);
+  }
 
   if (isLogin) return login(ctx, method, check.params);
   const handler = ctx.registry.handler(method, match.template);
   if (!handler) {
-    throw new PveHttpError(
+    throw PveHttpError.raise(
       501,
       `${unknownMethodMessage(method, path)} (the simulator does not implement ${method} ${match.template})`,
     );

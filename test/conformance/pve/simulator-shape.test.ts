@@ -57,21 +57,40 @@ function authorization(sim: RunningSimulator<SimCluster>, fixture: LoadedFixture
   return { Authorization: `PVEAPIToken=${sim.tokenId}=${secret}` };
 }
 
+/** Polls the task's status until it has ended (`sim.before[].wait`). */
+async function waitForTask(sim: RunningSimulator<SimCluster>, upid: string, headers: Record<string, string>) {
+  const node = upid.split(':')[1] ?? '';
+  for (let attempt = 0; attempt < 500; attempt += 1) {
+    const answer = await send(sim, { method: 'GET', path: `/nodes/${node}/tasks/${upid}/status` }, headers);
+    if ((answer.json as { data?: { status?: string } }).data?.status === 'stopped') return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`sim.before: task ${upid} did not end`);
+}
+
 async function ask(fixture: LoadedFixture): Promise<CallResult> {
-  const sim = await simulator(fixture.request.method !== 'GET' || (fixture.sim?.before?.length ?? 0) > 0);
+  const setup = fixture.sim ?? {};
+  const fresh =
+    fixture.request.method !== 'GET' ||
+    (setup.before?.length ?? 0) > 0 ||
+    (setup.nodesDown?.length ?? 0) > 0 ||
+    setup.failNextTask !== undefined;
+  const sim = await simulator(fresh);
   const headers = authorization(sim, fixture);
+  const valid = { Authorization: `PVEAPIToken=${sim.tokenId}=${sim.tokenSecret}` };
+  for (const node of setup.nodesDown ?? []) await sim.faults.nodeDown(node);
+  if (setup.failNextTask) sim.faults.failNextTask(setup.failNextTask.type, setup.failNextTask.message);
   let upid = '';
-  for (const before of fixture.sim?.before ?? []) {
-    const answer = await send(sim, before, {
-      Authorization: `PVEAPIToken=${sim.tokenId}=${sim.tokenSecret}`,
-    });
+  for (const { wait, ...before } of setup.before ?? []) {
+    const answer = await send(sim, { ...before, path: before.path.replace('{upid}', upid) }, valid);
     if (answer.status !== 200)
       throw new Error(`sim.before ${before.method} ${before.path}: ${answer.status} ${answer.statusText}`);
     const data = (answer.json as { data?: unknown }).data;
     if (typeof data === 'string' && data.startsWith('UPID:')) upid = data;
+    if (wait) await waitForTask(sim, upid, valid);
   }
-  const path = (fixture.sim?.path ?? fixture.request.path).replace('{upid}', upid);
-  const params = fixture.sim?.params ?? fixture.request.params;
+  const path = (setup.path ?? fixture.request.path).replace('{upid}', upid);
+  const params = setup.params ?? fixture.request.params;
   return send(sim, { method: fixture.request.method, path, ...(params ? { params } : {}) }, headers);
 }
 
