@@ -95,6 +95,17 @@ describe('property strings in create parameters', () => {
     });
   });
 
+  it('checks volume ids and mount point paths inside drives and mount points', () => {
+    expect(errorsOf(createVm({ scsi0: 'nostorage,iothread=1' }))).toEqual({
+      scsi0:
+        "invalid format - format error\nscsi0.file: invalid format - unable to parse volume ID 'nostorage'\n\n",
+    });
+    expect(createVm({ ide2: 'none,media=cdrom', scsi1: '/dev/sdb' }).ok).toBe(true);
+    expect(errorsOf(createCt({ rootfs: 'local-lvm:8', mp0: 'local-lvm:8,mp=/srv/../etc' }))).toEqual({
+      mp0: 'invalid format - format error\nmp0.mp: invalid format - /srv/../etc contains illegal character sequences\n\n',
+    });
+  });
+
   it('maps net0..net31 to net[n] and refuses net32 and net01 as unknown', () => {
     expect(createVm({ net31: 'virtio,bridge=vmbr0' }).ok).toBe(true);
     const unknown = 'property is not defined in schema and the schema does not allow additional properties';

@@ -49,6 +49,9 @@ const storagePair: FormatValidator = (entry) => {
   return null;
 };
 
+const volumeId: FormatValidator = (v) =>
+  /^([a-z][a-z0-9\-_.]*[a-z0-9]):(.+)$/i.test(v) ? null : `unable to parse volume ID '${v}'`;
+
 const HA_NODE_RE = /^([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)(:\d+)?$/;
 
 const STARTUP_PART_RE = /^(?:(order=)?\d+|up=\d+|down=\d+)$/;
@@ -86,6 +89,17 @@ const FORMATS: Record<string, FormatValidator> = {
       ? null
       : `pool name '${v}' contains invalid characters`;
   },
+  // pve-storage src/PVE/Storage/Plugin.pm parse_volume_id, and qemu-server src/PVE/QemuServer.pm
+  // verify_volume_id_or_absolute_path / verify_volume_id_or_qm_path (drive `file`, `import-from`).
+  'pve-volume-id': volumeId,
+  'pve-volume-id-or-absolute-path': (v) => (v.startsWith('/') ? null : volumeId(v)),
+  'pve-volume-id-or-qm-path': (v) =>
+    v === 'none' || v === 'cdrom' || v.startsWith('/') ? null : volumeId(v),
+  // pve-container src/PVE/LXC/Config.pm verify_lxc_mp_string (mp[n] `mp`).
+  'pve-lxc-mp-string': (v) =>
+    /\/\.\.?\//.test(v) || /\/\.\.?$/.test(v) || /^\.\.\//.test(v)
+      ? `${v} contains illegal character sequences`
+      : null,
   'pve-node': (v) => (NODE_RE.test(v) ? null : 'value does not look like a valid node name'),
   'pve-vmid': vmid,
   'pve-configid': (v) => (/^[a-z][a-z0-9_-]+$/i.test(v) ? null : `invalid configuration ID '${v}'`),
