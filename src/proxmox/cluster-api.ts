@@ -20,6 +20,11 @@ import {
   nodeStatusSchema,
 } from './schemas/node-schemas.js';
 
+/**
+ * The `type` filters PVE accepts (`pool` and `network` are refused, even on 9.x). `sdn` finds
+ * nothing on 9.x: its nodes send the localnetwork zone as `network` entries, which only the
+ * unfiltered list carries.
+ */
 export type ResourceType = 'vm' | 'node' | 'storage' | 'sdn';
 
 /** What `/cluster/resources?type=…` returns, narrowed by the type asked for. */

@@ -54,6 +54,37 @@ describe('cluster resources schema', () => {
     expect(pool).toMatchObject({ type: 'pool', pool: 'prod' });
   });
 
+  it('reads 9.x network entries and kinds of entry no release has yet, whatever their fields', () => {
+    const [network, future] = clusterResourcesSchema.parse([
+      {
+        id: 'network/node01/zone/localnetwork',
+        type: 'network',
+        'network-type': 'zone',
+        network: 'localnetwork',
+        node: 'node01',
+        status: 'ok',
+      },
+      {
+        id: 'memhost-xyz/node01/a',
+        type: 'memhost-xyz',
+        node: 'node01',
+        status: { state: 'ok' },
+        mem: 'n/a',
+        uptime: 12,
+        parts: [1, { x: null }],
+      },
+    ]);
+    expect(network).toMatchObject({ type: 'network', network: 'localnetwork', 'network-type': 'zone' });
+    expect(future).toMatchObject({
+      type: 'memhost-xyz',
+      node: 'node01',
+      uptime: 12,
+      parts: [1, { x: null }],
+    });
+    expect(future?.status).toBeUndefined();
+    expect(future?.mem).toBeUndefined();
+  });
+
   it('refuses a guest entry without a vmid instead of passing it off as another type', () => {
     const result = clusterResourcesSchema.safeParse([{ id: 'qemu/100', type: 'qemu', node: 'node01' }]);
     expect(result.success).toBe(false);

@@ -52,8 +52,24 @@ export const storageResourceSchema = z.looseObject({
 });
 export type StorageResource = z.output<typeof storageResourceSchema>;
 
-/** Pools, SDN zones, 9.x `network` entries and whatever later releases add. */
-export const otherResourceSchema = z.looseObject({ ...resourceBase, type: z.string() });
+/**
+ * Pools, 8.x `sdn` zones, 9.x `network` entries and whatever later releases add. Nothing reads
+ * these beyond their type, so a field of an unexpected shape is dropped rather than failing the
+ * whole list: a new kind of entry must never break a read.
+ */
+export const otherResourceSchema = z.looseObject({
+  type: z.string(),
+  id: z.string().optional().catch(undefined),
+  node: z.string().optional().catch(undefined),
+  status: z.string().optional().catch(undefined),
+  cpu: pveNumber.optional().catch(undefined),
+  maxcpu: pveNumber.optional().catch(undefined),
+  mem: pveNumber.optional().catch(undefined),
+  maxmem: pveNumber.optional().catch(undefined),
+  disk: pveNumber.optional().catch(undefined),
+  maxdisk: pveNumber.optional().catch(undefined),
+  uptime: pveNumber.optional().catch(undefined),
+});
 export type OtherResource = z.output<typeof otherResourceSchema>;
 
 export type ClusterResource = GuestResource | NodeResource | StorageResource | OtherResource;
