@@ -5,10 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newidTakenError } from '../../../src/proxmox/clone-guest.js';
 import { ProxmoxClient } from '../../../src/proxmox/proxmox-client.js';
 import { isPveError, PveErrorCode } from '../../../src/proxmox/pve-error.js';
-import { loadApiSchema, matchApiPath } from '../../../src/sim/server/api-schema.js';
 import { CLIENT_READERS } from './client-readers.js';
 import type { Fixture } from './fixture-schema.js';
 import { type LoadedFixture, loadFixtures } from './load-fixtures.js';
+import { variablesOf } from './read-with-client.js';
 import { type ReplayServer, startReplayServer } from './replay-server.js';
 
 const corpus = new Map(loadFixtures().map((fixture) => [fixture.file, fixture]));
@@ -193,7 +193,7 @@ describe("PVE's error answers become the codes the jobs branch on", () => {
     replay.use([real]);
     const reader = CLIENT_READERS[real.endpoint];
     if (!reader) throw new Error(`no reader for ${real.endpoint}`);
-    const variables = matchApiPath(loadApiSchema('9.1'), real.request.path)?.variables ?? {};
+    const variables = variablesOf(real.request.path);
     const error = await reader(client, variables, real.request.params ?? {}).catch((e: unknown) => e);
     expect(isPveError(error) ? error.code : error).toBe(code);
   });
