@@ -49,6 +49,8 @@ describe('the HA watch', () => {
         const service = h.sim.cluster.ha.services.get('vm:101');
         expect(service?.node).not.toBe('node02');
         expect(service?.state).toBe('started');
+        // Until the guest runs, PVE shows the service as `starting`.
+        expect(h.sim.cluster.guest(101)?.running).toBe(true);
       },
       { timeout: 30_000, interval: 50 },
     );

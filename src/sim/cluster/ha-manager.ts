@@ -15,12 +15,28 @@ export const HA_TIMINGS = { crmRoundMs: 10_000, kickMs: 1_000, fenceMs: 60_000 }
 
 export type HaNodeState = 'online' | 'unknown' | 'fence' | 'maintenance' | 'gone';
 
+/** An LRM's `state` in its status file (LRM.pm work: the agent lock it holds, or waits for). */
+export type LrmState = 'wait_for_agent_lock' | 'active' | 'maintenance' | 'lost_agent_lock';
+
+/** The resource options a section of resources.cfg can set besides `state` (and `type`). */
+export type HaResourceOption = 'state' | 'max_restart' | 'max_relocate' | 'failback' | 'comment';
+
+/**
+ * LRM.pm $max_active_idle_rounds: an active LRM without services gives its agent lock (and
+ * watchdog) up only after this many rounds of 10 s.
+ */
+const MAX_ACTIVE_IDLE_ROUNDS = 60;
+
 export class HaManager {
   readonly resources = new Map<string, HaResource>();
   readonly services = new Map<string, HaServiceStatus>();
   /** /etc/pve/ha/rules.cfg (PVE 9.x placement rules); stored and served, not enforced by this CRM. */
   readonly rules: HaRuleSet;
   readonly nodeStatus = new Map<string, HaNodeState>();
+  /** Which options each resource's section in resources.cfg sets (what GET …/resources shows). */
+  private readonly written = new Map<string, Set<HaResourceOption>>();
+  /** Each LRM's state and the time it last wrote its status file (epoch seconds). */
+  private readonly lrms = new Map<string, { state: LrmState; timestamp: number; idleRounds: number }>();
   /**
    * manager_status.node_request: `{maintenance: 1}` per node the CRM was asked to put into
    * maintenance. It lives in the CRM's state in /etc/pve, so it survives the node's reboots.
@@ -50,7 +66,18 @@ export class HaManager {
     this.master = cluster.nodeNames()[0] ?? '';
     this.timestamp = Math.floor(cluster.now() / 1000);
     for (const node of cluster.nodeNames()) this.nodeStatus.set(node, 'online');
-    for (const resource of resources) this.add(resource);
+    // The seeded resources have been in the CRM's status for a while already.
+    for (const resource of resources) {
+      this.resources.set(resource.sid, resource);
+      this.written.set(resource.sid, new Set(['state']));
+      this.track(resource);
+    }
+    for (const node of cluster.nodeNames())
+      this.lrms.set(node, {
+        state: this.activeServiceCount(node) > 0 ? 'active' : 'wait_for_agent_lock',
+        timestamp: this.timestamp,
+        idleRounds: 0,
+      });
     cluster.scheduler.every(HA_TIMINGS.crmRoundMs, () => this.round());
   }
 
@@ -68,26 +95,98 @@ export class HaManager {
   }
 
   /**
-   * The `hastate` /cluster/resources shows for every configured resource, ignored ones included
-   * (`get_verbose_service_state`): `ignored`, `queued` before the CRM took it up, else its state.
+   * The `hastate` /cluster/resources shows for every configured resource, ignored ones included,
+   * and the `state` of its entry in /cluster/ha/status/current.
    */
   verboseState(guest: SimGuest): string | undefined {
     const sid = haSid(guest.type, guest.vmid);
-    const resource = this.resources.get(sid);
-    if (!resource) return undefined;
-    if (resource.state === 'ignored') return 'ignored';
-    return this.services.get(sid)?.state ?? 'queued';
+    return this.resources.has(sid) ? this.verboseServiceState(sid) : undefined;
   }
 
-  add(resource: HaResource): void {
+  /**
+   * pve-ha-manager PVE::HA::Tools::get_verbose_service_state: the CRM state, except `queued`
+   * before the CRM took the resource up, `starting`/`stopping`/`disabled` while the requested
+   * state is not reached yet, and `clearing error flag` for a disabled service in error.
+   */
+  verboseServiceState(sid: string): string {
+    const resource = this.resources.get(sid);
+    if (!resource) return 'deleting';
+    if (resource.state === 'ignored') return 'ignored';
+    const guest = this.cluster.guest(resource.vmid);
+    if (!guest) return 'not found';
+    const service = this.services.get(sid);
+    if (!service) return 'queued';
+    const requested = resource.state;
+    switch (service.state) {
+      case 'stopped':
+        if (requested === 'started') return 'starting';
+        return requested === 'disabled' ? 'disabled' : 'stopped';
+      case 'started':
+        // `running` comes from the LRM's last result: a guest not running yet is still starting.
+        if (!guest.running) return 'starting';
+        return requested === 'stopped' || requested === 'disabled' ? 'stopping' : 'started';
+      case 'error':
+        return requested === 'disabled' ? 'clearing error flag' : 'error';
+      default:
+        return service.state;
+    }
+  }
+
+  /** The options the resource's section sets (the others take PVE's defaults). */
+  writtenOptions(sid: string): ReadonlySet<HaResourceOption> {
+    return this.written.get(sid) ?? new Set();
+  }
+
+  /** A resource option was written to its section (POST/PUT …/resources), or deleted from it. */
+  setWritten(sid: string, option: HaResourceOption, written = true): void {
+    const options = this.written.get(sid) ?? new Set<HaResourceOption>();
+    if (written) options.add(option);
+    else options.delete(option);
+    this.written.set(sid, options);
+  }
+
+  /**
+   * PVE::HA::Tools::count_active_services: the services on the node or on their way to it, unless
+   * stopped, frozen, in error or only requesting a start.
+   */
+  activeServiceCount(node: string): number {
+    let count = 0;
+    for (const service of this.services.values()) {
+      if (service.node !== node && service.target !== node) continue;
+      if (['stopped', 'freeze', 'error', 'request_start'].includes(service.state)) continue;
+      count += 1;
+    }
+    return count;
+  }
+
+  /** The node's LRM status file: its state and when it last wrote it. */
+  lrmStatus(node: string): { state: LrmState; timestamp: number } {
+    const lrm = this.lrms.get(node) ?? {
+      state: 'wait_for_agent_lock',
+      timestamp: this.timestamp,
+      idleRounds: 0,
+    };
+    // A running LRM rewrites its status every few seconds; without quorum /etc/pve is read-only.
+    if (this.cluster.isNodeOnline(node) && this.cluster.isQuorate())
+      lrm.timestamp = Math.floor(this.cluster.now() / 1000);
+    this.lrms.set(node, lrm);
+    return { state: lrm.state, timestamp: lrm.timestamp };
+  }
+
+  /**
+   * POST /cluster/ha/resources: written to resources.cfg with the options given; the CRM takes it
+   * up in its next round (until then the status shows it `queued`, without crm_state).
+   */
+  add(resource: HaResource, written: Iterable<HaResourceOption> = ['state']): void {
     this.resources.set(resource.sid, resource);
-    this.track(resource);
+    this.written.set(resource.sid, new Set(written));
     this.kick();
   }
 
   remove(sid: string): void {
     this.resources.delete(sid);
     this.services.delete(sid);
+    this.written.delete(sid);
   }
 
   /** `ha-manager set <sid> --state …`, what hastart/hastop tasks run. */
@@ -157,12 +256,20 @@ export class HaManager {
 
   nodeWentDown(node: string, reason: 'reboot' | 'shutdown' | 'failure'): void {
     if (reason === 'failure') this.cleanlyDown.delete(node);
+    // Its LRM status file keeps the last state and timestamp it wrote.
+    this.lrmStatus(node);
     this.kick();
   }
 
   nodeCameUp(node: string): void {
     this.cleanlyDown.delete(node);
     this.fenceDeadline.delete(node);
+    // A restarted LRM waits for its agent lock again (LRM.pm new: startup, wait_for_agent_lock).
+    const lrm = this.lrms.get(node);
+    if (lrm) {
+      lrm.state = 'wait_for_agent_lock';
+      lrm.idleRounds = 0;
+    }
     this.kick();
   }
 
@@ -185,6 +292,8 @@ export class HaManager {
       this.master = cluster.nodeNames().find((n) => cluster.isNodeOnline(n)) ?? '';
     this.readCrmCommands();
     this.updateNodes();
+    // Manager.pm update_service_status... : resources new in resources.cfg enter the CRM's status.
+    for (const resource of this.resources.values()) this.track(resource);
     for (const [sid, node] of this.pendingMigrations) {
       const service = this.services.get(sid);
       this.pendingMigrations.delete(sid);
@@ -200,6 +309,45 @@ export class HaManager {
       delete service.maintenanceNode;
     }
     for (const [sid, service] of this.services) this.step(sid, service);
+    for (const node of cluster.nodeNames()) this.lrmRound(node);
+  }
+
+  /**
+   * pve-ha-manager LRM.pm work (the state changes): an LRM takes its agent lock (and arms its
+   * watchdog) once it has active services, enters `maintenance` from `active` when asked, and
+   * leaves `active` only after MAX_ACTIVE_IDLE_ROUNDS rounds without a service or worker.
+   */
+  private lrmRound(node: string): void {
+    const lrm = this.lrms.get(node);
+    if (!lrm || !this.cluster.isNodeOnline(node)) return;
+    const active = this.activeServiceCount(node);
+    const working = [...this.busy].some((sid) => {
+      const service = this.services.get(sid);
+      return service?.node === node || service?.target === node;
+    });
+    const hasService = [...this.services.values()].some((service) => service.node === node);
+    switch (lrm.state) {
+      case 'wait_for_agent_lock':
+      case 'lost_agent_lock':
+        if (active > 0) lrm.state = 'active';
+        break;
+      case 'active':
+        if (this.maintenanceRequested(node)) {
+          lrm.state = 'maintenance';
+        } else if (!hasService && !working) {
+          lrm.idleRounds += 1;
+          if (lrm.idleRounds > MAX_ACTIVE_IDLE_ROUNDS) {
+            lrm.state = 'wait_for_agent_lock';
+            lrm.idleRounds = 0;
+          }
+        } else {
+          lrm.idleRounds = 0;
+        }
+        break;
+      case 'maintenance':
+        if (active === 0 && !working && !this.maintenanceRequested(node)) lrm.state = 'active';
+        break;
+    }
   }
 
   /** Manager.pm read_crm_commands: only the maintenance commands are simulated. */

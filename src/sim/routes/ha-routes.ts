@@ -1,7 +1,9 @@
 // /cluster/ha: status, resources (ha-manager add/set/remove) and migrate/relocate requests
 // (the rules and groups are in ha-rules-routes.ts).
+import { createHash } from 'node:crypto';
 import type { HaResource } from '../cluster/cluster-model.js';
 import { haResource, haSid } from '../cluster/cluster-seed.js';
+import type { HaManager, HaResourceOption } from '../cluster/ha-manager.js';
 import type { SimCluster } from '../cluster/sim-cluster.js';
 import { PveHttpError } from '../pve-http-error.js';
 import type { RouteRegistry, SimRequest } from '../types.js';
@@ -12,23 +14,46 @@ import { optBool, optInt, optStr, str } from './request-params.js';
 function resolveSid(cluster: SimCluster, raw: string): string {
   if (!/^\d+$/.test(raw)) return raw;
   const guest = cluster.guest(Number(raw));
-  if (!guest) throw PveHttpError.die(`unable to find VM/CT ${raw}`);
+  // PVE::HA::Config::parse_sid
+  if (!guest) throw PveHttpError.die(`unable to detect SID from VMID - VM/CT ${raw} does not exist`);
   return haSid(guest.type, guest.vmid);
 }
 
-function renderResource(resource: HaResource): Record<string, unknown> {
-  const entry: Record<string, unknown> = {
-    sid: resource.sid,
-    type: resource.type,
-    state: resource.state,
-    max_restart: resource.max_restart,
-    max_relocate: resource.max_relocate,
-    failback: resource.failback ? 1 : 0,
-    digest: '7f3e1c0a9b2d4e5f60718293a4b5c6d7e8f90123',
-  };
-  if (resource.comment) entry.comment = resource.comment;
-  if (resource.group) entry.group = resource.group;
+/**
+ * resources.cfg as PVE's section config writes it (`<type>: <id>` then the set options), whose
+ * SHA-1 every entry of GET /cluster/ha/resources carries as `digest`.
+ */
+function resourcesDigest(ha: HaManager): string {
+  const text = [...ha.resources.values()]
+    .map((resource) => {
+      const section = renderSection(ha, resource);
+      const lines = Object.entries(section)
+        .filter(([key]) => key !== 'sid' && key !== 'type')
+        .map(([key, value]) => `\t${key} ${value}`);
+      return `${resource.type}: ${resource.vmid}\n${lines.join('\n')}\n`;
+    })
+    .join('\n');
+  return createHash('sha1').update(text).digest('hex');
+}
+
+/** The section's own options: what was written, not the defaults PVE assumes for the rest. */
+function renderSection(ha: HaManager, resource: HaResource): Record<string, unknown> {
+  const written = ha.writtenOptions(resource.sid);
+  const entry: Record<string, unknown> = { sid: resource.sid, type: resource.type };
+  if (written.has('state')) entry.state = resource.state;
+  if (written.has('max_restart')) entry.max_restart = resource.max_restart;
+  if (written.has('max_relocate')) entry.max_relocate = resource.max_relocate;
+  if (written.has('failback')) entry.failback = resource.failback ? 1 : 0;
+  if (written.has('comment') && resource.comment !== undefined) entry.comment = resource.comment;
   return entry;
+}
+
+/**
+ * pve-ha-manager API2/HA/Resources.pm index/read ($api_copy_config): the raw section plus sid and
+ * the file's digest; no defaults filled in (only the status API does that), and no group on 9.x.
+ */
+function renderResource(ha: HaManager, resource: HaResource, digest: string): Record<string, unknown> {
+  return { ...renderSection(ha, resource), digest };
 }
 
 function requestedState(request: SimRequest): HaResource['state'] | undefined {
@@ -55,27 +80,51 @@ export function registerHaRoutes(registry: RouteRegistry, cluster: SimCluster): 
 
   registry.on('GET', '/cluster/ha/resources', (request) => {
     const type = optStr(request, 'type');
+    const digest = resourcesDigest(ha);
     return [...ha.resources.values()]
       .filter((resource) => !type || resource.type === type)
-      .map(renderResource);
+      .map((resource) => renderResource(ha, resource, digest));
   });
-  registry.on('GET', '/cluster/ha/resources/{sid}', (request) => renderResource(managed(request)));
+  registry.on('GET', '/cluster/ha/resources/{sid}', (request) =>
+    renderResource(ha, managed(request), resourcesDigest(ha)),
+  );
 
   registry.on('POST', '/cluster/ha/resources', (request) => {
     cluster.assertQuorum();
     const sid = resolveSid(cluster, str(request, 'sid'));
-    if (ha.resources.has(sid)) throw PveHttpError.die(`resource ID '${sid}' already defined`);
     const [kind, id] = sid.split(':');
     const guest = cluster.guest(Number(id));
-    if (!guest || (kind === 'vm') !== (guest.type === 'qemu'))
-      throw PveHttpError.die(`unable to find ${sid}`);
+    // PVE::HA::Resources::PVEVM/PVECT exists, before the domain lock.
+    if (!guest) throw PveHttpError.die(`resource '${sid}' does not exist in cluster`);
+    if ((kind === 'vm') !== (guest.type === 'qemu'))
+      throw PveHttpError.die(
+        `resource '${sid}' - guest with ID ${guest.vmid} is not a ${kind === 'vm' ? 'VM' : 'container'}`,
+      );
+    // Inside lock_ha_domain(..., "create resource failed"): pve-cluster re-raises the error
+    // unchanged (no "error during cfs-locked" part since pve-cluster e085fe6), after the prefix.
+    if (ha.resources.has(sid))
+      throw PveHttpError.die(`create resource failed: resource ID '${sid}' already defined`);
     const resource = haResource(guest.type, guest.vmid, requestedState(request) ?? 'started');
-    resource.max_restart = optInt(request, 'max_restart') ?? 1;
-    resource.max_relocate = optInt(request, 'max_relocate') ?? 1;
-    if (request.params.failback !== undefined) resource.failback = request.params.failback === true;
+    const written: HaResourceOption[] = [];
+    if (request.params.state !== undefined) written.push('state');
+    if (request.params.max_restart !== undefined) {
+      resource.max_restart = optInt(request, 'max_restart') ?? 1;
+      written.push('max_restart');
+    }
+    if (request.params.max_relocate !== undefined) {
+      resource.max_relocate = optInt(request, 'max_relocate') ?? 1;
+      written.push('max_relocate');
+    }
+    if (request.params.failback !== undefined) {
+      resource.failback = request.params.failback === true;
+      written.push('failback');
+    }
     const comment = optStr(request, 'comment');
-    if (comment) resource.comment = comment;
-    ha.add(resource);
+    if (comment) {
+      resource.comment = comment;
+      written.push('comment');
+    }
+    ha.add(resource, written);
     return null;
   });
 
@@ -83,14 +132,37 @@ export function registerHaRoutes(registry: RouteRegistry, cluster: SimCluster): 
     cluster.assertQuorum();
     const resource = managed(request);
     const state = requestedState(request);
-    if (request.params.max_restart !== undefined) resource.max_restart = optInt(request, 'max_restart') ?? 1;
-    if (request.params.max_relocate !== undefined)
+    const sid = resource.sid;
+    if (request.params.max_restart !== undefined) {
+      resource.max_restart = optInt(request, 'max_restart') ?? 1;
+      ha.setWritten(sid, 'max_restart');
+    }
+    if (request.params.max_relocate !== undefined) {
       resource.max_relocate = optInt(request, 'max_relocate') ?? 1;
-    if (request.params.failback !== undefined) resource.failback = request.params.failback === true;
+      ha.setWritten(sid, 'max_relocate');
+    }
+    if (request.params.failback !== undefined) {
+      resource.failback = request.params.failback === true;
+      ha.setWritten(sid, 'failback');
+    }
     const comment = optStr(request, 'comment');
-    if (comment !== undefined) resource.comment = comment;
-    if ((optStr(request, 'delete') ?? '').split(/[,;\s]+/).includes('comment')) delete resource.comment;
-    if (state) ha.setRequestedState(resource.sid, state);
+    if (comment !== undefined) {
+      resource.comment = comment;
+      ha.setWritten(sid, 'comment');
+    }
+    // `delete` drops options from the section: PVE's defaults apply again.
+    for (const key of (optStr(request, 'delete') ?? '').split(/[,;\s]+/)) {
+      if (key === 'comment') delete resource.comment;
+      else if (key === 'max_restart') resource.max_restart = 1;
+      else if (key === 'max_relocate') resource.max_relocate = 1;
+      else if (key === 'failback') resource.failback = true;
+      else continue;
+      ha.setWritten(sid, key, false);
+    }
+    if (state) {
+      ha.setWritten(sid, 'state');
+      ha.setRequestedState(sid, state);
+    }
     return null;
   });
 

@@ -1,5 +1,5 @@
 // /cluster/ha/rules (PVE 9.x placement rules, pve-ha-manager API2/HA/Rules.pm) and the 8.x
-// /cluster/ha/groups, which 9.x lists empty once the groups were migrated to rules.
+// /cluster/ha/groups, which 9.x refuses to list once the groups were migrated to rules.
 import type { HaRule } from '../cluster/cluster-model.js';
 import { checkFeasibility, renderHaRule } from '../cluster/ha-rules.js';
 import type { SimCluster } from '../cluster/sim-cluster.js';
@@ -17,18 +17,20 @@ const TYPE_SPECIFIC = ['affinity', 'nodes', 'strict'];
 
 /**
  * PVE::HA::Config::lock_ha_domain(code, errmsg) around cfs_lock_domain('ha'): a plain `die` in
- * the code comes back as `<errmsg>: error during cfs-locked 'domain-ha' operation: <text>`; an
- * exception with a code (e.g. a 400 with per-property errors) is stringified into the message as
- * PVE::Exception does (`400 <msg>` then one `<prop>: <text>` line each). Either way a 500.
+ * the code comes back as `<errmsg>: <text>` (pve-cluster's cfs_lock re-raises the code's error
+ * unchanged since commit e085fe6, 2021: no "error during cfs-locked" part); an exception with a
+ * code (e.g. a 400 with per-property errors) is stringified into the message as PVE::Exception
+ * does (`400 <msg>` then one `<prop>: <text>` line each). Either way a 500.
  */
 function lockHaDomain<T>(cluster: SimCluster, errmsg: string, code: () => T): T {
+  // pve-cluster PVE/Cluster.pm $cfs_lock: only the lock's own errors get a prefix.
+  if (!cluster.isQuorate()) throw PveHttpError.die(`${errmsg}: cfs-lock 'domain-ha' error: no quorum!`);
   try {
-    if (!cluster.isQuorate()) throw PveHttpError.die('no quorum!');
     return code();
   } catch (error) {
     if (!(error instanceof PveHttpError)) throw error;
     if (error.status === 500 && !error.errors) {
-      throw PveHttpError.die(`${errmsg}: error during cfs-locked 'domain-ha' operation: ${error.message}`);
+      throw PveHttpError.die(`${errmsg}: ${error.message}`);
     }
     const lines = Object.entries(error.errors ?? {}).map(([prop, text]) => `${prop}: ${text}\n`);
     throw PveHttpError.die(`${errmsg}: ${error.status} ${error.message}\n${lines.join('')}`);
@@ -111,7 +113,7 @@ export function registerHaRuleRoutes(registry: RouteRegistry, cluster: SimCluste
         .filter((node) => node !== request.servingNode && !cluster.hasNode(node))
         .sort();
       if (unknown.length > 0)
-        throw PveHttpError.die(`cannot use non-existant node(s) ${unknown.join(', ')}.`);
+        throw PveHttpError.die(`cannot use non-existent node(s) ${unknown.join(', ')}.`);
       rule.order = rules.nextOrder();
       const errors = checkFeasibility([...rules.list(), rule], cluster.nodeNames().length).get(id);
       if (errors) {
@@ -131,6 +133,9 @@ export function registerHaRuleRoutes(registry: RouteRegistry, cluster: SimCluste
     return null;
   });
 
-  // PVE 9.x migrated the groups to node-affinity rules; the simulator has none left.
-  registry.on('GET', '/cluster/ha/groups', () => []);
+  // The simulator has no HA groups, i.e. they count as migrated to node-affinity rules; then
+  // pve-ha-manager 5.0.2+ (commit 849ef84) API2/HA/Groups.pm index refuses to list them.
+  registry.on('GET', '/cluster/ha/groups', () => {
+    throw PveHttpError.die('cannot index groups: ha groups have been migrated to rules');
+  });
 }

@@ -18,23 +18,25 @@ function perlTime(epoch: number, timeZone: string): string {
   return `${get('weekday')} ${get('month')} ${get('day').padStart(2, ' ')} ${get('hour')}:${get('minute')}:${get('second')} ${get('year')}`;
 }
 
-/** The LRM's state (holding its agent lock while it has services) and mode (active, maintenance). */
-function lrmState(cluster: SimCluster, node: string): { state: string; active: boolean; mode: string } {
-  const active = [...cluster.ha.services.values()].some((service) => service.node === node);
-  return { state: active ? 'active' : 'wait_for_agent_lock', active, mode: cluster.ha.lrmMode(node) };
+/** Status.pm $timestamp_to_status: a status file older than 30 s means its writer is gone. */
+function timestampToStatus(now: number, timestamp: number): string {
+  const diff = now - timestamp;
+  if (diff > 30) return 'old timestamp - dead?';
+  if (diff < -2) return 'detected time drift!';
+  return 'active';
 }
 
-/** Status.pm: a mode other than active is shown as `<mode> mode`, e.g. `maintenance mode`. */
-function lrmWord(online: boolean, mode: string, active: boolean): string {
-  if (!online) return 'old timestamp - dead?';
-  if (mode !== 'active') return `${mode} mode`;
-  return active ? 'active, watchdog active' : 'idle';
-}
-
+/**
+ * pve-ha-manager src/PVE/API2/HA/Status.pm `status` as of 5.1.3 (PVE 9.1.7): quorum, master,
+ * fencing (always, "armed (CRM watchdog active)" or "standby (CRM watchdog standby)"), one lrm
+ * entry per node of manager_status.node_status ("<node> (<word>, watchdog <…>, <localtime>)", no
+ * `state` key), then the services the CRM knows, sorted, and those it has not taken up yet.
+ */
 export function haStatusCurrent(cluster: SimCluster, servingNode: string): unknown[] {
   const ha = cluster.ha;
   const tz = cluster.node(servingNode).timezone;
   const quorate = cluster.isQuorate();
+  const now = Math.floor(cluster.now() / 1000);
   const out: unknown[] = [
     {
       id: 'quorum',
@@ -44,49 +46,73 @@ export function haStatusCurrent(cluster: SimCluster, servingNode: string): unkno
       quorate: quorate ? 1 : 0,
     },
   ];
-  if (ha.services.size === 0) return out;
-  const masterAlive = quorate && cluster.isNodeOnline(ha.master);
+  // The simulated CRM elects a new master at once; a dead master's timestamp is stale.
+  const masterWord =
+    quorate && cluster.isNodeOnline(ha.master)
+      ? timestampToStatus(now, ha.timestamp)
+      : 'old timestamp - dead?';
+  const crmActive = masterWord === 'active';
+  // "mark crm idle if it has no service configured and is not active"
+  const shownWord = quorate && !crmActive && ha.resources.size === 0 ? 'idle' : masterWord;
   out.push({
     id: 'master',
     type: 'master',
     node: ha.master,
-    status: `${ha.master} (${masterAlive ? 'active' : 'old timestamp - dead?'}, ${perlTime(ha.timestamp, tz)})`,
+    status: `${ha.master} (${shownWord}, ${perlTime(ha.timestamp, tz)})`,
     timestamp: ha.timestamp,
   });
-  out.push({ id: 'fencing', type: 'fencing', node: ha.master, status: 'armed', 'armed-state': 'armed' });
-  for (const node of cluster.nodeNames()) {
-    const { state, active, mode } = lrmState(cluster, node);
-    const online = cluster.isNodeOnline(node);
-    const timestamp = online ? Math.floor(cluster.now() / 1000) : ha.timestamp;
-    const word = lrmWord(online, mode, active);
+  const armed = crmActive ? 'armed' : 'standby';
+  out.push({
+    id: 'fencing',
+    type: 'fencing',
+    node: ha.master,
+    status: `${armed} (CRM watchdog ${crmActive ? 'active' : 'standby'})`,
+    'armed-state': armed,
+  });
+  for (const node of [...cluster.nodeNames()].sort()) {
+    const { state, timestamp } = ha.lrmStatus(node);
+    const mode = ha.lrmMode(node);
+    let word = cluster.isNodeOnline(node) ? timestampToStatus(now, timestamp) : 'old timestamp - dead?';
+    // "LRM holds its watchdog while it has the agent lock"
+    const watchdog =
+      word === 'active' && (state === 'active' || state === 'maintenance')
+        ? 'watchdog active'
+        : 'watchdog standby';
+    if (word === 'active') {
+      if (mode !== 'active') word = `${mode} mode`;
+      else word = state === 'wait_for_agent_lock' && ha.activeServiceCount(node) === 0 ? 'idle' : state;
+    } else if (mode === 'maintenance') {
+      word = `${mode} mode`;
+    }
     out.push({
       id: `lrm:${node}`,
       type: 'lrm',
       node,
-      status: `${node} (${word}, ${perlTime(timestamp, tz)})`,
+      status: `${node} (${word}, ${watchdog}, ${perlTime(timestamp, tz)})`,
       timestamp,
-      state,
     });
   }
-  for (const [sid, service] of ha.services) {
+  const service = (sid: string): Record<string, unknown> => {
     const resource = ha.resources.get(sid);
-    if (!resource) continue;
-    const entry: Record<string, unknown> = {
-      id: `service:${sid}`,
-      type: 'service',
-      sid,
-      node: service.node,
-      crm_state: service.state,
-      state: service.state,
-      request_state: resource.state,
-      status: `${sid} (${service.node}, ${service.state})`,
-      max_restart: resource.max_restart,
-      max_relocate: resource.max_relocate,
-      failback: resource.failback ? 1 : 0,
-    };
-    if (resource.comment) entry.comment = resource.comment;
-    out.push(entry);
-  }
+    const status = ha.services.get(sid);
+    const entry: Record<string, unknown> = { id: `service:${sid}`, type: 'service', sid };
+    const node = status?.node ?? (resource ? cluster.guest(resource.vmid)?.node : undefined);
+    if (node !== undefined) entry.node = node;
+    if (status) entry.crm_state = status.state;
+    entry.state = ha.verboseServiceState(sid);
+    entry.status = `${sid} (${node ?? '---'}, ${entry.state})`;
+    if (resource) {
+      // read_and_check_resources_config fills the defaults in.
+      entry.request_state = resource.state;
+      entry.max_restart = resource.max_restart;
+      entry.max_relocate = resource.max_relocate;
+      entry.failback = resource.failback ? 1 : 0;
+      if (resource.comment !== undefined) entry.comment = resource.comment;
+    }
+    return entry;
+  };
+  for (const sid of [...ha.services.keys()].sort()) out.push(service(sid));
+  for (const sid of [...ha.resources.keys()].sort()) if (!ha.services.has(sid)) out.push(service(sid));
   return out;
 }
 
@@ -103,14 +129,8 @@ export function haManagerStatus(cluster: SimCluster, servingNode: string): unkno
   }
   const lrmStatus: Record<string, unknown> = {};
   for (const node of cluster.nodeNames()) {
-    const { state, mode } = lrmState(cluster, node);
-    const online = cluster.isNodeOnline(node);
-    lrmStatus[node] = {
-      mode,
-      state,
-      timestamp: online ? Math.floor(cluster.now() / 1000) : ha.timestamp,
-      results: {},
-    };
+    const { state, timestamp } = ha.lrmStatus(node);
+    lrmStatus[node] = { mode: ha.lrmMode(node), state, timestamp, results: {} };
   }
   const managerStatus: Record<string, unknown> = {
     master_node: ha.master,

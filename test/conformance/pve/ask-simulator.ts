@@ -22,7 +22,9 @@ function send(sim: Simulator, request: FixtureRequest, headers: Record<string, s
     !hasBody && Object.keys(params).length > 0
       ? `?${new URLSearchParams(params as Record<string, string>)}`
       : '';
-  return call(sim.hosts[0] ?? '', sim.caPem, request.method, `${path}${query}`, {
+  // Through the first node that is up: a node powered off (`sim.nodesDown`) answers nothing.
+  const host = sim.hosts.find((_, index) => sim.cluster.isNodeOnline(sim.nodes[index] ?? '')) ?? '';
+  return call(host, sim.caPem, request.method, `${path}${query}`, {
     headers,
     ...(hasBody ? { body: params } : {}),
   });
