@@ -1,7 +1,8 @@
 // HA placement (API-NOTES §4.6): PVE 9.x rules (`/cluster/ha/rules`: node affinity and resource
 // affinity) and PVE 8.x groups (`/cluster/ha/groups`). The rules path does not exist on 8.4: that
 // GET fails with the transport's 501 error (PveErrorCode.UnknownEndpoint), passed on unchanged so
-// the caller can fall back to the groups. Writing rules needs Sys.Console on `/`, like resources.
+// the caller can fall back to the groups. On 9.x the groups GET fails instead (500, "ha groups have
+// been migrated to rules"): read the groups only after the rules answered 501. Writing rules needs Sys.Console on `/`, like resources.
 import type { PveParams } from './encode-params.js';
 import { pvePath } from './pve-path.js';
 import type { PveTransport } from './pve-transport.js';
@@ -33,7 +34,10 @@ export function listHaRules(transport: PveTransport, signal?: AbortSignal): Prom
   return transport.request('GET', '/cluster/ha/rules', { schema: haRulesSchema, signal });
 }
 
-/** Every HA group: PVE 8.x placement; empty on PVE 9.x once the groups were migrated to rules. */
+/**
+ * Every HA group: PVE 8.x placement. PVE 9.x refuses (500 "cannot index groups: ha groups have
+ * been migrated to rules") once the groups were migrated, also when there never was one.
+ */
 export function listHaGroups(transport: PveTransport, signal?: AbortSignal): Promise<HaGroup[]> {
   return transport.request('GET', '/cluster/ha/groups', { schema: haGroupsSchema, signal });
 }

@@ -150,7 +150,7 @@ export class ProxmoxClient {
   haRules(signal?: AbortSignal): Promise<HaRule[]> {
     return listHaRules(this.transport, signal);
   }
-  /** HA groups, PVE 8.x placement; none on PVE 9.x once migrated to rules. */
+  /** HA groups, PVE 8.x placement; PVE 9.x answers 500 once they are migrated to rules. */
   haGroups(signal?: AbortSignal): Promise<HaGroup[]> {
     return listHaGroups(this.transport, signal);
   }

@@ -59,7 +59,11 @@ export async function createReplicationJob(
   });
 }
 
-/** POST …/schedule_now on the node where the job's guest lives: pvesr runs it at once. */
+/**
+ * POST …/schedule_now on the node where the job's guest lives: PVE answers "" and only marks the
+ * job due (last_try 0); pvescheduler starts the run within a minute. On another node it changes
+ * nothing and answers the same.
+ */
 export async function scheduleReplicationNow(
   transport: PveTransport,
   node: string,

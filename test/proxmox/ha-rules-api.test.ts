@@ -29,6 +29,41 @@ describe('HA rules API', () => {
     ]);
   });
 
+  it('reads a rule generated from an unmigrated HA group, whose strict is JSON null', async () => {
+    // pve-ha-manager Groups.pm migrate_groups_to_rules copies the group's `restricted`, undef
+    // when the group never set it: the JSON answer then has "strict": null.
+    const transport = fixedTransport({
+      'GET /cluster/ha/rules': [
+        {
+          rule: 'ha-group-prefer-node02',
+          type: 'node-affinity',
+          resources: 'vm:101',
+          nodes: 'node02:2,node03',
+          strict: null,
+          comment: "Generated from HA group 'prefer-node02'.",
+          digest: 'b7aecaed566631a1cd15455bd372d2e509736d6e',
+          order: 1,
+        },
+      ],
+    });
+    const [rule] = await listHaRules(transport);
+    expect(rule).toMatchObject({ rule: 'ha-group-prefer-node02', resources: ['vm:101'], strict: null });
+    expect(rule?.nodes).toEqual([
+      { node: 'node02', priority: 2 },
+      { node: 'node03', priority: 0 },
+    ]);
+  });
+
+  it('passes the 500 of PVE 9.x for the migrated groups on unchanged', async () => {
+    const migrated = new PveError({
+      code: PveErrorCode.ServerError,
+      message: 'cannot index groups: ha groups have been migrated to rules',
+      statusCode: 500,
+    });
+    const transport = fixedTransport({ 'GET /cluster/ha/groups': migrated });
+    await expect(listHaGroups(transport)).rejects.toBe(migrated);
+  });
+
   it('sends lists comma-separated and booleans as PVE wants them', async () => {
     const sent: Record<string, unknown>[] = [];
     const transport = fixedTransport({

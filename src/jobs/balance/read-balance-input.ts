@@ -14,7 +14,11 @@ import { splitTags } from './placement-rules.js';
 import type { BalanceInput } from './plan-balance.js';
 import { latestOf, migrationsFromTasks, recordedMoves } from './recent-moves.js';
 
-/** PVE 9.x rules; PVE 8.x has none (501) and places by HA groups, read as node-affinity rules. */
+/**
+ * PVE 9.x rules; PVE 8.x has none (501) and places by HA groups, read as node-affinity rules.
+ * The groups are read only after that 501: PVE 9.x refuses to list them (500, "ha groups have
+ * been migrated to rules").
+ */
 async function readHaPlacement(ctx: BalanceReader): Promise<HaPlacement[]> {
   try {
     const rules = await ctx.pve.haRules(ctx.signal);

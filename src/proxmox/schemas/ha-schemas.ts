@@ -24,7 +24,11 @@ export const haStatusEntrySchema = z.looseObject({
 export type HaStatusEntry = z.output<typeof haStatusEntrySchema>;
 export const haStatusSchema = z.array(haStatusEntrySchema);
 
-/** One entry of GET /cluster/ha/resources (API-NOTES §4.6): an HA-managed guest and its requested state. */
+/**
+ * One entry of GET /cluster/ha/resources (API-NOTES §4.6): an HA-managed guest's section of
+ * resources.cfg as written, so an option left at PVE's default is absent (no `state` means
+ * `started`, max_restart/max_relocate 1, failback 1).
+ */
 export const haResourceSchema = z.looseObject({
   sid: z.string(),
   type: z.string().optional(),
@@ -93,7 +97,11 @@ export const haRuleSchema = z.looseObject({
   type: z.string(),
   resources: haSidListSchema,
   nodes: haNodeListSchema.optional(),
-  strict: pveBool.optional(),
+  /**
+   * Only when the rule sets it; JSON null on a rule PVE generates from an HA group that has not
+   * been migrated yet and never set `restricted` (pve-ha-manager Groups.pm migrate_groups_to_rules).
+   */
+  strict: pveBool.nullable().optional(),
   affinity: z.string().optional(),
   disable: pveBool.optional(),
   comment: z.string().optional(),
@@ -111,7 +119,9 @@ export const haRulesSchema = z.array(haRuleSchema);
 
 /**
  * One entry of GET /cluster/ha/groups, where PVE 8.x keeps HA placement (`ha-manager groupadd`).
- * PVE 9.x migrates groups to node-affinity rules and then lists none.
+ * PVE 9.x migrates groups to node-affinity rules; once migrated (or when none ever existed) the
+ * GET fails with a 500 "cannot index groups: ha groups have been migrated to rules" (pve-ha-manager
+ * 5.0.2+), so read the rules there and the groups only where the rules path answers 501.
  */
 export const haGroupSchema = z.looseObject({
   group: z.string(),
