@@ -1,5 +1,6 @@
 // The cluster of the guides (notes/seeds.md): MonCluster, node01..node03, TestVM on node01.
 import { type ClusterSeed, defaultStorages, haResource } from './cluster-seed.js';
+import { GiB } from './log-format.js';
 import { makeGuest } from './make-guest.js';
 import { makeNode } from './make-node.js';
 import { seededRandom } from './seeded-random.js';
@@ -100,7 +101,19 @@ export function buildDefaultCluster(now: number): ClusterSeed {
     name: 'MonCluster',
     nodes,
     guests,
-    storages: defaultStorages(),
+    // A backup disk only node03 has (storage.cfg `nodes node03`): node01 and node02 list it disabled.
+    storages: [
+      ...defaultStorages(),
+      {
+        storage: 'usb-backup',
+        type: 'dir',
+        content: 'backup',
+        shared: false,
+        total: 916 * GiB,
+        baseUsed: 214 * GiB,
+        nodes: ['node03'],
+      },
+    ],
     pools: ['prod', 'test'],
     haResources: [haResource('qemu', 101, 'started')],
     haRules: [],
