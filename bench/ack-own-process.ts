@@ -1,6 +1,6 @@
-// DESIGN.md: "slash-command acknowledgement, 200 concurrent commands, p99 ≤ 50 ms". The product
-// in processes of its own, as deployed, from the compiled build:
-//   - `pve-chatops all`: the bot and the worker in one process (the default; the DESIGN row);
+// Target (docs/architecture.md): "slash-command acknowledgement, 200 concurrent commands, p99
+// ≤ 50 ms". The product in processes of its own, as deployed, from the compiled build:
+//   - `pve-chatops all`: the bot and the worker in one process (the default; the target's row);
 //   - `pve-chatops bot` and `pve-chatops worker` in two processes;
 // against `pve-chatops sim` (another process), the real Redis, and FakeSlack in this process for
 // the Web API the bot calls after each ack. Ten commands one by one to warm up, then 200 signed

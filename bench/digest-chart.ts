@@ -44,7 +44,7 @@ export async function benchDigestChart(): Promise<BenchRow[]> {
   const row = (what: string, m: typeof three): BenchRow => ({
     what,
     measured: `p50 ${m.p50.toFixed(0)} ms, p95 ${m.p95.toFixed(0)} ms (${(m.bytes / 1024).toFixed(0)} KiB)`,
-    // DESIGN.md sets no target for the picture alone; it is part of the digest's 2 s.
+    // No target for the picture alone (docs/architecture.md); it is part of the digest's 2 s.
     target: '— (part of the digest)',
     values: { p50Ms: m.p50, p95Ms: m.p95, bytes: m.bytes },
   });

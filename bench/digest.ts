@@ -1,6 +1,7 @@
 // The daily digest, collect and build, on the default 3-node cluster and on a 64-node, 5,000-guest
-// one: how long it takes (DESIGN.md: ≤ 2 s for the large one) and how many PVE calls it makes
-// (a constant number of cluster-wide calls plus a fixed number per node, see collect-digest.ts).
+// one: how long it takes (docs/architecture.md: ≤ 2 s for the large one) and how many PVE calls it
+// makes (a constant number of cluster-wide calls plus a fixed number per node, see
+// collect-digest.ts).
 import { buildDigest } from '../src/jobs/digest/build-digest.js';
 import { collectDigest } from '../src/jobs/digest/collect-digest.js';
 import { startCountedSimulator } from './counted-simulator.js';

@@ -1,9 +1,10 @@
-// DESIGN.md: "command received → first PVE API call (no approval), p50 ≤ 20 ms". `/pve status`
-// (a read: no approval, no PVE call in the core) through the real pipeline of `pve-chatops all`
-// (chatops-rig.ts): Bolt, the SlackAdapter (which acks, then posts the request message), the core,
-// the BullMQ queue on the real Redis, the worker and the status job, up to the moment the client
-// issues its first PVE request. One command at a time, each after the previous one's result is in
-// chat, so every sample finds the pipeline idle, as a person typing a command does.
+// Target (docs/architecture.md): "command received → first PVE API call (no approval), p50
+// ≤ 20 ms". `/pve status` (a read: no approval, no PVE call in the core) through the real pipeline
+// of `pve-chatops all` (chatops-rig.ts): Bolt, the SlackAdapter (which acks, then posts the request
+// message), the core, the BullMQ queue on the real Redis, the worker and the status job, up to the
+// moment the client issues its first PVE request. One command at a time, each after the previous
+// one's result is in chat, so every sample finds the pipeline idle, as a person typing a command
+// does.
 //   - from Slack: the clock starts when FakeSlack sends the signed HTTP request;
 //   - from the core: the clock starts when an adapter hands the event to core.handle().
 // FakeSlack answers chat.postMessage on loopback in about a millisecond; real Slack's Web API takes

@@ -1,13 +1,13 @@
-// DESIGN.md: "idle memory, bot and worker in one process ≤ 150 MB RSS". `pve-chatops all` as a
-// user runs it, in a process of its own: against the simulator (`pve-chatops sim --env-file`, in
-// another process), the real Redis, and Slack in HTTP mode pointed at FakeSlack (in this process).
-// Once it logs "pve-chatops ready" and has sat idle for a few seconds, its resident set size is
-// read from /proc/<pid>/status (VmRSS) a few times and the largest reading counts; then again,
-// idle, after it served twenty `/pve status` commands (a bot that has done some work is the idle
-// bot people run). Both must meet the target. Measured from the compiled build (`npm run build`,
-// run by plain node: what bin/pve-chatops starts), and, for comparison, from the TypeScript
-// through tsx's loader (what `npm run demo` runs). MB is read as 10^6 bytes (the stricter
-// reading: 150 MB is 143 MiB); the MiB figure is shown too.
+// Target (docs/architecture.md): "idle memory, bot and worker in one process ≤ 150 MB RSS".
+// `pve-chatops all` as a user runs it, in a process of its own: against the simulator (`pve-chatops
+// sim --env-file`, in another process), the real Redis, and Slack in HTTP mode pointed at FakeSlack
+// (in this process). Once it logs "pve-chatops ready" and has sat idle for a few seconds, its
+// resident set size is read from /proc/<pid>/status (VmRSS) a few times and the largest reading
+// counts; then again, idle, after it served twenty `/pve status` commands (a bot that has done some
+// work is the idle bot people run). Both must meet the target. Measured from the compiled build
+// (`npm run build`, run by plain node: what bin/pve-chatops starts), and, for comparison, from the
+// TypeScript through tsx's loader (what `npm run demo` runs). MB is read as 10^6 bytes (the
+// stricter reading: 150 MB is 143 MiB); the MiB figure is shown too.
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createRedis } from '../src/jobs/redis-connection.js';

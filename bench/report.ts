@@ -1,9 +1,10 @@
-// One row per measured figure. The printed table starts with DESIGN.md's performance targets, in
-// its order, each with the figure that answers it and yes/NO, then every other (informative) row;
-// bench/results.json holds both, so numbers can be compared across commits.
+// One row per measured figure. The printed table starts with the performance targets of
+// docs/architecture.md, in its order, each with the figure that answers it and yes/NO, then every
+// other (informative) row; bench/results.json holds both, so numbers can be compared across
+// commits.
 import { writeFileSync } from 'node:fs';
 
-/** DESIGN.md "Performance targets", in its order and words. */
+/** docs/architecture.md "Performance targets", in its order and words (test/project.test.ts checks). */
 export const DESIGN_TARGETS = [
   {
     key: 'ack',
@@ -33,13 +34,13 @@ export interface BenchRow {
   what: string;
   /** The measured figure with its unit, e.g. "2 calls" or "p99 12.3 ms". */
   measured: string;
-  /** The target from DESIGN.md, or "—" when the figure is informative only. */
+  /** The target from docs/architecture.md, or "—" when the figure is informative only. */
   target: string;
   /** Whether the figure meets the target (undefined when there is no target). */
   ok?: boolean;
-  /** The DESIGN.md target this row answers (a target may take several rows: all must be ok). */
+  /** The target this row answers (a target may take several rows: all must be ok). */
   design?: DesignKey;
-  /** The figure as the DESIGN.md row shows it (with how it was measured); `measured` otherwise. */
+  /** The figure as the target's row shows it (with how it was measured); `measured` otherwise. */
   summary?: string;
   /** Raw numbers for results.json. */
   values?: Record<string, number>;
@@ -52,7 +53,7 @@ export interface DesignResult {
   ok: boolean;
 }
 
-/** One line per DESIGN.md target: its rows' figures joined, ok when there are some and all are ok. */
+/** One line per target: its rows' figures joined, ok when there are some and all are ok. */
 export function designResults(rows: BenchRow[]): DesignResult[] {
   return DESIGN_TARGETS.map(({ key, what, target }) => {
     const answers = rows.filter((r) => r.design === key);

@@ -1,6 +1,7 @@
-// `npm run bench`: every benchmark, one table led by DESIGN.md's performance targets, and
-// bench/results.json. Benchmarks only ever talk to 127.0.0.0/8 (the simulator's loopback
-// addresses, the fakes, Redis). A benchmark that fails becomes a row saying so; the others still run.
+// `npm run bench`: every benchmark, one table led by the performance targets
+// (docs/architecture.md), and bench/results.json. Benchmarks only ever talk to 127.0.0.0/8 (the
+// simulator's loopback addresses, the fakes, Redis). A benchmark that fails becomes a row saying
+// so; the others still run.
 import { benchAckOwnProcess } from './ack-own-process.js';
 import { benchBalancePlan } from './balance-plan.js';
 import { compiledBuild } from './cli-process.js';

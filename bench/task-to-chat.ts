@@ -1,12 +1,12 @@
-// DESIGN.md: "task finished in PVE → result visible in chat, p95 ≤ 2 s, with ≤ 1 chat edit per 2 s
-// per message". Thirty commands at once from FakeSlack through the whole product (chatops-rig.ts:
-// the SlackAdapter with its real edit coalescer, the core, the queue, the worker, the outbox):
-// live migrations, starts, shutdowns and reboots on a 4-node simulated cluster running in real
-// time (speed 1), so the worker polls each task as it would poll PVE (250 ms backing off to 2 s).
-// The clock starts when the simulator marks the task stopped (what PVE's task status then says)
-// and stops when FakeSlack receives the result message in the thread; the progress card's final
-// edit, which the coalescer may hold back, is shown apart. Every chat.update FakeSlack received is
-// counted per message, in any 2 s window.
+// Target (docs/architecture.md): "task finished in PVE → result visible in chat, p95 ≤ 2 s, with
+// ≤ 1 chat edit per 2 s per message". Thirty commands at once from FakeSlack through the whole
+// product (chatops-rig.ts: the SlackAdapter with its real edit coalescer, the core, the queue, the
+// worker, the outbox): live migrations, starts, shutdowns and reboots on a 4-node simulated cluster
+// running in real time (speed 1), so the worker polls each task as it would poll PVE (250 ms
+// backing off to 2 s). The clock starts when the simulator marks the task stopped (what PVE's task
+// status then says) and stops when FakeSlack receives the result message in the thread; the
+// progress card's final edit, which the coalescer may hold back, is shown apart. Every chat.update
+// FakeSlack received is counted per message, in any 2 s window.
 import type { SimGuest } from '../src/sim/cluster/cluster-model.js';
 import { RIG_CHANNEL, type Rig, startRig } from './chatops-rig.js';
 import { type BenchRow, percentile } from './report.js';

@@ -3,9 +3,10 @@
 // src/sim/schema/pve-api-<version>.json. The simulator validates every request against it, and
 // the client tests check each request against both shipped versions.
 //
-// Usage: node scripts/extract-pve-schema.mjs ../shared/pve
-// Source files: proxmox/pve-docs api-viewer/apidata.js (see the provenance field in the output).
-import { readFileSync, writeFileSync } from 'node:fs';
+// Usage: node scripts/extract-pve-schema.mjs DIR
+// DIR holds apidoc-9.1.json and apidoc-8.4.json: proxmox/pve-docs api-viewer/apidata.js at each
+// release's commit (PROVENANCE below), without its `const apiSchema = … ;` wrapper.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const PROVENANCE = {
@@ -106,7 +107,27 @@ function slimMethod(method) {
   };
 }
 
-const dir = process.argv[2] ?? '../shared/pve';
+const USAGE = `Usage: node scripts/extract-pve-schema.mjs DIR
+
+DIR holds Proxmox's official API schemas ${Object.keys(PROVENANCE)
+  .map((version) => `apidoc-${version}.json`)
+  .join(' and ')}: the API viewer's data,
+api-viewer/apidata.js of proxmox/pve-docs at the commits named in this script's PROVENANCE,
+without its \`const apiSchema = … ;\` wrapper. Writes src/sim/schema/pve-api-<version>.json.
+`;
+
+const dir = process.argv[2];
+if (dir === undefined || dir === '-h' || dir === '--help') {
+  process.stderr.write(USAGE);
+  process.exit(dir === undefined ? 2 : 0);
+}
+const missing = Object.keys(PROVENANCE)
+  .map((version) => join(dir, `apidoc-${version}.json`))
+  .filter((file) => !existsSync(file));
+if (missing.length > 0) {
+  process.stderr.write(`extract-pve-schema: not found: ${missing.join(', ')}\n\n${USAGE}`);
+  process.exit(2);
+}
 for (const version of Object.keys(PROVENANCE)) {
   const all = flatten(JSON.parse(readFileSync(join(dir, `apidoc-${version}.json`), 'utf8')));
   const endpoints = {};

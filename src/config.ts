@@ -1,5 +1,5 @@
-// The environment of DESIGN.md ("Contracts"), read once at start-up through zod. Every module
-// receives a typed object from here and never reads process.env itself.
+// The environment (docs/architecture.md, "Public contracts"), read once at start-up through zod.
+// Every module receives a typed object from here and never reads process.env itself.
 //
 // A bad or missing variable stops start-up with ONE ConfigError that lists every problem and how
 // to fix it, so an operator fixes the .env in one pass instead of one restart per mistake.

@@ -1,7 +1,7 @@
-// DESIGN.md: "A module reaches down (bots → core → jobs → proxmox), never up; platform code never
-// leaks into core or jobs." The simulator stands apart: the product talks to it over HTTPS only.
-// This reads every import under src/ and checks the rule, and that no file imports itself in a
-// cycle (style rule 5).
+// A module reaches down (bots → core → jobs → proxmox), never up; platform code never leaks into
+// core or jobs (docs/architecture.md, "Layers"). The simulator stands apart: the product talks to
+// it over HTTPS only. This reads every import under src/ and checks the rule, and that no file
+// imports itself in a cycle: in a runtime cycle one module sees the other half-initialised.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';

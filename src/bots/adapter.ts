@@ -1,6 +1,6 @@
-// The one contract every chat platform implements (style rule 1, after Bolt's Receiver and
-// Hubot's Adapter): turn platform events into ChatEvents for the core, and render the core's
-// OutgoingMessages. Platform libraries are imported only under src/bots/<platform>/.
+// The one contract every chat platform implements (after Bolt's Receiver and Hubot's Adapter):
+// turn platform events into ChatEvents for the core, and render the core's OutgoingMessages.
+// Platform libraries are imported only under src/bots/<platform>/ (test/layering.test.ts).
 import type { CoreApi } from '../core/core-api.js';
 import type { ChatSink } from '../core/message.js';
 

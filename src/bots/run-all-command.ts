@@ -1,6 +1,6 @@
-// `pve-chatops all`: the bots and the worker in one process (DESIGN.md "Contracts"); `bot`: the
-// bots alone, with workers elsewhere. A bot still reads PVE (the core resolves names from one
-// /cluster/resources read), so it can run with a read-only token (role PVEAuditor).
+// `pve-chatops all`: the bots and the worker in one process; `bot`: the bots alone, with workers
+// elsewhere (docs/architecture.md, "Processes"). A bot still reads PVE (the core resolves names
+// from one /cluster/resources read), so it can run with a read-only token (role PVEAuditor).
 
 import { parseArgs } from 'node:util';
 import { configuredSecrets } from '../config/configured-secrets.js';

@@ -2,7 +2,7 @@
 // kind's processor until it finishes or the slice time is up, and then either reports the result
 // or saves its place and puts the job back as delayed. So no BullMQ lock is held for the minutes a
 // migration takes, and a worker that dies loses at most one slice: another worker resumes the job
-// from the UPID it saved (DESIGN.md "Shape" 4; notes/chat-platforms.md, BullMQ (b)).
+// from the UPID it saved (docs/architecture.md, "Durability").
 import { setMaxListeners } from 'node:events';
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';

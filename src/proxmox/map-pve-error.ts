@@ -24,7 +24,8 @@ const NOT_ON_NODE =
   /Configuration file 'nodes\/[^/']+\/(?:qemu-server|lxc)\/(\d+)\.conf' does not exist|unable to find configuration file for VM (\d+) on node '/;
 // `PVE::Cluster::check_node_exists`.
 const NO_SUCH_NODE = /\bno such cluster node '[^']*'/;
-// Pre-fork power checks: `VM 100 not running`, `CT 101 already running` (API-NOTES §3.2.7).
+// Pre-fork power checks: `VM 100 not running`, `CT 101 already running` (check_running before
+// fork_worker in qemu-server PVE/API2/Qemu.pm and pve-container PVE/API2/LXC/Status.pm).
 const GUEST_STATE = /\b(?:VM|CT) (\d+) (?:not|already) running\b/;
 // `check_vmid_unused` ("VM 105 already exists on node 'x'"), nextid's 400 `{vmid: …}`, and QEMU
 // clone's own pre-fork check of the local config path (qemu-server API2/Qemu.pm clone_vm:

@@ -1,6 +1,7 @@
-// Package updates and node power through the API (API-NOTES §4.5). The API refreshes package
-// lists and reports what is pending; it has no endpoint that installs upgrades (that goes over
-// SSH, src/proxmox/ssh). Reading the pending list needs Sys.Modify, not only Sys.Audit.
+// Package updates and node power through the API (pve-manager PVE/API2/APT.pm, PVE/API2/Nodes.pm).
+// The API refreshes package lists and reports what is pending; it has no endpoint that installs
+// upgrades (that goes over SSH, src/proxmox/ssh). Reading the pending list needs Sys.Modify, not
+// only Sys.Audit (APT.pm list_updates).
 import { pvePath } from './pve-path.js';
 import type { PveTransport } from './pve-transport.js';
 import {

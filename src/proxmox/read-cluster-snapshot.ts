@@ -12,7 +12,8 @@ export interface ClusterSnapshot {
 /**
  * The whole cluster in two calls, whatever its size: `/cluster/resources` and `/cluster/status`
  * are served from pmxcfs on whichever node answers, so `/pve status` and name resolution never
- * fan out to every node (DESIGN.md: "PVE calls for /pve status: constant in cluster size").
+ * fan out to every node (docs/architecture.md, "Performance targets": PVE calls for `/pve status`
+ * constant in cluster size).
  */
 export async function readClusterSnapshot(
   transport: PveTransport,

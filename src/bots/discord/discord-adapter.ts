@@ -136,8 +136,8 @@ export class DiscordAdapter implements ChatAdapter {
       });
     }
     this.#edits = new EditCoalescer<EditContent, string>({
-      // DESIGN.md: at most one edit per 2 s per message, as the platform sees it: 2.1 s here leaves
-      // room for network jitter between two edits.
+      // At most one edit per 2 s per message, as the platform sees it (docs/architecture.md,
+      // "Performance targets"): 2.1 s here leaves room for network jitter between two edits.
       intervalMs: options.editIntervalMs ?? 2_100,
       isFinal: (content) => content.final,
       retryable: isRetryable,

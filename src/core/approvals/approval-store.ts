@@ -1,7 +1,7 @@
-// Approval requests in Redis (DESIGN.md, Shape 3): single use, expiring, N-of-M distinct approvers,
-// no self-approval unless the rule allows it, one Deny closes, only the requester cancels. Every
-// transition is one Lua script on one hash, so of any number of simultaneous clicks exactly one
-// gets 'approved' and enqueues the job.
+// Approval requests in Redis (docs/architecture.md, step 5 of one command): single use, expiring,
+// N-of-M distinct approvers, no self-approval unless the rule allows it, one Deny closes, only the
+// requester cancels. Every transition is one Lua script on one hash, so of any number of
+// simultaneous clicks exactly one gets 'approved' and enqueues the job.
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';

@@ -18,7 +18,10 @@ const READ_NAMES: Record<NodeReadKind, string> = {
   replication: 'Replication state',
 };
 
-/** What a 403 on a read means for the token (API-NOTES §4.5: the update list needs Sys.Modify). */
+/**
+ * What a 403 on a read means for the token (the update list needs Sys.Modify: pve-manager
+ * PVE/API2/APT.pm list_updates checks `['perm', '/nodes/{node}', ['Sys.Modify']]`).
+ */
 const PERMISSION_HINTS: Partial<Record<NodeReadKind, string>> = {
   updates: 'the token needs Sys.Modify on /nodes to read the cached update list (Sys.Audit is not enough)',
 };

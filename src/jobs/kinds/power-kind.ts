@@ -17,7 +17,9 @@ const WORDS: Record<PowerAction, { phase: string; done: string; settled?: 'runni
   reboot: { phase: 'rebooting', done: 'rebooted' },
 };
 
-// Task types PVE starts for each action (API-NOTES §3.1); HA-managed guests get ha* tasks.
+// Task types PVE starts for each action (qemu-server PVE/API2/Qemu.pm vm_start, vm_stop, vm_shutdown,
+// vm_reboot fork `qmstart`, `qmstop`, `qmshutdown`, `qmreboot`; pve-container PVE/API2/LXC/Status.pm
+// the `vz*` ones); an HA-managed guest's start gets `hastart`, its stop and shutdown `hastop`.
 function taskTypes(action: PowerAction, type: 'qemu' | 'lxc'): string[] {
   const own = `${type === 'qemu' ? 'qm' : 'vz'}${action}`;
   if (action === 'start') return [own, 'hastart'];

@@ -1,4 +1,4 @@
-// status: the whole cluster from two PVE calls, whatever its size (DESIGN.md performance table).
+// status: the whole cluster from two PVE calls, whatever its size (docs/architecture.md, "Performance targets").
 import { z } from 'zod';
 import { readClusterSnapshot } from '../../proxmox/read-cluster-snapshot.js';
 import { defineJobKind } from '../job-kind.js';

@@ -2,7 +2,8 @@ import { z } from 'zod';
 
 // PVE's backend is Perl: booleans are usually 0/1 numbers, sometimes JSON booleans or strings,
 // and a number is a string whenever Perl last used it as one (`/cluster/nextid` returns "105").
-// These parse what PVE really sends and normalise it (API-NOTES §1.4).
+// These parse what PVE really sends and normalise it (real answers in
+// test/conformance/pve/fixtures, e.g. cluster/nextid.9.json).
 
 /** 0/1, "0"/"1", true/false → boolean. */
 export const pveBool = z

@@ -9,7 +9,11 @@ export type SshCommand =
   | { kind: 'dist-upgrade' }
   /** Exit 0 when the node wants a reboot (a kernel or libc upgrade), 1 when not. */
   | { kind: 'reboot-required' }
-  /** Queues the HA CRM command; run it on any node, for any node (API-NOTES §4.6). */
+  /**
+   * Queues the HA CRM command; run it on any node, for any node (pve-ha-manager
+   * src/PVE/CLI/ha_manager.pm node-maintenance-set: PVE::HA::Config::queue_crm_commands writes it
+   * to the cluster filesystem, where the CRM master reads it). PVE has no API endpoint for it.
+   */
   | { kind: 'node-maintenance'; action: 'enable' | 'disable'; node: string };
 
 // PVE's `pve-node` format (PVE::JSONSchema::pve_verify_node_name): a DNS label.

@@ -1,4 +1,5 @@
-// Runs the commands PVE has no API for (upgrades, HA node maintenance; API-NOTES §4.5–4.6) on a
+// Runs the commands PVE has no API for (upgrades: pve-manager PVE/API2/APT.pm only refreshes and
+// lists packages; HA node maintenance: only the ha-manager CLI, see ssh-command.ts) on a
 // node over SSH, as root, with the node's host key checked against known_hosts first. One
 // connection per node, kept open across run() calls and reopened when it dropped (a reboot).
 import { readFileSync } from 'node:fs';

@@ -3,7 +3,10 @@ import { defineCommand } from '../define-command.js';
 import { quoteInput } from '../quote-input.js';
 import { choice } from '../value-schemas.js';
 
-/** PVE's replication job id: `<vmid>-<job number>` (API-NOTES §4.7). */
+/**
+ * PVE's replication job id: `<vmid>-<job number>` (pve-guest-common src/PVE/ReplicationConfig.pm
+ * parse_replication_job_id).
+ */
 const REPLICATION_ID = /^[1-9][0-9]{2,8}-\d{1,9}$/;
 
 const replicationId = () =>
