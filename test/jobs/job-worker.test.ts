@@ -66,7 +66,8 @@ describe('job worker', () => {
     const h = await startJobHarness();
     harness = h;
     await h.worker();
-    // Reboot of a stopped VM: PVE refuses before any task exists (500 `VM 9000 not running`).
+    // Reboot of a stopped CT: PVE refuses before any task exists, and pve-container's vm_reboot
+    // says "VM" (500 `VM 201 not running`).
     const { jobId } = await h.queue.enqueue({
       kind: 'reboot',
       payload: { guest: guestOf(h.sim, 201) },
@@ -75,7 +76,7 @@ describe('job worker', () => {
     });
     const result = await h.result(jobId);
     expect(result.ok).toBe(false);
-    expect(result.error).toMatch(/CT 201 not running/);
+    expect(result.error).toMatch(/VM 201 not running/);
     const job = await h.queue.queue.getJob(jobId);
     expect(job?.attemptsMade).toBeLessThanOrEqual(1);
   });

@@ -53,10 +53,16 @@ describe('guest power', () => {
 
   it('maps a locked guest to PVE_LOCKED with the lock name', async () => {
     const client = cluster.client();
-    // A migration holds the `migrate` lock until it ends; a second action is refused meanwhile.
+    // A migration holds the `migrate` lock until it ends. The migrate precondition checks the
+    // lock before anything else (500); qm stop only checks it inside its worker (a failed task).
     const upid = await client.startMigration(await client.planMigration(TestVM, 'node02'));
-    const error = await client.stop(TestVM).catch((e: unknown) => e);
+    const error = await client.planMigration(TestVM, 'node03').catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'PVE_LOCKED', lock: 'migrate', statusCode: 500 });
+    const stop = await client.stop(TestVM);
+    await expect(client.waitForTask(stop, { pollInterval: FAST_POLL })).rejects.toMatchObject({
+      code: 'PVE_TASK_FAILED',
+      exitstatus: 'VM is locked (migrate)',
+    });
     await client.waitForTask(upid, { pollInterval: FAST_POLL });
   });
 });

@@ -58,8 +58,9 @@ describe('HA and quorum', () => {
       ip: '127.20.1.103',
     });
     expect(status.find((e) => e.name === 'node01')).toMatchObject({ online: 1, local: 1 });
+    // vm_start runs check_cfs_quorum before forking (vm_stop needs no quorum).
     await expect(
-      api.call('POST', '/nodes/{node}/qemu/{vmid}/status/stop', { node: 'node01', vmid: 100 }),
+      api.call('POST', '/nodes/{node}/qemu/{vmid}/status/start', { node: 'node01', vmid: 100 }),
     ).rejects.toMatchObject({
       status: 500,
       message: 'cluster not ready - no quorum?',

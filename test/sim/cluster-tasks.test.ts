@@ -185,7 +185,7 @@ describe('tasks', () => {
     expect(starts).toEqual([...starts].sort((a, b) => b - a));
   });
 
-  it('raises 500 before any task for LXC start of a running CT and QEMU reboot of a stopped VM', async () => {
+  it('raises 500 before any task for LXC start of a running CT and QEMU reboot of a stopped or absent VM', async () => {
     cluster = createCluster({ speed: 200 });
     const api = apiFor(cluster);
     await expect(
@@ -195,8 +195,28 @@ describe('tasks', () => {
       api.call('POST', '/nodes/{node}/qemu/{vmid}/status/reboot', { node: 'node03', vmid: 103 }),
     ).rejects.toThrow('VM 103 not running');
     await expect(
-      api.call('POST', '/nodes/{node}/qemu/{vmid}/status/start', { node: 'node02', vmid: 100 }),
-    ).rejects.toThrow("Configuration file 'nodes/node02/qemu-server/100.conf' does not exist");
+      api.call('POST', '/nodes/{node}/qemu/{vmid}/status/reboot', { node: 'node02', vmid: 100 }),
+    ).rejects.toThrow("unable to find configuration file for VM 100 on node 'node02'");
     expect(cluster.tasks.all()).toHaveLength(0);
+  });
+
+  it('forks QEMU start and stop on a node without the config; the worker fails', async () => {
+    cluster = createCluster({ speed: 200 });
+    const api = apiFor(cluster);
+    const start = (await api.call('POST', '/nodes/{node}/qemu/{vmid}/status/start', {
+      node: 'node02',
+      vmid: 100,
+    })) as string;
+    expect((await taskDone(cluster, start)).record.exitstatus).toBe(
+      "Configuration file 'nodes/node02/qemu-server/100.conf' does not exist",
+    );
+    // _do_vm_stop asks check_running first, which asserts the config is on the node.
+    const stop = (await api.call('POST', '/nodes/{node}/qemu/{vmid}/status/stop', {
+      node: 'node02',
+      vmid: 100,
+    })) as string;
+    expect((await taskDone(cluster, stop)).record.exitstatus).toBe(
+      "unable to find configuration file for VM 100 on node 'node02'",
+    );
   });
 });

@@ -25,7 +25,8 @@ export function requestLxcMigration(cluster: SimCluster, request: LxcMigrateRequ
   cluster.assertQuorum();
   cluster.assertNodeExists(request.target);
   const guest = cluster.guestOn(request.node, request.vmid, 'lxc');
-  cluster.assertUnlocked(guest);
+  // No check_lock before the fork (pve-container API2/LXC.pm migrate_vm): Migrate.pm prepare
+  // refuses a locked CT inside the task.
   if (guest.running && !request.online && !request.restart) {
     throw PveHttpError.die(`can't migrate running container without --online or --restart`);
   }
@@ -47,11 +48,21 @@ export function startLxcMigrationTask(
   target: string,
   options: { online: boolean; restart: boolean; user: string; byHa: boolean; timeout?: number },
 ): SimTask {
-  guest.lock = 'migrate';
+  const priorLock = guest.lock;
+  // Another vzmigrate of this CT holds guest_migration_lock's flock while it runs.
+  const concurrent = cluster.tasks
+    .running()
+    .some((other) => other.record.type === 'vzmigrate' && other.record.id === String(guest.vmid));
+  if (!priorLock) guest.lock = 'migrate';
   return cluster.startTask(
     { node: guest.node, type: 'vzmigrate', id: String(guest.vmid), user: options.user },
     async (task) => {
       if (options.byHa) task.log(HA_AGENT_LINE);
+      if (concurrent) {
+        // PVE::GuestHelpers::guest_migration_lock: flock with a 10 s timeout, before any log line.
+        await task.sleep(10_000);
+        throw new Error(`can't lock file '/var/lock/pve-manager/pve-migrate-${guest.vmid}' - got timeout`);
+      }
       const targetNode = cluster.node(target);
       const ensureTarget = () => {
         if (!targetNode.online) throw new Error(`Can't connect to destination address using public key`);
@@ -59,7 +70,9 @@ export function startLxcMigrationTask(
       const wasRunning = guest.running;
       let keepLock = false;
       try {
-        // pve-container's own task error, verbatim (API-NOTES §4.3): CTs have no live migration.
+        // LXC/Migrate.pm prepare: check_lock, then the running state.
+        if (priorLock) throw new Error(`CT is locked (${priorLock})`);
+        // pve-container's own task error, verbatim: CTs have no live migration.
         if (wasRunning && options.online) throw new Error('lxc live migration is currently not implemented');
         if (wasRunning) {
           task.logStamped(`shutdown CT ${guest.vmid}`);
@@ -105,7 +118,7 @@ export function startLxcMigrationTask(
         }
         throw error;
       } finally {
-        if (!keepLock) delete guest.lock;
+        if (!keepLock && !priorLock) delete guest.lock;
       }
     },
   );

@@ -7,7 +7,7 @@
 // whether a node is online (only the HA blocking below does, through the CRM's node status).
 import type { GuestType } from './cluster-model.js';
 import { GiB } from './log-format.js';
-import { localCdroms, localDisks } from './move-guest.js';
+import { isCloudInit, localCdroms, localDisks } from './move-guest.js';
 import type { SimCluster } from './sim-cluster.js';
 
 type HaBlocker = { sid: string; cause: 'resource-affinity' };
@@ -18,7 +18,10 @@ export function migratePrecondition(
   node: string,
   vmid: number,
 ): unknown {
+  // check_cfs_quorum, load_config ("test if VM exists"), then check_lock, in both.
+  cluster.assertQuorum();
   const guest = cluster.guestOn(node, vmid, type);
+  cluster.assertUnlocked(guest);
   const others = cluster.nodeNames().filter((name) => name !== node);
   const running = guest.running ? 1 : 0;
   const motion = haMotionInfo(cluster, `${type === 'qemu' ? 'vm' : 'ct'}:${vmid}`);
@@ -46,25 +49,17 @@ export function migratePrecondition(
     allowed_nodes: allowed,
     not_allowed_nodes: Object.fromEntries(refusals),
     ...dependent,
-    // $check_vm_disks_local: the volume's attributes from foreach_volid, plus its volid.
+    // $check_vm_disks_local: foreach_volid's attributes of each volume not on shared storage,
+    // plus its volid (qemu-server QemuServer.pm foreach_volid; is_cloudinit since 9.0). Every
+    // flag is 0/1; size (bytes) only for a drive with size=, drivename only for a drive key.
     local_disks: [
-      ...localDisks(cluster, guest).map((disk) => ({
-        volid: `${disk.storage}:${disk.volume}`,
-        size: disk.sizeGiB * GiB,
-        drivename: disk.key,
-        is_attached: 1,
-        replicate: 1,
-        shared: 0,
-      })),
-      // An ISO on local storage ties the VM to the node; QemuServer lists it with `cdrom`.
-      ...localCdroms(cluster, guest).map((cdrom) => ({
-        volid: cdrom.volid,
-        size: 4 * 1024 * 1024,
-        drivename: cdrom.key,
-        cdrom: 1,
-        is_attached: 1,
-        shared: 0,
-      })),
+      ...localDisks(cluster, guest).map((disk) =>
+        volumeAttributes(`${disk.storage}:${disk.volume}`, disk.key, false, disk.sizeGiB * GiB),
+      ),
+      // An ISO on local storage ties the VM to the node; a cloud-init drive is a cdrom too.
+      ...localCdroms(cluster, guest).map((cdrom) =>
+        volumeAttributes(cdrom.volid, cdrom.key, true, 4 * 1024 * 1024),
+      ),
     ],
     // check_local_resources: passed-through host devices by config key.
     local_resources: Object.keys(guest.localDevices ?? {}),
@@ -111,4 +106,21 @@ function haMotionInfo(
     }
   }
   return { dependent, blocking };
+}
+
+/** One foreach_volid entry for a volume attached (not unused, not only in a snapshot) to `key`. */
+function volumeAttributes(volid: string, key: string, cdrom: boolean, size: number): Record<string, unknown> {
+  return {
+    cdrom: cdrom ? 1 : 0,
+    is_cloudinit: isCloudInit(volid) ? 1 : 0,
+    replicate: 1,
+    shared: 0,
+    is_unused: 0,
+    is_attached: 1,
+    size,
+    is_vmstate: 0,
+    is_tpmstate: key === 'tpmstate0' ? 1 : 0,
+    drivename: key,
+    volid,
+  };
 }

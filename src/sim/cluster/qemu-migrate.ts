@@ -3,7 +3,7 @@
 import { PveHttpError } from '../pve-http-error.js';
 import type { SimGuest } from './cluster-model.js';
 import { HA_AGENT_LINE } from './guest-labels.js';
-import { GiB, MiB } from './log-format.js';
+import { formatBytes, GiB, MiB } from './log-format.js';
 import { durationText, mirrorDisk, transferRam } from './migration-log.js';
 import { isCloudInit, localCdroms, localDisks, moveGuest } from './move-guest.js';
 import { requestHaMigration } from './request-ha-migration.js';
@@ -70,6 +70,12 @@ export function startQemuMigrationTask(
       let phase2 = false;
       let keepLock = false;
       try {
+        // QemuMigrate.pm prepare, for a running VM: without with-conntrack-state (default 0) a
+        // 'warn' line, which AbstractMigrate logs with a timestamp and does not count.
+        if (live)
+          task.logStamped(
+            'conntrack state migration not supported or disabled, active connections might get dropped',
+          );
         task.logStamped(`starting migration of VM ${guest.vmid} to node '${target}' (${targetNode.address})`);
         const local = localDisks(cluster, guest);
         for (const disk of local)
@@ -164,13 +170,16 @@ async function migrateLive(
   task.logStamped(`starting online/live migration on unix:/run/qemu-server/${guest.vmid}.migrate`);
   task.logStamped('set migration capabilities');
   task.logStamped('migration downtime limit: 100 ms');
-  task.logStamped('migration cachesize: 256.0 MiB');
+  // phase2: 10% of the memory, rounded up to a power of two (round_powerof2), render_bytes.
+  task.logStamped(`migration cachesize: ${formatBytes(roundPowerOf2((guest.memoryMiB * MiB) / 10))}`);
   task.logStamped('set migration parameters');
   task.logStamped(`start migrate command to unix:/run/qemu-server/${guest.vmid}.migrate`);
   const ramBytes = guest.memoryMiB * MiB;
   const seconds = await transferRam(task, ramBytes, ensureTarget);
-  const average = ramBytes / seconds / MiB;
-  task.logStamped(`average migration speed: ${average.toFixed(1)} MiB/s - downtime 45 ms`);
+  // phase2's query-migrate loop on `completed`: the average, then what was sent (RAM pages are
+  // re-sent while the guest dirties them, so a little more than its memory), then the status.
+  task.logStamped(`average migration speed: ${formatBytes(ramBytes / seconds)}/s - downtime 45 ms`);
+  task.logStamped(`migration completed, transferred ${formatBytes(ramBytes * 1.02)} VM-state`);
   task.logStamped('migration status: completed');
   for (const disk of local) {
     task.logStamped(`drive-${disk.key}: Completing block job...`);
@@ -178,4 +187,10 @@ async function migrateLive(
     task.logStamped(`drive-${disk.key}: mirror-job finished`);
   }
   if (local.length > 0) task.logStamped('stopping NBD storage migration server on target.');
+}
+
+/** QemuMigrate.pm round_powerof2: the next power of two at or above `value`. */
+function roundPowerOf2(value: number): number {
+  if (value < 2) return 1;
+  return 2 * 2 ** Math.floor(Math.log(value - 1) / Math.log(2));
 }

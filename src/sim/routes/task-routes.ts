@@ -33,13 +33,27 @@ function statusClass(task: SimTask): 'ok' | 'warning' | 'error' | 'unknown' {
   return 'error';
 }
 
-function localTask(cluster: SimCluster, request: SimRequest): SimTask {
+/** upid_decode: the task's fields, or 400 `unable to parse worker upid`. */
+function decodeUpid(request: SimRequest): { upid: string; node: string } {
   const upid = str(request, 'upid');
   const fields = parseUpid(upid);
   if (!fields) throw PveHttpError.parameters({ upid: 'unable to parse worker upid' });
+  return { upid, node: fields.node };
+}
+
+/**
+ * The task whose log file the node serving {node} has: another node has no such file. Without
+ * it, status and DELETE answer 400 `no such task` (their `-f $filename` check).
+ */
+function localTask(cluster: SimCluster, request: SimRequest): SimTask | undefined {
+  const { upid, node } = decodeUpid(request);
   const task = cluster.task(upid);
-  // The log file is looked up on the node serving {node}: another node has no such file.
-  if (!task || fields.node !== str(request, 'node')) throw PveHttpError.parameters({ upid: 'no such task' });
+  return task && node === str(request, 'node') ? task : undefined;
+}
+
+function existingTask(cluster: SimCluster, request: SimRequest): SimTask {
+  const task = localTask(cluster, request);
+  if (!task) throw PveHttpError.parameters({ upid: 'no such task' });
   return task;
 }
 
@@ -78,19 +92,19 @@ export function registerTaskRoutes(registry: RouteRegistry, cluster: SimCluster)
     return withTotal(page, matching.length);
   });
 
-  registry.on('GET', '/nodes/{node}/tasks/{upid}', (request) => {
-    localTask(cluster, request);
-    return [{ name: 'log' }, { name: 'status' }];
-  });
+  // upid_index checks nothing, not even the UPID's syntax.
+  registry.on('GET', '/nodes/{node}/tasks/{upid}', () => [{ name: 'log' }, { name: 'status' }]);
 
   registry.on('GET', '/nodes/{node}/tasks/{upid}/status', (request) => {
-    const { record } = localTask(cluster, request);
+    const { record } = existingTask(cluster, request);
     const result = { ...taskFields(record), status: record.status };
     return record.status === 'stopped' ? { ...result, exitstatus: record.exitstatus } : result;
   });
 
   registry.on('GET', '/nodes/{node}/tasks/{upid}/log', (request) => {
     const task = localTask(cluster, request);
+    // read_task_log has no `-f` check: PVE::Tools::dump_logfile answers a missing file with one line.
+    if (!task) return withTotal([{ n: 1, t: 'unable to open file - No such file or directory' }], 1);
     const start = optInt(request, 'start') ?? 0;
     const limit = optInt(request, 'limit') ?? 50;
     // dump_logfile: an empty log shows one `no content` line (an ExtJS workaround).
@@ -102,7 +116,7 @@ export function registerTaskRoutes(registry: RouteRegistry, cluster: SimCluster)
 
   registry.on('DELETE', '/nodes/{node}/tasks/{upid}', (request) => {
     // SIGTERM to the worker: its handler dies with `received interrupt`.
-    localTask(cluster, request).stop('interrupt');
+    existingTask(cluster, request).stop('interrupt');
     return null;
   });
 }

@@ -41,7 +41,8 @@ async function waitForTask(sim: Simulator, upid: string, headers: Record<string,
   const node = upid.split(':')[1] ?? '';
   for (let attempt = 0; attempt < 500; attempt += 1) {
     const answer = await send(sim, { method: 'GET', path: `/nodes/${node}/tasks/${upid}/status` }, headers);
-    if ((answer.json as { data?: { status?: string } }).data?.status === 'stopped') return;
+    // A node that is down answers 595 with an empty body: keep polling until it is back.
+    if ((answer.json as { data?: { status?: string } } | undefined)?.data?.status === 'stopped') return;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   throw new Error(`sim.before: task ${upid} did not end`);
