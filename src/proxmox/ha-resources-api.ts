@@ -1,4 +1,4 @@
-// HA resources (API-NOTES §4.6): which guests the HA stack manages (`ha-manager add/remove`).
+// HA resources (pve-ha-manager src/PVE/API2/HA/Resources.pm): which guests the HA stack manages (`ha-manager add/remove`).
 // Adding or removing needs Sys.Console on `/`; both return null at once, and the CRM picks the
 // change up in its next round (GET /cluster/ha/status/current shows when).
 import { pvePath } from './pve-path.js';

@@ -1,4 +1,4 @@
-// HA placement (API-NOTES §4.6): PVE 9.x rules (`/cluster/ha/rules`: node affinity and resource
+// HA placement (pve-ha-manager src/PVE/API2/HA/Rules.pm in 9.x, Groups.pm in 8.x): PVE 9.x rules (`/cluster/ha/rules`: node affinity and resource
 // affinity) and PVE 8.x groups (`/cluster/ha/groups`). The rules path does not exist on 8.4: that
 // GET fails with the transport's 501 error (PveErrorCode.UnknownEndpoint), passed on unchanged so
 // the caller can fall back to the groups. On 9.x the groups GET fails instead (500, "ha groups have

@@ -1,4 +1,4 @@
-// The HA stack's view of the cluster (API-NOTES §4.6): one cluster-wide read, Sys.Audit on `/`.
+// The HA stack's view of the cluster (pve-ha-manager src/PVE/API2/HA/Status.pm): one cluster-wide read, Sys.Audit on `/`.
 import type { PveTransport } from './pve-transport.js';
 import { type HaStatusEntry, haStatusSchema } from './schemas/ha-schemas.js';
 

@@ -1,4 +1,4 @@
-// Storage replication (API-NOTES §4.7): the configured jobs come from one cluster-wide read, their
+// Storage replication (pve-manager PVE/API2/ReplicationConfig.pm, PVE/API2/Replication.pm): the configured jobs come from one cluster-wide read, their
 // state only from the node their guest lives on (the call is proxied there).
 import { pvePath } from './pve-path.js';
 import type { PveTransport } from './pve-transport.js';

@@ -3,7 +3,7 @@
 import type { DigestContext, DigestFinding } from './digest-finding.js';
 import { code, guestLabel } from './digest-format.js';
 
-/** The CRM master's status words that mean it is not doing its job (API-NOTES §4.6). */
+/** The CRM master's status words that mean it is not doing its job (pve-ha-manager src/PVE/API2/HA/Status.pm: the master's words in `status`). */
 const MASTER_TROUBLE = /old timestamp - dead\?|detected time drift/;
 
 export function checkHa(ctx: DigestContext): DigestFinding[] {

@@ -1,6 +1,6 @@
 // ha-add / ha-remove: `ha-manager add|remove` through the API, then wait until the HA stack
 // reports the resource (the CRM took it over) or no longer does. The request itself returns at
-// once; the CRM picks it up in its next round (API-NOTES §4.6).
+// once; the CRM picks it up in its next round (pve-ha-manager src/PVE/API2/HA/Resources.pm create/delete only write resources.cfg).
 import { z } from 'zod';
 import { PveError } from '../../proxmox/pve-error.js';
 import { defineJobKind } from '../job-kind.js';

@@ -1,4 +1,4 @@
-// The HA stack as one GET /cluster/ha/status/current tells it (API-NOTES §4.6), with guest names
+// The HA stack as one GET /cluster/ha/status/current tells it (pve-ha-manager src/PVE/API2/HA/Status.pm; fixtures ha/status-current*.json), with guest names
 // from /cluster/resources: the CRM master, each node's LRM, each HA resource and where it runs.
 import type { ProxmoxClient } from '../../proxmox/proxmox-client.js';
 import type { HaStatusEntry } from '../../proxmox/schemas/ha-schemas.js';

@@ -1,4 +1,4 @@
-// replication: every storage replication job (API-NOTES §4.7) with its guest, target, schedule and
+// replication: every storage replication job (pve-manager PVE/API2/ReplicationConfig.pm, PVE/API2/Replication.pm) with its guest, target, schedule and
 // last run, from one /cluster/replication read plus the state on each node where a replicated
 // guest lives (at most a few nodes at a time); or `run <id>`: schedule_now on the guest's node,
 // then wait until its status shows that run finished (last_try advanced, no pid).

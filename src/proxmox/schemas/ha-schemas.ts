@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { pveBool, pveInt } from './pve-values.js';
 
 /**
- * One entry of GET /cluster/ha/status/current (API-NOTES §4.6): the `quorum` entry, the CRM
+ * One entry of GET /cluster/ha/status/current (pve-ha-manager src/PVE/API2/HA/Status.pm; fixtures ha/status-current*.json): the `quorum` entry, the CRM
  * `master`, 9.1's `fencing`, one `lrm` per node and one `service` per HA resource. Which fields
  * are set depends on `type`; the rest is passed through.
  */
@@ -25,7 +25,7 @@ export type HaStatusEntry = z.output<typeof haStatusEntrySchema>;
 export const haStatusSchema = z.array(haStatusEntrySchema);
 
 /**
- * One entry of GET /cluster/ha/resources (API-NOTES §4.6): an HA-managed guest's section of
+ * One entry of GET /cluster/ha/resources (pve-ha-manager src/PVE/API2/HA/Resources.pm index): an HA-managed guest's section of
  * resources.cfg as written, so an option left at PVE's default is absent (no `state` means
  * `started`, max_restart/max_relocate 1, failback 1).
  */

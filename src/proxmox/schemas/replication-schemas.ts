@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { pveBool, pveInt, pveNumber } from './pve-values.js';
 
-/** GET /cluster/replication: one configured job (`<vmid>-<jobnum>`), API-NOTES §4.7. */
+/** GET /cluster/replication: one configured job (`<vmid>-<jobnum>`, pve-guest-common PVE/ReplicationConfig.pm); fixture replication/jobs.9.json. */
 export const replicationJobSchema = z.looseObject({
   id: z.string(),
   type: z.string().optional(),

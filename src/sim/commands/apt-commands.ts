@@ -9,7 +9,7 @@ import type { CommandRegistry, SimCommandContext } from '../types.js';
 import { commandSleep } from './command-sleep.js';
 import { exactCommand } from './exact-command.js';
 
-/** The exact command lines accepted (API-NOTES §4.5: the upgrade needs SSH as root). */
+/** The exact command lines accepted (PVE's API refreshes and lists packages but installs none, pve-manager PVE/API2/APT.pm: the upgrade runs over SSH as root). */
 export const APT_COMMANDS = {
   update: 'apt-get update',
   distUpgrade:

@@ -1,4 +1,4 @@
-// `ha-manager crm-command node-maintenance enable|disable NODE` (API-NOTES §4.6): no REST
+// `ha-manager crm-command node-maintenance enable|disable NODE` (pve-ha-manager src/PVE/CLI/ha_manager.pm node-maintenance-set): no REST
 // endpoint exists, the CLI only queues a CRM command, so it exits at once and the CRM acts on
 // it in its next round.
 import type { SimCluster } from '../cluster/sim-cluster.js';
