@@ -20,7 +20,13 @@ import { SimCommandRegistry } from './ssh/command-registry.js';
 import { SshClientFiles, type SshEnvFiles } from './ssh/ssh-client-files.js';
 import { generateEd25519 } from './ssh/ssh-keys.js';
 import { SimSshServers } from './ssh/ssh-servers.js';
-import type { CommandRegistry, RecordedRequest, RecordedSshCommand, RouteRegistry } from './types.js';
+import type {
+  CommandRegistry,
+  PveVersion,
+  RecordedRequest,
+  RecordedSshCommand,
+  RouteRegistry,
+} from './types.js';
 
 export type { SshEnvFiles } from './ssh/ssh-client-files.js';
 
@@ -38,6 +44,11 @@ export interface SimulatorOptions {
   nodes?: number;
   /** Number of guests; the domain's default when absent. */
   guests?: number;
+  /**
+   * The PVE release the cluster answers as (default 9.1): its official API schema checks the
+   * requests (a 9.x-only path answers 501 on 8.4) and the domain shapes its answers after it.
+   */
+  pveVersion?: PveVersion;
   /** Port on every node's address (default 8006); 0 picks a free port per node. */
   port?: number;
   /** SSH port, the same on every node's address (default 0: a free one, the same on all nodes). */
@@ -55,8 +66,16 @@ export interface SimulatorOptions {
   logger?: Logger;
 }
 
+/** What the platform asks the domain's cluster to be. */
+export interface ClusterOptions {
+  nodes: number;
+  guests?: number;
+  speed: number;
+  pveVersion: PveVersion;
+}
+
 export interface SimulatorDomain<C extends SimClusterHandle> {
-  createCluster(options: { nodes: number; guests?: number; speed: number }): C;
+  createCluster(options: ClusterOptions): C;
   registerRoutes(registry: RouteRegistry, cluster: C): void;
   /** The command lines the nodes' sshd runs; without it every command is refused (127). */
   registerCommands?(registry: CommandRegistry, cluster: C): void;
@@ -121,12 +140,15 @@ export async function composeSimulator<C extends SimClusterHandle>(
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`port must be 0..65535`);
   if (!Number.isInteger(sshPort) || sshPort < 0 || sshPort > 65535)
     throw new RangeError(`sshPort must be 0..65535`);
+  const pveVersion = options.pveVersion ?? '9.1';
+  if (pveVersion !== '8.4' && pveVersion !== '9.1')
+    throw new RangeError(`pveVersion must be '8.4' or '9.1', got '${String(pveVersion)}'`);
   const logger = options.logger ?? silentLogger;
 
-  const clusterOptions: { nodes: number; guests?: number; speed: number } = { nodes: nodeCount, speed };
+  const clusterOptions: ClusterOptions = { nodes: nodeCount, speed, pveVersion };
   if (options.guests !== undefined) clusterOptions.guests = options.guests;
   const cluster = domain.createCluster(clusterOptions);
-  const schema = loadApiSchema('9.1');
+  const schema = loadApiSchema(pveVersion);
   const registry = new SimRouteRegistry(schema);
   const abort = new AbortController();
   const nodes = cluster.nodeNames();

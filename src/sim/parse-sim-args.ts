@@ -2,6 +2,7 @@
 // was given and what would be right.
 
 import { parseArgs } from 'node:util';
+import type { PveVersion } from './types.js';
 
 export interface SimArgs {
   envFile?: string;
@@ -11,6 +12,7 @@ export interface SimArgs {
   port: number;
   sshPort: number;
   speed: number;
+  pveVersion: PveVersion;
   help: boolean;
 }
 
@@ -30,6 +32,8 @@ Options:
   --port P         HTTPS port on every node's address (default 8006; 0 picks a free one per node)
   --ssh-port P     SSH port, the same on every node's address (default 2222; 0 picks a free one)
   --speed X        run simulated durations X times faster than real time (default 1)
+  --pve-version V  the Proxmox VE release it answers as: 9.1 (default) or 8.4 (its API schema,
+                   HA groups instead of rules, 8.4's answer shapes)
   -h, --help       show this help
 `;
 
@@ -62,6 +66,7 @@ export function parseSimArgs(argv: string[]): SimArgs {
         port: { type: 'string' },
         'ssh-port': { type: 'string' },
         speed: { type: 'string' },
+        'pve-version': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -75,8 +80,15 @@ export function parseSimArgs(argv: string[]): SimArgs {
     sshPort:
       text('ssh-port') === undefined ? 2222 : integer('ssh-port', text('ssh-port') as string, 0, 65535),
     speed: 1,
+    pveVersion: '9.1',
     help: values.help === true,
   };
+  const pveVersion = text('pve-version');
+  if (pveVersion !== undefined) {
+    if (pveVersion !== '8.4' && pveVersion !== '9.1')
+      throw new SimUsageError(`--pve-version must be 8.4 or 9.1, got '${pveVersion}'`);
+    args.pveVersion = pveVersion;
+  }
   const speed = text('speed');
   if (speed !== undefined) {
     const value = /^\d+(\.\d+)?$/.test(speed) ? Number(speed) : Number.NaN;

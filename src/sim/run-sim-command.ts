@@ -20,10 +20,15 @@ export interface SimCommandDeps {
   logger?: Logger;
 }
 
-export function simBanner(sim: RunningSimulator, speed: number, envFile: string | undefined): string {
+export function simBanner(
+  sim: RunningSimulator,
+  speed: number,
+  envFile: string | undefined,
+  pveVersion = '9.1',
+): string {
   const width = Math.max(...sim.nodes.map((node) => node.length));
   const lines = [
-    `Simulated Proxmox VE cluster '${sim.clusterName}' is running (speed x${speed}).`,
+    `Simulated Proxmox VE ${pveVersion} cluster '${sim.clusterName}' is running (speed x${speed}).`,
     ...sim.nodes.map((node, i) => `  ${node.padEnd(width)}  ${sim.hosts[i]}  ${sim.fingerprints[i]}`),
     `API token: ${sim.tokenId}`,
     `SSH: user ${sim.ssh.user}, port ${sim.ssh.port} on every node's address`,
@@ -59,6 +64,7 @@ export async function runSimCommand(argv: string[], deps: SimCommandDeps = {}): 
     port: args.port,
     sshPort: args.sshPort,
     speed: args.speed,
+    pveVersion: args.pveVersion,
     logger: deps.logger ?? createJsonLogger('info'),
   };
   if (args.guests !== undefined) options.guests = args.guests;
@@ -81,7 +87,7 @@ export async function runSimCommand(argv: string[], deps: SimCommandDeps = {}): 
     if (envFile) await writeSimEnvFile(envFile, sim);
     // The CA is public; curl --cacert and PVE_CA_FILE can use it instead of the fingerprints.
     if (args.caFile) await writeFile(resolve(args.caFile), sim.caPem);
-    out(simBanner(sim, args.speed, envFile));
+    out(simBanner(sim, args.speed, envFile, args.pveVersion));
     await stopRequested;
     out('Stopping the simulator…\n');
   } finally {

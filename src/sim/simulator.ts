@@ -7,6 +7,7 @@ import { registerClusterRoutes } from './routes/register-routes.js';
 
 export type { RunningSimulator, SimSshAccess, SimulatorOptions, SshEnvFiles } from './compose-simulator.js';
 export { DEFAULT_TOKEN_ID } from './compose-simulator.js';
+export type { PveVersion } from './types.js';
 
 export type SimCluster = ReturnType<typeof createCluster>;
 

@@ -4,6 +4,9 @@
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
+/** The Proxmox VE release a simulator answers as: its API schema and its answers' shapes. */
+export type PveVersion = '8.4' | '9.1';
+
 /** A parameter value after schema validation, typed by the schema's declared type. */
 export type ParamValue = string | number | boolean | string[];
 

@@ -12,7 +12,14 @@ import { fakeDomain } from './helpers/fake-domain.js';
 
 describe('parseSimArgs', () => {
   it('applies the defaults', () => {
-    expect(parseSimArgs([])).toEqual({ nodes: 3, port: 8006, sshPort: 2222, speed: 1, help: false });
+    expect(parseSimArgs([])).toEqual({
+      nodes: 3,
+      port: 8006,
+      sshPort: 2222,
+      speed: 1,
+      pveVersion: '9.1',
+      help: false,
+    });
   });
 
   it('reads every option', () => {
@@ -30,8 +37,19 @@ describe('parseSimArgs', () => {
         '2200',
         '--speed',
         '2.5',
+        '--pve-version',
+        '8.4',
       ]),
-    ).toEqual({ envFile: 'x.env', nodes: 5, guests: 40, port: 0, sshPort: 2200, speed: 2.5, help: false });
+    ).toEqual({
+      envFile: 'x.env',
+      nodes: 5,
+      guests: 40,
+      port: 0,
+      sshPort: 2200,
+      speed: 2.5,
+      pveVersion: '8.4',
+      help: false,
+    });
   });
 
   it.each([
@@ -41,6 +59,7 @@ describe('parseSimArgs', () => {
     [['--ssh-port', 'x'], "--ssh-port must be a whole number from 0 to 65535, got 'x'"],
     [['--speed=-1'], "--speed must be a number greater than 0 (e.g. 1, 10, 0.5), got '-1'"],
     [['--speed', '0'], "--speed must be a number greater than 0 (e.g. 1, 10, 0.5), got '0'"],
+    [['--pve-version', '7.4'], "--pve-version must be 8.4 or 9.1, got '7.4'"],
     [['--bogus'], "Unknown option '--bogus'"],
   ])('refuses %j clearly', (argv, message) => {
     expect(() => parseSimArgs(argv)).toThrow(message);
@@ -93,7 +112,20 @@ describe('runSimCommand', () => {
     const output: string[] = [];
     const file = join(dir, 'sim.env');
     const caFile = join(dir, 'ca.pem');
-    const argv = ['--env-file', file, '--ca-file', caFile, '--nodes', '2', '--port', '0', '--ssh-port', '0'];
+    const argv = [
+      '--env-file',
+      file,
+      '--ca-file',
+      caFile,
+      '--nodes',
+      '2',
+      '--port',
+      '0',
+      '--ssh-port',
+      '0',
+      '--pve-version',
+      '8.4',
+    ];
     const running = runSimCommand(argv, {
       start: async (options) => {
         sim = await composeSimulator({ ...options, authFailureDelayMs: 0 }, fakeDomain());
@@ -110,7 +142,7 @@ describe('runSimCommand', () => {
     await bannerShown;
     const started = sim as RunningSimulator;
     const banner = output.join('');
-    expect(banner).toContain("cluster 'MonCluster'");
+    expect(banner).toContain("Proxmox VE 8.4 cluster 'MonCluster'");
     expect(banner).toContain(`node02  ${started.hosts[1]}  ${started.fingerprints[1]}`);
     expect(banner).toContain('API token: chatops@pve!bot');
     expect(banner).not.toContain(started.tokenSecret);

@@ -1,4 +1,5 @@
 import type { HaResource, HaRule, ReplicationJob, SimGuest, SimNode, SimStorage } from './cluster-model.js';
+import type { HaGroup } from './ha-groups.js';
 import { GiB } from './log-format.js';
 
 /** Everything a new SimCluster starts from. */
@@ -11,6 +12,8 @@ export interface ClusterSeed {
   haResources: HaResource[];
   /** HA rules (PVE 9.x /cluster/ha/rules); a rule's resources must be among haResources. */
   haRules: HaRule[];
+  /** HA groups (PVE 8.x /cluster/ha/groups); only a PVE 8.4 cluster has them. */
+  haGroups?: HaGroup[];
   replication: Array<Pick<ReplicationJob, 'id' | 'guest' | 'jobnum' | 'target' | 'schedule'>>;
 }
 

@@ -1,5 +1,7 @@
 // The simulator platform's entry point into the domain.
+import type { PveVersion } from '../types.js';
 import { buildDefaultCluster } from './default-cluster.js';
+import { pveRelease, seedForRelease } from './pve-release.js';
 import { buildScaledCluster } from './scaled-cluster.js';
 import { SimCluster } from './sim-cluster.js';
 
@@ -10,6 +12,8 @@ export interface CreateClusterOptions {
   guests?: number;
   /** How many times faster than real time simulated durations elapse (default 1). */
   speed?: number;
+  /** The PVE release it answers as (default 9.1); see pve-release.ts. */
+  pveVersion?: PveVersion;
   /** Wall clock for timestamps (UPIDs, logs, uptime), epoch milliseconds. */
   now?: () => number;
 }
@@ -23,5 +27,6 @@ export function createCluster(options: CreateClusterOptions = {}): SimCluster {
     nodes === 3 && options.guests === undefined
       ? buildDefaultCluster(now())
       : buildScaledCluster(nodes, options.guests ?? nodes * 10, now());
-  return new SimCluster(seed, { speed: options.speed ?? 1, now });
+  const release = pveRelease(options.pveVersion);
+  return new SimCluster(seedForRelease(seed, release), { speed: options.speed ?? 1, now, release });
 }

@@ -4,6 +4,7 @@
 import type { CrmState, HaResource, HaRule, HaServiceStatus, SimGuest } from './cluster-model.js';
 import { haSid } from './cluster-seed.js';
 import { startPowerTask } from './guest-power.js';
+import { groupCandidates, type HaGroup } from './ha-groups.js';
 import { HaRuleSet } from './ha-rules.js';
 import { startLxcMigrationTask } from './lxc-migrate.js';
 import { startQemuMigrationTask } from './qemu-migrate.js';
@@ -19,7 +20,7 @@ export type HaNodeState = 'online' | 'unknown' | 'fence' | 'maintenance' | 'gone
 export type LrmState = 'wait_for_agent_lock' | 'active' | 'maintenance' | 'lost_agent_lock';
 
 /** The resource options a section of resources.cfg can set besides `state` (and `type`). */
-export type HaResourceOption = 'state' | 'max_restart' | 'max_relocate' | 'failback' | 'comment';
+export type HaResourceOption = 'state' | 'max_restart' | 'max_relocate' | 'failback' | 'group' | 'comment';
 
 /**
  * LRM.pm $max_active_idle_rounds: an active LRM without services gives its agent lock (and
@@ -32,6 +33,11 @@ export class HaManager {
   readonly services = new Map<string, HaServiceStatus>();
   /** /etc/pve/ha/rules.cfg (PVE 9.x placement rules); stored and served, not enforced by this CRM. */
   readonly rules: HaRuleSet;
+  /**
+   * /etc/pve/ha/groups.cfg (PVE 8.x placement, by name): a resource's `group` limits (restricted)
+   * or orders (by priority) the nodes the CRM recovers or evacuates it to.
+   */
+  readonly groups = new Map<string, HaGroup>();
   readonly nodeStatus = new Map<string, HaNodeState>();
   /** Which options each resource's section in resources.cfg sets (what GET …/resources shows). */
   private readonly written = new Map<string, Set<HaResourceOption>>();
@@ -60,16 +66,17 @@ export class HaManager {
   private readonly enteredAt = new WeakMap<HaServiceStatus, number>();
   private kickTimer: NodeJS.Timeout | undefined;
 
-  constructor(cluster: SimCluster, resources: HaResource[], rules: HaRule[] = []) {
+  constructor(cluster: SimCluster, resources: HaResource[], rules: HaRule[] = [], groups: HaGroup[] = []) {
     this.cluster = cluster;
     this.rules = new HaRuleSet(rules);
+    for (const group of groups) this.groups.set(group.group, group);
     this.master = cluster.nodeNames()[0] ?? '';
     this.timestamp = Math.floor(cluster.now() / 1000);
     for (const node of cluster.nodeNames()) this.nodeStatus.set(node, 'online');
     // The seeded resources have been in the CRM's status for a while already.
     for (const resource of resources) {
       this.resources.set(resource.sid, resource);
-      this.written.set(resource.sid, new Set(['state']));
+      this.written.set(resource.sid, new Set(resource.group ? ['state', 'group'] : ['state']));
       this.track(resource);
     }
     for (const node of cluster.nodeNames())
@@ -412,7 +419,7 @@ export class HaManager {
       case 'recovery': {
         // Recovery is its own CRM round: the state is visible before the service moves.
         if (this.enteredAt.get(service) === this.rounds) return;
-        const node = this.placementNode(service.node);
+        const node = this.placementNode(service.node, sid);
         if (!node) return;
         cluster.markStopped(guest);
         delete guest.lock;
@@ -470,7 +477,7 @@ export class HaManager {
     if (service.state !== 'started' && service.state !== 'stopped') return false;
     let target: string | undefined;
     if (this.nodeStatus.get(service.node) === 'maintenance') {
-      target = this.placementNode(service.node);
+      target = this.placementNode(service.node, sid);
       // No other node can take it: it stays until one can.
       if (!target) return false;
       service.maintenanceNode ??= service.node;
@@ -549,13 +556,18 @@ export class HaManager {
   /**
    * The online node with the fewest HA services (the CRM's default placement), counting those
    * on their way there; never a node in maintenance, neither for a recovery nor an evacuation.
+   * A resource in an HA group (PVE 8.x) goes to the group's online nodes of highest priority,
+   * else (unless the group is restricted) anywhere (Manager.pm select_service_node).
    */
-  private placementNode(leaving: string): string | undefined {
-    const candidates = this.cluster
+  private placementNode(leaving: string, sid?: string): string | undefined {
+    let candidates = this.cluster
       .nodeNames()
       .filter(
         (node) => node !== leaving && this.cluster.isNodeOnline(node) && !this.maintenanceRequested(node),
       );
+    const groupName = sid === undefined ? undefined : this.resources.get(sid)?.group;
+    const group = groupName === undefined ? undefined : this.groups.get(groupName);
+    if (group) candidates = groupCandidates(group, candidates);
     const load = (node: string) =>
       [...this.services.values()].filter((service) => (service.target ?? service.node) === node).length;
     return candidates.sort((a, b) => load(a) - load(b))[0];

@@ -5,6 +5,8 @@
 // entry stayed empty. LXC (pve-container PVE/API2/LXC.pm, 9.x only) tests with `defined`, so its
 // allowed nodes are not in `not-allowed-nodes`; it uses hyphens. Neither looks at `target`, nor at
 // whether a node is online (only the HA blocking below does, through the CRM's node status).
+// PVE 8.4 (qemu-server 8.x, pve-ha-manager 4.0) has no HA motion info, no has-dbus-vmstate and no
+// is_cloudinit (cluster.release.guests).
 import type { GuestType } from './cluster-model.js';
 import { GiB } from './log-format.js';
 import { isCloudInit, localCdroms, localDisks } from './move-guest.js';
@@ -24,7 +26,9 @@ export function migratePrecondition(
   cluster.assertUnlocked(guest);
   const others = cluster.nodeNames().filter((name) => name !== node);
   const running = guest.running ? 1 : 0;
-  const motion = haMotionInfo(cluster, `${type === 'qemu' ? 'vm' : 'ct'}:${vmid}`);
+  const { guests: features, ha } = cluster.release;
+  const motion =
+    ha.placement === 'rules' ? haMotionInfo(cluster, `${type === 'qemu' ? 'vm' : 'ct'}:${vmid}`) : undefined;
   // Every node here has the same storages, so none is refused for storage reasons.
   const refusals = new Map<string, { 'blocking-ha-resources'?: HaBlocker[] }>(
     others.map((name) => {
@@ -44,6 +48,11 @@ export function migratePrecondition(
       ...dependent,
     };
   }
+  const volume = (volid: string, key: string, cdrom: boolean, size: number) => {
+    const attributes = volumeAttributes(volid, key, cdrom, size);
+    if (!features.volumeIsCloudinit) delete attributes.is_cloudinit;
+    return attributes;
+  };
   return {
     running,
     allowed_nodes: allowed,
@@ -54,19 +63,17 @@ export function migratePrecondition(
     // flag is 0/1; size (bytes) only for a drive with size=, drivename only for a drive key.
     local_disks: [
       ...localDisks(cluster, guest).map((disk) =>
-        volumeAttributes(`${disk.storage}:${disk.volume}`, disk.key, false, disk.sizeGiB * GiB),
+        volume(`${disk.storage}:${disk.volume}`, disk.key, false, disk.sizeGiB * GiB),
       ),
       // An ISO on local storage ties the VM to the node; a cloud-init drive is a cdrom too.
-      ...localCdroms(cluster, guest).map((cdrom) =>
-        volumeAttributes(cdrom.volid, cdrom.key, true, 4 * 1024 * 1024),
-      ),
+      ...localCdroms(cluster, guest).map((cdrom) => volume(cdrom.volid, cdrom.key, true, 4 * 1024 * 1024)),
     ],
     // check_local_resources: passed-through host devices by config key.
     local_resources: Object.keys(guest.localDevices ?? {}),
     'mapped-resources': [],
     'mapped-resource-info': {},
     // Set unconditionally since qemu-server 9.0 (conntrack state migration).
-    'has-dbus-vmstate': 1,
+    ...(features.dbusVmstate ? { 'has-dbus-vmstate': 1 } : {}),
   };
 }
 

@@ -12,6 +12,7 @@ export const MANAGER_VERSION = '9.1.3';
 const MANAGER_REPOIDS: Readonly<Record<string, string>> = {
   '9.1.3': '5829c814947b3364',
   '9.1.4': '5ac30304265fbd8e',
+  '8.4.21': '2606ac850d46da29',
 };
 
 export function managerRepoid(version: string): string {

@@ -5,6 +5,7 @@ import type { SimClusterView } from '../types.js';
 import type { GuestType, SimGuest, SimNode, SimStorage } from './cluster-model.js';
 import { type ClusterSeed, haSid } from './cluster-seed.js';
 import { HaManager } from './ha-manager.js';
+import { type PveRelease, pveRelease } from './pve-release.js';
 import { ReplicationManager } from './replication-manager.js';
 import { Scheduler } from './scheduler.js';
 import type { SimTask, TaskWork } from './sim-task.js';
@@ -16,6 +17,8 @@ export const NODE_TIMINGS = { rebootDelayMs: 2_000, guestShutdownMs: 8_000, boot
 
 export class SimCluster implements SimClusterView {
   readonly name: string;
+  /** The PVE release it answers as: what differs between 8.4 and 9.1 (pve-release.ts). */
+  readonly release: PveRelease;
   readonly scheduler: Scheduler;
   readonly now: () => number;
   readonly tasks: TaskManager;
@@ -33,8 +36,9 @@ export class SimCluster implements SimClusterView {
   private readonly storageExtra = new Map<string, number>();
   private readonly upgradeFailures = new Map<string, { message?: string }>();
 
-  constructor(seed: ClusterSeed, options: { speed: number; now: () => number }) {
+  constructor(seed: ClusterSeed, options: { speed: number; now: () => number; release?: PveRelease }) {
     this.name = seed.name;
+    this.release = options.release ?? pveRelease('9.1');
     this.now = options.now;
     this.scheduler = new Scheduler(options.speed);
     for (const node of seed.nodes) this.nodes.set(node.name, node);
@@ -42,7 +46,7 @@ export class SimCluster implements SimClusterView {
     this.storages = seed.storages;
     this.pools = new Set(seed.pools);
     this.tasks = new TaskManager(this.scheduler, this.now, (name) => this.node(name));
-    this.ha = new HaManager(this, seed.haResources, seed.haRules);
+    this.ha = new HaManager(this, seed.haResources, seed.haRules, seed.haGroups);
     this.replication = new ReplicationManager(this, seed.replication);
   }
 

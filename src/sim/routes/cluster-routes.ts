@@ -122,10 +122,23 @@ export function registerClusterReadRoutes(registry: RouteRegistry, cluster: SimC
         }
       }
     }
+    // 8.x (pve-manager PVE/API2/Cluster.pm resources): the default "localnetwork" zone once per
+    // cluster node as an `sdn` entry, also for `type=sdn`.
+    if (cluster.release.localNetwork === 'sdn' && (!type || type === 'sdn')) {
+      for (const node of cluster.allNodes()) {
+        out.push({
+          id: `sdn/${node.name}/localnetwork`,
+          sdn: 'localnetwork',
+          node: node.name,
+          type: 'sdn',
+          status: 'ok',
+        });
+      }
+    }
     // 9.x nodes broadcast the "network" kv, so `type=sdn` finds no node still sending "sdn"; the
     // localnetwork zone comes once per cluster node as a `network` entry (`type=network` itself
     // is not in the parameter's enum, so only the unfiltered list has them).
-    if (!type) {
+    if (cluster.release.localNetwork === 'network' && !type) {
       for (const node of cluster.allNodes()) {
         out.push({
           id: `network/${node.name}/zone/localnetwork`,

@@ -44,6 +44,7 @@ function renderSection(ha: HaManager, resource: HaResource): Record<string, unkn
   if (written.has('max_restart')) entry.max_restart = resource.max_restart;
   if (written.has('max_relocate')) entry.max_relocate = resource.max_relocate;
   if (written.has('failback')) entry.failback = resource.failback ? 1 : 0;
+  if (written.has('group') && resource.group !== undefined) entry.group = resource.group;
   if (written.has('comment') && resource.comment !== undefined) entry.comment = resource.comment;
   return entry;
 }
@@ -51,9 +52,21 @@ function renderSection(ha: HaManager, resource: HaResource): Record<string, unkn
 /**
  * pve-ha-manager API2/HA/Resources.pm index/read ($api_copy_config): the raw section plus sid and
  * the file's digest; no defaults filled in (only the status API does that), and no group on 9.x.
+ * 4.0 (PVE 8.4) adds `errors.group` to an entry whose group does not exist.
  */
 function renderResource(ha: HaManager, resource: HaResource, digest: string): Record<string, unknown> {
-  return { ...renderSection(ha, resource), digest };
+  const entry: Record<string, unknown> = { ...renderSection(ha, resource), digest };
+  if (entry.group !== undefined && !ha.groups.has(resource.group ?? ''))
+    entry.errors = { group: `group '${resource.group}' does not exist` };
+  return entry;
+}
+
+/** PVE 8.x `group` of a resource (POST/PUT …/resources); 9.x has no groups to put it in. */
+function writeGroup(cluster: SimCluster, request: SimRequest, resource: HaResource): boolean {
+  const group = optStr(request, 'group');
+  if (cluster.release.ha.placement !== 'groups' || group === undefined) return false;
+  resource.group = group;
+  return true;
 }
 
 function requestedState(request: SimRequest): HaResource['state'] | undefined {
@@ -124,6 +137,7 @@ export function registerHaRoutes(registry: RouteRegistry, cluster: SimCluster): 
       resource.comment = comment;
       written.push('comment');
     }
+    if (writeGroup(cluster, request, resource)) written.push('group');
     ha.add(resource, written);
     return null;
   });
@@ -133,6 +147,11 @@ export function registerHaRoutes(registry: RouteRegistry, cluster: SimCluster): 
     const resource = managed(request);
     const state = requestedState(request);
     const sid = resource.sid;
+    // pve-ha-manager 4.0 Resources.pm update, before writing anything.
+    const group = optStr(request, 'group');
+    if (cluster.release.ha.placement === 'groups' && group && !ha.groups.has(group))
+      throw PveHttpError.die(`HA group '${group}' does not exist`);
+    if (writeGroup(cluster, request, resource)) ha.setWritten(sid, 'group');
     if (request.params.max_restart !== undefined) {
       resource.max_restart = optInt(request, 'max_restart') ?? 1;
       ha.setWritten(sid, 'max_restart');
@@ -156,6 +175,7 @@ export function registerHaRoutes(registry: RouteRegistry, cluster: SimCluster): 
       else if (key === 'max_restart') resource.max_restart = 1;
       else if (key === 'max_relocate') resource.max_relocate = 1;
       else if (key === 'failback') resource.failback = true;
+      else if (key === 'group' && cluster.release.ha.placement === 'groups') delete resource.group;
       else continue;
       ha.setWritten(sid, key, false);
     }

@@ -1,6 +1,7 @@
 // /cluster/ha/rules (PVE 9.x placement rules, pve-ha-manager API2/HA/Rules.pm) and the 8.x
 // /cluster/ha/groups, which 9.x refuses to list once the groups were migrated to rules.
 import type { HaRule } from '../cluster/cluster-model.js';
+import { groupSection, groupsDigest, type HaGroup } from '../cluster/ha-groups.js';
 import { checkFeasibility, renderHaRule } from '../cluster/ha-rules.js';
 import type { SimCluster } from '../cluster/sim-cluster.js';
 import { PveHttpError } from '../pve-http-error.js';
@@ -133,9 +134,41 @@ export function registerHaRuleRoutes(registry: RouteRegistry, cluster: SimCluste
     return null;
   });
 
+  if (cluster.release.ha.placement === 'groups') {
+    registerHaGroupRoutes(registry, cluster);
+    return;
+  }
   // The simulator has no HA groups, i.e. they count as migrated to node-affinity rules; then
   // pve-ha-manager 5.0.2+ (commit 849ef84) API2/HA/Groups.pm index refuses to list them.
   registry.on('GET', '/cluster/ha/groups', () => {
     throw PveHttpError.die('cannot index groups: ha groups have been migrated to rules');
+  });
+}
+
+/** PVE 8.x HA groups (pve-ha-manager 4.0 API2/HA/Groups.pm index and create). */
+function registerHaGroupRoutes(registry: RouteRegistry, cluster: SimCluster): void {
+  const groups = cluster.ha.groups;
+  // $api_copy_config: the section plus group and the file's digest.
+  registry.on('GET', '/cluster/ha/groups', () => {
+    const digest = groupsDigest(groups.values());
+    return [...groups.values()].map((group) => ({ ...groupSection(group), digest }));
+  });
+
+  registry.on('POST', '/cluster/ha/groups', (request) => {
+    cluster.assertQuorum();
+    const type = optStr(request, 'type');
+    if (type !== undefined && type !== 'group') throw PveHttpError.die('types does not match');
+    const group: HaGroup = { group: str(request, 'group'), nodes: splitList(str(request, 'nodes')) };
+    const restricted = optBool(request, 'restricted');
+    if (restricted !== undefined) group.restricted = restricted;
+    const nofailback = optBool(request, 'nofailback');
+    if (nofailback !== undefined) group.nofailback = nofailback;
+    const comment = optStr(request, 'comment');
+    if (comment !== undefined) group.comment = comment;
+    lockHaDomain(cluster, 'create ha group failed', () => {
+      if (groups.has(group.group)) throw PveHttpError.die(`ha group ID '${group.group}' already defined`);
+      groups.set(group.group, group);
+    });
+    return null;
   });
 }

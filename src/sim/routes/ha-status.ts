@@ -31,6 +31,8 @@ function timestampToStatus(now: number, timestamp: number): string {
  * fencing (always, "armed (CRM watchdog active)" or "standby (CRM watchdog standby)"), one lrm
  * entry per node of manager_status.node_status ("<node> (<word>, watchdog <…>, <localtime>)", no
  * `state` key), then the services the CRM knows, sorted, and those it has not taken up yet.
+ * Before 5.1.3 (PVE 8.4's 4.0.7 included) there is no fencing entry and no watchdog part; 4.0
+ * services carry their `group` and no `failback` (cluster.release.ha).
  */
 export function haStatusCurrent(cluster: SimCluster, servingNode: string): unknown[] {
   const ha = cluster.ha;
@@ -61,14 +63,16 @@ export function haStatusCurrent(cluster: SimCluster, servingNode: string): unkno
     status: `${ha.master} (${shownWord}, ${perlTime(ha.timestamp, tz)})`,
     timestamp: ha.timestamp,
   });
+  const { watchdogStatus, resourceFailback } = cluster.release.ha;
   const armed = crmActive ? 'armed' : 'standby';
-  out.push({
-    id: 'fencing',
-    type: 'fencing',
-    node: ha.master,
-    status: `${armed} (CRM watchdog ${crmActive ? 'active' : 'standby'})`,
-    'armed-state': armed,
-  });
+  if (watchdogStatus)
+    out.push({
+      id: 'fencing',
+      type: 'fencing',
+      node: ha.master,
+      status: `${armed} (CRM watchdog ${crmActive ? 'active' : 'standby'})`,
+      'armed-state': armed,
+    });
   for (const node of [...cluster.nodeNames()].sort()) {
     const { state, timestamp } = ha.lrmStatus(node);
     const mode = ha.lrmMode(node);
@@ -88,7 +92,7 @@ export function haStatusCurrent(cluster: SimCluster, servingNode: string): unkno
       id: `lrm:${node}`,
       type: 'lrm',
       node,
-      status: `${node} (${word}, ${watchdog}, ${perlTime(timestamp, tz)})`,
+      status: `${node} (${word}, ${watchdogStatus ? `${watchdog}, ` : ''}${perlTime(timestamp, tz)})`,
       timestamp,
     });
   }
@@ -104,9 +108,10 @@ export function haStatusCurrent(cluster: SimCluster, servingNode: string): unkno
     if (resource) {
       // read_and_check_resources_config fills the defaults in.
       entry.request_state = resource.state;
+      if (resource.group !== undefined) entry.group = resource.group;
       entry.max_restart = resource.max_restart;
       entry.max_relocate = resource.max_relocate;
-      entry.failback = resource.failback ? 1 : 0;
+      if (resourceFailback) entry.failback = resource.failback ? 1 : 0;
       if (resource.comment !== undefined) entry.comment = resource.comment;
     }
     return entry;

@@ -28,7 +28,13 @@ export function registerNodeRoutes(registry: RouteRegistry, cluster: SimCluster)
     const node = cluster.node(str(request, 'node'));
     const stats = nodeStats(cluster, node);
     const load = stats.cpu * node.threads;
-    const kernelDate = node.runningKernel.startsWith('6.17.4') ? '2025-11-20T09:12Z' : '2025-10-21T11:55Z';
+    const { software } = cluster.release;
+    const kernelDate =
+      node.runningKernel === software.kernel
+        ? software.kernelBuilt
+        : node.runningKernel.startsWith('6.17.4')
+          ? '2025-11-20T09:12Z'
+          : '2025-10-21T11:55Z';
     const kernelVersion = `#1 SMP PREEMPT_DYNAMIC PMX ${node.runningKernel.replace(/-pve$/, '')} (${kernelDate})`;
     const swapTotal = 8 * 1024 ** 3;
     return {
@@ -60,7 +66,8 @@ export function registerNodeRoutes(registry: RouteRegistry, cluster: SimCluster)
         total: stats.maxmem,
         used: stats.mem,
         free: stats.maxmem - stats.mem,
-        available: stats.maxmem - stats.mem,
+        // pve-manager 9.0 added it (MemAvailable of /proc/meminfo).
+        ...(cluster.release.nodeMemoryAvailable ? { available: stats.maxmem - stats.mem } : {}),
       },
       swap: { total: swapTotal, used: 0, free: swapTotal },
       ksm: { shared: 0 },

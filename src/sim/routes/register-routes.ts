@@ -13,7 +13,21 @@ import { registerReplicationRoutes } from './replication-routes.js';
 import { registerStorageRoutes } from './storage-routes.js';
 import { registerTaskRoutes } from './task-routes.js';
 
-export function registerClusterRoutes(registry: RouteRegistry, cluster: SimCluster): void {
+/**
+ * The registry as the cluster's release serves it: handlers for endpoints its API lacks (the 9.x
+ * ones on 8.4, listed in pve-release.ts) are left out, so those paths answer 501 as PVE does.
+ */
+function releaseRoutes(registry: RouteRegistry, cluster: SimCluster): RouteRegistry {
+  const missing = new Set(cluster.release.missingEndpoints);
+  return {
+    on: (method, template, handler) => {
+      if (!missing.has(`${method} ${template}`)) registry.on(method, template, handler);
+    },
+  };
+}
+
+export function registerClusterRoutes(platform: RouteRegistry, cluster: SimCluster): void {
+  const registry = releaseRoutes(platform, cluster);
   registerClusterReadRoutes(registry, cluster);
   registerNodeRoutes(registry, cluster);
   registerStorageRoutes(registry, cluster);

@@ -22,7 +22,7 @@ export function resourceEntry(cluster: SimCluster, guest: SimGuest): Record<stri
     ...m,
   };
   // The pve-vm-9.0 RRD row's memhost: the QEMU process's memory on the host; 0 for containers.
-  entry.memhost = guest.type === 'qemu' ? m.mem : 0;
+  if (cluster.release.guests.memhostAndPressure) entry.memhost = guest.type === 'qemu' ? m.mem : 0;
   optional(cluster, guest, entry);
   return entry;
 }
@@ -53,11 +53,14 @@ export function listEntry(cluster: SimCluster, guest: SimGuest): Record<string, 
 /** …/status/current: vmstatus for the one guest, plus `ha` (and, for QEMU, what the config adds). */
 export function currentStatus(cluster: SimCluster, guest: SimGuest): Record<string, unknown> {
   const entry = guest.type === 'qemu' ? qemuStatus(cluster, guest) : lxcStatus(cluster, guest);
-  // PVE::HA::Config::get_service_status: {managed: 0}, or managed 1 and the CRM state (no group on 9.x).
-  const service = cluster.ha.isManaged(guest)
-    ? cluster.ha.serviceState(haSid(guest.type, guest.vmid))
-    : undefined;
-  entry.ha = service ? { managed: 1, state: service.state } : { managed: 0 };
+  // PVE::HA::Config::get_service_status: {managed: 0}, or managed 1 and the CRM state; 4.0 (PVE
+  // 8.4) also the resource's group, null when it has none (no group on 9.x).
+  const sid = haSid(guest.type, guest.vmid);
+  const service = cluster.ha.isManaged(guest) ? cluster.ha.serviceState(sid) : undefined;
+  if (!service) entry.ha = { managed: 0 };
+  else if (cluster.release.ha.placement === 'groups')
+    entry.ha = { managed: 1, group: cluster.ha.resources.get(sid)?.group ?? null, state: service.state };
+  else entry.ha = { managed: 1, state: service.state };
   if (guest.type === 'qemu') qemuConfigExtras(guest, entry);
   return entry;
 }
@@ -99,7 +102,8 @@ function qemuStatus(cluster: SimCluster, guest: SimGuest): Record<string, unknow
   entry.uptime = m.uptime;
   entry.cpu = m.cpu;
   entry.mem = m.mem;
-  entry.memhost = 0;
+  const cgroupV2 = cluster.release.guests.memhostAndPressure;
+  if (cgroupV2) entry.memhost = 0;
   entry.netout = m.netout;
   entry.netin = m.netin;
   if (guest.template) entry.template = 1;
@@ -108,7 +112,7 @@ function qemuStatus(cluster: SimCluster, guest: SimGuest): Record<string, unknow
   if (guest.tags !== undefined) entry.tags = guest.tags;
   if (guest.running) {
     // The cgroup's memory (memhost) includes QEMU's own overhead; mem is the guest's view.
-    entry.memhost = Math.min(m.maxmem, Math.floor(m.mem * 1.16));
+    if (cgroupV2) entry.memhost = Math.min(m.maxmem, Math.floor(m.mem * 1.16));
     // /proc/net/dev tap<vmid>i<n> counters, per NIC only with full.
     const nics = Object.keys(config).filter((key) => /^net\d+$/.test(key));
     entry.nics = Object.fromEntries(
@@ -117,7 +121,7 @@ function qemuStatus(cluster: SimCluster, guest: SimGuest): Record<string, unknow
         index === 0 ? { netout: m.netout, netin: m.netin } : { netout: 0, netin: 0 },
       ]),
     );
-    Object.assign(entry, pressures(guest));
+    if (cgroupV2) Object.assign(entry, pressures(guest));
     Object.assign(entry, qmpStatus(guest, config, m));
   }
   entry.qmpstatus ??= entry.status;
@@ -259,7 +263,7 @@ function lxcStatus(cluster: SimCluster, guest: SimGuest): Record<string, unknown
   entry.diskwrite = m.diskwrite;
   if (guest.template) entry.template = 1;
   if (guest.lock) entry.lock = guest.lock;
-  if (guest.running) Object.assign(entry, pressures(guest));
+  if (guest.running && cluster.release.guests.memhostAndPressure) Object.assign(entry, pressures(guest));
   return entry;
 }
 

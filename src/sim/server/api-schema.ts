@@ -1,6 +1,6 @@
 // The shipped subset of Proxmox's official API schema, and matching a concrete request path to
-// one of its templates. The simulator serves 9.1; the conformance tests check requests against
-// 8.4 as well, so both load through here.
+// one of its templates. The simulator serves 9.1 or, as a PVE 8.4 cluster, 8.4; the conformance
+// tests check every request against both.
 
 import { readFileSync } from 'node:fs';
 import type { HttpMethod } from '../types.js';

@@ -1,6 +1,6 @@
 // Sends a fixture's request to a simulator, after the set-up its `sim` object asks for, and
 // compares the answer with the real one: status, error text, then keys and JSON types.
-import type { RunningSimulator, SimCluster } from '../../../src/sim/simulator.js';
+import type { PveVersion, RunningSimulator, SimCluster } from '../../../src/sim/simulator.js';
 import { type CallResult, call } from '../../sim/helpers/https-call.js';
 import { isAllowed } from './allowed-differences.js';
 import type { FixtureRequest } from './fixture-schema.js';
@@ -46,6 +46,11 @@ async function waitForTask(sim: Simulator, upid: string, headers: Record<string,
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   throw new Error(`sim.before: task ${upid} did not end`);
+}
+
+/** The release a fixture is asked of: PVE 8.x answers of the 8.4 simulator, the others of 9.1. */
+export function simulatedVersion(fixture: LoadedFixture): PveVersion {
+  return fixture.pveVersion.startsWith('8.') ? '8.4' : '9.1';
 }
 
 /** Whether the fixture needs a simulator of its own: it changes state, or sets some up first. */
