@@ -16,6 +16,8 @@ export interface SimCdrom {
   key: string;
   /** `local:iso/debian-12.iso`, `local-lvm:vm-100-cloudinit`. */
   volid: string;
+  /** The drive's `size=` (bytes): set when the medium was attached through the API. */
+  size?: number;
 }
 
 export interface SimGuest {
@@ -37,6 +39,13 @@ export interface SimGuest {
   cdroms?: SimCdrom[];
   /** QEMU host devices tying the VM to its node, by config key: `hostpci0`, `usb0`. */
   localDevices?: Record<string, string>;
+  /** Other QEMU config keys set through the API and kept as written: `bios`, `net1`. */
+  options?: Record<string, string>;
+  /**
+   * qemu-server's `[PENDING]` section: keys set while the VM ran that cannot be hot-plugged
+   * (`bios`, `hostpci0`); vm_start applies them (vmconfig_apply_pending).
+   */
+  pending?: Record<string, string>;
   /** MAC address of net0, stable across migrations. */
   mac: string;
   tags?: string;
@@ -116,6 +125,16 @@ export interface SimStorage {
   baseUsed: number;
   /** storage.cfg `nodes`: the nodes it is enabled on (all when absent). */
   nodes?: string[];
+  /** Files every node has on it (a non-shared storage: each its own copy), volname → bytes. */
+  files?: Record<string, number>;
+}
+
+/** A PCI resource mapping (/cluster/mapping/pci): the nodes it has a device on. */
+export interface PciMapping {
+  id: string;
+  nodes: string[];
+  /** `live-migration-capable`: a running VM may migrate with the device. */
+  liveMigration: boolean;
 }
 
 export interface HaResource {

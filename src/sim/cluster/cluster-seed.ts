@@ -27,6 +27,8 @@ export function defaultStorages(): SimStorage[] {
       shared: false,
       total: 98 * GiB,
       baseUsed: 12 * GiB,
+      // An installer ISO every node has downloaded (784 MiB).
+      files: { 'iso/debian-13.1.0-amd64-netinst.iso': 784 * 1024 * 1024 },
     },
     {
       storage: 'local-lvm',

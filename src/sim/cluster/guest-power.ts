@@ -4,6 +4,7 @@
 // _do_vm_stop's check_running and every check_lock run in the worker. pve-container
 // API2/LXC/Status.pm checks only the (node-local) running state before forking.
 import { PveHttpError } from '../pve-http-error.js';
+import { applyPending } from '../routes/qemu-config-update.js';
 import type { GuestType, SimGuest } from './cluster-model.js';
 import { haSid } from './cluster-seed.js';
 import { guestNoun, HA_AGENT_LINE, taskType } from './guest-labels.js';
@@ -152,6 +153,8 @@ async function qemuWorker(
     // A `suspended` lock is resumed from, not refused.
     if (!skiplock && guest.lock !== 'suspended') checkLock(guest);
     if (guest.running) throw new Error(`VM ${guest.vmid} already running`);
+    applyPending(guest);
+    for (const warning of startWarnings(guest)) task.warn(warning);
     await task.sleep(POWER_TIMINGS.start / 2);
     task.failurePoint();
     await task.sleep(POWER_TIMINGS.start / 2);
@@ -205,4 +208,27 @@ async function lxcWorker(
   if (!guest.running) return;
   await task.sleep(POWER_TIMINGS[action]);
   cluster.markStopped(guest);
+}
+
+/**
+ * What config_to_command warns about while building the QEMU command line (qemu-server 9.x):
+ * an OVMF VM without efidisk0 (QemuServer/OVMF.pm: a temporary efivars copy is used), and an
+ * `mtu` on a NIC QEMU cannot pass it to (QemuServer.pm print_netdevice_full: only VirtIO can).
+ */
+function startWarnings(guest: SimGuest): string[] {
+  const warnings: string[] = [];
+  const config = guest.options ?? {};
+  if (config.bios === 'ovmf' && !guest.disks.some((disk) => disk.key === 'efidisk0'))
+    warnings.push('no efidisk configured! Using temporary efivars disk.');
+  const nics = Object.keys(config).filter((key) => /^net\d+$/.test(key));
+  for (const key of nics.sort((a, b) => Number(a.slice(3)) - Number(b.slice(3)))) {
+    const fields = (config[key] ?? '').split(',');
+    const model = fields[0]?.split('=')[0];
+    const mtu = fields.find((field) => field.startsWith('mtu='))?.slice(4);
+    if (mtu === undefined || model === 'virtio') continue;
+    const prefix = `netdev ${key}: ignoring MTU '${mtu}'`;
+    const bridged = fields.some((field) => field.startsWith('bridge='));
+    warnings.push(bridged ? `${prefix}, not using VirtIO` : `${prefix}, no bridge configured`);
+  }
+  return warnings;
 }

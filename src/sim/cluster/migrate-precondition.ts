@@ -7,12 +7,18 @@
 // whether a node is online (only the HA blocking below does, through the CRM's node status).
 // PVE 8.4 (qemu-server 8.x, pve-ha-manager 4.0) has no HA motion info, no has-dbus-vmstate and no
 // is_cloudinit (cluster.release.guests).
-import type { GuestType } from './cluster-model.js';
+import type { GuestType, SimGuest } from './cluster-model.js';
 import { GiB } from './log-format.js';
 import { isCloudInit, localCdroms, localDisks } from './move-guest.js';
+import { pciMappings } from './pci-mappings.js';
 import type { SimCluster } from './sim-cluster.js';
 
 type HaBlocker = { sid: string; cause: 'resource-affinity' };
+type Refusal = {
+  unavailable_storages?: string[];
+  'unavailable-resources'?: string[];
+  'blocking-ha-resources'?: HaBlocker[];
+};
 
 export function migratePrecondition(
   cluster: SimCluster,
@@ -29,11 +35,18 @@ export function migratePrecondition(
   const { guests: features, ha } = cluster.release;
   const motion =
     ha.placement === 'rules' ? haMotionInfo(cluster, `${type === 'qemu' ? 'vm' : 'ct'}:${vmid}`) : undefined;
-  // Every node here has the same storages, so none is refused for storage reasons.
-  const refusals = new Map<string, { 'blocking-ha-resources'?: HaBlocker[] }>(
+  const devices = type === 'qemu' ? localResources(cluster, guest) : undefined;
+  const refusals = new Map<string, Refusal>(
     others.map((name) => {
+      // QEMU: check_local_storage_availability, then the missing mappings, then HA.
+      const refusal: Refusal = {};
+      const unavailable = type === 'qemu' ? unavailableStorages(cluster, guest, name) : [];
+      if (unavailable.length > 0) refusal.unavailable_storages = unavailable;
+      const missing = devices?.missing.get(name) ?? [];
+      if (missing.length > 0) refusal['unavailable-resources'] = missing;
       const blocking = motion?.blocking.get(name);
-      return [name, blocking ? { 'blocking-ha-resources': blocking } : {}];
+      if (blocking) refusal['blocking-ha-resources'] = blocking;
+      return [name, refusal];
     }),
   );
   const allowed = others.filter((name) => Object.keys(refusals.get(name) ?? {}).length === 0);
@@ -66,12 +79,13 @@ export function migratePrecondition(
         volume(`${disk.storage}:${disk.volume}`, disk.key, false, disk.sizeGiB * GiB),
       ),
       // An ISO on local storage ties the VM to the node; a cloud-init drive is a cdrom too.
-      ...localCdroms(cluster, guest).map((cdrom) => volume(cdrom.volid, cdrom.key, true, 4 * 1024 * 1024)),
+      ...localCdroms(cluster, guest).map((cdrom) =>
+        volume(cdrom.volid, cdrom.key, true, cdrom.size ?? 4 * 1024 * 1024),
+      ),
     ],
-    // check_local_resources: passed-through host devices by config key.
-    local_resources: Object.keys(guest.localDevices ?? {}),
-    'mapped-resources': [],
-    'mapped-resource-info': {},
+    local_resources: devices?.local ?? [],
+    'mapped-resources': Object.keys(devices?.mapped ?? {}).sort(),
+    'mapped-resource-info': devices?.mapped ?? {},
     // Set unconditionally since qemu-server 9.0 (conntrack state migration).
     ...(features.dbusVmstate ? { 'has-dbus-vmstate': 1 } : {}),
   };
@@ -130,4 +144,58 @@ function volumeAttributes(volid: string, key: string, cdrom: boolean, size: numb
     drivename: key,
     volid,
   };
+}
+
+/**
+ * qemu-server QemuServer.pm check_local_storage_availability: the storages of the VM's volumes
+ * (disks and media) that storage.cfg `nodes` does not enable on `node`, sorted.
+ */
+function unavailableStorages(cluster: SimCluster, guest: SimGuest, node: string): string[] {
+  const used = [
+    ...guest.disks.map((disk) => disk.storage),
+    ...(guest.cdroms ?? []).map((cdrom) => cdrom.volid.split(':', 1)[0] ?? ''),
+  ];
+  const unavailable = new Set(
+    used.filter((id) => {
+      const nodes = cluster.storages.find((storage) => storage.storage === id)?.nodes;
+      return nodes !== undefined && !nodes.includes(node);
+    }),
+  );
+  return [...unavailable].sort();
+}
+
+/**
+ * qemu-server QemuMigrate/Helpers.pm check_local_resources: every host device key is a local
+ * resource, except a mapped PCI device that is live-migration-capable, or any mapped one of a
+ * stopped VM; each mapped device is described by its mapping name and listed for every node
+ * the mapping has no device on.
+ */
+function localResources(
+  cluster: SimCluster,
+  guest: SimGuest,
+): {
+  local: string[];
+  mapped: Record<string, { name: string; 'live-migration'?: 1 }>;
+  missing: Map<string, string[]>;
+} {
+  const local: string[] = [];
+  const mapped: Record<string, { name: string; 'live-migration'?: 1 }> = {};
+  const missing = new Map<string, string[]>();
+  for (const [key, value] of Object.entries(guest.localDevices ?? {})) {
+    const name = /(?:^|,)mapping=([^,]+)/.exec(value)?.[1];
+    if (name) {
+      const mapping = key.startsWith('hostpci') ? pciMappings(cluster).get(name) : undefined;
+      for (const node of cluster.nodeNames()) {
+        if (!mapping?.nodes.includes(node)) missing.set(node, [...(missing.get(node) ?? []), key]);
+      }
+      mapped[key] = { name };
+      if (mapping?.liveMigration) {
+        mapped[key]['live-migration'] = 1;
+        continue;
+      }
+      if (key.startsWith('hostpci') && !guest.running) continue;
+    }
+    local.push(key);
+  }
+  return { local, mapped, missing };
 }

@@ -4,6 +4,7 @@ import type { SimGuest } from '../cluster/cluster-model.js';
 import type { SimCluster } from '../cluster/sim-cluster.js';
 import { PveHttpError } from '../pve-http-error.js';
 import type { SimRequest } from '../types.js';
+import { cdromLine, updateQemuDevices } from './qemu-config-update.js';
 import { optInt, optMemoryMiB, optStr } from './request-params.js';
 
 function digest(config: Record<string, unknown>): string {
@@ -31,8 +32,8 @@ export function qemuConfig(guest: SimGuest): Record<string, unknown> {
   for (const disk of guest.disks) {
     config[disk.key] = `${disk.storage}:${disk.volume},iothread=1,size=${disk.sizeGiB}G`;
   }
-  for (const cdrom of guest.cdroms ?? []) config[cdrom.key] = `${cdrom.volid},media=cdrom`;
-  Object.assign(config, guest.localDevices);
+  for (const cdrom of guest.cdroms ?? []) config[cdrom.key] = cdromLine(cdrom);
+  Object.assign(config, guest.options, guest.localDevices);
   return finish(guest, config);
 }
 
@@ -62,7 +63,10 @@ function finish(guest: SimGuest, config: Record<string, unknown>): Record<string
   return config;
 }
 
-/** PUT …/config for name/hostname, memory, cores, tags, onboot, description and `delete`. */
+/**
+ * PUT …/config for name/hostname, memory, cores, tags, onboot, description and `delete`; for QEMU
+ * also drives, NICs, host devices and `bios` (qemu-config-update.ts).
+ */
 export function updateConfig(cluster: SimCluster, guest: SimGuest, request: SimRequest): void {
   cluster.assertQuorum();
   cluster.assertUnlocked(guest);
@@ -83,6 +87,7 @@ export function updateConfig(cluster: SimCluster, guest: SimGuest, request: SimR
   const description = optStr(request, 'description');
   if (description !== undefined) guest.description = description;
   if (request.params.onboot !== undefined) guest.onboot = request.params.onboot === true;
+  if (guest.type === 'qemu') updateQemuDevices(cluster, guest, request);
   for (const key of (optStr(request, 'delete') ?? '').split(/[,;\s]+/).filter(Boolean)) {
     if (key === 'tags') delete guest.tags;
     else if (key === 'description') delete guest.description;

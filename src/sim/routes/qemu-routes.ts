@@ -7,10 +7,13 @@ import type { SimCluster } from '../cluster/sim-cluster.js';
 import type { RouteRegistry } from '../types.js';
 import { qemuConfig, updateConfig } from './guest-config.js';
 import { registerGuestRoutes } from './guest-routes.js';
+import { registerMappingRoutes } from './mapping-routes.js';
 import { bool, int, optBool, optInt, optMemoryMiB, optStr, str } from './request-params.js';
 
 export function registerQemuRoutes(registry: RouteRegistry, cluster: SimCluster): void {
   registerGuestRoutes(registry, cluster, 'qemu');
+  // PCI mappings exist for QEMU passthrough only (hostpciN: mapping=…).
+  registerMappingRoutes(registry, cluster);
   const guestOf = (node: string, vmid: number) => cluster.guestOn(node, vmid, 'qemu');
 
   registry.on('POST', '/nodes/{node}/qemu', (request) =>
@@ -29,9 +32,11 @@ export function registerQemuRoutes(registry: RouteRegistry, cluster: SimCluster)
     }),
   );
 
-  registry.on('GET', '/nodes/{node}/qemu/{vmid}/config', (request) =>
-    qemuConfig(guestOf(str(request, 'node'), int(request, 'vmid'))),
-  );
+  registry.on('GET', '/nodes/{node}/qemu/{vmid}/config', (request) => {
+    const guest = guestOf(str(request, 'node'), int(request, 'vmid'));
+    // Without `current`, the pending values (a running VM's cold changes) replace the current ones.
+    return optBool(request, 'current') ? qemuConfig(guest) : { ...qemuConfig(guest), ...guest.pending };
+  });
   registry.on('PUT', '/nodes/{node}/qemu/{vmid}/config', (request) => {
     updateConfig(cluster, guestOf(str(request, 'node'), int(request, 'vmid')), request);
     return null;

@@ -5,6 +5,7 @@ import { storageUsed } from '../cluster/storage-usage.js';
 import { PveHttpError } from '../pve-http-error.js';
 import type { RouteRegistry } from '../types.js';
 import { optStr } from './request-params.js';
+import { registerStorageConfigRoutes } from './storage-config-routes.js';
 
 export interface StorageEntry {
   storage: string;
@@ -35,6 +36,7 @@ function entryOf(cluster: SimCluster, storage: SimStorage, node: string): Storag
 }
 
 export function registerStorageRoutes(registry: RouteRegistry, cluster: SimCluster): void {
+  registerStorageConfigRoutes(registry, cluster);
   // pve-storage PVE/API2/Storage/Status.pm index over PVE::Storage::storage_info: every configured
   // storage, one restricted to other nodes listed disabled with zero sizes (and dropped when a
   // content filter is given); used_fraction only when the total is known.
