@@ -2,7 +2,12 @@ import { afterAll, beforeAll } from 'vitest';
 import type { Logger } from '../../../src/logger.js';
 import { ProxmoxClient, type ProxmoxClientOptions } from '../../../src/proxmox/proxmox-client.js';
 import type { PveRequestEvent } from '../../../src/proxmox/request-observer.js';
-import { type RunningSimulator, type SimCluster, startSimulator } from '../../../src/sim/simulator.js';
+import {
+  type PveVersion,
+  type RunningSimulator,
+  type SimCluster,
+  startSimulator,
+} from '../../../src/sim/simulator.js';
 
 /** Polling fast enough for a 100× simulator, still exercising the back-off. */
 export const FAST_POLL = { initialMs: 10, maxMs: 50 };
@@ -27,12 +32,15 @@ export interface TestCluster {
   client(overrides?: Partial<ProxmoxClientOptions>): ProxmoxClient;
 }
 
-/** One simulator per test file (real HTTPS on 127.20.1.x), started fast and without 401 delays. */
-export function useSimulatedCluster(): TestCluster {
+/**
+ * One simulator per test file (real HTTPS on 127.20.1.x), started fast and without 401 delays;
+ * a PVE 9.1 cluster unless `pveVersion` says 8.4.
+ */
+export function useSimulatedCluster(options: { pveVersion?: PveVersion } = {}): TestCluster {
   const clients: ProxmoxClient[] = [];
   const cluster = { events: [] as PveRequestEvent[] } as TestCluster;
   beforeAll(async () => {
-    cluster.sim = await startSimulator({ port: 0, speed: 100, authFailureDelayMs: 0 });
+    cluster.sim = await startSimulator({ port: 0, speed: 100, authFailureDelayMs: 0, ...options });
   });
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.close()));
