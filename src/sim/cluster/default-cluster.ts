@@ -1,4 +1,5 @@
-// The cluster of the guides (notes/seeds.md): MonCluster, node01..node03, TestVM on node01.
+// The default cluster (docs/architecture.md, public contracts): MonCluster, node01..node03,
+// TestVM on node01, as the beginners' guides build it.
 import { type ClusterSeed, defaultStorages, haResource } from './cluster-seed.js';
 import { GiB } from './log-format.js';
 import { makeGuest } from './make-guest.js';
