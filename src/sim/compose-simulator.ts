@@ -103,6 +103,9 @@ export interface RunningSimulator<C extends SimClusterHandle = SimClusterHandle>
   nodes: string[];
   tokenId: string;
   tokenSecret: string;
+  /** A read-only token (the PVEAuditor role on `/`): PVE's permission checks apply to it. */
+  auditorTokenId: string;
+  auditorTokenSecret: string;
   /** Each node's certificate fingerprint (`AA:BB:…`), in node order. */
   fingerprints: string[];
   /** The cluster CA (pve-root-ca.pem): trusting it verifies every node by address or name. */
@@ -126,6 +129,7 @@ export interface RunningSimulator<C extends SimClusterHandle = SimClusterHandle>
 }
 
 export const DEFAULT_TOKEN_ID = 'chatops@pve!bot';
+export const AUDITOR_TOKEN_ID = 'chatops@pve!audit';
 
 export async function composeSimulator<C extends SimClusterHandle>(
   options: SimulatorOptions,
@@ -163,9 +167,11 @@ export async function composeSimulator<C extends SimClusterHandle>(
     );
     const tokenSecret = options.tokenSecret ?? randomUUID();
     const rootPassword = options.rootPassword ?? randomBytes(12).toString('base64url');
+    const auditorTokenSecret = randomUUID();
     const auth = new SimAuth({
       tokenId: DEFAULT_TOKEN_ID,
       tokenSecret,
+      auditor: { tokenId: AUDITOR_TOKEN_ID, tokenSecret: auditorTokenSecret },
       rootPassword,
       clusterName: cluster.name,
     });
@@ -279,6 +285,8 @@ export async function composeSimulator<C extends SimClusterHandle>(
       nodes,
       tokenId: DEFAULT_TOKEN_ID,
       tokenSecret,
+      auditorTokenId: AUDITOR_TOKEN_ID,
+      auditorTokenSecret,
       fingerprints,
       caPem: certificates.caPem,
       rootPassword,

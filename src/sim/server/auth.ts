@@ -6,6 +6,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { PveHttpError } from '../pve-http-error.js';
+import { AUDITOR_PRIVILEGES } from './permissions.js';
 
 /** `$ticket_lifetime` in PVE/AccessControl.pm. */
 export const TICKET_LIFETIME_SECONDS = 2 * 3600;
@@ -24,6 +25,11 @@ export interface SimAuthOptions {
   /** `user@realm!name`. */
   tokenId: string;
   tokenSecret: string;
+  /**
+   * A second, read-only token (the PVEAuditor role on `/`): its requests get PVE's permission
+   * checks (permissions.ts). The first token holds every privilege.
+   */
+  auditor?: { tokenId: string; tokenSecret: string };
   rootPassword: string;
   clusterName: string;
   /** Seconds since the epoch; injectable so tests can age tickets. */
@@ -34,6 +40,8 @@ export interface Identity {
   /** As PVE writes it in a UPID: `root@pam` or `chatops@pve!bot`. */
   user: string;
   kind: 'token' | 'ticket';
+  /** The privileges it holds on every path; absent: all of them (no permission checks). */
+  privileges?: ReadonlySet<string>;
 }
 
 export interface TicketResponse {
@@ -76,6 +84,7 @@ function sameText(a: string, b: string): boolean {
 export class SimAuth {
   readonly tokenId: string;
   readonly #tokenSecret: string;
+  readonly #auditor: { tokenId: string; tokenSecret: string } | undefined;
   readonly #rootPassword: string;
   readonly #clusterName: string;
   readonly #now: () => number;
@@ -87,6 +96,7 @@ export class SimAuth {
     }
     this.tokenId = options.tokenId;
     this.#tokenSecret = options.tokenSecret;
+    this.#auditor = options.auditor;
     this.#rootPassword = options.rootPassword;
     this.#clusterName = options.clusterName;
     this.#now = options.now ?? (() => Date.now() / 1000);
@@ -158,6 +168,9 @@ export class SimAuth {
     if (token !== undefined) {
       // verify_token splits on the last '=': the token id itself never contains one.
       const m = /^(.+)=(.*)$/.exec(token);
+      const auditor = this.#auditor;
+      if (m && auditor && m[1] === auditor.tokenId && sameText(m[2] ?? '', auditor.tokenSecret))
+        return { user: auditor.tokenId, kind: 'token', privileges: AUDITOR_PRIVILEGES };
       if (!m || m[1] !== this.tokenId || !sameText(m[2] ?? '', this.#tokenSecret))
         throw new AuthFailure(AUTH_FAILED);
       return { user: this.tokenId, kind: 'token' };

@@ -30,8 +30,13 @@ function send(sim: Simulator, request: FixtureRequest, headers: Record<string, s
   });
 }
 
-/** The credentials a fixture's answer assumes: a wrong token secret for a 401. */
+/**
+ * The credentials a fixture's answer assumes: a wrong token secret for a 401, the read-only
+ * token for `sim.token: "auditor"`.
+ */
 function authorization(sim: Simulator, fixture: LoadedFixture): Record<string, string> {
+  if (fixture.sim?.token === 'auditor')
+    return { Authorization: `PVEAPIToken=${sim.auditorTokenId}=${sim.auditorTokenSecret}` };
   const secret = fixture.response.status === 401 ? '00000000-0000-4000-8000-000000000000' : sim.tokenSecret;
   return { Authorization: `PVEAPIToken=${sim.tokenId}=${secret}` };
 }

@@ -37,6 +37,8 @@ export const fixtureSchema = z.strictObject({
       nodesDown: z.array(z.string()).optional(),
       /** The next task of this type fails with this message (SimFaults.failNextTask). */
       failNextTask: z.strictObject({ type: z.string(), message: z.string() }).optional(),
+      /** `auditor`: the request is sent with the simulator's read-only (PVEAuditor) token. */
+      token: z.enum(['auditor']).optional(),
       skip: z.string().min(1).optional(),
     })
     .optional(),
