@@ -35,10 +35,21 @@ function fixture(file: string): LoadedFixture {
   return found;
 }
 
-/** A real answer served for another guest's path (the same situation, another vmid). */
-function at(file: string, path: string): Fixture {
+/**
+ * A real answer served for another request: another guest's path with the same situation, or
+ * another `target` for the migrate precondition, which PVE does not read (qemu-server and
+ * pve-container `migrate_vm_precondition` extract the parameter and never use it).
+ */
+function at(file: string, path?: string, params?: Fixture['request']['params']): Fixture {
   const real = fixture(file);
-  return { ...real, request: { ...real.request, path } };
+  return {
+    ...real,
+    request: {
+      ...real.request,
+      ...(path === undefined ? {} : { path }),
+      ...(params === undefined ? {} : { params }),
+    },
+  };
 }
 
 const testVm = { type: 'qemu' as const, vmid: 100, node: 'node01' };
@@ -125,7 +136,7 @@ describe('/pve migrate on real answers', () => {
     replay.use([
       fixture('cluster/status.8.json'),
       fixture('guests/qemu-status-current-running.9.json'),
-      at('guests/qemu-migrate-precondition-local-resources.9.json', '/nodes/node01/qemu/100/migrate'),
+      at('guests/qemu-migrate-precondition-local-resources.9.json', undefined, { target: 'node03' }),
     ]);
     await expect(client.planMigration(testVm, 'node03')).rejects.toThrow(
       'resources not available on the target: hostpci1; the running VM uses local devices: hostpci0, hostpci1',
@@ -137,6 +148,7 @@ describe('/pve migrate on real answers', () => {
       fixture('cluster/status.8.json'),
       fixture('guests/qemu-status-current-ha-managed.9.json'),
       fixture('guests/qemu-migrate-precondition-ha.9.json'),
+      at('guests/qemu-migrate-precondition-ha.9.json', undefined, { target: 'node03' }),
     ];
     replay.use(answers);
     const web01 = { type: 'qemu' as const, vmid: 101, node: 'node02' };

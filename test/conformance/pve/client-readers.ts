@@ -34,7 +34,15 @@ const guestEndpoints = (type: 'qemu' | 'lxc'): Record<string, ClientReader> => (
   [`POST /nodes/{node}/${type}/{vmid}/status/shutdown`]: power(type, 'shutdown'),
   [`POST /nodes/{node}/${type}/{vmid}/status/reboot`]: power(type, 'reboot'),
   [`POST /nodes/{node}/${type}/{vmid}/clone`]: (c, v, p) =>
-    c.clone(guest(v, type), { newid: Number(p.newid ?? 999), ...(p.full ? { full: flag(p.full) } : {}) }),
+    c.clone(guest(v, type), {
+      newid: Number(p.newid ?? 999),
+      ...(p.full === undefined ? {} : { full: flag(p.full) }),
+      ...(p.name === undefined && p.hostname === undefined ? {} : { name: String(p.name ?? p.hostname) }),
+      ...(p.target === undefined ? {} : { target: String(p.target) }),
+      ...(p.pool === undefined ? {} : { pool: String(p.pool) }),
+      ...(p.storage === undefined ? {} : { storage: String(p.storage) }),
+      ...(p.description === undefined ? {} : { description: String(p.description) }),
+    }),
   // The precondition on its own: planMigration combines it with two other reads (scenarios).
   [`GET /nodes/{node}/${type}/{vmid}/migrate`]: (c, v, p) =>
     c.transport.request('GET', `/nodes/${v.node}/${type}/${v.vmid}/migrate`, {
@@ -106,8 +114,14 @@ export const CLIENT_READERS: Record<string, ClientReader> = {
         : {
             nodes: String(p.nodes ?? 'node01')
               .split(',')
-              .map((node) => ({ node: node.split(':')[0] ?? node })),
+              .map((entry) => {
+                const [node = entry, priority] = entry.split(':');
+                return priority === undefined ? { node } : { node, priority: Number(priority) };
+              }),
           }),
+      ...(p.strict === undefined ? {} : { strict: flag(p.strict) }),
+      ...(p.comment === undefined ? {} : { comment: String(p.comment) }),
+      ...(p.disable === undefined ? {} : { disable: flag(p.disable) }),
     }),
   'DELETE /cluster/ha/rules/{rule}': (c, v) => c.deleteHaRule(v.rule ?? ''),
   'GET /cluster/ha/groups': (c) => c.haGroups(),

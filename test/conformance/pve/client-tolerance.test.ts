@@ -37,16 +37,28 @@ function answering(change: (entries: Entry[]) => Entry[]): Fixture {
 
 describe('reading /cluster/resources as PVE grows', () => {
   it('keeps working with new keys, new types, exponent numbers and new status texts', async () => {
-    replay.use([
-      answering((entries) => [
-        ...entries.map((entry) => ({
-          ...entry,
-          'future-key': { nested: [1, 'x'] },
-          ...(entry.type === 'qemu' ? { status: 'suspended-to-cxl', maxdisk: 1.2e21, cpu: '1.5e-05' } : {}),
-        })),
-        { id: 'gpu-pool/node01/a100', type: 'gpu-pool', node: 'node01', status: 'ok' },
-      ]),
+    const grown = answering((entries) => [
+      ...entries.map((entry) => ({
+        ...entry,
+        'future-key': { nested: [1, 'x'] },
+        ...(entry.type === 'qemu' ? { status: 'suspended-to-cxl', maxdisk: 1.2e21, cpu: '1.5e-05' } : {}),
+      })),
+      { id: 'gpu-pool/node01/a100', type: 'gpu-pool', node: 'node01', status: 'ok' },
     ]);
+    // findGuests asks for ?type=vm: the same grown answer, guests only.
+    const guestsOnly: Fixture = {
+      ...grown,
+      request: { ...grown.request, params: { type: 'vm' } },
+      response: {
+        ...grown.response,
+        body: {
+          data: (grown.response.body as { data: Entry[] }).data.filter(
+            (e) => e.type === 'qemu' || e.type === 'lxc',
+          ),
+        },
+      },
+    };
+    replay.use([grown, guestsOnly]);
     const resources = await client.clusterResources();
     const vm = resources.find((r) => r.type === 'qemu');
     expect(vm).toMatchObject({ status: 'suspended-to-cxl', maxdisk: 1.2e21, cpu: 1.5e-5 });

@@ -1,5 +1,8 @@
-// Real HTTPS on 127.0.0.1 answering with corpus fixtures, byte for byte as PVE sent them: the
-// status code, the reason phrase (PVE's error text) and the body (none for 401 and 595). The
+// Real HTTPS on 127.0.0.1 answering with corpus fixtures as PVE sent them: the status code, the
+// reason phrase (PVE's error text) and the body (none for 401 and 595), re-encoded from the
+// parsed fixture (keys, types and values kept; a number's spelling may change, `1.5e-05` becomes
+// `0.000015`, which any JSON reader reads alike). A request is answered only when its method,
+// path AND parameters are the fixture's: a client asking about the wrong node gets a 501. The
 // client under test uses its real transport (undici, pinned certificate, token header).
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -26,7 +29,16 @@ export interface ReplayServer {
   close(): Promise<void>;
 }
 
-const key = (method: string, path: string) => `${method} ${path}`;
+/** Method, path and parameters (sorted), as the client encodes them: booleans 1/0. */
+function key(method: string, path: string, params: Record<string, unknown>): string {
+  const encoded = Object.entries(params)
+    .map(([k, v]) => [
+      k,
+      typeof v === 'boolean' ? (v ? '1' : '0') : Array.isArray(v) ? v.join(',') : String(v),
+    ])
+    .sort(([a], [b]) => String(a).localeCompare(String(b)));
+  return `${method} ${path} ${JSON.stringify(encoded)}`;
+}
 
 export async function startReplayServer(): Promise<ReplayServer> {
   const certificates = await createClusterCertificates([{ name: 'node01', address: '127.0.0.1' }]);
@@ -48,7 +60,7 @@ export async function startReplayServer(): Promise<ReplayServer> {
       );
       const request = { method: req.method ?? 'GET', path, params, authorization: req.headers.authorization };
       requests.push(request);
-      const fixture = answers.get(key(request.method, path));
+      const fixture = answers.get(key(request.method, path, params));
       if (!fixture) {
         unanswered.push(request);
         res.writeHead(501, `Method '${request.method} ${path}' not implemented`, {
@@ -75,7 +87,9 @@ export async function startReplayServer(): Promise<ReplayServer> {
     requests,
     unanswered,
     use(fixtures) {
-      answers = new Map(fixtures.map((f) => [key(f.request.method, f.request.path), f]));
+      answers = new Map(
+        fixtures.map((f) => [key(f.request.method, f.request.path, f.request.params ?? {}), f]),
+      );
       requests.length = 0;
       unanswered.length = 0;
     },
