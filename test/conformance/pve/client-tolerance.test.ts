@@ -2,30 +2,14 @@
 // must say where. Starts from a real /cluster/resources answer (PVE 9) and changes it the ways
 // PVE has changed between releases: new keys, new `type`s, numbers in exponent form, new status
 // texts; then breaks one field to see the message.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProxmoxClient } from '../../../src/proxmox/proxmox-client.js';
+import { describe, expect, it } from 'vitest';
 import { isPveError, PveErrorCode } from '../../../src/proxmox/pve-error.js';
 import type { Fixture } from './fixture-schema.js';
 import { loadFixtures } from './load-fixtures.js';
-import { type ReplayServer, startReplayServer } from './replay-server.js';
+import { useReplayClient } from './use-replay-client.js';
 
 const real = loadFixtures().find((f) => f.file === 'cluster/resources-all.9.json');
-let replay: ReplayServer;
-let client: ProxmoxClient;
-
-beforeAll(async () => {
-  replay = await startReplayServer();
-  client = new ProxmoxClient({
-    hosts: [replay.host],
-    tokenId: 'chatops@pve!bot',
-    tokenSecret: '00000000-0000-4000-8000-000000000000',
-    fingerprints: [replay.fingerprint],
-  });
-});
-afterAll(async () => {
-  await client?.close();
-  await replay?.close();
-});
+const context = useReplayClient();
 
 type Entry = Record<string, unknown>;
 
@@ -58,23 +42,23 @@ describe('reading /cluster/resources as PVE grows', () => {
         },
       },
     };
-    replay.use([grown, guestsOnly]);
-    const resources = await client.clusterResources();
+    context.replay.use([grown, guestsOnly]);
+    const resources = await context.client.clusterResources();
     const vm = resources.find((r) => r.type === 'qemu');
     expect(vm).toMatchObject({ status: 'suspended-to-cxl', maxdisk: 1.2e21, cpu: 1.5e-5 });
     expect(resources.find((r) => r.type === 'gpu-pool')).toMatchObject({ node: 'node01' });
     // Guests are still found by name among the new entries.
-    const guests = await client.findGuests(String((vm as { name?: unknown }).name));
+    const guests = await context.client.findGuests(String((vm as { name?: unknown }).name));
     expect(guests.map((g) => g.vmid)).toEqual([(vm as { vmid: number }).vmid]);
   });
 
   it('names the endpoint and the field it cannot read, and never guesses', async () => {
-    replay.use([
+    context.replay.use([
       answering((entries) =>
         entries.map((entry) => (entry.type === 'qemu' ? { ...entry, vmid: 'one hundred' } : entry)),
       ),
     ]);
-    const error = await client.clusterResources().catch((e: unknown) => e);
+    const error = await context.client.clusterResources().catch((e: unknown) => e);
     expect(isPveError(error, PveErrorCode.BadResponse)).toBe(true);
     expect((error as Error).message).toMatch(/^GET \/cluster\/resources: unexpected response \(\d+\.vmid: /);
   });
