@@ -59,6 +59,9 @@ const SERIAL_KEYS = /serial/i;
 const HOST_KEYS =
   /^(san|subject|issuer|hostname|ring\d_addr|pve_addr|address|server|dns\d?|searchdomain|domain)$/;
 
+/** What PVE writes into the certificates it makes itself (pve-cluster Setup.pm gen_pve_*). */
+const PVE_DN_WORDS = new Set(['Proxmox Virtual Environment', 'PVE Cluster Node', 'PVE Cluster Manager CA']);
+
 const PEM = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
 const SSH_KEY = /\b(ssh-(?:rsa|dss|ed25519)|ecdsa-sha2-nistp\d+|sk-[a-z0-9@.-]+) AAAA[0-9A-Za-z+/]+=*/g;
 const UUID = /\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b/g;
@@ -128,6 +131,7 @@ export class Anonymiser {
   private readonly secrets = new PlaceholderMap((n) => `secret-${n}`);
   private readonly serials = new PlaceholderMap((n) => `serial-${n}`);
   private readonly hosts = new PlaceholderMap((n) => `host${n}`);
+  private readonly organisations = new PlaceholderMap((n) => `org${n}`);
   private readonly poolNames = new PlaceholderMap((n) => `pool${n}`);
   private readonly recordingUser: string;
 
@@ -235,7 +239,24 @@ export class Anonymiser {
       return `guest-${vmid}`;
     }
     const text = this.text(value);
+    if (key === 'subject' || key === 'issuer') return this.hostNames(this.distinguishedName(text));
     return HOST_KEYS.test(key) ? this.hostNames(text) : text;
+  }
+
+  /**
+   * A certificate's subject or issuer: organisation, unit, place and e-mail attributes name the
+   * operator's company and site (a custom or ACME certificate), so each value becomes a
+   * placeholder; the words PVE itself writes into its own certificates are kept, and CN is left
+   * to the host name rules.
+   */
+  private distinguishedName(text: string): string {
+    return text.replace(
+      /(^|[/,]\s*)(O|OU|L|ST|C|emailAddress|E)=([^/,]*)/g,
+      (whole, lead: string, attribute: string, value: string) =>
+        PVE_DN_WORDS.has(value.trim()) || /^(?:MonCluster|\{?[0-9a-f-]{36}\}?|org\d+)$/i.test(value.trim())
+          ? whole
+          : `${lead}${attribute}=${this.organisations.get(`${attribute}=${value.trim()}`)}`,
+    );
   }
 
   /** Any dotted host name left (not a file name) becomes hostN.example.com. */

@@ -29,6 +29,21 @@ function anonymiser(): Anonymiser {
 const json = (text: string, a = anonymiser()) => JSON.parse(stringifyJsonText(a.value(parseJsonText(text))));
 
 describe('Anonymiser', () => {
+  it("replaces a certificate's organisation, unit, place and e-mail, keeping PVE's own words", () => {
+    const out = json(
+      '{"data":[{"subject":"C=DE, ST=Bayern, L=Munich, O=Acme Hosting GmbH, OU=Platform, CN=pve.lab.acme.org, emailAddress=ops@acme.org","issuer":"/CN=Proxmox Virtual Environment/OU=0e1a2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b/O=PVE Cluster Manager CA"}]}',
+    );
+    const { subject, issuer } = out.data[0];
+    for (const word of ['DE', 'Bayern', 'Munich', 'Acme', 'Platform', 'acme', 'ops@'])
+      expect(subject).not.toContain(word);
+    expect(subject).toMatch(
+      /^C=org\d+, ST=org\d+, L=org\d+, O=org\d+, OU=org\d+, CN=\S+\.example\.com, emailAddress=org\d+$/,
+    );
+    expect(issuer).toContain('/CN=Proxmox Virtual Environment/OU=');
+    expect(issuer).toContain('/O=PVE Cluster Manager CA');
+    expect(issuer).not.toContain('0e1a2b3c');
+  });
+
   it('maps node names by sorted real name, as whole names only', () => {
     const a = anonymiser();
     expect(a.node('pve')).toBe('node01');
