@@ -71,6 +71,17 @@ describe('/pve migrate on real answers', () => {
     });
   });
 
+  it('moves TestVM stopped, offline, to a node PVE 9 lists with {}', async () => {
+    context.replay.use([
+      fixture('cluster/status.8.json'),
+      at('guests/qemu-status-current-stopped.9.json', '/nodes/node01/qemu/100/status/current'),
+      fixture('guests/qemu-migrate-precondition-stopped.9.json'),
+    ]);
+    const plan = await context.client.planMigration(testVm, 'node03');
+    expect(plan).toMatchObject({ running: false, online: false, withLocalDisks: false });
+    expect(plan.params).toEqual({ target: 'node03' });
+  });
+
   it.each(['9', '8'])('moves a stopped VM with its local disk offline (PVE %s)', async (version) => {
     context.replay.use([
       fixture('cluster/status.8.json'),
