@@ -1,6 +1,7 @@
 // Storage replication against the simulator: a job created for TestVM to node02, run now, listed
 // with its last sync; a failing run reported with pvesr's error; refusals.
 import { afterEach, describe, expect, it } from 'vitest';
+import { eventually } from '../sim/helpers/eventually.js';
 import { guestOf, type JobHarness, startJobHarness, THREAD } from './helpers/job-harness.js';
 
 let harness: JobHarness | undefined;
@@ -34,9 +35,15 @@ describe('replication jobs', () => {
     });
     expect(h.sim.cluster.replication.get('100-0')).toMatchObject({ target: 'node02', schedule: '*/15' });
 
-    // The first sync ran in this same second; PVE's times are whole seconds, so a run now would
-    // not show as newer. As if the job had been created a minute ago:
-    const job = h.sim.cluster.replication.get('100-0');
+    // The first (full) sync starts at creation; wait for it to end. Then hold node01's scheduled
+    // runs (at 100× speed a quarter-hour slot passes every 9 s, and a run it started would be
+    // followed, rightly, without schedule_now): only the run we ask for may happen.
+    const replication = h.sim.cluster.replication;
+    await eventually(async () => !replication.get('100-0').running, 'the first sync of 100-0 to end');
+    replication.stopScheduler('node01');
+    // PVE's times are whole seconds, so a run in the creation's second would not show as newer.
+    // As if the job had been created a minute ago:
+    const job = replication.get('100-0');
     job.lastTry -= 60;
     job.lastSync -= 60;
     const ran = await run(h, 'replication', { action: 'run', id: '100-0', pollMs: 50 });
