@@ -84,7 +84,7 @@ export async function benchIdleMemory(): Promise<BenchRow[]> {
   const sim = await startSimProcess();
   try {
     const rows: BenchRow[] = [];
-    // Without a build, the tsx figures stand in for the DESIGN row (and say so).
+    // Without a build, the tsx figures stand in for the performance target's row (and say so).
     const measured = build.ok ? await measure('build', sim, fake, 'C0MEMBUILD') : undefined;
     const tsx = await measure('tsx', sim, fake, 'C0MEMTSX');
     const shipped = measured ?? tsx;

@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 
 /** docs/architecture.md "Performance targets", in its order and words (test/project.test.ts checks). */
-export const DESIGN_TARGETS = [
+export const PERFORMANCE_TARGETS = [
   {
     key: 'ack',
     what: 'slash-command acknowledgement, 200 concurrent commands',
@@ -27,7 +27,7 @@ export const DESIGN_TARGETS = [
   { key: 'memory', what: 'idle memory, bot and worker in one process', target: '≤ 150 MB RSS' },
 ] as const;
 
-export type DesignKey = (typeof DESIGN_TARGETS)[number]['key'];
+export type DesignKey = (typeof PERFORMANCE_TARGETS)[number]['key'];
 
 export interface BenchRow {
   /** What was measured, and how. */
@@ -55,7 +55,7 @@ export interface DesignResult {
 
 /** One line per target: its rows' figures joined, ok when there are some and all are ok. */
 export function designResults(rows: BenchRow[]): DesignResult[] {
-  return DESIGN_TARGETS.map(({ key, what, target }) => {
+  return PERFORMANCE_TARGETS.map(({ key, what, target }) => {
     const answers = rows.filter((r) => r.design === key);
     return {
       what,
