@@ -65,8 +65,8 @@ export async function cloneGuest(
 
 // QEMU clone checks only its own node's config path before the task; a vmid whose config lives on
 // another node is refused inside the task, when pmxcfs will not create a second config for it
-// (pve-common File.pm file_set_contents: "close (rename) atomic file '…/101.conf' failed: File
-// exists"). Nothing has been copied by then.
+// (pve-common File.pm file_set_contents: "close (rename) atomic file
+// '/etc/pve/nodes/node01/qemu-server/101.conf' failed: File exists"). Nothing is copied by then.
 const NEWID_TAKEN_IN_TASK = /atomic file '[^']*\/(\d+)\.conf' failed: File exists/;
 
 /**

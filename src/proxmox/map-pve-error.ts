@@ -27,8 +27,8 @@ const NO_SUCH_NODE = /\bno such cluster node '[^']*'/;
 // Pre-fork power checks: `VM 100 not running`, `CT 101 already running` (check_running before
 // fork_worker in qemu-server PVE/API2/Qemu.pm and pve-container PVE/API2/LXC/Status.pm).
 const GUEST_STATE = /\b(?:VM|CT) (\d+) (?:not|already) running\b/;
-// `check_vmid_unused` ("VM 105 already exists on node 'x'"), nextid's 400 `{vmid: …}`, and QEMU
-// clone's own pre-fork check of the local config path (qemu-server API2/Qemu.pm clone_vm:
+// `check_vmid_unused` ("VM 105 already exists on node 'x'"), nextid's 400
+// `{vmid: "VM 105 already exists"}`, and QEMU clone's own pre-fork check of the local config path (qemu-server API2/Qemu.pm clone_vm:
 // "unable to create VM 105: config file already exists").
 const VMID_EXISTS =
   /\b(?:VM|CT) (\d+) already exists|unable to create (?:VM|CT) (\d+): config file already exists/;

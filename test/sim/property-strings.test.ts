@@ -90,7 +90,7 @@ describe('property strings in create parameters', () => {
     expect(errorsOf(createCt({ rootfs: 'local-lvm:8', mp0: 'local-lvm:8' }))).toEqual({
       mp0: 'invalid format - format error\nmp0.mp: property is missing and it is not optional\n',
     });
-    expect(errorsOf(createCt({ net0: 'name=eth0,ip=10.0.0.5' }))).toEqual({
+    expect(errorsOf(createCt({ net0: 'name=eth0,ip=198.51.100.5' }))).toEqual({
       net0: 'invalid format - format error\nnet0.ip: invalid format - value does not look like a valid ipv4 network configuration\n\n',
     });
   });

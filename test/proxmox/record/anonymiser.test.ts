@@ -10,7 +10,7 @@ function anonymiser(): Anonymiser {
   a.learn(
     '/cluster/status',
     parseJsonText(
-      '{"data":[{"type":"cluster","name":"acme-prod"},{"type":"node","name":"pve","ip":"10.1.2.3"}]}',
+      '{"data":[{"type":"cluster","name":"acme-prod"},{"type":"node","name":"pve","ip":"198.51.100.3"}]}',
     ),
   );
   a.learn(
@@ -21,7 +21,7 @@ function anonymiser(): Anonymiser {
   );
   a.learn(
     '/nodes/pve/certificates/info',
-    parseJsonText('{"data":[{"subject":"/CN=pve.lab.acme.org","san":["pve.lab.acme.org","10.1.2.3"]}]}'),
+    parseJsonText('{"data":[{"subject":"/CN=pve.lab.acme.org","san":["pve.lab.acme.org","198.51.100.3"]}]}'),
   );
   return a;
 }
@@ -120,8 +120,8 @@ describe('Anonymiser', () => {
 
   it('replaces addresses, MACs, fingerprints, keys and users stably', () => {
     const a = anonymiser();
-    expect(a.text('10.1.2.3')).toBe('192.0.2.1');
-    expect(a.text('ring0 10.9.9.9/24, again 10.1.2.3')).toBe('ring0 192.0.2.2/24, again 192.0.2.1');
+    expect(a.text('198.51.100.3')).toBe('192.0.2.1');
+    expect(a.text('ring0 198.51.100.9/24, again 198.51.100.3')).toBe('ring0 192.0.2.2/24, again 192.0.2.1');
     expect(a.text('fd00:1::20')).toBe('2001:db8::1');
     expect(a.text('127.0.0.1 ::1 21:18:16')).toBe('127.0.0.1 ::1 21:18:16');
     expect(a.text('net0: virtio=bc:24:11:aa:bb:cc,bridge=vmbr0')).toBe(
