@@ -6,17 +6,14 @@
 // and every dispatcher goes through `getOnlyInterceptor`, which refuses anything but GET before a
 // byte is written.
 
-import { type Dispatcher, Pool } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
 import { encodeParams, type PveParams } from './encode-params.js';
-import { createPveConnector } from './pve-connector.js';
 import { PveError, PveErrorCode } from './pve-error.js';
-import { pveHeadersInterceptor } from './pve-headers-interceptor.js';
+import { createPvePools } from './pve-pools.js';
 import type { PveTransportOptions } from './pve-transport.js';
 import { toTransportError } from './to-transport-error.js';
-import { chooseTlsMode, configError, toOrigin } from './transport-config.js';
-import { defaultUserAgent } from './user-agent.js';
 import { withFailover } from './with-failover.js';
 
 /** One answer as it came over the wire. */
@@ -68,36 +65,11 @@ export type PveReadOnlyOptions = Pick<
 
 export function createPveReadOnlyTransport(options: PveReadOnlyOptions): PveReadOnlyTransport {
   const logger = options.logger ?? silentLogger;
-  const tls = chooseTlsMode(options);
-  if (tls.kind === 'insecure') {
-    logger.warn(
-      { hosts: options.hosts },
-      'PVE TLS certificate verification is DISABLED for this client (insecureSkipTlsVerify)',
-    );
-  }
-  const origins = options.hosts.map(toOrigin);
-  if (origins.length === 0) throw configError('at least one PVE host is required');
-  if (!/^[^@\s]+@[^!\s]+![^\s=]+$/.test(options.tokenId)) {
-    throw configError('tokenId must look like user@realm!tokenname');
-  }
-  if (!options.tokenSecret) throw configError('tokenSecret is required');
-  const requestTimeoutMs = options.requestTimeoutMs ?? 35_000;
-  const connector = createPveConnector({ tls, connectTimeoutMs: options.connectTimeoutMs ?? 5_000 });
-  const pools = origins.map(
-    (origin) =>
-      new Pool(origin, {
-        connect: connector,
-        connections: 2,
-        headersTimeout: requestTimeoutMs,
-        bodyTimeout: requestTimeoutMs,
-      }),
-  );
-  const headers = pveHeadersInterceptor({
-    tokenId: options.tokenId,
-    tokenSecret: options.tokenSecret,
-    userAgent: options.userAgent ?? defaultUserAgent(),
+  // Two connections a host: the recorder reads one request after another.
+  const { origins, pools, dispatchers } = createPvePools(options, {
+    connectionsPerHost: 2,
+    interceptors: [getOnlyInterceptor()],
   });
-  const dispatchers = pools.map((pool) => pool.compose(getOnlyInterceptor(), headers));
   let sticky = 0;
 
   async function attempt(index: number, path: string, query: string, signal?: AbortSignal) {

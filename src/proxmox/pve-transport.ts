@@ -1,17 +1,13 @@
-import { type Dispatcher, Pool } from 'undici';
 import type { z } from 'zod';
 import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
 import { encodeParams, type PveParams } from './encode-params.js';
 import { mapPveError } from './map-pve-error.js';
 import { parseEnvelope } from './parse-envelope.js';
-import { createPveConnector } from './pve-connector.js';
 import { PveErrorCode } from './pve-error.js';
-import { pveHeadersInterceptor } from './pve-headers-interceptor.js';
+import { createPvePools } from './pve-pools.js';
 import { type PveRequestListener, publishPveRequest } from './request-observer.js';
 import { toTransportError } from './to-transport-error.js';
-import { chooseTlsMode, configError, toOrigin } from './transport-config.js';
-import { defaultUserAgent } from './user-agent.js';
 import { withFailover } from './with-failover.js';
 
 export type PveMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -58,40 +54,9 @@ const API_PREFIX = '/api2/json';
 
 export function createPveTransport(options: PveTransportOptions): PveTransport {
   const logger = options.logger ?? silentLogger;
-  const tls = chooseTlsMode(options);
-  if (tls.kind === 'insecure') {
-    logger.warn(
-      { hosts: options.hosts },
-      'PVE TLS certificate verification is DISABLED for this client (insecureSkipTlsVerify); anyone on the path can read the API token',
-    );
-  }
-  const origins = options.hosts.map(toOrigin);
-  if (origins.length === 0) throw configError('at least one PVE host is required');
-  if (!/^[^@\s]+@[^!\s]+![^\s=]+$/.test(options.tokenId)) {
-    throw configError('tokenId must look like user@realm!tokenname');
-  }
-  if (!options.tokenSecret) throw configError('tokenSecret is required');
-
-  const requestTimeoutMs = options.requestTimeoutMs ?? 35_000;
-  const connector = createPveConnector({
-    tls,
-    connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
+  const { origins, pools, dispatchers } = createPvePools(options, {
+    connectionsPerHost: options.connectionsPerHost ?? 8,
   });
-  const pools = origins.map(
-    (origin) =>
-      new Pool(origin, {
-        connect: connector,
-        connections: options.connectionsPerHost ?? 8,
-        headersTimeout: requestTimeoutMs,
-        bodyTimeout: requestTimeoutMs,
-      }),
-  );
-  const headers = pveHeadersInterceptor({
-    tokenId: options.tokenId,
-    tokenSecret: options.tokenSecret,
-    userAgent: options.userAgent ?? defaultUserAgent(),
-  });
-  const dispatchers: Dispatcher[] = pools.map((pool) => pool.compose(headers));
   let sticky = 0;
 
   async function attempt<S extends z.ZodType>(
