@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // The end-to-end tests start the compiled CLI; it is built once, before them.
+    globalSetup: ['test/global-setup.ts'],
   },
 });

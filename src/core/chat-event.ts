@@ -25,6 +25,15 @@ export interface ChatEvent {
   channel: string;
   /** The command text after `/pve`, e.g. `migrate TestVM node03`. */
   text: string;
-  /** Where replies and job progress go: opaque to the core and the jobs. */
+  /**
+   * Where replies and job progress go: opaque to the core and the jobs. Until the core calls the
+   * sink's `openRequestThread` it may name only the channel (private replies still reach it).
+   */
   thread: ThreadRef;
+  /**
+   * The platform's id of this delivery, platform-qualified (`slack:trigger:<trigger_id>`,
+   * `discord:interaction:<id>`). The core handles each id once, however often it arrives
+   * (a replayed or redelivered request does nothing the second time). Absent on the console.
+   */
+  requestId?: string;
 }

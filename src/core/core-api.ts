@@ -11,6 +11,8 @@ export interface ButtonPress {
   platform: string;
   channel: string;
   thread: ThreadRef;
+  /** The platform's id of this press, platform-qualified (see ChatEvent.requestId); handled once. */
+  requestId?: string;
 }
 
 /** What adapters call. The core answers through the ChatSink it was given. */

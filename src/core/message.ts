@@ -1,7 +1,7 @@
 // The platform-neutral message model. The core and the job renderer produce Cards; each adapter
 // renders them its own way (Block Kit, Discord embeds and components, plain text in a terminal).
 import type { ThreadRef } from '../jobs/job-events.js';
-import type { ChatUser } from './chat-event.js';
+import type { ChatEvent, ChatUser } from './chat-event.js';
 
 export type CardStatus =
   | 'info'
@@ -75,4 +75,12 @@ export interface OutgoingMessage {
 /** Where the core sends messages: the adapter of the message's platform. */
 export interface ChatSink {
   send(message: OutgoingMessage): Promise<void>;
+  /**
+   * Makes the public record of an accepted command (on Slack the "<@user> ran `/pve …`" message,
+   * on Discord the interaction's public reply) and returns the thread everything after it goes
+   * to. The core calls it only once the command has passed the grammar and the policy, so a
+   * mistyped or refused command is never echoed in public. Sinks without such a record (the
+   * console) leave it out, and the event's own thread is used.
+   */
+  openRequestThread?(event: ChatEvent): Promise<ThreadRef>;
 }
