@@ -12,6 +12,7 @@ import {
   mayApprove,
   mayCancel,
   mayRun,
+  mayView,
   type Policy,
   PolicyError,
   parsePolicy,
@@ -168,30 +169,68 @@ describe('the built-in defaults', () => {
   const policy = defaultPolicy();
 
   it('let everyone run read commands at once', () => {
-    for (const command of ['help', 'status', 'jobs', 'audit', 'whoami']) {
+    for (const command of ['help', 'status', 'jobs', 'audit', 'whoami', 'cluster', 'updates']) {
       expect(mayRun(policy, alice, command, 'slack:C1')).toEqual({ ok: true });
       expect(approvalRuleFor(policy, command)).toBeUndefined();
     }
   });
 
-  it('let everyone ask for a disruptive or unknown command, with one approval by someone else in 30 minutes', () => {
-    for (const command of ['stop', 'shutdown', 'reboot', 'migrate', 'clone', 'start', 'destroy-everything']) {
-      expect(mayRun(policy, alice, command, 'slack:C1')).toEqual({ ok: true });
-      expect(approvalRuleFor(policy, command)).toEqual({
-        approvers: ['everyone'],
-        count: 1,
-        ttlMs: 30 * 60_000,
-        allowSelf: false,
-      });
+  it('refuse every disruptive or unknown command, saying what to write in a policy file, never a path', () => {
+    for (const who of [alice, bob, carol]) {
+      for (const command of [
+        'stop',
+        'shutdown',
+        'reboot',
+        'migrate',
+        'clone',
+        'start',
+        'destroy-everything',
+      ]) {
+        const decision = mayRun(policy, who, command, 'slack:C1');
+        expect(decision.ok).toBe(false);
+        const reason = decision.ok ? '' : decision.reason;
+        expect(reason).toContain('without a policy file');
+        expect(reason).toContain('POLICY_FILE');
+        expect(reason).toContain('policy.example.yml');
+        expect(reason).toContain(
+          `commands: { ${command}: { allow: [on-call], approval: { approvers: [on-call] } } }`,
+        );
+        expect(reason).toContain(who.id);
+        expect(reason).not.toMatch(/\//);
+      }
     }
+    expect(mayRun(policy, bob, 'stop', 'slack:C1')).toMatchObject({
+      reason: expect.stringContaining('members: [slack-group:S0ONCALL, slack:U0BOB]'),
+    });
+    expect(mayRun(policy, user('console:operator'), 'stop', 'console:terminal')).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('members: [console:dave, console:operator]'),
+    });
+  });
+
+  it('let nobody approve or cancel what someone else asked for', () => {
     const rule = approvalRuleFor(policy, 'migrate')!;
-    expect(mayApprove(policy, rule, bob)).toBe(true);
-    expect(describeApprovers(policy, rule)).toBe('1 approval from everyone (anyone but the requester)');
+    expect(rule.approvers).toEqual([]);
+    expect(mayApprove(policy, rule, bob)).toBe(false);
+    expect(mayCancel(policy, bob, { requesterId: 'console:alice', command: 'migrate' }).ok).toBe(false);
+    expect(mayCancel(policy, alice, { requesterId: 'console:alice', command: 'migrate' }).ok).toBe(true);
+  });
+
+  it('keep the private views private, saying how to grant them', () => {
+    for (const view of ['audit', 'jobs', 'cluster-join-info'] as const) {
+      const decision = mayView(policy, alice, view, 'console:terminal');
+      expect(decision.ok).toBe(false);
+      const reason = decision.ok ? '' : decision.reason;
+      expect(reason).toContain(`commands: { ${view}: { allow: [auditors] } }`);
+      expect(reason).toContain('POLICY_FILE');
+      expect(reason).not.toMatch(/\//);
+    }
   });
 
   it('take the risk from the caller, so a new command needs no policy code', () => {
+    expect(mayRun(policy, alice, 'inventory', 'slack:C1', 'read')).toEqual({ ok: true });
     expect(approvalRuleFor(policy, 'inventory', 'read')).toBeUndefined();
-    expect(approvalRuleFor(policy, 'status', 'disruptive')).toBeDefined();
+    expect(mayRun(policy, alice, 'status', 'slack:C1', 'disruptive').ok).toBe(false);
   });
 });
 
@@ -203,7 +242,7 @@ describe('a team policy', () => {
     expect(mayRun(policy, carol, 'stop', 'slack:C0OPS')).toEqual({ ok: true });
     expect(mayRun(policy, bob, 'stop', 'slack:C0OPS')).toEqual({
       ok: false,
-      reason: "'stop' needs the role ops; @U0BOB (slack:U0BOB) has everyone and on-call (policy: team.yml)",
+      reason: "'stop' needs the role ops; @U0BOB (slack:U0BOB) has everyone and on-call",
     });
   });
 
@@ -211,8 +250,7 @@ describe('a team policy', () => {
     expect(mayRun(policy, alice, 'migrate', 'console:terminal')).toEqual({ ok: true });
     expect(mayRun(policy, alice, 'migrate', 'slack:C0RANDOM')).toEqual({
       ok: false,
-      reason:
-        "'migrate' may only be run in slack:C0OPS or console:terminal, not in slack:C0RANDOM (policy: team.yml)",
+      reason: "'migrate' may only be run in slack:C0OPS or console:terminal, not in slack:C0RANDOM",
     });
   });
 
@@ -256,5 +294,71 @@ describe('a team policy', () => {
     const refused = mayCancel(policy, carol, job);
     expect(refused.ok).toBe(false);
     expect(refused.ok === false && refused.reason).toContain('on-call may cancel');
+  });
+});
+
+describe('a policy file without a * entry', () => {
+  const policy = parsePolicy(
+    'roles:\n  ops:\n    members: [console:alice]\ncommands:\n  migrate:\n    allow: [ops]\n',
+    '/etc/pve-chatops/policy.yml',
+  );
+
+  it('runs the disruptive commands it names, and no other', () => {
+    expect(mayRun(policy, alice, 'migrate', 'console:terminal')).toEqual({ ok: true });
+    expect(mayRun(policy, alice, 'status', 'console:terminal')).toEqual({ ok: true });
+    const stop = mayRun(policy, alice, 'stop', 'console:terminal');
+    expect(stop).toEqual({
+      ok: false,
+      reason:
+        "The policy names nobody who may run 'stop' (it has no 'stop' or '*' entry); the operator can add one, " +
+        'e.g. `commands: { stop: { allow: [on-call], approval: { approvers: [on-call] } } }`. You are console:alice.',
+    });
+  });
+
+  it('never names its path in a refusal', () => {
+    const reasons = [
+      mayRun(policy, bob, 'migrate', 'slack:C1'),
+      mayRun(policy, bob, 'stop', 'slack:C1'),
+      mayView(policy, bob, 'audit', 'slack:C1'),
+      mayCancel(policy, bob, { requesterId: 'console:alice', command: 'migrate' }),
+    ].map((decision) => (decision.ok ? '' : decision.reason));
+    for (const reason of reasons) {
+      expect(reason).not.toBe('');
+      expect(reason).not.toContain('/etc/pve-chatops');
+      expect(reason).not.toContain('policy.yml');
+    }
+  });
+});
+
+describe('the private views', () => {
+  const policy = parsePolicy(
+    `${TEAM}  audit:\n    allow: [on-call]\n  jobs:\n    allow: [ops]\n    channels: [console:terminal]\n`,
+    'team.yml',
+  );
+
+  it('are granted by their own entry, with its channels', () => {
+    expect(mayView(policy, bob, 'audit', 'slack:C0OPS')).toEqual({ ok: true });
+    expect(mayView(policy, alice, 'audit', 'console:terminal')).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining("'audit' needs the role on-call"),
+    });
+    expect(mayView(policy, alice, 'jobs', 'console:terminal')).toEqual({ ok: true });
+    expect(mayView(policy, alice, 'jobs', 'slack:C0OPS').ok).toBe(false);
+  });
+
+  it("are never granted by '*', even to the roles '*' allows everything", () => {
+    expect(mayRun(policy, alice, 'cluster', 'console:terminal')).toEqual({ ok: true });
+    expect(mayView(policy, alice, 'cluster-join-info', 'console:terminal')).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining(
+        "The cluster's join information (node addresses and certificate fingerprints) is private",
+      ),
+    });
+  });
+
+  it('take no approval', () => {
+    expect(problemsOf('commands:\n  audit:\n    allow: [everyone]\n    approval: none\n')).toEqual([
+      expect.stringContaining("commands.audit.approval: 'audit' is answered at once and to the person alone"),
+    ]);
   });
 });

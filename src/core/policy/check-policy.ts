@@ -1,5 +1,7 @@
-// The questions the pipeline asks the policy: may this user run this command here, does it need an
-// approval, may this user approve or cancel it. Pure functions over a loaded Policy, no I/O.
+// The questions the pipeline asks the policy: may this user run this command here, see a private
+// view, does it need an approval, may this user approve or cancel it. Pure functions over a loaded
+// Policy, no I/O. A refusal says what the policy says in words; it never names the policy file's
+// path on the server (the core logs that).
 import type { ChatUser } from '../chat-event.js';
 import {
   ANY_COMMAND,
@@ -9,6 +11,8 @@ import {
   DEFAULT_APPROVAL_TTL_MS,
   EVERYONE_ROLE,
   type Policy,
+  PRIVATE_VIEWS,
+  type PrivateView,
   type ResolvedCommandRule,
   type Risk,
 } from './policy-types.js';
@@ -38,9 +42,11 @@ export function rolesOf(policy: Policy, user: ChatUser): string[] {
 /**
  * The rule for one command. The command's own entry wins over `*` field by field: `allow`
  * replaces, `channels` and `approval` are inherited from `*` when the entry leaves them out. A
- * disruptive command needs an approval unless an entry says `approval: none`; without any entry
- * that names one, it is one approval by another person allowed to run it, within 30 minutes. A
- * read command needs an approval only if its own entry asks for one.
+ * read command no entry names is open to everyone; a disruptive one (unknown and future names
+ * included) is open to nobody until an entry names who may run it. A disruptive command needs an
+ * approval unless an entry says `approval: none`; without one named, it is one approval by another
+ * person allowed to run it, within 30 minutes. A read command needs an approval only if its own
+ * entry asks for one.
  */
 export function resolveCommandRule(
   policy: Policy,
@@ -49,7 +55,7 @@ export function resolveCommandRule(
 ): ResolvedCommandRule {
   const own = policy.commands[command];
   const any = command === ANY_COMMAND ? undefined : policy.commands[ANY_COMMAND];
-  const allow = own?.allow ?? any?.allow ?? [EVERYONE_ROLE];
+  const allow = own?.allow ?? any?.allow ?? (risk === 'disruptive' ? [] : [EVERYONE_ROLE]);
   const channels = own?.channels ?? any?.channels;
   const named = own?.approval ?? (risk === 'disruptive' ? any?.approval : undefined);
   let approval: ApprovalRule | undefined;
@@ -64,6 +70,35 @@ export function resolveCommandRule(
   };
 }
 
+/** A group of the person's platform, for examples in refusals (the form an operator would write). */
+function exampleGroup(user: ChatUser): string {
+  const platform = user.id.slice(0, user.id.indexOf(':'));
+  if (platform === 'slack') return 'slack-group:S0ONCALL';
+  if (platform === 'discord') return 'discord-role:123456789012345678';
+  return 'console:dave';
+}
+
+/**
+ * Why nobody may run a disruptive `command` yet, and what the operator writes to change that. In
+ * words and policy syntax only: where the policy file lives on the server is for the logs.
+ */
+function nobodyMayRun(policy: Policy, user: ChatUser, command: string): string {
+  const roles = `roles: { on-call: { members: [${exampleGroup(user)}, ${user.id}] } }`;
+  const commands = `commands: { ${command}: { allow: [on-call], approval: { approvers: [on-call] } } }`;
+  if (policy.builtIn) {
+    return (
+      `pve-chatops runs without a policy file, so it runs read commands only. To let people run '${command}', ` +
+      'the operator writes a policy file that names who may run it and who approves it, and sets ' +
+      'POLICY_FILE to it (policy.example.yml explains each line), e.g.\n' +
+      `\`${roles}\`\n\`${commands}\`\nYou are ${user.id}.`
+    );
+  }
+  return (
+    `The policy names nobody who may run '${command}' (it has no '${command}' or '*' entry); ` +
+    `the operator can add one, e.g. \`${commands}\`. You are ${user.id}.`
+  );
+}
+
 /** May `user` run `command` in `channel`? The reason names the role or channel that would be needed. */
 export function mayRun(
   policy: Policy,
@@ -73,22 +108,42 @@ export function mayRun(
   risk: Risk = commandRisk(command),
 ): PolicyDecision {
   const rule = resolveCommandRule(policy, command, risk);
+  if (rule.allow.length === 0) return { ok: false, reason: nobodyMayRun(policy, user, command) };
   if (!inAnyRole(policy, rule.allow, user)) {
     const has = rolesOf(policy, user);
     return {
       ok: false,
       reason:
         `'${command}' needs the role ${orList(rule.allow)}; ${user.name} (${user.id}) has ` +
-        `${has.length > 0 ? orList(has, 'and') : 'no role'} (policy: ${policy.source})`,
+        `${has.length > 0 ? orList(has, 'and') : 'no role'}`,
     };
   }
   if (rule.channels && !rule.channels.includes(channel)) {
     return {
       ok: false,
-      reason: `'${command}' may only be run in ${orList(rule.channels)}, not in ${channel} (policy: ${policy.source})`,
+      reason: `'${command}' may only be run in ${orList(rule.channels)}, not in ${channel}`,
     };
   }
   return { ok: true };
+}
+
+/**
+ * May `user` see a private view (the audit log, everyone's jobs, the cluster's join information)
+ * in `channel`? Only the view's own entry grants it, never `*` or a default.
+ */
+export function mayView(policy: Policy, user: ChatUser, view: PrivateView, channel: string): PolicyDecision {
+  if (policy.commands[view]) return mayRun(policy, user, view, channel, 'read');
+  const what = PRIVATE_VIEWS[view];
+  const commands = `commands: { ${view}: { allow: [auditors] } }`;
+  const how = policy.builtIn
+    ? 'pve-chatops runs without a policy file; the operator can grant it in one (POLICY_FILE; ' +
+      `policy.example.yml explains each line), e.g. \`roles: { auditors: { members: [${user.id}] } }\` ` +
+      `and \`${commands}\`.`
+    : `The policy has no '${view}' entry; the operator can add one, e.g. \`${commands}\`.`;
+  return {
+    ok: false,
+    reason: `${what[0]!.toUpperCase()}${what.slice(1)} is private: only the roles named by the policy's '${view}' entry see it. ${how} You are ${user.id}.`,
+  };
 }
 
 /** The approval `command` needs, or undefined when it runs at once. */
@@ -122,7 +177,7 @@ export function mayCancel(
     ok: false,
     reason:
       `only the requester (${job.requesterId}) or the role ${orList(roles)} may cancel ` +
-      `this '${job.command}' job (policy: ${policy.source})`,
+      `this '${job.command}' job`,
   };
 }
 

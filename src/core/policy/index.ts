@@ -4,6 +4,7 @@ export {
   mayApprove,
   mayCancel,
   mayRun,
+  mayView,
   type PolicyDecision,
   resolveCommandRule,
   rolesOf,

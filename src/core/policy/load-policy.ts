@@ -5,7 +5,14 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import { closestNames } from '../closest-names.js';
 import { PolicyError } from './policy-error.js';
 import { describeIssues, type PolicyFile, type PolicyProblem, policyFileSchema } from './policy-schema.js';
-import { ANYONE, type ApprovalRule, type CommandRule, EVERYONE_ROLE, type Policy } from './policy-types.js';
+import {
+  ANYONE,
+  type ApprovalRule,
+  type CommandRule,
+  EVERYONE_ROLE,
+  type Policy,
+  PRIVATE_VIEWS,
+} from './policy-types.js';
 
 /** Problems no schema sees: roles used but not defined, the reserved names, impossible counts. */
 function crossReferenceProblems(file: PolicyFile): PolicyProblem[] {
@@ -37,6 +44,12 @@ function crossReferenceProblems(file: PolicyFile): PolicyProblem[] {
         path: ['commands', command],
         message:
           "'cancel' follows the job it cancels (its requester and whoever may approve its command); remove this entry",
+      });
+    }
+    if (command in PRIVATE_VIEWS && rule.approval !== undefined) {
+      problems.push({
+        path: ['commands', command, 'approval'],
+        message: `'${command}' is answered at once and to the person alone; an approval does not apply to it: remove approval:`,
       });
     }
     checkRoles(rule.allow, ['commands', command, 'allow']);

@@ -4,7 +4,7 @@
 /**
  * How disruptive a command is. The grammar owns this (each command spec declares it); the policy
  * only reads it, so a new command needs no policy code: a new read command is open to everyone, a
- * new disruptive one needs an approval unless the policy file says otherwise.
+ * new disruptive one runs only once a policy entry (its own or `*`) names who may run it.
  */
 export type Risk = 'read' | 'disruptive';
 
@@ -22,6 +22,19 @@ export const EVERYONE_ROLE = 'everyone';
 export const ANY_COMMAND = '*';
 /** How long an approval waits when the policy names no ttl. */
 export const DEFAULT_APPROVAL_TTL_MS = 30 * 60_000;
+
+/**
+ * What only some people may see: other people's activity and what a new node needs to join.
+ * Each is granted by its own policy entry alone (neither `*` nor a default grants it), and is
+ * answered to the person only. Without its entry, `jobs` shows a person their own jobs, and the
+ * others are refused with how to get access. The value says what it is, in words.
+ */
+export const PRIVATE_VIEWS = {
+  audit: 'the audit log',
+  jobs: "everyone's jobs",
+  'cluster-join-info': "the cluster's join information (node addresses and certificate fingerprints)",
+} as const;
+export type PrivateView = keyof typeof PRIVATE_VIEWS;
 
 export interface ApprovalRule {
   /** Role names; a member of any of them may approve. */
@@ -43,8 +56,13 @@ export interface CommandRule {
 }
 
 export interface Policy {
-  /** Where it came from, for messages: a file name or `built-in defaults`. */
+  /** Where it came from, for the logs (a file's path stays there, never in chat): a file name or `built-in defaults`. */
   source: string;
+  /**
+   * The built-in defaults, used when no policy file is given: read commands only. Refusals then
+   * say how to write a policy file instead of quoting one.
+   */
+  builtIn?: boolean;
   /** Role name → identities (`console:alice`, `slack-group:S0ONCALL`, `*`). Always holds `everyone`. */
   roles: Record<string, string[]>;
   /** Command name or `*` → rule. */
