@@ -24,6 +24,7 @@ import {
   type Interaction,
   MessageFlags,
   type RawFile,
+  type RESTOptions,
   Routes,
 } from 'discord.js';
 import type { ChatUser } from '../../core/chat-event.js';
@@ -38,6 +39,7 @@ import { truncate } from '../card-marks.js';
 import { EditCoalescer } from '../edit-coalescer.js';
 import { MemoryMessageRefs, type MessageRefs, rememberingWrite } from '../message-refs.js';
 import { parseButtonCustomId } from './button-custom-id.js';
+import { createDiscordRestRequest, type DiscordRestRequest } from './discord-rest-request.js';
 import { type DiscordThread, discordThreadOf, discordUserId, replyChannelOf } from './discord-thread.js';
 import {
   DISCORD_MAX_FILES,
@@ -106,6 +108,8 @@ export class DiscordAdapter implements ChatAdapter {
   readonly #o: DiscordAdapterOptions;
   readonly #logger: Logger;
   readonly #client: Client;
+  /** discord.js's REST requests go through our own undici Agent (discord-rest-request.ts says why). */
+  readonly #request: DiscordRestRequest;
   readonly #edits: EditCoalescer<EditContent, string>;
   readonly #live = new AsyncLocalStorage<LiveInteraction>();
   /** Request messages whose thread exists (or is being made), so each is made once. */
@@ -117,10 +121,14 @@ export class DiscordAdapter implements ChatAdapter {
     if (!options.token) throw new Error('DiscordAdapter needs a bot token');
     this.#o = options;
     this.#logger = options.logger;
+    this.#request = createDiscordRestRequest();
     this.#client = new Client({
       // Guilds alone: interactions carry the member and their roles; no privileged intent needed.
       intents: [GatewayIntentBits.Guilds],
-      rest: options.apiUrl ? { api: options.apiUrl } : {},
+      rest: {
+        ...(options.apiUrl ? { api: options.apiUrl } : {}),
+        makeRequest: this.#request.makeRequest as unknown as RESTOptions['makeRequest'],
+      },
       allowedMentions: NO_MENTIONS,
     });
     this.#client.on(Events.Error, (error) =>
@@ -171,6 +179,7 @@ export class DiscordAdapter implements ChatAdapter {
     if (!this.#started) return;
     this.#started = false;
     await this.#client.destroy();
+    await this.#request.close();
   }
 
   /** Resolves when every queued edit is written (tests). */

@@ -1,7 +1,8 @@
 // Tells Discord what `/pve` looks like: one bulk overwrite of the application's commands, in one
 // guild (instant, for DISCORD_GUILD_ID) or globally (Discord spreads those within about an hour).
 // Run again after an upgrade that adds commands; an overwrite leaves nothing stale behind.
-import { REST, Routes } from 'discord.js';
+import { REST, type RESTOptions, Routes } from 'discord.js';
+import { createDiscordRestRequest } from './discord-rest-request.js';
 import { slashCommandDefinitions } from './slash-command-definitions.js';
 
 export interface RegisterCommandsOptions {
@@ -18,12 +19,20 @@ export interface RegisteredCommands {
 }
 
 export async function registerCommands(options: RegisterCommandsOptions): Promise<RegisteredCommands> {
-  const rest = new REST(options.apiUrl ? { api: options.apiUrl } : {}).setToken(options.token);
+  const request = createDiscordRestRequest();
+  const rest = new REST({
+    ...(options.apiUrl ? { api: options.apiUrl } : {}),
+    makeRequest: request.makeRequest as unknown as RESTOptions['makeRequest'],
+  }).setToken(options.token);
   const body = slashCommandDefinitions();
   const route = options.guildId
     ? Routes.applicationGuildCommands(options.applicationId, options.guildId)
     : Routes.applicationCommands(options.applicationId);
-  await rest.put(route, { body });
+  try {
+    await rest.put(route, { body });
+  } finally {
+    await request.close();
+  }
   return {
     scope: options.guildId ? 'guild' : 'global',
     subcommands: (body[0]?.options ?? []).map((option) => option.name),
