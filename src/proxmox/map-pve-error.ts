@@ -17,6 +17,9 @@ export interface PveErrorResponse {
 const LOCKED = /\b(VM|CT)(?: \d+)? is locked \(([\w-]+)\)/;
 // `PVE::Cluster::check_cfs_quorum`.
 const NO_QUORUM = /cluster not ready - no quorum\?/;
+// pve-manager PVE/HTTPServer.pm auth_handler raises this (no code, so pve-http-server answers
+// 500) when RPCEnvironment init_request cannot read user.cfg: pmxcfs is not answering.
+const CLUSTER_FS_DOWN = /^RPCEnvironment init request failed: /;
 // `load_config` on the node named in the path: the guest is not (or no longer) there. QEMU's
 // reboot, reset and clone find out through `check_running` first, in other words (qemu-server
 // QemuServer/Helpers.pm vm_running_locally / QemuServer.pm check_running).
@@ -93,7 +96,14 @@ export function mapPveError(response: PveErrorResponse): PveError {
     );
   }
   if (statusCode === 401) {
-    return make(PveErrorCode.AuthFailed, `authentication failed: ${text || 'no reason given'}`);
+    // PVE says only "Authentication failed!" whatever the reason (auth_handler logs the reason on
+    // the node, not in the answer), so the message names everything the operator can check.
+    return make(
+      PveErrorCode.AuthFailed,
+      `authentication failed: ${text || 'no reason given'}. PVE refused the API token: check PVE_TOKEN_ID ` +
+        '(user@realm!tokenname) and PVE_TOKEN_SECRET, that the token still exists and has not expired, ' +
+        'and that its user is enabled (Datacenter → Permissions → API Tokens)',
+    );
   }
   if (statusCode === 403) return make(PveErrorCode.Permission, text || 'permission denied');
   if (statusCode === 501)
@@ -110,6 +120,7 @@ export function mapPveError(response: PveErrorResponse): PveError {
     const locked = LOCKED.exec(text);
     if (locked) return make(PveErrorCode.Locked, text, { lock: locked[2] });
     if (NO_QUORUM.test(text)) return make(PveErrorCode.NoQuorum, text);
+    if (CLUSTER_FS_DOWN.test(text)) return make(PveErrorCode.ClusterFsUnavailable, text);
     const notOnNode = NOT_ON_NODE.exec(text);
     if (notOnNode)
       return make(PveErrorCode.GuestNotOnNode, text, { vmid: Number(notOnNode[1] ?? notOnNode[2]) });

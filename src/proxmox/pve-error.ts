@@ -18,6 +18,12 @@ export const PveErrorCode = {
   /** 500 `cluster not ready - no quorum?`. */
   NoQuorum: 'PVE_NO_QUORUM',
   /**
+   * 500 `RPCEnvironment init request failed: Unable to load access control list: Connection
+   * refused` (the end is the OS error): pveproxy could not read user.cfg from the cluster file
+   * system, pmxcfs being down or not yet back.
+   */
+  ClusterFsUnavailable: 'PVE_CLUSTER_FS_UNAVAILABLE',
+  /**
    * 500 `Configuration file 'nodes/pve1/qemu-server/100.conf' does not exist` (or `lxc/…`): the
    * guest is not on the node the call named (it moved, or never existed); `vmid` is set.
    */

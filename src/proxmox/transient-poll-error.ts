@@ -1,14 +1,16 @@
 import { isPveError, PveErrorCode } from './pve-error.js';
 
-// A short blip while polling (pveproxy restarting during an upgrade, one 595, a spurious 401)
-// must not fail a long wait; this many in a row do (the GUI shows its login after five 401s).
+// A short blip while polling (pveproxy stopped during an upgrade, one 595, pmxcfs not answering)
+// must not fail a long wait; this many in a row do. A 401 is not a blip: PVE answers it only when
+// the token itself is refused (a reload keeps pveproxy's listening socket; a restarting pmxcfs
+// delays requests, or fails them with a 500 before the token is read).
 export const MAX_CONSECUTIVE_POLL_ERRORS = 5;
 
 const TRANSIENT = new Set<string>([
   PveErrorCode.Connection,
   PveErrorCode.Timeout,
   PveErrorCode.NodeUnreachable,
-  PveErrorCode.AuthFailed,
+  PveErrorCode.ClusterFsUnavailable,
 ]);
 
 /** An error a poll loop may ride out (up to MAX_CONSECUTIVE_POLL_ERRORS in a row). */

@@ -91,6 +91,25 @@ describe('waitForTask', () => {
     expect(error).toMatchObject({ code: 'PVE_TASK_FAILED', exitstatus: 'received interrupt' });
   });
 
+  it('ends the wait at the first 401 (the token was revoked): a refused token is no blip to ride out', async () => {
+    const { sim } = cluster;
+    const client = cluster.client();
+    const db01 = (await client.findGuests('db01'))[0]!;
+    const upid = await client.startMigration(await client.planMigration(db01, 'node03'));
+    sim.faults.rejectAuth(true);
+    try {
+      const before = sim.requests.length;
+      const error = await client.waitForTask(upid, { pollInterval: FAST_POLL }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'PVE_AUTH_FAILED', statusCode: 401 });
+      // One poll (status, maybe its log read beside it), not five in a row.
+      expect(sim.requests.length - before).toBeLessThanOrEqual(2);
+    } finally {
+      sim.faults.rejectAuth(false);
+    }
+    await client.stopTask(upid);
+    await client.waitForTask(upid, { pollInterval: FAST_POLL }).catch(() => undefined);
+  });
+
   it('stops waiting when the signal aborts', async () => {
     const controller = new AbortController();
     controller.abort();
