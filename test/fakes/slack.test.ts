@@ -154,6 +154,66 @@ describe('FakeSlack over HTTP to Bolt', () => {
     expect(calls).toBe(0);
   });
 
+  it('replays a delivery byte for byte: its body, timestamp and signature, which Bolt accepts again', async () => {
+    const { app, url } = await startHttpApp();
+    const triggers: string[] = [];
+    app.command('/pve', async ({ command, ack }) => {
+      triggers.push(command.trigger_id);
+      await ack();
+    });
+    await fake.slashCommand({ url }, { command: '/pve', text: 'stop TestVM', userId: 'U1', channelId: 'C1' });
+    const [first] = fake.deliveries();
+    const replayed = await fake.replay({ url }, first!);
+
+    expect(replayed.status).toBe(200);
+    expect(triggers).toHaveLength(2);
+    expect(triggers[1]).toBe(triggers[0]);
+    const [original, again] = fake.deliveries();
+    expect(again!.signed).toEqual(original!.signed);
+    expect(again!.signed!.body).toContain('stop+TestVM');
+  });
+
+  it('names the workspace and organisation of each delivery, another one when asked', async () => {
+    await fake.stop();
+    fake = await FakeSlack.start({ enterpriseId: 'E0FAKE' });
+    expect(await client().auth.test()).toMatchObject({ team_id: fake.teamId, enterprise_id: 'E0FAKE' });
+    const { app, url } = await startHttpApp();
+    const origins: unknown[] = [];
+    app.command('/pve', async ({ command, ack }) => {
+      origins.push({ team: command.team_id, enterprise: command.enterprise_id });
+      await ack();
+    });
+    app.action('approve', async ({ ack, body }) => {
+      if (body.type === 'block_actions') {
+        origins.push({ team: body.team?.id, user: body.user.team_id, enterprise: body.enterprise?.id });
+      }
+      await ack();
+    });
+    const input = { command: '/pve', text: 'status', userId: 'U1', channelId: 'C1' };
+    await fake.slashCommand({ url }, input);
+    await fake.slashCommand({ url }, { ...input, teamId: 'T0OTHER', enterpriseId: 'E0OTHER' });
+    const posted = await client().chat.postMessage({
+      channel: 'C1',
+      text: 'approve?',
+      blocks: [
+        {
+          type: 'actions',
+          elements: [{ type: 'button', action_id: 'approve', text: { type: 'plain_text', text: 'Approve' } }],
+        },
+      ],
+    });
+    await fake.clickButton(
+      { url },
+      { userId: 'U9', channelId: 'C1', messageTs: posted.ts!, actionId: 'approve', teamId: 'T0OTHER' },
+    );
+
+    expect(origins).toEqual([
+      { team: fake.teamId, enterprise: 'E0FAKE' },
+      { team: 'T0OTHER', enterprise: 'E0OTHER' },
+      { team: 'T0OTHER', user: 'T0OTHER', enterprise: 'E0FAKE' },
+    ]);
+  });
+
   it('clicks a button on a posted message and applies replace_original', async () => {
     const { app, url } = await startHttpApp();
     app.action('approve', async ({ ack, respond, body }) => {

@@ -5,6 +5,8 @@ import type { FakeEphemeral, FakeMessage, SlackBlock } from './types.js';
 export interface Workspace {
   teamId: string;
   teamDomain: string;
+  /** Set for a workspace of an Enterprise Grid organisation. */
+  enterpriseId?: string;
   appId: string;
   botUserId: string;
   botId: string;
@@ -25,6 +27,7 @@ export function slashCommandFields(input: {
   channelId: string;
   channelName: string;
   teamId: string;
+  enterpriseId?: string | undefined;
   responseUrl: string;
   ws: Workspace;
 }): Record<string, string> {
@@ -32,6 +35,10 @@ export function slashCommandFields(input: {
     token: VERIFICATION_TOKEN,
     team_id: input.teamId,
     team_domain: input.ws.teamDomain,
+    // Slack sends these two only for a workspace of an Enterprise Grid organisation.
+    ...(input.enterpriseId !== undefined
+      ? { enterprise_id: input.enterpriseId, enterprise_name: 'Fake Enterprise' }
+      : {}),
     channel_id: input.channelId,
     channel_name: input.channelName,
     user_id: input.userId,
@@ -84,9 +91,12 @@ export function blockActionsPayload(input: {
   message: FakeMessage | undefined;
   ephemeral: FakeEphemeral | undefined;
   responseUrl: string;
+  /** The clicking user's workspace and organisation. */
+  teamId: string;
+  enterpriseId: string | undefined;
   ws: Workspace;
 }): Record<string, unknown> {
-  const { ws } = input;
+  const { ws, teamId, enterpriseId } = input;
   const source = input.message ?? input.ephemeral;
   const message =
     input.ephemeral !== undefined
@@ -102,7 +112,7 @@ export function blockActionsPayload(input: {
         };
   return {
     type: 'block_actions',
-    user: { id: input.userId, username: input.userName, name: input.userName, team_id: ws.teamId },
+    user: { id: input.userId, username: input.userName, name: input.userName, team_id: teamId },
     api_app_id: ws.appId,
     token: VERIFICATION_TOKEN,
     container: {
@@ -112,8 +122,14 @@ export function blockActionsPayload(input: {
       is_ephemeral: input.ephemeral !== undefined,
     },
     trigger_id: triggerId(),
-    team: { id: ws.teamId, domain: ws.teamDomain },
-    enterprise: null,
+    team: {
+      id: teamId,
+      domain: ws.teamDomain,
+      ...(enterpriseId !== undefined
+        ? { enterprise_id: enterpriseId, enterprise_name: 'Fake Enterprise' }
+        : {}),
+    },
+    enterprise: enterpriseId !== undefined ? { id: enterpriseId, name: 'Fake Enterprise' } : null,
     is_enterprise_install: false,
     channel: { id: input.channelId, name: input.channelName },
     ...(message !== undefined ? { message } : {}),

@@ -1,5 +1,6 @@
 // Delivers a slash command or button click to the app as Slack does: a signed form POST to the
-// app's request URL, or a Socket Mode envelope. Either way Slack waits 3 s for the ack.
+// app's request URL, or a Socket Mode envelope. Either way Slack waits 3 s for the ack. A recorded
+// delivery can be sent again as it was (a replay).
 import { AckTimeoutError } from './ack-timeout-error.js';
 import {
   blockActionsPayload,
@@ -17,6 +18,7 @@ import type {
   DeliveryTarget,
   FakeDelivery,
   ForgeOptions,
+  SignedRequest,
   SlashCommandInput,
 } from './types.js';
 
@@ -40,26 +42,61 @@ export async function deliverToApp(
   forge: ForgeOptions,
 ): Promise<DeliveryResult> {
   const { user, channel, payload } = buildPayload(ctx, delivery);
+  const signed = target === 'socket' ? undefined : signDelivery(ctx, delivery.kind, payload, forge);
+  const result = await send(ctx, target, delivery.kind, payload, signed);
+  if (delivery.kind === 'slash_commands' && result.status === 200) {
+    const ackBody = parseAckBody(result.body);
+    if (ackBody !== undefined) ctx.responseUrls.applyAckBody(user, channel, ackBody);
+  }
+  return result;
+}
+
+/**
+ * Sends a recorded delivery again, as it was: over HTTP the very bytes, timestamp and signature
+ * (a captured request replayed by someone who saw it), over Socket Mode the same payload in a
+ * new envelope (Slack's own redelivery).
+ */
+export async function replayToApp(
+  ctx: DeliveryContext,
+  target: DeliveryTarget,
+  delivery: FakeDelivery,
+): Promise<DeliveryResult> {
+  if (target !== 'socket' && delivery.signed === undefined) {
+    throw new Error('FakeSlack.replay: only a delivery made over HTTP can be replayed over HTTP');
+  }
+  return send(ctx, target, delivery.kind, delivery.payload, delivery.signed);
+}
+
+async function send(
+  ctx: DeliveryContext,
+  target: DeliveryTarget,
+  kind: Delivery['kind'],
+  payload: Record<string, unknown>,
+  signed: SignedRequest | undefined,
+): Promise<DeliveryResult> {
   const transport = target === 'socket' ? 'socket' : 'http';
   const record = (result: DeliveryResult): void => {
-    const entry: FakeDelivery = { kind: delivery.kind, transport, payload, ...pick(result), at: Date.now() };
+    const entry: FakeDelivery = {
+      kind,
+      transport,
+      payload,
+      ...pick(result),
+      ...(signed !== undefined ? { signed } : {}),
+      at: Date.now(),
+    };
     ctx.store.record(ctx.store.deliveryList, entry);
   };
   let result: DeliveryResult;
   try {
     result =
       target === 'socket'
-        ? await overSocket(ctx, delivery.kind, payload)
-        : await overHttp(ctx, target.url, delivery.kind, payload, forge);
+        ? await overSocket(ctx, kind, payload)
+        : await overHttp(ctx, target.url, kind, signed!);
   } catch (error) {
     record({ status: 0, body: '', ackMs: ctx.ackTimeoutMs });
     throw error;
   }
   record(result);
-  if (delivery.kind === 'slash_commands' && result.status === 200) {
-    const ackBody = parseAckBody(result.body);
-    if (ackBody !== undefined) ctx.responseUrls.applyAckBody(user, channel, ackBody);
-  }
   return result;
 }
 
@@ -85,6 +122,7 @@ function buildPayload(
       channelId,
       channelName: delivery.input.channelName ?? channelName,
       teamId: delivery.input.teamId ?? ws.teamId,
+      enterpriseId: delivery.input.enterpriseId ?? ws.enterpriseId,
       responseUrl: ctx.responseUrls.issue(userId, channelId),
       ws,
     });
@@ -113,25 +151,36 @@ function buildPayload(
     message,
     ephemeral,
     responseUrl: ctx.responseUrls.issue(click.userId, click.channelId, click.messageTs),
+    teamId: click.teamId ?? ws.teamId,
+    enterpriseId: click.enterpriseId ?? ws.enterpriseId,
     ws,
   });
   return { user: click.userId, channel: click.channelId, payload };
+}
+
+/** The form body Slack POSTs, its timestamp and its v0 signature (or a forged one). */
+function signDelivery(
+  ctx: DeliveryContext,
+  kind: Delivery['kind'],
+  payload: Record<string, unknown>,
+  forge: ForgeOptions,
+): SignedRequest {
+  const form =
+    kind === 'slash_commands'
+      ? new URLSearchParams(payload as Record<string, string>)
+      : new URLSearchParams({ payload: JSON.stringify(payload) });
+  const body = form.toString();
+  const timestamp = Math.floor(Date.now() / 1000) + (forge.timestampSkewSeconds ?? 0);
+  const secret = forge.badSignature === true ? `${ctx.signingSecret}-wrong` : ctx.signingSecret;
+  return { body, timestamp, signature: signRequest(secret, timestamp, body) };
 }
 
 async function overHttp(
   ctx: DeliveryContext,
   url: string,
   kind: Delivery['kind'],
-  payload: Record<string, unknown>,
-  forge: ForgeOptions,
+  signed: SignedRequest,
 ): Promise<DeliveryResult> {
-  const form =
-    kind === 'slash_commands'
-      ? new URLSearchParams(payload as Record<string, string>)
-      : new URLSearchParams({ payload: JSON.stringify(payload) });
-  const rawBody = form.toString();
-  const timestamp = Math.floor(Date.now() / 1000) + (forge.timestampSkewSeconds ?? 0);
-  const secret = forge.badSignature === true ? `${ctx.signingSecret}-wrong` : ctx.signingSecret;
   const started = performance.now();
   try {
     const response = await fetch(url, {
@@ -139,10 +188,10 @@ async function overHttp(
       headers: {
         // Bolt compares this header exactly: no `; charset=…`.
         'content-type': 'application/x-www-form-urlencoded',
-        'x-slack-request-timestamp': String(timestamp),
-        'x-slack-signature': signRequest(secret, timestamp, rawBody),
+        'x-slack-request-timestamp': String(signed.timestamp),
+        'x-slack-signature': signed.signature,
       },
-      body: rawBody,
+      body: signed.body,
       signal: AbortSignal.timeout(ctx.ackTimeoutMs),
     });
     const body = await response.text();

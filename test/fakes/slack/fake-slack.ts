@@ -5,7 +5,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { deliverToApp } from './deliver-to-app.js';
+import { deliverToApp, replayToApp } from './deliver-to-app.js';
 import { receiveUpload, UPLOAD_PATH } from './file-uploads.js';
 import { RESPOND_PATH, ResponseUrls } from './response-urls.js';
 import { SlackStore } from './slack-store.js';
@@ -47,6 +47,8 @@ export class FakeSlack {
   readonly botId: string;
   readonly teamId: string;
   readonly teamDomain: string;
+  /** The Enterprise Grid organisation; undefined for a stand-alone workspace (the default). */
+  readonly enterpriseId: string | undefined;
   readonly appId: string;
   readonly ackTimeoutMs: number;
   /** http://127.0.0.1:P — the fake's origin. */
@@ -62,7 +64,11 @@ export class FakeSlack {
   private readonly responseUrls: ResponseUrls;
   private readonly faults = new Map<string, WebApiFault[]>();
 
-  private constructor(server: Server, options: Required<FakeSlackOptions>, sockets: SocketModeServer) {
+  private constructor(
+    server: Server,
+    options: Required<Omit<FakeSlackOptions, 'enterpriseId'>> & Pick<FakeSlackOptions, 'enterpriseId'>,
+    sockets: SocketModeServer,
+  ) {
     this.server = server;
     this.sockets = sockets;
     this.botToken = options.botToken;
@@ -72,6 +78,7 @@ export class FakeSlack {
     this.botId = options.botId;
     this.teamId = options.teamId;
     this.teamDomain = options.teamDomain;
+    this.enterpriseId = options.enterpriseId;
     this.appId = options.appId;
     this.ackTimeoutMs = options.ackTimeoutMs;
     const { port } = server.address() as AddressInfo;
@@ -212,6 +219,14 @@ export class FakeSlack {
     return deliverToApp(this.deliveryContext(), target, { kind: 'interactive', input }, forge);
   }
 
+  /**
+   * Sends a recorded delivery again: over HTTP byte for byte, with its original timestamp and
+   * signature (a captured request replayed); over Socket Mode its payload in a new envelope.
+   */
+  replay(target: DeliveryTarget, delivery: FakeDelivery): Promise<DeliveryResult> {
+    return replayToApp(this.deliveryContext(), target, delivery);
+  }
+
   private deliveryContext(): Parameters<typeof deliverToApp>[0] {
     return {
       store: this.store,
@@ -222,6 +237,7 @@ export class FakeSlack {
       ws: {
         teamId: this.teamId,
         teamDomain: this.teamDomain,
+        ...(this.enterpriseId !== undefined ? { enterpriseId: this.enterpriseId } : {}),
         appId: this.appId,
         botUserId: this.botUserId,
         botId: this.botId,
@@ -273,6 +289,7 @@ export class FakeSlack {
       botId: this.botId,
       teamId: this.teamId,
       teamDomain: this.teamDomain,
+      enterpriseId: this.enterpriseId,
       socketUrl: () => this.socketUrl,
       baseUrl: () => this.baseUrl,
     };

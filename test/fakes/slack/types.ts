@@ -107,7 +107,18 @@ export interface FakeDelivery {
   /** The HTTP response body, or the JSON of the Socket Mode ack payload. */
   ackBody: string;
   ackMs: number;
+  /** HTTP only: the request exactly as sent, so a test can replay it as a captured request. */
+  signed?: SignedRequest;
   at: number;
+}
+
+/** A signed HTTP delivery as it went over the wire. */
+export interface SignedRequest {
+  body: string;
+  /** The `x-slack-request-timestamp` header, in seconds. */
+  timestamp: number;
+  /** The `x-slack-signature` header. */
+  signature: string;
 }
 
 export type WebApiFault = { status: 429; retryAfterSeconds: number } | { status: 500 } | { error: string };
@@ -120,6 +131,8 @@ export interface FakeSlackOptions {
   botId?: string;
   teamId?: string;
   teamDomain?: string;
+  /** The Enterprise Grid organisation the workspace belongs to (auth.test and every payload name it). */
+  enterpriseId?: string;
   appId?: string;
   /** Slack's limit is 3 s; lower it to test the timeout path quickly. */
   ackTimeoutMs?: number;
@@ -140,7 +153,10 @@ export interface SlashCommandInput {
   userName?: string;
   channelId: string;
   channelName?: string;
+  /** The workspace the command came from (another one: a Slack Connect shared channel). */
   teamId?: string;
+  /** The organisation it came from; the fake's own when left out. */
+  enterpriseId?: string;
 }
 
 export interface ButtonClickInput {
@@ -154,6 +170,10 @@ export interface ButtonClickInput {
   value?: string;
   /** Defaults to the block_id of the button found on the recorded message. */
   blockId?: string;
+  /** The clicking user's workspace (`team.id`, `user.team_id`); another one in a shared channel. */
+  teamId?: string;
+  /** The organisation it came from; the fake's own when left out. */
+  enterpriseId?: string;
 }
 
 export interface ForgeOptions {

@@ -10,6 +10,7 @@ export interface WebApiIdentity {
   botId: string;
   teamId: string;
   teamDomain: string;
+  enterpriseId: string | undefined;
   socketUrl(): string;
   /** http://127.0.0.1:P — upload URLs point back at the fake. */
   baseUrl(): string;
@@ -103,6 +104,7 @@ const HANDLERS: Record<string, WebApiHandler> = {
     team_id: id.teamId,
     user_id: id.botUserId,
     bot_id: id.botId,
+    ...(id.enterpriseId !== undefined ? { enterprise_id: id.enterpriseId } : {}),
     is_enterprise_install: false,
   }),
 
