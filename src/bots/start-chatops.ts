@@ -9,6 +9,7 @@ import { ApprovalStore } from '../core/approvals/approval-store.js';
 import { AuditLog } from '../core/audit/audit-log.js';
 import { Core } from '../core/core.js';
 import type { Policy } from '../core/policy/index.js';
+import { RequestLedger } from '../core/request-ledger.js';
 import { type DigestSchedule, scheduleDigest } from '../jobs/digest-schedule.js';
 import { scheduleHaWatch } from '../jobs/ha-watch-schedule.js';
 import { JobQueue } from '../jobs/job-queue.js';
@@ -74,6 +75,8 @@ export async function startChatOps(options: ChatOpsOptions): Promise<RunningChat
     queue,
     approvals: new ApprovalStore(redis, { prefix }),
     audit: new AuditLog(redis, { prefix }),
+    // Each Slack trigger_id and Discord interaction id is handled once (replays, redeliveries).
+    requests: new RequestLedger(redis, { prefix }),
     policy: options.policy,
     sink: router,
     readCluster: () => readClusterSnapshot(options.pve.transport),

@@ -1,9 +1,12 @@
-// The command pipeline, independent of any chat platform: parse → policy → resolve → approval or
-// enqueue → audit, and the answers to button presses and job events. Adapters call handle() and
-// press(); everything the core says goes through the ChatSink.
+// The command pipeline, independent of any chat platform: once per request → parse → policy →
+// resolve → public record → approval or enqueue → audit, and the answers to button presses and job
+// events. Adapters call handle() and press(); everything the core says goes through the ChatSink.
+// Until a command has passed the grammar and the policy, whatever the core says is private to the
+// person; only then does it ask the sink for the command's public record (openRequestThread).
 import { type BalanceSettings, DEFAULT_BALANCE_SETTINGS } from '../config/balance-settings.js';
 import type { JobEvent, ResultEvent, ThreadRef } from '../jobs/job-events.js';
 import { type JobQueue, jobIdForApproval } from '../jobs/job-queue.js';
+import { isStoreUnavailable } from '../jobs/store-unavailable.js';
 import type { Logger } from '../logger.js';
 import type { CommandOutcome, Metrics } from '../metrics.js';
 import type { ClusterSnapshot } from '../proxmox/read-cluster-snapshot.js';
@@ -24,12 +27,19 @@ import {
   describeApprovers,
   mayApprove,
   mayRun,
+  mayView,
   type Policy,
   rolesOf,
 } from './policy/index.js';
+import { isPrivateJob, KINDS_WITH_PRIVATE_RESULTS } from './private-results.js';
 import { renderApprovalCard } from './render-approval-card.js';
 import { isSilentResult, progressKey, renderJobEvent } from './render-job-event.js';
+import type { RequestLedger } from './request-ledger.js';
+import { RequestNotPostedError } from './request-not-posted-error.js';
 import { resolveGuest } from './resolve-guest.js';
+
+/** The worker's own jobs (the scheduled digest, the HA watch) are audited under this actor. */
+const SCHEDULED_ACTOR: ChatUser = { id: 'worker', name: 'worker', groups: [] };
 
 export interface CoreOptions {
   queue: JobQueue;
@@ -47,6 +57,13 @@ export interface CoreOptions {
   balance?: BalanceSettings;
   /** Counts commands by name and outcome, and approval decisions; nothing without it. */
   metrics?: Metrics | undefined;
+  /**
+   * Remembers which platform requests were handled (ChatEvent and ButtonPress `requestId`), so a
+   * replayed or redelivered one does nothing. Its claim is also the first write of a request:
+   * when Redis is down, the person hears so before anything is posted in public. Without it,
+   * every arrival is handled.
+   */
+  requests?: RequestLedger | undefined;
 }
 
 export class Core implements CoreApi {
@@ -74,19 +91,65 @@ export class Core implements CoreApi {
   async handle(event: ChatEvent): Promise<void> {
     let command = 'unknown';
     try {
+      // Parsing first only names the command for the metrics; nothing is said or written before the claim.
       const parsed = parseCommand(event.text);
       if (parsed.ok) command = parsed.command.name;
+      if (!(await this.#firstArrival(event.requestId, event.user))) return;
       const outcome = await this.#handle(event, parsed);
       this.#o.metrics?.countCommand(command, outcome);
     } catch (error) {
       this.#o.metrics?.countCommand(command, 'error');
-      // The person gets a reply whatever happened; the details stay in the logs, never secrets.
-      const message = error instanceof Error ? error.message : String(error);
-      await this.#tell(event.thread, event.user, {
-        title: 'That did not work',
+      // The person gets a reply whatever happened, privately; the details stay in the logs.
+      await this.#tell(event.thread, event.user, this.#failureCard(error, 'command', { command }));
+    }
+  }
+
+  /**
+   * False when this request was handled already (a replay, a redelivery): it is then ignored.
+   * Requests without an id (the console) are always new.
+   */
+  async #firstArrival(requestId: string | undefined, user: ChatUser): Promise<boolean> {
+    if (requestId === undefined || !this.#o.requests) return true;
+    if (await this.#o.requests.claim(requestId)) return true;
+    this.#o.logger?.info({ requestId, user: user.id }, 'request already handled; this arrival is ignored');
+    return false;
+  }
+
+  /** What the person is told when a command or a click failed; the logs get the details. */
+  #failureCard(error: unknown, what: 'command' | 'click', context: Record<string, unknown>): Card {
+    const message = error instanceof Error ? error.message : String(error);
+    if (isStoreUnavailable(error)) {
+      this.#o.logger?.warn(
+        { ...context, error: message },
+        `${what} not accepted: the job store is unavailable`,
+      );
+      return {
+        title: 'Not accepted: the job store (Redis) is not answering',
         status: 'failed',
-        text: message,
-      });
+        text:
+          what === 'command'
+            ? 'Nothing will run; try again when it is back.'
+            : 'Your click changed nothing and nothing will run; press again when it is back.',
+      };
+    }
+    if (error instanceof RequestNotPostedError) {
+      this.#o.logger?.warn({ ...context, error: message }, 'the command could not be posted; nothing ran');
+      return { title: 'Nothing ran', status: 'failed', text: message };
+    }
+    this.#o.logger?.error({ ...context, error: message }, `the ${what} failed`);
+    return { title: 'That did not work', status: 'failed', text: message };
+  }
+
+  /**
+   * The command's public record, made only once it passed the grammar and the policy: the thread
+   * everything public about it goes to. Sinks without one (the console) use the event's thread.
+   */
+  async #openRequestThread(event: ChatEvent): Promise<ThreadRef> {
+    if (!this.#o.sink.openRequestThread) return event.thread;
+    try {
+      return await this.#o.sink.openRequestThread(event);
+    } catch (error) {
+      throw new RequestNotPostedError(error);
     }
   }
 
@@ -102,18 +165,10 @@ export class Core implements CoreApi {
     const { name, args } = parsed.command as { name: string; args: Record<string, unknown> };
     // `ha` only looks unless it adds or removes a resource.
     const risk = name === 'ha' && args.action === 'status' ? 'read' : commandRisk(name);
-    const allowed = mayRun(this.#o.policy, event.user, name, event.channel, risk);
-    if (!allowed.ok) {
-      await this.#audit(event.user, 'refused', name, `${name} refused: ${allowed.reason}`, {
-        result: 'refused',
-      });
-      await this.#tell(event.thread, event.user, {
-        title: `You may not run ${name} here`,
-        status: 'denied',
-        text: allowed.reason,
-      });
-      return 'refused';
-    }
+    // Anyone may list their own jobs; the policy's `jobs` entry says who sees everyone's (#jobs).
+    const allowed =
+      name === 'jobs' ? { ok: true as const } : mayRun(this.#o.policy, event.user, name, event.channel, risk);
+    if (!allowed.ok) return this.#refuse(event, name, `You may not run ${name} here`, allowed.reason);
     switch (name) {
       case 'help':
         await this.#tell(event.thread, event.user, {
@@ -129,14 +184,16 @@ export class Core implements CoreApi {
         await this.#jobs(event);
         return 'answered';
       case 'cancel':
-        await this.#cancelJob(event.thread, event.user, String(args.job));
+        await this.#cancelJob(event.thread, event.user, String(args.job), () =>
+          this.#openRequestThread(event),
+        );
         return 'answered';
       case 'audit':
-        await this.#showAudit(event, Number(args.n ?? 10));
-        return 'answered';
+        return this.#showAudit(event, Number(args.n ?? 10));
       case 'status':
         return this.#status(event, args.target as string | undefined);
       case 'cluster':
+        if (args.view === 'join-info') return this.#joinInfo(event);
         return this.#read(event, 'cluster', { view: args.view });
       case 'ha':
         if (args.action !== 'status') return this.#request(event, name, args as CommandArgs);
@@ -149,18 +206,33 @@ export class Core implements CoreApi {
         });
       case 'digest':
         // A digest posts only its result (no progress message).
-        await this.#enqueueFor(event, 'digest', { scheduled: false });
+        await this.#enqueueFor(event, await this.#openRequestThread(event), 'digest', { scheduled: false });
         return 'queued';
       default:
         return this.#request(event, name, args as CommandArgs);
     }
   }
 
+  /** A refusal: audited, logged with the policy's source (a file's path stays in the logs), told privately. */
+  async #refuse(event: ChatEvent, command: string, title: string, reason: string): Promise<CommandOutcome> {
+    this.#o.logger?.info(
+      { user: event.user.id, command, channel: event.channel, policy: this.#o.policy.source },
+      'refused by the policy',
+    );
+    await this.#audit(event.user, 'refused', command, `${command} refused: ${reason.split('\n')[0]}`, {
+      result: 'refused',
+    });
+    await this.#tell(event.thread, event.user, { title, status: 'denied', text: reason });
+    return 'refused';
+  }
+
   async press(press: ButtonPress): Promise<void> {
     try {
+      if (!(await this.#firstArrival(press.requestId, press.user))) return;
       if (press.action === 'approve' || press.action === 'deny') return await this.#decide(press);
       if (press.action === 'cancel-request') return await this.#cancelRequest(press);
-      if (press.action === 'cancel-job') return await this.#cancelJob(press.thread, press.user, press.value);
+      if (press.action === 'cancel-job')
+        return await this.#cancelJob(press.thread, press.user, press.value, async () => press.thread);
       if (press.action === 'pause-job') return await this.#controlJob(press, 'pause');
       if (press.action === 'resume-job') return await this.#controlJob(press, 'resume');
       if (press.action === 'abort-job') return await this.#controlJob(press, 'abort');
@@ -169,30 +241,51 @@ export class Core implements CoreApi {
         status: 'failed',
       });
     } catch (error) {
-      await this.#tell(press.thread, press.user, {
-        title: 'That did not work',
-        status: 'failed',
-        text: (error as Error).message,
-      });
+      await this.#tell(
+        press.thread,
+        press.user,
+        this.#failureCard(error, 'click', { action: press.action, value: press.value }),
+      );
     }
   }
 
-  /** A job's progress or result from the outbox: rendered for the thread, results audited. */
+  /**
+   * A job's progress or result from the outbox: rendered for the thread, results audited under
+   * the person who asked (the worker's own scheduled jobs under `worker`). A private job's result
+   * (cluster join-info) goes to its requester alone, and its progress nowhere.
+   */
   async onJobEvent(thread: ThreadRef, event: JobEvent): Promise<void> {
-    // The audit first: the record exists by the time anyone reads the result.
     // A watch that saw nothing (every 30 s) is neither shown nor audited.
-    if (event.type === 'result' && !isSilentResult(event)) {
-      await this.#audit(
-        { id: 'worker', name: 'worker', groups: [] },
-        'job-result',
-        event.kind,
-        event.summary,
-        {
-          jobId: event.jobId,
-          result: event.ok ? 'ok' : 'failed',
-          ...(event.upid ? { upids: [event.upid] } : {}),
-        },
-      );
+    if (isSilentResult(event)) return;
+    const job =
+      event.type === 'result' || KINDS_WITH_PRIVATE_RESULTS.has(event.kind)
+        ? (await this.#o.queue.queue.getJob(event.jobId))?.data
+        : undefined;
+    const requester: ChatUser | undefined =
+      job?.requestedById === undefined
+        ? undefined
+        : { id: job.requestedById, name: job.requestedBy, groups: [] };
+    // The audit first: the record exists by the time anyone reads the result.
+    if (event.type === 'result') {
+      await this.#audit(requester ?? SCHEDULED_ACTOR, 'job-result', event.kind, event.summary, {
+        jobId: event.jobId,
+        result: event.ok ? 'ok' : 'failed',
+        ...(event.upid ? { upids: [event.upid] } : {}),
+      });
+    }
+    // A job gone from the queue cannot say whether it was private: say nothing rather than too much.
+    if (KINDS_WITH_PRIVATE_RESULTS.has(event.kind) && (!job || isPrivateJob(event.kind, job.payload))) {
+      if (event.type !== 'result') return;
+      const result = renderJobEvent(thread, event).find((message) => message.notify);
+      if (!requester || !result) {
+        this.#o.logger?.warn(
+          { jobId: event.jobId, kind: event.kind },
+          'private result without a requester; not shown',
+        );
+        return;
+      }
+      await this.#o.sink.send({ thread, card: result.card, ephemeralTo: requester });
+      return;
     }
     for (const message of renderJobEvent(thread, event)) {
       // The digest's picture is drawn here, in the bot, from the numbers the job sent.
@@ -217,7 +310,7 @@ export class Core implements CoreApi {
     }
     const { plan } = planned;
     if (plan.approvalAfterJob) {
-      await this.#startPlanning(event, name, plan);
+      await this.#startPlanning(event, await this.#openRequestThread(event), name, plan);
       return 'queued';
     }
     // Forcing a node down past its guests is a policy entry of its own (`node-force`): who may,
@@ -225,21 +318,15 @@ export class Core implements CoreApi {
     const policyName = name === 'node' && args.force ? 'node-force' : name;
     if (policyName !== name) {
       const allowed = mayRun(this.#o.policy, event.user, policyName, event.channel, 'disruptive');
-      if (!allowed.ok) {
-        await this.#tell(event.thread, event.user, {
-          title: `You may not force ${name}`,
-          status: 'denied',
-          text: allowed.reason,
-        });
-        return 'refused';
-      }
+      if (!allowed.ok) return this.#refuse(event, policyName, `You may not force ${name}`, allowed.reason);
     }
+    const thread = await this.#openRequestThread(event);
     const rule = approvalRuleFor(this.#o.policy, policyName, commandRisk(name));
     if (!rule) {
-      const jobId = await this.#enqueueFor(event, plan.kind, plan.payload);
+      const jobId = await this.#enqueueFor(event, thread, plan.kind, plan.payload);
       await this.#audit(event.user, 'request', name, plan.text, { jobId });
       await this.#o.sink.send({
-        thread: event.thread,
+        thread,
         describesRequest: true,
         card: {
           title: plan.text,
@@ -248,7 +335,7 @@ export class Core implements CoreApi {
           footer: `job ${jobId}`,
         },
       });
-      await this.#queued(event.thread, plan.kind, jobId);
+      await this.#queued(thread, plan.kind, jobId);
       return 'queued';
     }
     const request = await this.#o.approvals.open({
@@ -258,7 +345,7 @@ export class Core implements CoreApi {
       jobKind: plan.kind,
       requester: event.user,
       rule,
-      thread: event.thread,
+      thread,
       approverDescription: describeApprovers(this.#o.policy, rule),
     });
     await this.#audit(event.user, 'request', name, plan.text, { approvalId: request.id });
@@ -302,12 +389,15 @@ export class Core implements CoreApi {
    * A command whose plan needs the worker's reads (an upgrade needs the pending updates): the
    * planning job runs at once, and its proposal is what the approval covers (#propose).
    */
-  async #startPlanning(event: ChatEvent, name: string, plan: PlannedJob): Promise<void> {
-    const jobId = await this.#enqueueFor(event, plan.kind, { ...plan.payload, requester: event.user });
+  async #startPlanning(event: ChatEvent, thread: ThreadRef, name: string, plan: PlannedJob): Promise<void> {
+    const jobId = await this.#enqueueFor(event, thread, plan.kind, {
+      ...plan.payload,
+      requester: event.user,
+    });
     await this.#audit(event.user, 'request', name, plan.text, { jobId });
     const rule = approvalRuleFor(this.#o.policy, name, commandRisk(name));
     await this.#o.sink.send({
-      thread: event.thread,
+      thread,
       describesRequest: true,
       card: {
         title: plan.text,
@@ -319,7 +409,7 @@ export class Core implements CoreApi {
         footer: `job ${jobId}`,
       },
     });
-    await this.#queued(event.thread, plan.kind, jobId);
+    await this.#queued(thread, plan.kind, jobId);
   }
 
   /**
@@ -489,10 +579,19 @@ export class Core implements CoreApi {
     await this.#showApproval(result.request);
   }
 
-  async #cancelJob(thread: ThreadRef, user: ChatUser, jobId: string): Promise<void> {
+  /**
+   * Cancel (or abort) a job. What only the person needs to know goes to `replyThread`; the public
+   * card to the thread `publicThread` opens, only once the cancel is going ahead.
+   */
+  async #cancelJob(
+    replyThread: ThreadRef,
+    user: ChatUser,
+    jobId: string,
+    publicThread: () => Promise<ThreadRef>,
+  ): Promise<void> {
     const job = await this.#o.queue.get(jobId);
     if (!job) {
-      await this.#tell(thread, user, {
+      await this.#tell(replyThread, user, {
         title: `No job ${jobId}`,
         status: 'failed',
         text: 'Type `jobs` to see the recent ones.',
@@ -500,13 +599,14 @@ export class Core implements CoreApi {
       return;
     }
     if (!this.#mayStop(user, job)) {
-      await this.#tell(thread, user, {
+      await this.#tell(replyThread, user, {
         title: `You may not cancel job ${jobId}`,
         status: 'denied',
         text: `Only ${job.requestedBy} or an approver of ${job.kind} may cancel it.`,
       });
       return;
     }
+    const thread = await publicThread();
     // A job that may stop only between steps (an upgrade mid dist-upgrade) is aborted, not killed.
     const controlled = await this.#o.queue.control(jobId, 'abort', user.name);
     if (controlled.status === 'set') {
@@ -563,12 +663,12 @@ export class Core implements CoreApi {
     return this.#read(event, 'status', payload);
   }
 
-  /** A job asked for in a chat event, on that person's behalf, reporting into its thread. */
-  async #enqueueFor(event: ChatEvent, kind: string, payload: unknown): Promise<string> {
+  /** A job asked for in a chat event, on that person's behalf, reporting into `thread`. */
+  async #enqueueFor(event: ChatEvent, thread: ThreadRef, kind: string, payload: unknown): Promise<string> {
     const { jobId } = await this.#o.queue.enqueue({
       kind,
       payload,
-      thread: event.thread,
+      thread,
       requestedBy: event.user.name,
       requestedById: event.user.id,
     });
@@ -577,7 +677,25 @@ export class Core implements CoreApi {
 
   /** A read command: its job at once, with its progress message. */
   async #read(event: ChatEvent, kind: string, payload: unknown): Promise<CommandOutcome> {
-    await this.#queued(event.thread, kind, await this.#enqueueFor(event, kind, payload));
+    const thread = await this.#openRequestThread(event);
+    await this.#queued(thread, kind, await this.#enqueueFor(event, thread, kind, payload));
+    return 'queued';
+  }
+
+  /**
+   * `cluster join-info`: node addresses and certificate fingerprints, for the people the policy's
+   * `cluster-join-info` entry names, answered to them alone (no public record, no progress).
+   */
+  async #joinInfo(event: ChatEvent): Promise<CommandOutcome> {
+    const allowed = mayView(this.#o.policy, event.user, 'cluster-join-info', event.channel);
+    if (!allowed.ok)
+      return this.#refuse(event, 'cluster-join-info', 'You may not see the join information', allowed.reason);
+    const jobId = await this.#enqueueFor(event, event.thread, 'cluster', { view: 'join-info' });
+    await this.#tell(event.thread, event.user, {
+      title: `cluster join-info · job ${jobId}`,
+      status: 'running',
+      text: 'Reading what a new node needs to join; only you will see the answer.',
+    });
     return 'queued';
   }
 
@@ -603,9 +721,16 @@ export class Core implements CoreApi {
     });
   }
 
+  /** The recent jobs: everyone's for whom the policy's `jobs` entry names, otherwise one's own. */
   async #jobs(event: ChatEvent): Promise<void> {
-    const jobs = await this.#o.queue.list();
-    const text =
+    const everyone = mayView(this.#o.policy, event.user, 'jobs', event.channel);
+    // By id: a display name can be taken by anyone. Looking further back finds one's own among others'.
+    const jobs = everyone.ok
+      ? await this.#o.queue.list()
+      : (await this.#o.queue.list(undefined, 200))
+          .filter((j) => j.requestedById === event.user.id)
+          .slice(0, 20);
+    const list =
       jobs.length === 0
         ? 'No recent jobs.'
         : jobs
@@ -614,10 +739,17 @@ export class Core implements CoreApi {
                 `\`${j.jobId}\` ${j.kind} · ${j.state} · by ${j.requestedBy}${j.summary ? ` · ${j.summary}` : ''}`,
             )
             .join('\n');
-    await this.#tell(event.thread, event.user, { title: 'Recent jobs', status: 'info', text });
+    const text = everyone.ok ? list : `${list}\n\nOnly yours. ${everyone.reason}`;
+    await this.#tell(event.thread, event.user, {
+      title: everyone.ok ? 'Recent jobs' : 'Your recent jobs',
+      status: 'info',
+      text,
+    });
   }
 
-  async #showAudit(event: ChatEvent, count: number): Promise<void> {
+  async #showAudit(event: ChatEvent, count: number): Promise<CommandOutcome> {
+    const allowed = mayView(this.#o.policy, event.user, 'audit', event.channel);
+    if (!allowed.ok) return this.#refuse(event, 'audit', 'The audit log is private', allowed.reason);
     const records = await this.#o.audit.latest(count);
     const text = records
       .map(
@@ -629,6 +761,7 @@ export class Core implements CoreApi {
       status: 'info',
       text: text || 'empty',
     });
+    return 'answered';
   }
 
   async #showApproval(request: ApprovalRequest, jobId?: string): Promise<void> {

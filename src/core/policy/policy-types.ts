@@ -31,7 +31,7 @@ export const DEFAULT_APPROVAL_TTL_MS = 30 * 60_000;
  */
 export const PRIVATE_VIEWS = {
   audit: 'the audit log',
-  jobs: "everyone's jobs",
+  jobs: "the list of everyone's jobs",
   'cluster-join-info': "the cluster's join information (node addresses and certificate fingerprints)",
 } as const;
 export type PrivateView = keyof typeof PRIVATE_VIEWS;
