@@ -10,6 +10,8 @@ import {
   type OutboxReaderOptions,
 } from '../../src/jobs/outbox/outbox-reader.js';
 import { OutboxEntryInvalidError, OutboxWriter } from '../../src/jobs/outbox/outbox-writer.js';
+import { isPermanentDeliveryError } from '../../src/jobs/outbox/permanent-delivery-error.js';
+import type { Logger } from '../../src/logger.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -42,6 +44,32 @@ function deferred<T = void>() {
   });
   return { promise, resolve };
 }
+
+/** A logger that keeps error lines, and resolves `next(pattern)` once one matches. */
+function errorLog() {
+  const lines: { context: Record<string, unknown>; message: string }[] = [];
+  let waiters: { pattern: RegExp; resolve: (context: Record<string, unknown>) => void }[] = [];
+  const logger: Logger = {
+    debug() {},
+    info() {},
+    warn() {},
+    error(context: Record<string, unknown>, message: string) {
+      lines.push({ context, message });
+      waiters = waiters.filter((waiter) => {
+        if (!waiter.pattern.test(message)) return true;
+        waiter.resolve(context);
+        return false;
+      });
+    },
+  } as Logger;
+  const next = (pattern: RegExp) =>
+    new Promise<Record<string, unknown>>((resolve) => waiters.push({ pattern, resolve }));
+  return { logger, lines, next };
+}
+
+/** What discord.js throws for a refused request: an HTTP status and the platform's own code. */
+const platformError = (status: number, code: number, message: string) =>
+  Object.assign(new Error(message), { status, code });
 
 const slackThread = (channel = 'C0123'): ThreadRef => ({ platform: 'slack', channel, threadTs: '1700.0001' });
 
@@ -299,5 +327,83 @@ describe('the outbox', () => {
     await writer.publish(slackThread(), progress('job-1', 2));
     const deliveries = await inbox.take(2);
     expect(deliveries[1]?.event).toEqual(progress('job-1', 2));
+  });
+
+  it('moves an entry the platform refuses for good (a 4xx) to the dead letters after maxDeliveries, and goes on', async () => {
+    const writer = new OutboxWriter(redis, { prefix });
+    const refused = await writer.publish(slackThread('C-GONE'), result);
+    const next = await writer.publish(slackThread(), progress('job-2', 1));
+    const inbox = new Inbox();
+    const attempts: number[] = [];
+    const log = errorLog();
+    const deadLettered = log.next(/dead letters/);
+    reader({ claimIdleMs: 20, blockMs: 20, maxDeliveries: 3, logger: log.logger }).start(async (delivery) => {
+      if (delivery.id === refused) {
+        attempts.push(delivery.deliveries);
+        throw platformError(404, 10003, 'Unknown Channel');
+      }
+      await inbox.handler(delivery);
+    });
+
+    expect((await inbox.take(1)).map((d) => d.id)).toEqual([next]);
+    const context = await deadLettered;
+    expect(context).toMatchObject({ id: refused, deliveries: 3, error: 'Unknown Channel', code: 10003 });
+    expect(attempts).toEqual([1, 2, 3]);
+    const key = `${prefix}:outbox:slack`;
+    const dead = (await redis.xrange(`${key}:dead`, '-', '+')).map(([, fields]) => fields);
+    expect(dead).toHaveLength(1);
+    expect(dead[0]).toEqual(
+      expect.arrayContaining(['id', refused, 'reason', 'handler failed 3 times: Unknown Channel']),
+    );
+    expect(dead[0]?.[dead[0].indexOf('event') + 1]).toBe(JSON.stringify(result));
+    expect(await pendingCount()).toBe(0);
+  });
+
+  it('keeps retrying a failure that may pass (a 5xx), past maxDeliveries, each wait longer than the last', async () => {
+    const id = await new OutboxWriter(redis, { prefix }).publish(slackThread(), result);
+    const inbox = new Inbox();
+    const attemptsAt: number[] = [];
+    const claimIdleMs = 20;
+    reader({ claimIdleMs, blockMs: 20, maxDeliveries: 2 }).start(async (delivery) => {
+      attemptsAt.push(Date.now());
+      if (delivery.deliveries < 5) throw platformError(503, 0, 'Service Unavailable');
+      await inbox.handler(delivery);
+    });
+
+    const [delivered] = await inbox.take(1);
+    expect(delivered).toMatchObject({ id, deliveries: 5 });
+    // The retries waited their backoff (20, 40, 80 and 160 ms), never less whatever the load; a
+    // retry every claimIdleMs would have taken about 80 ms. (A little slack for the time between
+    // Redis handing out an entry and the handler seeing it, which may vary from one to the next.)
+    const waited = (from: number, to: number) => attemptsAt[to]! - attemptsAt[from]!;
+    expect(attemptsAt).toHaveLength(5);
+    expect(waited(0, 4)).toBeGreaterThanOrEqual(300 - claimIdleMs);
+    expect(waited(3, 4)).toBeGreaterThanOrEqual(160 - claimIdleMs);
+    expect(await redis.exists(`${prefix}:outbox:slack:dead`)).toBe(0);
+  });
+});
+
+describe('isPermanentDeliveryError', () => {
+  it('is true for a platform 4xx other than 401, 408 and 429, and for errors that say so', () => {
+    expect(isPermanentDeliveryError(platformError(404, 10003, 'Unknown Channel'))).toBe(true);
+    expect(isPermanentDeliveryError(platformError(403, 50013, 'Missing Permissions'))).toBe(true);
+    expect(isPermanentDeliveryError(platformError(400, 50035, 'Invalid Form Body'))).toBe(true);
+    expect(isPermanentDeliveryError(Object.assign(new Error('channel_not_found'), { permanent: true }))).toBe(
+      true,
+    );
+    expect(isPermanentDeliveryError(new Error('wrapped', { cause: platformError(403, 50001, 'x') }))).toBe(
+      true,
+    );
+  });
+
+  it('is false for what may pass later: 5xx, rate limits, timeouts, a wrong token, network errors, bugs', () => {
+    for (const status of [401, 408, 429, 500, 502, 503]) {
+      expect(isPermanentDeliveryError(platformError(status, 0, 'x')), String(status)).toBe(false);
+    }
+    expect(
+      isPermanentDeliveryError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })),
+    ).toBe(false);
+    expect(isPermanentDeliveryError(new TypeError('action is not a function'))).toBe(false);
+    expect(isPermanentDeliveryError(undefined)).toBe(false);
   });
 });

@@ -2,11 +2,18 @@
 // group and hands each entry to a renderer. Delivery is at least once: an entry is acknowledged
 // only after the handler resolved, so a bot that dies in between gets it again on restart (its own
 // pending entries) or another bot claims it once it has been idle for claimIdleMs.
+//
+// A failed delivery is tried again later, each time waiting twice as long (claimIdleMs, then 2×,
+// 4×, up to maxRetryDelayMs): a platform outage is waited out without hammering it. A failure
+// that can never succeed (the platform refused with a 4xx: the channel is gone, the bot may not
+// write there) is not retried forever: after maxDeliveries such failures the entry goes to the
+// dead letters, with the error, and the log says so.
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { type Logger, silentLogger } from '../../logger.js';
 import { type JobEvent, jobEventSchema, type ThreadRef, threadRefSchema } from '../job-events.js';
 import { describeIssues, outboxStreamKey } from './outbox-writer.js';
+import { isPermanentDeliveryError } from './permanent-delivery-error.js';
 
 export interface OutboxDelivery {
   id: string;
@@ -26,8 +33,20 @@ export interface OutboxReaderOptions {
   prefix?: string;
   blockMs?: number;
   batch?: number;
-  /** Entries read but unacknowledged for this long are claimed (a dead bot, or a failed handler). */
+  /**
+   * Entries read but unacknowledged for this long are claimed (a dead bot, or a failed handler);
+   * an entry that failed again waits twice as long each time, up to maxRetryDelayMs.
+   */
   claimIdleMs?: number;
+  /** The longest wait between two deliveries of a failing entry. Default 15 minutes. */
+  maxRetryDelayMs?: number;
+  /**
+   * Deliveries after which an entry whose handler failed for good (isPermanentDeliveryError: a
+   * 4xx from the platform) is moved to the dead letters. Default 3.
+   */
+  maxDeliveries?: number;
+  /** Whether a handler's error can never succeed; isPermanentDeliveryError by default. */
+  isPermanent?: (error: unknown) => boolean;
   logger?: Logger;
 }
 
@@ -49,6 +68,15 @@ type Parsed = { ok: true; thread: ThreadRef; event: JobEvent } | Rejected;
 
 const DEAD_LETTER_MAX_LENGTH = 10_000;
 const MAX_BACKOFF_MS = 2_000;
+const DEFAULT_MAX_RETRY_DELAY_MS = 15 * 60_000;
+const DEFAULT_MAX_DELIVERIES = 3;
+
+/** One row of XPENDING's extended form. */
+interface PendingRow {
+  id: string;
+  idleMs: number;
+  deliveries: number;
+}
 
 export class OutboxReader {
   readonly #redis: Redis;
@@ -60,15 +88,26 @@ export class OutboxReader {
   readonly #blockMs: number;
   readonly #batch: number;
   readonly #claimIdleMs: number;
+  readonly #maxRetryDelayMs: number;
+  readonly #maxDeliveries: number;
+  readonly #isPermanent: (error: unknown) => boolean;
   readonly #logger: Logger;
   #running: { loop: Promise<void>; abort: AbortController; conn: Redis } | undefined;
 
   constructor(redis: Redis, options: OutboxReaderOptions) {
     const { platform, consumer, group = 'bots', prefix = 'pve-chatops' } = options;
     const { blockMs = 5_000, batch = 50, claimIdleMs = 30_000, logger = silentLogger } = options;
+    const { maxDeliveries = DEFAULT_MAX_DELIVERIES, isPermanent = isPermanentDeliveryError } = options;
+    const { maxRetryDelayMs = DEFAULT_MAX_RETRY_DELAY_MS } = options;
     if (!platform) throw new TypeError('OutboxReader: platform must not be empty');
     if (!consumer) throw new TypeError('OutboxReader: consumer must not be empty');
-    for (const [name, value] of Object.entries({ blockMs, batch, claimIdleMs })) {
+    for (const [name, value] of Object.entries({
+      blockMs,
+      batch,
+      claimIdleMs,
+      maxRetryDelayMs,
+      maxDeliveries,
+    })) {
       if (!Number.isInteger(value) || value < 1)
         throw new RangeError(`OutboxReader: ${name} must be a positive integer, got ${value}`);
     }
@@ -81,6 +120,9 @@ export class OutboxReader {
     this.#blockMs = blockMs;
     this.#batch = batch;
     this.#claimIdleMs = claimIdleMs;
+    this.#maxRetryDelayMs = Math.max(claimIdleMs, maxRetryDelayMs);
+    this.#maxDeliveries = maxDeliveries;
+    this.#isPermanent = isPermanent;
     this.#logger = logger;
   }
 
@@ -182,34 +224,60 @@ export class OutboxReader {
     }
   }
 
+  /** How long an entry delivered `deliveries` times waits before the next delivery. */
+  #retryDelayMs(deliveries: number): number {
+    const doublings = Math.min(Math.max(deliveries - 1, 0), 30);
+    return Math.min(this.#maxRetryDelayMs, this.#claimIdleMs * 2 ** doublings);
+  }
+
+  /**
+   * Claims the group's pending entries whose wait is over: a dead bot's after claimIdleMs, a
+   * failing one after its backoff. XCLAIM's min-idle is that entry's own delay, so two bots
+   * claiming at once cannot both take it.
+   */
   async #claimIdle(run: Run): Promise<void> {
-    let cursor = '0-0';
-    do {
-      const reply = await run.conn.xautoclaim(
-        this.#key,
-        this.#group,
-        this.#consumer,
-        this.#claimIdleMs,
-        cursor,
-        'COUNT',
-        this.#batch,
+    let start = '-';
+    while (!run.signal.aborted) {
+      const rows = pendingRows(
+        await run.conn.xpending(this.#key, this.#group, 'IDLE', this.#claimIdleMs, start, '+', this.#batch),
       );
-      const [next, rawEntries, deleted] = reply as [string, unknown, string[] | undefined];
-      if (deleted && deleted.length > 0)
-        this.#logger.warn(
-          { stream: this.#key, ids: deleted },
-          'outbox entries trimmed before they were delivered',
+      const last = rows.at(-1);
+      if (!last) return;
+      const due = rows.filter((row) => row.idleMs >= this.#retryDelayMs(row.deliveries));
+      const claimed: RawEntry[] = [];
+      const counts = new Map<string, number>();
+      for (const row of due) {
+        const reply = await run.conn.xclaim(
+          this.#key,
+          this.#group,
+          this.#consumer,
+          this.#retryDelayMs(row.deliveries),
+          row.id,
         );
-      const entries = parseEntries(rawEntries);
-      if (entries.length > 0) {
+        const entries = parseEntries(reply);
+        // Redis 7 drops an entry trimmed from the stream from the pending list and returns nothing.
+        if (entries.length === 0) {
+          this.#logger.warn(
+            { stream: this.#key, id: row.id },
+            'outbox entry trimmed before it was delivered',
+          );
+          continue;
+        }
+        for (const entry of entries) {
+          claimed.push(entry);
+          counts.set(entry.id, row.deliveries + 1);
+        }
+      }
+      if (claimed.length > 0) {
         this.#logger.info(
-          { stream: this.#key, consumer: this.#consumer, count: entries.length },
+          { stream: this.#key, consumer: this.#consumer, count: claimed.length },
           'claimed idle outbox entries',
         );
-        await this.#deliverAll(run, entries, await this.#deliveryCounts(run.conn, entries));
+        await this.#deliverAll(run, claimed, counts);
       }
-      cursor = next;
-    } while (cursor !== '0-0' && !run.signal.aborted);
+      if (rows.length < this.#batch) return;
+      start = `(${last.id}`;
+    }
   }
 
   async #readNew(run: Run, blockMs: number): Promise<void> {
@@ -266,6 +334,10 @@ export class OutboxReader {
     }
     const parsed = this.#parse(entry.fields);
     if (!parsed.ok) {
+      this.#logger.error(
+        { stream: this.#key, id: entry.id, reason: parsed.reason },
+        'unreadable outbox entry moved to the dead letters',
+      );
       await this.#deadLetter(run.conn, entry.id, entry.fields, parsed.reason);
       return;
     }
@@ -273,17 +345,31 @@ export class OutboxReader {
     try {
       await run.handler({ id: entry.id, thread, event, deliveries });
     } catch (error) {
-      // Left unacknowledged: it comes back once idle for claimIdleMs (or on the next pending pass).
       // The handler's message is logged, the entry's content is not (it may hold user text).
+      const context = {
+        stream: this.#key,
+        id: entry.id,
+        jobId: event.jobId,
+        type: event.type,
+        deliveries,
+        ...describe(error),
+      };
+      if (this.#isPermanent(error) && deliveries >= this.#maxDeliveries) {
+        this.#logger.error(
+          context,
+          'outbox handler failed for good (the platform refused it); the entry goes to the dead letters',
+        );
+        await this.#deadLetter(
+          run.conn,
+          entry.id,
+          entry.fields,
+          `handler failed ${deliveries} times: ${describe(error).error}`,
+        );
+        return;
+      }
+      // Left unacknowledged: it comes back after its backoff (or on the next pending pass).
       this.#logger.error(
-        {
-          stream: this.#key,
-          id: entry.id,
-          jobId: event.jobId,
-          type: event.type,
-          deliveries,
-          ...describe(error),
-        },
+        { ...context, retryInMs: this.#retryDelayMs(deliveries) },
         'outbox handler failed; the entry will be delivered again',
       );
       return;
@@ -308,12 +394,8 @@ export class OutboxReader {
     return { ok: true, thread: threadResult.data, event: eventResult.data };
   }
 
-  /** Moves an unreadable entry aside, atomically with its ack, so it cannot block the stream. */
+  /** Moves an entry aside, atomically with its ack, so it cannot block the stream. */
   async #deadLetter(conn: Redis, id: string, fields: string[], reason: string): Promise<void> {
-    this.#logger.error(
-      { stream: this.#key, id, reason },
-      'unreadable outbox entry moved to the dead letters',
-    );
     const raw = fieldMap(fields);
     const results = await conn
       .multi()
@@ -351,6 +433,16 @@ function streamEntries(reply: unknown): RawEntry[] {
 function parseEntries(raw: unknown): RawEntry[] {
   if (!Array.isArray(raw)) return [];
   return (raw as [string, string[] | null][]).map(([id, fields]) => ({ id, fields }));
+}
+
+/** XPENDING key group IDLE ms start end count: `[id, consumer, idle, deliveries]` rows. */
+function pendingRows(reply: unknown): PendingRow[] {
+  if (!Array.isArray(reply)) return [];
+  return (reply as [string, string, number, number][]).map(([id, , idle, deliveries]) => ({
+    id,
+    idleMs: Number(idle),
+    deliveries: Number(deliveries),
+  }));
 }
 
 function fieldMap(fields: string[]): Map<string, string> {
