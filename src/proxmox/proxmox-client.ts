@@ -58,8 +58,8 @@ import type { JoinInfo } from './schemas/join-schemas.js';
 import type { NodeListEntry, NodeStatus } from './schemas/node-schemas.js';
 import type { NodeTime } from './schemas/node-time-schemas.js';
 import type { ReplicationJob, ReplicationStatus } from './schemas/replication-schemas.js';
-import type { TaskStatus } from './schemas/task-schemas.js';
-import { getTaskStatus, stopTask } from './task-api.js';
+import type { TaskLogLine, TaskStatus } from './schemas/task-schemas.js';
+import { getTaskStatus, readTaskLog, stopTask } from './task-api.js';
 import { type TaskResult, type WaitForTaskOptions, waitForTask } from './wait-for-task.js';
 
 export type ProxmoxClientOptions = PveTransportOptions;
@@ -266,6 +266,10 @@ export class ProxmoxClient {
   // Tasks.
   taskStatus(upid: string, signal?: AbortSignal): Promise<TaskStatus> {
     return getTaskStatus(this.transport, upid, signal);
+  }
+  /** A task's whole log so far (limit=0), read from the task's own node. */
+  taskLog(upid: string, signal?: AbortSignal): Promise<TaskLogLine[]> {
+    return readTaskLog(this.transport, upid, 0, signal);
   }
   waitForTask(upid: string, options?: WaitForTaskOptions): Promise<TaskResult> {
     return waitForTask(this.transport, upid, options);

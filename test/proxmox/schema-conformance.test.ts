@@ -129,6 +129,7 @@ describe('every request the client can make', () => {
     const plan = await client.planMigration(await guest('testvm'), 'node01');
     const upid = await client.startMigration(plan);
     await client.taskStatus(upid);
+    await client.taskLog(upid);
     await client.waitForMigration(plan, upid, poll);
 
     // Stopping a running task.

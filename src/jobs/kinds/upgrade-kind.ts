@@ -72,7 +72,7 @@ export const upgradeKind = defineJobKind({
         // A boundary only before a step not yet done: after a new slice the pause message names
         // the step the job really waits before, not the node's first one.
         if (!ctx.recall(memo.preflight)) await stepBoundary(ctx, `the pre-flight of ${where}`, t.pollMs);
-        await preflight(ctx, node);
+        await preflight(ctx, node, t);
         if (!ctx.recall(memo.drained)) await stepBoundary(ctx, `draining ${where}`, t.pollMs);
         await drain(ctx, step, t);
         if (!ctx.recall(memo.distUpgrade))

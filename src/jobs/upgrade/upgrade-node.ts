@@ -2,12 +2,14 @@
 // happens to the worker: pre-flight, drain (HA maintenance mode and migrations), the packages over
 // SSH, the reboot (never issued twice: the node's uptime tells whether it already happened), and
 // the way back (maintenance off, guests home).
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { GuestResource } from '../../proxmox/schemas/cluster-schemas.js';
 import type { SshCommand } from '../../proxmox/ssh/ssh-command.js';
 import type { SshResult } from '../../proxmox/ssh/ssh-runner.js';
 import type { JobContext } from '../job-context.js';
 import { JobError, JobErrorCode } from '../job-error.js';
 import { guestLabel } from '../kinds/guest-target.js';
+import { describeIncoming, incomingMigrations } from './incoming-migrations.js';
 import { summarizeNodeUpdates } from './node-updates.js';
 import { deadlineOf, pollUntil } from './poll-until.js';
 import { type MovedGuest, upgradeMemo } from './upgrade-memo.js';
@@ -74,10 +76,47 @@ async function runOnNode(
   return result;
 }
 
-export async function preflight(ctx: JobContext<unknown>, node: string): Promise<void> {
+/**
+ * Waits while guests migrate into `node` (see incoming-migrations.ts): at most drainTimeoutMs from
+ * when the job first saw one here (kept across slices), then refuses, naming them. `where` starts
+ * each message: "pre-flight for node03", "before rebooting node03".
+ */
+async function waitForIncomingMigrations(
+  ctx: JobContext<unknown>,
+  node: string,
+  timings: UpgradeTimings,
+  where: string,
+): Promise<void> {
+  let announced = '';
+  for (;;) {
+    const incoming = await incomingMigrations(ctx.pve, node, ctx.signal);
+    if (incoming.length === 0) return;
+    const described = describeIncoming(incoming);
+    const deadline = await deadlineOf(ctx, `incoming:${where}`, timings.drainTimeoutMs);
+    if (Date.now() >= deadline) {
+      throw failed(
+        `${where}: still migrating into ${node} when the wait ended (${new Date(deadline).toISOString().slice(11, 19)} UTC): ` +
+          `${described}. Rebooting ${node} would break the migration; ask again once it has ended`,
+      );
+    }
+    if (described !== announced) {
+      await ctx.progress(`${where}: waiting for ${described} to finish migrating into ${node}`);
+      announced = described;
+    }
+    // The slice's end or a cancel aborts the sleep; the worker resumes or stops the job.
+    await sleep(timings.pollMs, undefined, { signal: ctx.signal });
+  }
+}
+
+export async function preflight(
+  ctx: JobContext<unknown>,
+  node: string,
+  timings: UpgradeTimings,
+): Promise<void> {
   const memo = upgradeMemo(node);
   await ctx.memo(memo.preflight, async () => {
     await ctx.progress(`pre-flight checks for ${node}`);
+    await waitForIncomingMigrations(ctx, node, timings, `pre-flight for ${node}`);
     const [status, tasks] = await Promise.all([
       ctx.pve.clusterStatus(ctx.signal),
       ctx.pve.clusterTasks(ctx.signal),
@@ -260,6 +299,8 @@ export async function rebootIfNeeded(
   if (!ctx.recall(memo.rebootSent)) {
     // A worker that died right after asking may find the reboot done: never reboot twice.
     if (!(await bootedSince().catch(() => false))) {
+      // Checked again here: a migration into the node may have begun since its pre-flight.
+      await waitForIncomingMigrations(ctx, node, timings, `before rebooting ${node}`);
       await ctx.progress(`rebooting ${node}`);
       await ctx.pve.nodePower(node, 'reboot', ctx.signal);
     }
