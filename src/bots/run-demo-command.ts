@@ -15,7 +15,8 @@ import { startChatOps } from './start-chatops.js';
 
 export const DEMO_POLICY = `
 # The demo's policy: everyone may run every command; state-changing ones need one approval
-# from the on-call role, and nobody approves their own request.
+# from the on-call role, and nobody approves their own request. The audit log, everyone's jobs
+# and the join information are on-call's to see ('*' never grants them).
 roles:
   oncall:
     members: [console:dave]
@@ -28,6 +29,12 @@ commands:
       approvers: [oncall]
       count: 1
       ttl: 30m
+  audit:
+    allow: [oncall]
+  jobs:
+    allow: [oncall]
+  cluster-join-info:
+    allow: [oncall]
 `;
 
 const USAGE = `Usage: pve-chatops demo [--user NAME] [--speed X]

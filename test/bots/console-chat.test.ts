@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_POLICY } from '../../src/bots/run-demo-command.js';
 import { AuditLog } from '../../src/core/audit/audit-log.js';
+import { defaultPolicy } from '../../src/core/policy/index.js';
 import { type ConsoleChat, startConsoleChat } from './helpers/console-chat.js';
 
 let chat: ConsoleChat | undefined;
@@ -116,5 +117,18 @@ describe('the console chat', () => {
     c.type('/as dave');
     c.type('/pve node reboot node01 --force');
     await c.printed(/reboot node node01 \(FORCED: TestVM \(qemu\/100\) will stop\)/);
+  });
+
+  it('without a policy file, reads and says what to write to do more (pve-chatops all --console)', async () => {
+    const c = await startConsoleChat(defaultPolicy());
+    chat = c;
+    c.type('/pve stop TestVM');
+    await c.printed(/You may not run stop here[\s\S]*without a policy file[\s\S]*POLICY_FILE/);
+    expect(c.output()).toContain('members: [console:dave, console:alice]');
+    c.type('/pve audit');
+    await c.printed(/The audit log is private/);
+    c.type('/pve status');
+    await c.printed(/MonCluster: quorate, 3\/3 nodes online/);
+    expect(c.sim.cluster.guest(100)?.running).toBe(true);
   });
 });

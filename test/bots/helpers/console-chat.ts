@@ -7,7 +7,7 @@ import { ConsoleAdapter } from '../../../src/bots/console/console-adapter.js';
 import { DEMO_POLICY } from '../../../src/bots/run-demo-command.js';
 import { sshRunnerForSimulator } from '../../../src/bots/simulator-ssh.js';
 import { type RunningChatOps, startChatOps } from '../../../src/bots/start-chatops.js';
-import { parsePolicy } from '../../../src/core/policy/index.js';
+import { type Policy, parsePolicy } from '../../../src/core/policy/index.js';
 import { createRedis } from '../../../src/jobs/redis-connection.js';
 import { silentLogger } from '../../../src/logger.js';
 import { ProxmoxClient } from '../../../src/proxmox/proxmox-client.js';
@@ -26,8 +26,11 @@ export interface ConsoleChat {
   stop(): Promise<void>;
 }
 
-/** The demo's wiring on a private Redis prefix, typed into and read from like a terminal. */
-export async function startConsoleChat(policy = DEMO_POLICY): Promise<ConsoleChat> {
+/**
+ * The demo's wiring on a private Redis prefix, typed into and read from like a terminal. The
+ * policy: YAML text (the demo's by default), or a loaded one (the built-in defaults).
+ */
+export async function startConsoleChat(policy: string | Policy = DEMO_POLICY): Promise<ConsoleChat> {
   const sim = await startSimulator({ port: 0, speed: 50, authFailureDelayMs: 0 });
   const redis = createRedis(REDIS_URL, silentLogger, 'test');
   const prefix = `test-${randomUUID()}`;
@@ -59,7 +62,7 @@ export async function startConsoleChat(policy = DEMO_POLICY): Promise<ConsoleCha
     pve,
     ssh,
     pveUser: sim.tokenId,
-    policy: parsePolicy(policy, 'test policy'),
+    policy: typeof policy === 'string' ? parsePolicy(policy, 'test policy') : policy,
     adapters: [consoleAdapter],
     logger: silentLogger,
     worker: { concurrency: 4, lockMs: 30_000 },

@@ -4,6 +4,8 @@ import { integer } from '../value-schemas.js';
 export const auditCommand = defineCommand({
   name: 'audit',
   summary: 'Show the latest entries of the audit log',
+  description:
+    'Shown to you alone, and only when the policy names you in its `audit` entry (`*` does not grant it).',
   positionals: [
     {
       name: 'n',
