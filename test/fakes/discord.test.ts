@@ -15,6 +15,7 @@ import {
   GatewayIntentBits,
   type Interaction,
   MessageFlags,
+  PermissionFlagsBits,
   Routes,
   type TextChannel,
 } from 'discord.js';
@@ -351,6 +352,86 @@ describe('FakeDiscord REST', () => {
     expect(fake.messages(CHANNEL)[0]).toMatchObject({ threadId: sent.id });
     const again = c.rest.post(Routes.threads(CHANNEL, sent.id), { body: { name: 'again' } });
     expect(await apiError(again)).toMatchObject({ status: 400, code: 160004 });
+  });
+
+  it('refuses a thread where the bot lacks Create Public Threads (403, 50013), and says so in app_permissions', async () => {
+    const c = await login();
+    fake.refuseThreads(CHANNEL);
+    const sent = await (await channel(c)).send('migrate TestVM node03');
+    const refused = await apiError(
+      c.rest.post(Routes.threads(CHANNEL, sent.id), { body: { name: 'migrate' } }),
+    );
+    expect(refused).toMatchObject({ status: 403, code: 50013, message: 'Missing Permissions' });
+    expect(fake.threads()).toEqual([]);
+    const received = nextInteraction<ChatInputCommandInteraction>(c);
+    fake.slashCommand({ user: ALICE, channelId: CHANNEL, subcommand: 'status' });
+    const command = await received;
+    expect(command.appPermissions.has(PermissionFlagsBits.CreatePublicThreads, false)).toBe(false);
+    expect(command.appPermissions.has(PermissionFlagsBits.SendMessages, false)).toBe(true);
+    await command.reply('ok');
+
+    fake.refuseThreads(CHANNEL, false);
+    await sent.startThread({ name: 'migrate' });
+    expect(fake.threads()).toHaveLength(1);
+  });
+
+  it('posts a reply to a message of the channel (message_reference), and refuses one to an unknown message unless told not to fail', async () => {
+    const c = await login();
+    const request = await (await channel(c)).send('request');
+    const reply = await (await channel(c)).send({
+      content: 'result',
+      reply: { messageReference: request.id },
+    });
+    expect(reply.reference?.messageId).toBe(request.id);
+    expect(fake.messages(CHANNEL).find((m) => m.id === reply.id)).toMatchObject({ replyTo: request.id });
+    const unknown = { message_id: '1234567890123456789' };
+    const refused = await apiError(
+      c.rest.post(Routes.channelMessages(CHANNEL), { body: { content: 'x', message_reference: unknown } }),
+    );
+    expect(refused).toMatchObject({ status: 400, code: 50035 });
+    expect(JSON.stringify(refused.rawError)).toContain('REPLIES_UNKNOWN_MESSAGE');
+    const plain = (await c.rest.post(Routes.channelMessages(CHANNEL), {
+      body: { content: 'y', message_reference: { ...unknown, fail_if_not_exists: false } },
+    })) as { id: string };
+    expect(fake.messages(CHANNEL).find((m) => m.id === plain.id)?.replyTo).toBeUndefined();
+  });
+
+  it('sends interactions from another guild and from a DM as Discord does', async () => {
+    const c = await login();
+    const other = '100000000000000099';
+    const fromOther = nextInteraction<ChatInputCommandInteraction>(c);
+    fake.slashCommand({ user: ALICE, channelId: CHANNEL, subcommand: 'status', guildId: other });
+    const guildCommand = await fromOther;
+    expect(guildCommand.guildId).toBe(other);
+    await guildCommand.reply({ content: 'not here', flags: MessageFlags.Ephemeral });
+
+    const fromDm = nextInteraction<ChatInputCommandInteraction>(c);
+    const dm = fake.slashCommand({
+      user: BOB,
+      channelId: '200000000000000099',
+      subcommand: 'status',
+      guildId: null,
+    });
+    const dmCommand = await fromDm;
+    expect(dmCommand.guildId).toBeNull();
+    expect(dmCommand.inGuild()).toBe(false);
+    expect(dmCommand.member).toBeNull();
+    expect(dmCommand.user.id).toBe(BOB.id);
+    await dmCommand.reply({ content: 'not in DMs', flags: MessageFlags.Ephemeral });
+    expect((await dm.acknowledged).type).toBe(4);
+    expect(fake.ephemerals(BOB.id).map((m) => m.content)).toEqual(['not in DMs']);
+  });
+
+  it('redelivers an interaction with its id and token; its callback is then already answered (40060)', async () => {
+    const c = await login();
+    const first = nextInteraction<ChatInputCommandInteraction>(c);
+    const interaction = fake.slashCommand({ user: ALICE, channelId: CHANNEL, subcommand: 'status' });
+    await (await first).deferReply();
+    const second = nextInteraction<ChatInputCommandInteraction>(c);
+    fake.redeliver(interaction);
+    const again = await second;
+    expect([again.id, again.token]).toEqual([interaction.id, interaction.token]);
+    expect(await apiError(again.deferReply())).toMatchObject({ status: 400, code: 40060 });
   });
 
   it('answers failNext’s 429 with rate-limit headers, and discord.js waits and retries', async () => {

@@ -21,6 +21,7 @@ export const unknownMessage = (): RestReply => apiError(404, 10008, 'Unknown Mes
 export const unknownWebhook = (): RestReply => apiError(404, 10015, 'Unknown Webhook');
 export const unknownInteraction = (): RestReply => apiError(404, 10062, 'Unknown interaction');
 export const missingAccess = (): RestReply => apiError(403, 50001, 'Missing Access');
+export const missingPermissions = (): RestReply => apiError(403, 50013, 'Missing Permissions');
 export const alreadyAcknowledged = (): RestReply =>
   apiError(400, 40060, 'Interaction has already been acknowledged.');
 export const emptyMessage = (): RestReply => apiError(400, 50006, 'Cannot send an empty message');

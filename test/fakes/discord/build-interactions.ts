@@ -1,12 +1,17 @@
 // INTERACTION_CREATE payloads as Discord sends them for a guild: the member with roles and
 // permissions, the channel, entitlements and authorizing_integration_owners (discord.js reads
-// both unconditionally), and the command data, autocomplete data or clicked button.
+// both unconditionally), and the command data, autocomplete data or clicked button. The same
+// payloads can come from another guild the bot was invited to, or from a DM with the bot (no
+// guild, no member: the user alone, in a DM channel).
 import {
   type APIApplicationCommandAutocompleteGuildInteraction,
   type APIChatInputApplicationCommandGuildInteraction,
+  type APIDMChannel,
   type APIInteractionGuildMember,
   type APIMessage,
   type APIMessageComponentButtonInteraction,
+  type ChannelFlags,
+  ChannelType,
   ComponentType,
   type GuildMemberFlags,
   InteractionContextType,
@@ -36,6 +41,10 @@ export interface InteractionContext {
   token: string;
   user: FakeDiscordUser;
   channel: StoredChannel;
+  /** The guild it comes from: the fake's own by default; null for a DM with the bot. */
+  guildId?: string | null;
+  /** What the bot may do in the channel (interaction.app_permissions); everything by default. */
+  appPermissions?: string;
 }
 
 function memberJson(user: FakeDiscordUser): APIInteractionGuildMember {
@@ -56,25 +65,50 @@ function memberJson(user: FakeDiscordUser): APIInteractionGuildMember {
   };
 }
 
+function dmChannelJson(channel: StoredChannel, user: FakeDiscordUser): APIDMChannel {
+  return {
+    id: channel.id,
+    type: ChannelType.DM,
+    recipients: [userJson(user)],
+    last_message_id: null,
+    flags: 0 as ChannelFlags,
+    name: null,
+  } as APIDMChannel;
+}
+
 function base(ctx: InteractionContext) {
   const { id } = ctx;
-  return {
+  const common = {
     id: ctx.interactionId,
     application_id: id.applicationId,
     token: ctx.token,
     version: 1 as const,
-    guild_id: id.guildId,
-    guild: { id: id.guildId, locale: Locale.EnglishUS, features: [] },
     channel_id: ctx.channel.id,
-    channel: channelJson(ctx.channel, id),
-    member: memberJson(ctx.user),
-    app_permissions: APP_PERMISSIONS,
+    app_permissions: ctx.appPermissions ?? APP_PERMISSIONS,
     locale: Locale.EnglishUS,
-    guild_locale: Locale.EnglishUS,
     entitlements: [],
-    authorizing_integration_owners: { 0: id.guildId },
-    context: InteractionContextType.Guild,
     attachment_size_limit: ATTACHMENT_SIZE_LIMIT,
+  };
+  if (ctx.guildId === null) {
+    // A DM with the bot: the user instead of a member, no guild; installed for the user.
+    return {
+      ...common,
+      channel: dmChannelJson(ctx.channel, ctx.user),
+      user: userJson(ctx.user),
+      authorizing_integration_owners: { 1: ctx.user.id },
+      context: InteractionContextType.BotDM,
+    };
+  }
+  const guildId = ctx.guildId ?? id.guildId;
+  return {
+    ...common,
+    guild_id: guildId,
+    guild: { id: guildId, locale: Locale.EnglishUS, features: [] },
+    channel: { ...channelJson(ctx.channel, id), guild_id: guildId },
+    member: memberJson(ctx.user),
+    guild_locale: Locale.EnglishUS,
+    authorizing_integration_owners: { 0: guildId },
+    context: InteractionContextType.Guild,
   };
 }
 
@@ -86,7 +120,7 @@ export function slashCommandJson(
     ...base(ctx),
     type: InteractionType.ApplicationCommand,
     data: data as unknown as APIChatInputApplicationCommandGuildInteraction['data'],
-  };
+  } as APIChatInputApplicationCommandGuildInteraction;
 }
 
 export function autocompleteJson(
@@ -97,7 +131,7 @@ export function autocompleteJson(
     ...base(ctx),
     type: InteractionType.ApplicationCommandAutocomplete,
     data: data as unknown as APIApplicationCommandAutocompleteGuildInteraction['data'],
-  };
+  } as APIApplicationCommandAutocompleteGuildInteraction;
 }
 
 export function buttonJson(
@@ -110,5 +144,5 @@ export function buttonJson(
     type: InteractionType.MessageComponent,
     message,
     data: { custom_id: customId, component_type: ComponentType.Button },
-  };
+  } as APIMessageComponentButtonInteraction & { guild_id: string };
 }

@@ -24,7 +24,13 @@ import {
   type ThreadMemberFlags,
   type UserFlags,
 } from 'discord-api-types/v10';
-import type { DiscordStore, StoredChannel, StoredMessage, StoredRole } from './discord-store.js';
+import {
+  type DiscordStore,
+  isThreadType,
+  type StoredChannel,
+  type StoredMessage,
+  type StoredRole,
+} from './discord-store.js';
 import { attachmentJson, resolveEmbedImages } from './message-attachments.js';
 import { isoTimestamp, snowflakeTimestamp } from './snowflakes.js';
 import type { FakeDiscordUser } from './types.js';
@@ -214,7 +220,7 @@ export function guildCreateJson(
     voice_states: [],
     members: [],
     channels: channels.filter((c) => c.type === 0).map((c) => textChannelJson(c, id.guildId)),
-    threads: channels.filter((c) => c.type !== 0).map((c) => threadJson(c, id)),
+    threads: channels.filter((c) => isThreadType(c.type)).map((c) => threadJson(c, id)),
     presences: [],
     stage_instances: [],
     guild_scheduled_events: [],
@@ -268,6 +274,15 @@ export function messageJson(message: StoredMessage, id: Identity, store: Discord
     json.interaction = { id: origin.interactionId, type: origin.interactionType, name: origin.name, user };
   }
   if (thread !== undefined) json.thread = threadJson(thread, id);
-  if (store.channels.get(message.channelId)?.type !== 0) json.position = 0;
+  const channel = store.channels.get(message.channelId);
+  if (channel !== undefined && isThreadType(channel.type)) json.position = 0;
+  if (message.replyTo !== undefined) {
+    json.message_reference = {
+      type: 0,
+      message_id: message.replyTo,
+      channel_id: message.channelId,
+      ...(channel?.type === 1 ? {} : { guild_id: id.guildId }),
+    };
+  }
   return json;
 }

@@ -1,10 +1,14 @@
 // Bot-token routes on channels: messages (post, list, fetch, edit, delete) and threads. Threads
 // are channels of type 11 with a parent; a thread started on a message takes the message's id,
 // and messages are posted to a thread id exactly as to a channel. Ephemeral messages exist only
-// for their interaction's token, so these routes answer 404 for them, as Discord does.
+// for their interaction's token, so these routes answer 404 for them, as Discord does. A reply
+// (`message_reference`) must name a message of the same channel, unless it asks not to fail. In
+// a channel where the bot lacks Create Public Threads (refuseThreads) starting a thread answers
+// 403 with code 50013 "Missing Permissions", as Discord does.
 import {
   apiError,
   FormErrors,
+  missingPermissions,
   noContent,
   ok,
   type RestReply,
@@ -14,7 +18,7 @@ import {
 import { channelJson, messageJson, threadJson } from './build-payloads.js';
 import type { StoredChannel } from './discord-store.js';
 import { createMessage, editMessage, Flags } from './message-ops.js';
-import { bodyObject, type RestContext, type Route } from './rest-router.js';
+import { bodyObject, isObject, type RestContext, type Route } from './rest-router.js';
 
 const ID = '(\\d+)';
 const route = (method: Route['method'], path: string, handle: Route['handle']): Route => ({
@@ -35,14 +39,16 @@ export const CHANNEL_ROUTES: Route[] = [
   route('POST', `/channels/${ID}/messages`, (req, [channelId], ctx) => {
     if (!ctx.store.channels.has(channelId!)) return unknownChannel();
     const body = bodyObject(req);
-    const reference = body.message_reference;
+    const reply = replyReference(ctx, channelId!, body.message_reference);
+    if (reply.error !== undefined) return reply.error;
     const result = createMessage(
       ctx.store,
       body,
       {
         channelId: channelId!,
         authorId: ctx.id.botUserId,
-        type: reference !== undefined && reference !== null ? 19 : 0,
+        type: reply.messageId !== undefined ? 19 : 0,
+        ...(reply.messageId !== undefined ? { replyTo: reply.messageId } : {}),
       },
       undefined,
       req.files,
@@ -98,6 +104,7 @@ export const CHANNEL_ROUTES: Route[] = [
     const parent = ctx.store.channels.get(channelId!);
     if (parent === undefined) return unknownChannel();
     if (parent.type !== 0) return apiError(400, 50024, 'Cannot execute action on this channel type');
+    if (ctx.store.threadsRefused.has(parent.id)) return missingPermissions();
     const message = ctx.store.channelMessage(channelId!, messageId!);
     if (message === undefined) return unknownMessage();
     if (message.threadId !== undefined) {
@@ -123,6 +130,7 @@ export const CHANNEL_ROUTES: Route[] = [
     const parent = ctx.store.channels.get(channelId!);
     if (parent === undefined) return unknownChannel();
     if (parent.type !== 0) return apiError(400, 50024, 'Cannot execute action on this channel type');
+    if (ctx.store.threadsRefused.has(parent.id)) return missingPermissions();
     const body = bodyObject(req);
     const invalid = threadBodyError(body);
     if (invalid !== undefined) return invalid;
@@ -131,6 +139,29 @@ export const CHANNEL_ROUTES: Route[] = [
     return ok(threadJson(thread, ctx.id), 201);
   }),
 ];
+
+/**
+ * The message a new message replies to. Discord refuses a reference to a message that is not in
+ * the channel (400, 50035, REPLIES_UNKNOWN_MESSAGE under message_reference) unless the reference
+ * says `fail_if_not_exists: false`; the message is then posted as an ordinary one.
+ */
+function replyReference(
+  ctx: RestContext,
+  channelId: string,
+  reference: unknown,
+): { messageId?: string; error?: RestReply } {
+  if (reference === undefined || reference === null) return {};
+  const ref = isObject(reference) ? reference : {};
+  const messageId = typeof ref.message_id === 'string' ? ref.message_id : undefined;
+  const sameChannel = ref.channel_id === undefined || ref.channel_id === channelId;
+  if (messageId !== undefined && sameChannel && ctx.store.channelMessage(channelId, messageId)) {
+    return { messageId };
+  }
+  if (ref.fail_if_not_exists === false) return {};
+  const errors = new FormErrors();
+  errors.add(['message_reference'], 'REPLIES_UNKNOWN_MESSAGE', 'Unknown message');
+  return { error: errors.reply() };
+}
 
 function threadBodyError(body: Record<string, unknown>): RestReply | undefined {
   const errors = new FormErrors();

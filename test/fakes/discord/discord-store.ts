@@ -3,8 +3,10 @@
 import { Snowflakes } from './snowflakes.js';
 import type { FakeAttachment, FakeCall, FakeDiscordUser, FakeMessage, FakeThread } from './types.js';
 
-/** ChannelType values the fake knows: a guild text channel and public/private threads. */
-export type StoredChannelType = 0 | 11 | 12;
+/** ChannelType values the fake knows: a guild text channel, a DM, and public/private threads. */
+export type StoredChannelType = 0 | 1 | 11 | 12;
+
+export const isThreadType = (type: StoredChannelType): boolean => type === 11 || type === 12;
 
 export interface StoredChannel {
   id: string;
@@ -64,6 +66,8 @@ export class DiscordStore {
   readonly roles = new Map<string, StoredRole>();
   /** In creation order. */
   readonly messages = new Map<string, StoredMessage>();
+  /** Text channels where the bot lacks Create Public Threads: starting a thread there is refused. */
+  readonly threadsRefused = new Set<string>();
   readonly calls: FakeCall[] = [];
   readonly registrations: Array<{ guildId?: string; commands: unknown[] }> = [];
   /** Registered commands by scope: 'global' or a guild id. */
@@ -97,7 +101,7 @@ export class DiscordStore {
 
   threads(): FakeThread[] {
     return [...this.channels.values()]
-      .filter((c) => c.type !== 0)
+      .filter((c) => isThreadType(c.type))
       .map((c) => ({
         id: c.id,
         parentId: c.parentId ?? '',
@@ -162,6 +166,7 @@ export function snapshot(message: StoredMessage): FakeMessage {
     ...(message.origin !== undefined ? { interactionId: message.origin.interactionId } : {}),
     ...(message.ephemeralTo !== undefined ? { ephemeralTo: message.ephemeralTo } : {}),
     ...(message.threadId !== undefined ? { threadId: message.threadId } : {}),
+    ...(message.replyTo !== undefined ? { replyTo: message.replyTo } : {}),
   };
 }
 

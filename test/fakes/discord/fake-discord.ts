@@ -13,6 +13,7 @@ import {
   slashCommandJson,
 } from './build-interactions.js';
 import {
+  APP_PERMISSIONS,
   guildCreateJson,
   type Identity,
   messageJson,
@@ -73,6 +74,8 @@ export type FakeDiscordOptions = {
 };
 
 const GUILDS_INTENT = 1;
+/** PermissionFlagsBits.CreatePublicThreads. */
+const CREATE_PUBLIC_THREADS = 1n << 35n;
 
 export class FakeDiscord {
   readonly token: string;
@@ -93,6 +96,8 @@ export class FakeDiscord {
   private readonly rest: RestServer;
   /** Stable command ids for commands the bot never registered. */
   private readonly unregisteredIds = new Map<string, string>();
+  /** Each interaction's INTERACTION_CREATE payload, for redeliver(). */
+  private readonly payloads = new Map<string, unknown>();
   private readonly startedAt = Date.now();
 
   private constructor(server: Server, options: FakeDiscordOptions) {
@@ -170,6 +175,16 @@ export class FakeDiscord {
     this.store.changed();
   }
 
+  /**
+   * The bot loses (or, with `refused` false, gets back) Create Public Threads in this channel:
+   * starting a thread there answers 403 with code 50013 "Missing Permissions", and interactions
+   * from it carry app_permissions without that bit, as on Discord.
+   */
+  refuseThreads(channelId: string, refused = true): void {
+    if (refused) this.store.threadsRefused.add(channelId);
+    else this.store.threadsRefused.delete(channelId);
+  }
+
   // ---- gateway -------------------------------------------------------------------------------
 
   /** Resolves once a client has completed IDENTIFY→READY (or RESUME→RESUMED) and is connected. */
@@ -222,7 +237,7 @@ export class FakeDiscord {
       subcommand: input.subcommand,
       options: input.options ?? {},
     });
-    return this.issue(2, name, input.user, input.channelId, undefined, (ctx) => slashCommandJson(ctx, data));
+    return this.issue(2, name, input, undefined, (ctx) => slashCommandJson(ctx, data));
   }
 
   /** A person types into `focused`; resolves with the choices the bot answered (callback type 8). */
@@ -234,9 +249,7 @@ export class FakeDiscord {
       options: input.options ?? {},
       focused: input.focused,
     });
-    const interaction = this.issue(4, name, input.user, input.channelId, undefined, (ctx) =>
-      autocompleteJson(ctx, data),
-    );
+    const interaction = this.issue(4, name, input, undefined, (ctx) => autocompleteJson(ctx, data));
     const answer = await interaction.acknowledged;
     const choices = (answer.data as { choices?: AutocompleteChoice[] } | undefined)?.choices ?? [];
     return choices.map(({ name: choiceName, value }) => ({ name: choiceName, value }));
@@ -263,22 +276,48 @@ export class FakeDiscord {
       throw new Error(`FakeDiscord.clickButton: button '${input.customId}' on ${message.id} is disabled`);
     }
     const json = messageJson(message, this.identity, this.store);
-    return this.issue(3, input.customId, input.user, message.channelId, message.id, (ctx) =>
-      buttonJson(ctx, json, input.customId),
-    );
+    const from = { user: input.user, channelId: message.channelId, guildId: input.guildId };
+    return this.issue(3, input.customId, from, message.id, (ctx) => buttonJson(ctx, json, input.customId));
+  }
+
+  /**
+   * Discord sends the same INTERACTION_CREATE again (same id, same token), as a gateway replay
+   * after a resume or a second session of the bot may: its callback is then already answered.
+   */
+  redeliver(interaction: FakeInteraction): void {
+    const payload = this.payloads.get(interaction.id);
+    if (payload === undefined)
+      throw new Error(`FakeDiscord.redeliver: unknown interaction ${interaction.id}`);
+    if (this.gateway.dispatch('INTERACTION_CREATE', payload) === 'dropped') {
+      throw new Error('FakeDiscord.redeliver: no gateway session could receive it');
+    }
   }
 
   private issue(
     kind: InteractionKind,
     name: string,
-    user: FakeDiscordUser,
-    channelId: string,
+    from: { user: FakeDiscordUser; channelId: string; guildId?: string | null | undefined },
     sourceMessageId: string | undefined,
     build: (ctx: InteractionContext) => unknown,
   ): FakeInteraction {
+    const { user, channelId } = from;
+    if (from.guildId === null && !this.store.channels.has(channelId)) {
+      this.store.channels.set(channelId, {
+        id: channelId,
+        name: `dm-${user.username}`,
+        type: 1,
+        autoArchiveDuration: 1440,
+        createdAt: Date.now(),
+      });
+    }
     const channel = this.store.channels.get(channelId);
     if (channel === undefined) {
       throw new Error(`FakeDiscord: unknown channel ${channelId}; call addChannel(${channelId}) first`);
+    }
+    if ((from.guildId === null) !== (channel.type === 1)) {
+      throw new Error(
+        `FakeDiscord: channel ${channelId} is ${channel.type === 1 ? 'a DM' : 'a guild channel'}; pass guildId ${channel.type === 1 ? 'null' : 'a guild id or nothing'}`,
+      );
     }
     for (const role of user.roles ?? []) {
       if (!this.store.roles.has(role) && role !== this.guildId) {
@@ -294,13 +333,17 @@ export class FakeDiscord {
       channelId,
       ...(sourceMessageId !== undefined ? { sourceMessageId } : {}),
     });
+    const refused = this.store.threadsRefused.has(channel.parentId ?? channel.id);
     const payload = build({
       id: this.identity,
       interactionId: interaction.id,
       token: interaction.token,
       user,
       channel,
+      ...(from.guildId !== undefined ? { guildId: from.guildId } : {}),
+      ...(refused ? { appPermissions: String(BigInt(APP_PERMISSIONS) & ~CREATE_PUBLIC_THREADS) } : {}),
     });
+    this.payloads.set(interaction.id, payload);
     if (this.gateway.dispatch('INTERACTION_CREATE', payload) === 'dropped') {
       interaction.undeliveredReason =
         'no gateway session could receive it: no client had identified, or its session ended';

@@ -22,7 +22,10 @@ const CREATE_FLAGS = Flags.SuppressEmbeds | Flags.SuppressNotifications | Flags.
 const EDIT_FLAGS = Flags.SuppressEmbeds | Flags.ComponentsV2;
 
 type Json = Record<string, unknown>;
-type NewMessageFields = Pick<StoredMessage, 'channelId' | 'authorId' | 'type' | 'webhookId' | 'origin'>;
+type NewMessageFields = Pick<
+  StoredMessage,
+  'channelId' | 'authorId' | 'type' | 'webhookId' | 'origin' | 'replyTo'
+>;
 
 export type MessageResult =
   | { message: StoredMessage; error?: undefined }

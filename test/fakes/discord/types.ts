@@ -32,6 +32,8 @@ export interface FakeMessage {
   ephemeralTo?: string;
   /** The thread started from this message, if any (its id equals the message id). */
   threadId?: string;
+  /** The message this one replies to (its `message_reference`), in the same channel. */
+  replyTo?: string;
 }
 
 /** A file on a message, from a multipart request's `files[n]` part and its `attachments` entry. */
@@ -87,6 +89,12 @@ export type OptionValue = string | number | boolean;
 export interface SlashCommandInput {
   user: FakeDiscordUser;
   channelId: string;
+  /**
+   * The guild it comes from. By default the fake's own; another id: as from a guild the bot was
+   * also invited to (the channel taken as that guild's); null: from a DM with the bot (channelId
+   * then names the DM channel, made on first use).
+   */
+  guildId?: string | null;
   /** Default 'pve'. */
   name?: string;
   subcommand: string;
@@ -100,6 +108,8 @@ export interface AutocompleteInput extends SlashCommandInput {
 
 export interface ButtonClickInput {
   user: FakeDiscordUser;
+  /** As for SlashCommandInput: the fake's guild by default, another guild's id, or null for a DM. */
+  guildId?: string | null;
   /** The message carrying the button; the fake looks up its current version by id. */
   message: FakeMessage;
   customId: string;
