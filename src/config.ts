@@ -12,6 +12,7 @@ import { type Environment, environmentSchema, isTimeZone, isUrl, redactUrl } fro
 import { readBalance } from './config/read-balance-config.js';
 import { readDiscord, readSlack } from './config/read-chat-config.js';
 import { readDashboard } from './config/read-dashboard-config.js';
+import { readOps } from './config/read-ops-config.js';
 import { readPve } from './config/read-pve-config.js';
 import { readSsh } from './config/read-ssh-config.js';
 import { sentinelProblem } from './config/redis-url.js';
@@ -88,6 +89,8 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
     problem('PORT', `must be a TCP port number from 0 to 65535 (got '${env.PORT}')`);
   }
 
+  const ops = readOps(env, port, problem);
+
   const logLevel = env.LOG_LEVEL ?? 'info';
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) {
     problem('LOG_LEVEL', `must be one of debug, info, warn, error (got '${logLevel}')`);
@@ -136,6 +139,7 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
     redisPrefix,
     worker: { concurrency, lockMs },
     port,
+    ops,
     logLevel: logLevel as AppConfig['logLevel'],
     pve,
     ssh,

@@ -1,8 +1,9 @@
-// The operator's HTTP endpoints on PORT: `GET /healthz` (each dependency named, with its time),
-// `GET /metrics` (Prometheus text), and the queue dashboard behind HTTP Basic auth when one is
-// configured. A shared leaf: what it checks and shows comes in as callbacks and handlers, so the
-// same server runs in a bot, a worker or both. More routes can share the port (Bolt's request
-// listener on /slack/events); nothing reads a body before them, so Slack's signature still checks.
+// The operator's HTTP endpoints: `GET /healthz` (each dependency named, with its time), `GET
+// /metrics` (Prometheus text) for whom `metricsAccess` lets in, and the queue dashboard behind
+// HTTP Basic auth when one is configured. A shared leaf: what it checks and shows comes in as
+// callbacks and handlers, so the same server runs in a bot, a worker or both, on the public port
+// or on a listener of its own. More routes can share the port (Bolt's request listener on
+// /slack/events); nothing reads a body before them, so Slack's signature still checks.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -22,12 +23,20 @@ export interface OpsDashboard {
   router: RequestHandler;
 }
 
+/**
+ * Who may read /metrics on a listener: anyone who reaches it (`open`: a listener of its own, on
+ * loopback or a private network), whoever sends `Authorization: Bearer <token>`, or nobody (`none`:
+ * 404, as on a public port without a token). Metrics name commands, nodes and error rates.
+ */
+export type MetricsAccess = 'open' | 'none' | { bearerToken: string };
+
 export interface OpsServerOptions {
   /** 0: any free port (see the result's `port`). */
   port: number;
   /** Default: every interface. */
   host?: string;
   metrics: Metrics;
+  metricsAccess: MetricsAccess;
   /** Named checks for /healthz, e.g. `{ redis: () => redis.ping(), pve: (signal) => pve.version(signal) }`. */
   checks: Record<string, HealthCheck>;
   /** Longest a check may take before it counts as failed. Default 2 s. */
@@ -72,10 +81,22 @@ export async function startOpsServer(options: OpsServerOptions): Promise<Running
       .json(report);
   });
 
-  app.get('/metrics', async (_request, response) => {
-    const text = await metrics.registry.metrics();
-    response.set('Content-Type', metrics.registry.contentType).set('Cache-Control', 'no-store').send(text);
-  });
+  const access = options.metricsAccess;
+  if (access !== 'none') {
+    if (typeof access === 'object' && !access.bearerToken)
+      throw new Error('a metrics token must not be empty');
+    app.get(
+      '/metrics',
+      ...(typeof access === 'object' ? [bearerAuth(access.bearerToken)] : []),
+      async (_request: Request, response: Response) => {
+        const text = await metrics.registry.metrics();
+        response
+          .set('Content-Type', metrics.registry.contentType)
+          .set('Cache-Control', 'no-store')
+          .send(text);
+      },
+    );
+  }
 
   if (options.dashboard) {
     const { path, user, password, router } = options.dashboard;
@@ -113,9 +134,11 @@ export async function startOpsServer(options: OpsServerOptions): Promise<Running
       port,
       host: options.host ?? '*',
       checks: Object.keys(options.checks),
+      metrics: access === 'none' ? 'not served' : access === 'open' ? 'open' : 'bearer token',
       dashboard: options.dashboard?.path,
+      routes: Object.keys(options.routes ?? {}),
     },
-    'ops server listening (/healthz, /metrics)',
+    'ops server listening',
   );
   return {
     port,
@@ -196,6 +219,25 @@ function basicAuth(user: string, password: string): RequestHandler {
     response
       .status(401)
       .set('WWW-Authenticate', 'Basic realm="pve-chatops", charset="UTF-8"')
+      .set('Cache-Control', 'no-store')
+      .type('text/plain')
+      .send('authentication required\n');
+  };
+}
+
+/** `Authorization: Bearer <token>`, compared in constant time; a 401 with a challenge otherwise. */
+function bearerAuth(token: string): RequestHandler {
+  const expected = sha256(token);
+  return (request, response, next) => {
+    const given = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
+    // Hashed first: timingSafeEqual needs equal lengths, and the length must not tell either.
+    if (given !== undefined && timingSafeEqual(sha256(given), expected)) {
+      next();
+      return;
+    }
+    response
+      .status(401)
+      .set('WWW-Authenticate', 'Bearer realm="pve-chatops"')
       .set('Cache-Control', 'no-store')
       .type('text/plain')
       .send('authentication required\n');

@@ -32,6 +32,7 @@ async function start(
     port: 0,
     host: '127.0.0.1',
     metrics: createMetrics({ defaultMetrics: false }),
+    metricsAccess: 'open',
     checks: {},
     logger: silentLogger,
     ...options,
@@ -191,6 +192,39 @@ describe('ops server: /metrics', () => {
     expect(text).toContain('# TYPE pve_chatops_queue_jobs gauge');
     expect(text).not.toMatch(/^pve_chatops_queue_jobs\{/m);
     expect(text).not.toMatch(/^pve_chatops_outbox_lag_seconds\{/m);
+  });
+});
+
+describe('ops server: who may read /metrics', () => {
+  it('does not serve it where access is none, and /healthz still answers', async () => {
+    const { url } = await start({ metricsAccess: 'none' });
+    const response = await fetch(`${url}/metrics`);
+    expect(response.status).toBe(404);
+    expect(await response.text()).not.toContain('pve_chatops');
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+  });
+
+  it('serves it with a bearer token to its holder only', async () => {
+    const token = 'metrics-token-for-the-test-0123';
+    const { url } = await start({ metricsAccess: { bearerToken: token } });
+    const anonymous = await fetch(`${url}/metrics`);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer realm="pve-chatops"');
+    expect(await anonymous.text()).not.toContain('pve_chatops');
+    for (const authorization of [
+      'Bearer wrong',
+      `Bearer ${token}x`,
+      `Bearer ${token.slice(0, -1)}`,
+      `Basic ${Buffer.from(`x:${token}`).toString('base64')}`,
+      token,
+    ]) {
+      const response = await fetch(`${url}/metrics`, { headers: { authorization } });
+      expect(response.status, authorization).toBe(401);
+    }
+    const allowed = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+    expect(allowed.status).toBe(200);
+    expect(await allowed.text()).toContain('# TYPE pve_chatops_commands_total counter');
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
   });
 });
 

@@ -30,6 +30,10 @@ export interface SlackConfig {
   /** Socket Mode: an app-level token (xapp-…). */
   appToken?: string;
   apiUrl?: string;
+  /** Workspaces served besides the bot's own (SLACK_TEAM_IDS). */
+  teamIds: string[];
+  /** Enterprise Grid organisations served, every workspace of each (SLACK_ENTERPRISE_IDS). */
+  enterpriseIds: string[];
 }
 
 export interface DiscordConfig {
@@ -49,12 +53,28 @@ export interface WorkerConfig {
   lockMs: number;
 }
 
+/**
+ * Where /healthz, /metrics and the queue dashboard are served (OPS_*, METRICS_TOKEN). PORT always
+ * serves /healthz (load balancers, container health checks) and Slack's /slack/events; /metrics
+ * is served there only to a holder of the token. With `port`, a listener of its own on `host`
+ * serves /metrics (the token asked there too when set) and the dashboard.
+ */
+export interface OpsConfig {
+  /** OPS_PORT; no listener of its own without it. */
+  port?: number;
+  /** OPS_HOST: the ops listener's address. Default 127.0.0.1 (this host only). */
+  host: string;
+  /** METRICS_TOKEN: `Authorization: Bearer <token>` for /metrics. */
+  metricsToken?: string;
+}
+
 export interface AppConfig {
   redisUrl: string;
   /** Namespaces every Redis key, so several deployments (or test runs) can share one Redis. */
   redisPrefix: string;
   worker: WorkerConfig;
   port: number;
+  ops: OpsConfig;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   pve?: PveConfig;
   ssh?: SshConfig;

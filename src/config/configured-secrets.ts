@@ -10,6 +10,7 @@ export function configuredSecrets(config: AppConfig): string[] {
     config.slack?.appToken,
     config.discord?.token,
     config.dashboard?.password,
+    config.ops?.metricsToken,
   ];
   try {
     const sentinel = parseSentinelUrl(config.redisUrl);

@@ -1,5 +1,5 @@
 import type { DiscordConfig, SlackConfig } from './config-types.js';
-import { type Environment, isUrl, type Problem } from './environment.js';
+import { type Environment, isUrl, list, type Problem } from './environment.js';
 
 export function readSlack(env: Environment, needed: boolean, problem: Problem): SlackConfig | undefined {
   const anySet = [env.SLACK_BOT_TOKEN, env.SLACK_SIGNING_SECRET, env.SLACK_APP_TOKEN].some(
@@ -22,12 +22,31 @@ export function readSlack(env: Environment, needed: boolean, problem: Problem): 
   if (env.SLACK_API_URL && !isUrl(env.SLACK_API_URL, ['http:', 'https:'])) {
     problem('SLACK_API_URL', `must be an http(s) URL (got '${env.SLACK_API_URL}')`);
   }
+  // Served besides the bot's own workspace (or organisation), which auth.test names at start.
+  const teamIds = list(env.SLACK_TEAM_IDS);
+  const badTeams = teamIds.filter((id) => !/^T[A-Z0-9]{2,}$/.test(id));
+  if (badTeams.length > 0) {
+    problem(
+      'SLACK_TEAM_IDS',
+      `must be workspace ids such as T024BE7LD, comma-separated (got '${badTeams.join(', ')}')`,
+    );
+  }
+  const enterpriseIds = list(env.SLACK_ENTERPRISE_IDS);
+  const badEnterprises = enterpriseIds.filter((id) => !/^E[A-Z0-9]{2,}$/.test(id));
+  if (badEnterprises.length > 0) {
+    problem(
+      'SLACK_ENTERPRISE_IDS',
+      `must be Enterprise Grid organisation ids such as E0AB12CD3, comma-separated (got '${badEnterprises.join(', ')}')`,
+    );
+  }
   if (!env.SLACK_BOT_TOKEN || (!env.SLACK_SIGNING_SECRET && !env.SLACK_APP_TOKEN)) return undefined;
   return {
     botToken: env.SLACK_BOT_TOKEN,
     signingSecret: env.SLACK_SIGNING_SECRET,
     appToken: env.SLACK_APP_TOKEN,
     apiUrl: env.SLACK_API_URL,
+    teamIds,
+    enterpriseIds,
   };
 }
 

@@ -99,6 +99,8 @@ describe('Slack attachments', () => {
     expect(replies.map((m) => m.source)).toEqual(['chat.postMessage', 'files.completeUploadExternal']);
     expect(replies[1]!.files).toEqual([file!.id]);
     expect(fake.calls().map((c) => c.method)).toEqual([
+      // Bolt's token check, then the adapter's own (which workspace it serves).
+      'auth.test',
       'auth.test',
       'apps.connections.open',
       'chat.postMessage',

@@ -1,15 +1,20 @@
 // Slack through Bolt, in either connection mode behind the same handlers: HTTP (Slack POSTs to
 // /slack/events, signature-checked with the signing secret) or Socket Mode (an app-level token).
-// `/pve …` is acknowledged before anything else, then posted to the channel as the request message
-// whose thread receives everything that follows. Buttons are acknowledged and handed to the core.
+// `/pve …` is acknowledged before anything else and handed to the core, which answers mistakes
+// and refusals to the person alone; only a command it accepts gets its public request message
+// (openRequestThread), whose thread receives everything that follows. Buttons are acknowledged
+// and handed to the core. Commands and clicks from workspaces the bot does not serve (a Slack
+// Connect channel shared with another company) are answered privately and go no further.
 // Cards become Block Kit; messages with a key are edited in place through an EditCoalescer. A
 // message's files (the digest's chart) are uploaded after its card, into the same thread.
-import type { RequestListener, Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, type RespondFn, type SlashCommand, type webApi } from '@slack/bolt';
-import type { ChatUser } from '../../core/chat-event.js';
+import type { ChatEvent, ChatUser } from '../../core/chat-event.js';
 import type { CoreApi } from '../../core/core-api.js';
 import type { Attachment, CardStatus, OutgoingMessage } from '../../core/message.js';
+import { quoteCommandText } from '../../core/quote-command-text.js';
+import type { ThreadRef } from '../../jobs/job-events.js';
 import type { Logger } from '../../logger.js';
 import type { Metrics } from '../../metrics.js';
 import type { ChatAdapter } from '../adapter.js';
@@ -17,8 +22,17 @@ import { EditCoalescer } from '../edit-coalescer.js';
 import { MemoryMessageRefs, type MessageRefs, rememberingWrite } from '../message-refs.js';
 import { boltLogger } from './bolt-logger.js';
 import { countingFetch } from './counting-fetch.js';
+import { guardSlackEvents } from './guard-slack-events.js';
 import { renderCardBlocks, type SlackMessageBody } from './render-card-blocks.js';
 import { renderRequestMessage } from './render-request-message.js';
+import {
+  isServed,
+  originOfAction,
+  originOfCommand,
+  type SlackAudience,
+  type SlackOrigin,
+  slackAudience,
+} from './slack-audience.js';
 import { slackErrorText as errorText } from './slack-error-text.js';
 import { type SlackThread, slackThreadOf, slackUserId } from './slack-thread.js';
 import { SlackUserGroups } from './slack-user-groups.js';
@@ -40,6 +54,10 @@ export interface SlackAdapterOptions {
    * serves `/slack/events` through `requestListener`, Bolt's signature check included.
    */
   mounted?: boolean;
+  /** Workspaces served besides the bot's own (SLACK_TEAM_IDS). */
+  teamIds?: readonly string[];
+  /** Enterprise Grid organisations served, every workspace of each (SLACK_ENTERPRISE_IDS). */
+  enterpriseIds?: readonly string[];
   logger: Logger;
   /** Where keyed messages' ids are kept across restarts (RedisMessageRefs); in memory by default. */
   messageRefs?: MessageRefs;
@@ -54,6 +72,10 @@ export interface SlackAdapterOptions {
 
 export const SLACK_COMMAND = '/pve';
 export const SLACK_EVENTS_PATH = '/slack/events';
+
+/** What a person from a workspace the bot does not serve is told; nothing else happens. */
+export const FOREIGN_WORKSPACE_TEXT =
+  'pve-chatops serves its own workspace only: your workspace is not one it is set up for, so nothing was run.';
 
 /** Statuses after which a message may still change; any other is final. */
 const OPEN_STATUSES: ReadonlySet<CardStatus> = new Set(['running', 'pending']);
@@ -91,6 +113,25 @@ export class SlackAdapter implements ChatAdapter {
   #started = false;
   #port: number | undefined;
   #receiver: HTTPReceiver | undefined;
+  /** HTTP mode: Bolt's listener behind our own checks (method, future timestamps). */
+  #eventsListener: RequestListener | undefined;
+  /** HTTP mode, not mounted: the server of our own on `port`. */
+  #server: Server | undefined;
+  /** Whom the bot serves; known once auth.test answered at start. */
+  #audience: SlackAudience | undefined;
+  /** The bot's name in the workspace, for "invite me" advice. */
+  #botName = 'pve-chatops';
+  /**
+   * The response_url of each command being handled, by its request id: a private answer goes
+   * there while the command has no public thread yet. It reaches the person even in a channel
+   * the bot is not in; chat.postEphemeral does not.
+   */
+  readonly #replies = new Map<string, RespondFn>();
+  /**
+   * Request threads opened, by request id (bounded), so a message addressed to a command's
+   * thread before it was opened still finds it.
+   */
+  readonly #opened = new Map<string, Promise<SlackThread>>();
 
   constructor(options: SlackAdapterOptions) {
     if (!options.botToken) throw new Error('SlackAdapter needs a bot token (xoxb-…)');
@@ -112,33 +153,21 @@ export class SlackAdapter implements ChatAdapter {
       // No network in the constructor: start() runs auth.test through app.init().
       deferInitialization: true,
     };
-    if (!options.appToken && options.mounted) {
+    if (!options.appToken) {
+      // HTTP mode: Bolt's receiver never listens itself; its request listener is served behind
+      // our checks, by the ops server (mounted) or by a server of ours (start()).
       this.#receiver = new HTTPReceiver({
         signingSecret: options.signingSecret!,
         endpoints: SLACK_EVENTS_PATH,
         logger: common.logger,
       });
+      this.#eventsListener = guardSlackEvents(this.#receiver.requestListener, {
+        onRefused: (why) => this.#logger.warn(why, 'refused a request to /slack/events'),
+      });
     }
-    this.#app = options.appToken
-      ? new App({ ...common, appToken: options.appToken, socketMode: true })
-      : this.#receiver
-        ? new App({ ...common, receiver: this.#receiver })
-        : new App({
-            ...common,
-            signingSecret: options.signingSecret!,
-            endpoints: SLACK_EVENTS_PATH,
-            port: options.port ?? 3000,
-            customRoutes: [
-              {
-                path: '/healthz',
-                method: ['GET'],
-                handler: (_request, response) => {
-                  response.writeHead(200, { 'content-type': 'text/plain' });
-                  response.end('ok\n');
-                },
-              },
-            ],
-          });
+    this.#app = this.#receiver
+      ? new App({ ...common, receiver: this.#receiver })
+      : new App({ ...common, appToken: options.appToken!, socketMode: true });
     this.#client = this.#app.client;
     this.#app.error(async (error) => {
       this.#logger.error({ error: errorText(error) }, 'Slack listener failed');
@@ -174,44 +203,176 @@ export class SlackAdapter implements ChatAdapter {
     if (this.#started) throw new Error('the Slack adapter is already started');
     this.#core = core;
     this.#app.command(SLACK_COMMAND, async ({ command, ack, respond }) => {
+      const origin = originOfCommand(command);
+      if (!this.#serves(origin)) {
+        // Said in the ack itself: Slack shows it to the person alone, and nothing else happens.
+        await ack({ response_type: 'ephemeral', text: FOREIGN_WORKSPACE_TEXT });
+        this.#logger.warn(
+          { ...origin, user: command.user_id, channel: command.channel_id },
+          'a Slack command from a workspace not served; nothing run',
+        );
+        return;
+      }
       await ack();
       await this.#onCommand(command, respond);
     });
-    this.#app.action(/.+/, async ({ ack, body, action }) => {
+    this.#app.action(/.+/, async ({ ack, body, action, respond }) => {
       await ack();
       if (body.type !== 'block_actions' || action.type !== 'button' || !('action_id' in action)) return;
+      const origin = originOfAction(body);
+      if (!this.#serves(origin)) {
+        this.#logger.warn(
+          { ...origin, user: body.user.id, action: action.action_id },
+          'a Slack button press from a workspace not served; nothing done',
+        );
+        await respond({
+          response_type: 'ephemeral',
+          replace_original: false,
+          text: FOREIGN_WORKSPACE_TEXT,
+        }).catch((error: unknown) => this.#logger.warn({ error: errorText(error) }, 'cannot respond'));
+        return;
+      }
       await this.#onButton(body, action);
     });
     await this.#app.init();
-    if (this.#receiver) {
-      // Mounted: the ops server owns the port; nothing to listen on here.
-    } else if (this.mode === 'http') {
-      const server = (await this.#app.start(this.#options.port ?? 3000)) as Server;
-      this.#port = (server.address() as AddressInfo).port;
-    } else {
+    // Who we are: the workspace (or organisation) served by default, and the name to invite.
+    const self = await this.#client.auth.test();
+    this.#audience = slackAudience(self, {
+      teamIds: this.#options.teamIds ?? [],
+      enterpriseIds: this.#options.enterpriseIds ?? [],
+    });
+    if (typeof self.user === 'string' && self.user !== '') this.#botName = self.user;
+    if (this.mode === 'socket') {
       await this.#app.start();
+    } else if (!this.#options.mounted) {
+      this.#server = await this.#listen(this.#options.port ?? 3000);
+      this.#port = (this.#server.address() as AddressInfo).port;
     }
     this.#started = true;
-    this.#logger.info({ mode: this.mode, port: this.#port }, 'Slack adapter started');
+    this.#logger.info(
+      {
+        mode: this.mode,
+        port: this.#port,
+        teams: [...this.#audience.teams],
+        enterprises: [...this.#audience.enterprises],
+      },
+      'Slack adapter started',
+    );
   }
 
-  /** Mounted HTTP mode: the handler of POST /slack/events, for the ops server. */
+  /** Mounted HTTP mode: the handler of /slack/events, for the ops server. */
   get requestListener(): RequestListener | undefined {
-    return this.#receiver?.requestListener;
+    return this.#options.mounted ? this.#eventsListener : undefined;
   }
 
   async stop(): Promise<void> {
     await this.#edits.drain();
     if (!this.#started) return;
     this.#started = false;
-    if (!this.#receiver) await this.#app.stop();
+    if (this.mode === 'socket') await this.#app.stop();
+    const server = this.#server;
+    this.#server = undefined;
+    if (server) {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    }
+  }
+
+  /** HTTP mode with a port of its own: /slack/events behind our checks, and /healthz. */
+  async #listen(port: number): Promise<Server> {
+    const events = this.#eventsListener!;
+    const server = createServer((request, response) => {
+      const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+      try {
+        if (path === SLACK_EVENTS_PATH) {
+          events(request, response);
+        } else if (path === '/healthz' && (request.method === 'GET' || request.method === 'HEAD')) {
+          response.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+        } else {
+          response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+        }
+      } catch (error) {
+        this.#logger.error({ error: errorText(error) }, 'Slack request failed');
+        if (!response.headersSent) response.writeHead(500).end();
+      }
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    return server;
+  }
+
+  #serves(origin: SlackOrigin): boolean {
+    // Before start() has learnt who we are nothing is served (Bolt delivers nothing before then).
+    return this.#audience !== undefined && isServed(origin, this.#audience);
+  }
+
+  /**
+   * The public record of an accepted command: "<@user> ran `/pve …`" in the channel, its text
+   * quoted safely. Its thread is the request's from now on. When the bot cannot post there, the
+   * error's message is the advice for the person (the core tells it to them).
+   */
+  openRequestThread(event: ChatEvent): Promise<ThreadRef> {
+    return this.#open(slackThreadOf(event.thread), slackUserId(event.user.id), event.text);
+  }
+
+  /**
+   * A message for a command's thread that was addressed before the thread existed (a job queued
+   * by a core that never opened it): the thread is opened now, from what the reference carries.
+   */
+  #threadOfRequest(thread: SlackThread): Promise<SlackThread> {
+    return this.#open(thread, thread.user, thread.command ?? '');
+  }
+
+  /** Posts the request message once per request, however many ask for its thread at once. */
+  #open(thread: SlackThread, userId: string | undefined, text: string): Promise<SlackThread> {
+    if (thread.thread_ts) return Promise.resolve(thread);
+    const key = thread.request;
+    const opening = key ? this.#opened.get(key) : undefined;
+    if (opening) return opening;
+    const opened = this.#postRequestMessage(thread, userId ?? thread.user, text);
+    if (key) {
+      this.#opened.set(key, opened);
+      opened.catch(() => this.#opened.delete(key));
+      // Old entries go: by then their commands are long answered.
+      for (const old of [...this.#opened.keys()].slice(0, -1000)) this.#opened.delete(old);
+    }
+    return opened;
+  }
+
+  async #postRequestMessage(
+    thread: SlackThread,
+    userId: string | undefined,
+    text: string,
+  ): Promise<SlackThread> {
+    const { channel } = thread;
+    const user = userId ?? 'unknown';
+    const command = quoteCommandText(text);
+    let ts: string | undefined;
+    try {
+      ts = (await this.#client.chat.postMessage({ channel, ...renderRequestMessage(user, command) })).ts;
+    } catch (error) {
+      this.#logger.warn({ channel, error: errorText(error) }, 'cannot post a request message');
+      throw new Error(this.#cannotPostAdvice(errorText(error)));
+    }
+    if (!ts) throw new Error(this.#cannotPostAdvice('no ts'));
+    return { platform: 'slack', channel, thread_ts: ts, user, command };
+  }
+
+  #cannotPostAdvice(why: string): string {
+    return `I cannot post in this channel (${why}), so nothing was run. Invite me to it (\`/invite @${this.#botName}\`) or use a channel I am in.`;
   }
 
   async send(message: OutgoingMessage): Promise<void> {
-    const thread = slackThreadOf(message.thread);
+    let thread = slackThreadOf(message.thread);
     const { card } = message;
     const body = renderCardBlocks(card);
-    const where = { channel: thread.channel, ...(thread.thread_ts ? { thread_ts: thread.thread_ts } : {}) };
     const attachments = message.attachments ?? [];
     if (message.ephemeralTo) {
       const user = slackUserId(message.ephemeralTo.id);
@@ -223,9 +384,24 @@ export class SlackAdapter implements ChatAdapter {
         // Slack shares files with a whole channel; one person alone cannot be shown one.
         this.#logger.warn({ files: attachments.map((a) => a.name) }, 'files on an ephemeral message dropped');
       }
+      const respond = !thread.thread_ts && thread.request ? this.#replies.get(thread.request) : undefined;
+      if (respond) {
+        const answered = await respond({ response_type: 'ephemeral', ...body }).then(
+          () => true,
+          (error: unknown) => {
+            this.#logger.warn({ error: errorText(error) }, 'cannot answer through response_url');
+            return false;
+          },
+        );
+        if (answered) return;
+      }
+      const where = { channel: thread.channel, ...(thread.thread_ts ? { thread_ts: thread.thread_ts } : {}) };
       await this.#client.chat.postEphemeral({ ...where, user, ...body });
       return;
     }
+    // A public message for a command whose thread is not open: it opens now.
+    if (!thread.thread_ts && thread.request) thread = slackThreadOf(await this.#threadOfRequest(thread));
+    const where = { channel: thread.channel, ...(thread.thread_ts ? { thread_ts: thread.thread_ts } : {}) };
     if (message.key) {
       await this.#edits.submit(`${thread.channel}/${thread.thread_ts ?? ''}/${message.key}`, {
         ...where,
@@ -276,42 +452,35 @@ export class SlackAdapter implements ChatAdapter {
   async #onCommand(command: SlashCommand, respond: RespondFn): Promise<void> {
     const core = this.#core!;
     const channel = command.channel_id;
-    const [posted, user] = await Promise.all([
-      this.#client.chat
-        .postMessage({ channel, ...renderRequestMessage(command.user_id, command.text) })
-        .catch((error: unknown) => error as Error),
-      this.#chatUser(command.user_id, command.user_name),
-    ]);
-    if (posted instanceof Error || !posted.ts) {
-      const why = posted instanceof Error ? errorText(posted) : 'no ts';
-      this.#logger.warn({ channel, error: why }, 'cannot post a request message');
-      await respond({
-        response_type: 'ephemeral',
-        text: `I cannot post in this channel (${why}). Invite me to it (\`/invite @pve-chatops\`) or use a channel I am in.`,
-      }).catch((error: unknown) => this.#logger.warn({ error: errorText(error) }, 'cannot respond'));
-      return;
-    }
+    const requestId = command.trigger_id ? `slack:trigger:${command.trigger_id}` : undefined;
+    // No public message yet: the core answers mistakes and refusals privately, and opens the
+    // thread (openRequestThread) only for a command it accepts.
     const thread: SlackThread = {
       platform: 'slack',
       channel,
-      thread_ts: posted.ts,
       user: command.user_id,
-      command: command.text,
+      command: quoteCommandText(command.text),
+      ...(requestId ? { request: requestId } : {}),
     };
+    if (requestId) this.#replies.set(requestId, respond);
     try {
-      await core.handle({ platform: 'slack', user, channel: `slack:${channel}`, text: command.text, thread });
+      const user = await this.#chatUser(command.user_id, command.user_name);
+      await core.handle({
+        platform: 'slack',
+        user,
+        channel: `slack:${channel}`,
+        text: command.text,
+        thread,
+        ...(requestId ? { requestId } : {}),
+      });
     } catch (error) {
       this.#logger.error({ channel, error: errorText(error) }, 'the core failed on a Slack command');
-      await this.#client.chat
-        .postEphemeral({
-          channel,
-          user: command.user_id,
-          thread_ts: posted.ts,
-          text: '❌ Something went wrong on my side; the details are in my log. Please try again.',
-        })
-        .catch((inner: unknown) =>
-          this.#logger.warn({ error: errorText(inner) }, 'cannot post an ephemeral'),
-        );
+      await respond({
+        response_type: 'ephemeral',
+        text: '❌ Something went wrong on my side; the details are in my log. Please try again.',
+      }).catch((inner: unknown) => this.#logger.warn({ error: errorText(inner) }, 'cannot respond'));
+    } finally {
+      if (requestId) this.#replies.delete(requestId);
     }
   }
 
@@ -321,6 +490,7 @@ export class SlackAdapter implements ChatAdapter {
       channel?: { id: string };
       container: Record<string, unknown>;
       message?: { ts: string; thread_ts?: unknown };
+      trigger_id?: string;
     },
     action: { action_id: string; value?: string },
   ): Promise<void> {
@@ -343,6 +513,8 @@ export class SlackAdapter implements ChatAdapter {
         platform: 'slack',
         channel: `slack:${channel}`,
         thread: { platform: 'slack', channel, ...(threadTs ? { thread_ts: threadTs } : {}) },
+        // Every press carries its own trigger_id: a replayed or redelivered one is the same press.
+        ...(body.trigger_id ? { requestId: `slack:trigger:${body.trigger_id}` } : {}),
       });
     } catch (error) {
       this.#logger.error(

@@ -1,6 +1,6 @@
 // The Slack side of a ThreadRef: the channel, the request message's ts (every reply goes in its
-// thread), and who asked what, so the request message can be redrawn with the result even by a
-// bot that did not post it. The core and the jobs carry it without reading it.
+// thread), and who asked what (quoted for display), so the request message can be redrawn with
+// the result even by a bot that did not post it. The core and the jobs carry it without reading it.
 import type { ThreadRef } from '../../jobs/job-events.js';
 
 // A type, not an interface: it must stay assignable to ThreadRef's index signature.
@@ -13,13 +13,18 @@ export type SlackThread = {
   /** The Slack user id of the requester, and the command text they typed. */
   user?: string;
   command?: string;
+  /**
+   * Before its request message exists: the command's request id (`slack:trigger:…`). Private
+   * answers go through that command's response_url, and its thread is found once opened.
+   */
+  request?: string;
 };
 
 const CHANNEL_PREFIX = 'slack:';
 
 /** Reads a ThreadRef addressed to Slack; the channel may be written `slack:C024BE91L` too. */
 export function slackThreadOf(ref: ThreadRef): SlackThread {
-  const { channel, thread_ts, user, command } = ref as Record<string, unknown>;
+  const { channel, thread_ts, user, command, request } = ref as Record<string, unknown>;
   if (ref.platform !== 'slack' || typeof channel !== 'string' || channel === '') {
     throw new Error(`not a Slack thread: ${JSON.stringify(ref)}`);
   }
@@ -29,6 +34,7 @@ export function slackThreadOf(ref: ThreadRef): SlackThread {
     ...(typeof thread_ts === 'string' ? { thread_ts } : {}),
     ...(typeof user === 'string' ? { user } : {}),
     ...(typeof command === 'string' ? { command } : {}),
+    ...(typeof request === 'string' ? { request } : {}),
   };
 }
 
