@@ -12,7 +12,15 @@ import { type Logger, silentLogger } from './logger.js';
  * cancel); invalid: it did not parse or could not be planned (unknown guest, wrong node…);
  * refused: the policy does not let this user run it here; error: the core failed.
  */
-export type CommandOutcome = 'queued' | 'approval' | 'answered' | 'invalid' | 'refused' | 'error';
+/** `unavailable`: not accepted because the job store (Redis) did not answer; nothing ran. */
+export type CommandOutcome =
+  | 'queued'
+  | 'approval'
+  | 'answered'
+  | 'invalid'
+  | 'refused'
+  | 'unavailable'
+  | 'error';
 
 /** How an approval request was closed. */
 export type ApprovalOutcome = 'approved' | 'denied' | 'expired' | 'cancelled';
@@ -87,7 +95,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
 
   const commands = new Counter({
     name: 'pve_chatops_commands_total',
-    help: 'Chat commands handled, by command and outcome (queued, approval, answered, invalid, refused, error).',
+    help: 'Chat commands handled, by command and outcome (queued, approval, answered, invalid, refused, unavailable, error).',
     labelNames: ['command', 'outcome'] as const,
     registers,
   });

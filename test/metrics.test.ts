@@ -10,7 +10,7 @@ import { ApprovalStore } from '../src/core/approvals/approval-store.js';
 import { AuditLog } from '../src/core/audit/audit-log.js';
 import { Core } from '../src/core/core.js';
 import type { OutgoingMessage } from '../src/core/message.js';
-import { defaultPolicy } from '../src/core/policy/index.js';
+import { parsePolicy } from '../src/core/policy/index.js';
 import { JOB_QUEUE_NAME } from '../src/jobs/job-queue.js';
 import { readOutboxLag } from '../src/jobs/outbox/outbox-lag.js';
 import { OutboxReader } from '../src/jobs/outbox/outbox-reader.js';
@@ -140,7 +140,8 @@ describe('metrics: commands and approvals through the core', () => {
       queue: h.queue,
       approvals: new ApprovalStore(h.redis, { prefix: h.prefix }),
       audit: new AuditLog(h.redis, { prefix: h.prefix }),
-      policy: defaultPolicy(),
+      // Everyone may ask for anything; disruptive commands then wait for one approval by another.
+      policy: parsePolicy("commands:\n  '*':\n    allow: [everyone]\n", 'test policy'),
       sink: { send: async (message) => void sent.push(message) },
       readCluster: () => readClusterSnapshot(pve.transport),
       logger: silentLogger,

@@ -98,7 +98,7 @@ export class Core implements CoreApi {
       const outcome = await this.#handle(event, parsed);
       this.#o.metrics?.countCommand(command, outcome);
     } catch (error) {
-      this.#o.metrics?.countCommand(command, 'error');
+      this.#o.metrics?.countCommand(command, isStoreUnavailable(error) ? 'unavailable' : 'error');
       // The person gets a reply whatever happened, privately; the details stay in the logs.
       await this.#tell(event.thread, event.user, this.#failureCard(error, 'command', { command }));
     }
