@@ -101,7 +101,7 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
   const balance = readBalance(env, problem);
   const dashboard = readDashboard(env, problem);
   const slack = readSlack(env, needs.has('slack'), problem);
-  const discord = readDiscord(env, needs.has('discord'), problem);
+  const discord = readDiscord(env, needs.has('discord'), problem, needs.has('chat'));
   const anyChatVariable = [
     env.SLACK_BOT_TOKEN,
     env.SLACK_APP_TOKEN,

@@ -39,7 +39,11 @@ export interface SlackConfig {
 export interface DiscordConfig {
   token: string;
   applicationId: string;
-  guildId?: string;
+  /**
+   * The servers served (DISCORD_GUILD_IDS and DISCORD_GUILD_ID); never empty in a process that
+   * serves chat (the adapter refuses to start without them too).
+   */
+  guildIds: string[];
   apiUrl?: string;
 }
 

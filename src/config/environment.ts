@@ -69,6 +69,7 @@ export const environmentSchema = z.object({
   DISCORD_TOKEN: optionalText,
   DISCORD_APPLICATION_ID: optionalText,
   DISCORD_GUILD_ID: optionalText,
+  DISCORD_GUILD_IDS: optionalText,
   DISCORD_API_URL: optionalText,
   DIGEST_CRON: optionalText,
   DIGEST_TZ: optionalText,

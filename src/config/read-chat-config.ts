@@ -50,7 +50,22 @@ export function readSlack(env: Environment, needed: boolean, problem: Problem): 
   };
 }
 
-export function readDiscord(env: Environment, needed: boolean, problem: Problem): DiscordConfig | undefined {
+/** Why Discord will not start without its servers, and how to name them (the adapter says it too). */
+export const DISCORD_GUILD_IDS_PROBLEM =
+  'is required for Discord: the ids of the servers (guilds) the bot serves, comma-separated ' +
+  '(in Discord: User Settings → Advanced → Developer Mode, then right-click the server → Copy Server ID); ' +
+  'interactions from any other server or from a DM are refused, so without it the bot would serve nobody';
+
+/**
+ * `serves`: this process runs the chat adapters (`all`, `bot`), so a configured Discord must name
+ * the servers it serves; a worker sharing the same environment is not asked for them.
+ */
+export function readDiscord(
+  env: Environment,
+  needed: boolean,
+  problem: Problem,
+  serves = needed,
+): DiscordConfig | undefined {
   const anySet = [env.DISCORD_TOKEN, env.DISCORD_APPLICATION_ID].some((v) => v !== undefined);
   if (!needed && !anySet) return undefined;
   if (!env.DISCORD_TOKEN)
@@ -66,6 +81,18 @@ export function readDiscord(env: Environment, needed: boolean, problem: Problem)
   if (env.DISCORD_GUILD_ID && !/^\d{17,20}$/.test(env.DISCORD_GUILD_ID)) {
     problem('DISCORD_GUILD_ID', `must be a numeric snowflake id (got '${env.DISCORD_GUILD_ID}')`);
   }
+  // The servers served: DISCORD_GUILD_IDS, and DISCORD_GUILD_ID (one server) as before. Required:
+  // anyone can invite a bot to their own server, and a missing setting must not mean "any".
+  const listedGuilds = list(env.DISCORD_GUILD_IDS);
+  const badGuilds = listedGuilds.filter((id) => !/^\d{17,20}$/.test(id));
+  if (badGuilds.length > 0) {
+    problem(
+      'DISCORD_GUILD_IDS',
+      `must be numeric snowflake ids, comma-separated (got '${badGuilds.join(', ')}')`,
+    );
+  }
+  const guildIds = [...new Set([...listedGuilds, ...(env.DISCORD_GUILD_ID ? [env.DISCORD_GUILD_ID] : [])])];
+  if (guildIds.length === 0 && (needed || serves)) problem('DISCORD_GUILD_IDS', DISCORD_GUILD_IDS_PROBLEM);
   if (env.DISCORD_API_URL && !isUrl(env.DISCORD_API_URL, ['http:', 'https:'])) {
     problem('DISCORD_API_URL', `must be an http(s) URL (got '${env.DISCORD_API_URL}')`);
   }
@@ -73,7 +100,7 @@ export function readDiscord(env: Environment, needed: boolean, problem: Problem)
   return {
     token: env.DISCORD_TOKEN,
     applicationId: env.DISCORD_APPLICATION_ID,
-    guildId: env.DISCORD_GUILD_ID,
+    guildIds,
     apiUrl: env.DISCORD_API_URL,
   };
 }

@@ -57,7 +57,13 @@ async function start(): Promise<Started> {
   fake.addChannel(CHANNEL, 'ops');
   const warnings: string[] = [];
   const logger: Logger = { ...silentLogger, warn: (_fields, message) => warnings.push(message) };
-  const adapter = new DiscordAdapter({ token: fake.token, apiUrl: fake.apiUrl, logger, editIntervalMs: 20 });
+  const adapter = new DiscordAdapter({
+    token: fake.token,
+    guildIds: [fake.guildId],
+    apiUrl: fake.apiUrl,
+    logger,
+    editIntervalMs: 20,
+  });
   await adapter.start(IDLE_CORE);
   stops.push(() => adapter.stop());
   return { fake, adapter, warnings };

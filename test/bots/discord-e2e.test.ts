@@ -16,7 +16,7 @@ import { parsePolicy } from '../../src/core/policy/index.js';
 import { JobWorker } from '../../src/jobs/job-worker.js';
 import { OutboxWriter } from '../../src/jobs/outbox/outbox-writer.js';
 import { createRedis } from '../../src/jobs/redis-connection.js';
-import { silentLogger } from '../../src/logger.js';
+import { type Logger, silentLogger } from '../../src/logger.js';
 import { ProxmoxClient } from '../../src/proxmox/proxmox-client.js';
 import { type RunningSimulator, type SimCluster, startSimulator } from '../../src/sim/simulator.js';
 import { FakeDiscord, type FakeDiscordUser, type FakeMessage } from '../fakes/discord/fake-discord.js';
@@ -45,6 +45,8 @@ commands:
 
 interface DiscordChat {
   fake: FakeDiscord;
+  /** The bot's warnings, as logged. */
+  warnings: string[];
   sim: RunningSimulator<SimCluster>;
   redis: Redis;
   prefix: string;
@@ -62,11 +64,13 @@ async function startBot(
   prefix: string,
   pve: ProxmoxClient,
   pveUser: string,
+  logger: Logger,
 ): Promise<{ app: RunningChatOps; adapter: DiscordAdapter }> {
   const adapter = new DiscordAdapter({
     token: fake.token,
+    guildIds: [fake.guildId],
     apiUrl: fake.apiUrl,
-    logger: silentLogger,
+    logger,
     // Short enough that a fast simulated migration still shows its progress as several edits.
     editIntervalMs: 50,
     messageRefs: new RedisMessageRefs(redis, { prefix, platform: 'discord' }),
@@ -78,7 +82,7 @@ async function startBot(
     pveUser,
     policy: parsePolicy(POLICY, 'discord e2e policy'),
     adapters: [adapter],
-    logger: silentLogger,
+    logger,
     // The worker runs on its own (as `pve-chatops worker` would), so a bot restart leaves jobs running.
     consumer: 'test',
   });
@@ -109,9 +113,12 @@ async function startDiscordChat(speed = 50): Promise<DiscordChat> {
     logger: silentLogger,
   });
   await worker.start();
-  let bot = await startBot(fake, redis, prefix, pve, sim.tokenId);
+  const warnings: string[] = [];
+  const logger: Logger = { ...silentLogger, warn: (_fields, message) => warnings.push(message) };
+  let bot = await startBot(fake, redis, prefix, pve, sim.tokenId, logger);
   const chat: DiscordChat = {
     fake,
+    warnings,
     sim,
     redis,
     prefix,
@@ -120,7 +127,7 @@ async function startDiscordChat(speed = 50): Promise<DiscordChat> {
     adapter: bot.adapter,
     async restartBot() {
       await bot.app.stop();
-      bot = await startBot(fake, redis, prefix, pve, sim.tokenId);
+      bot = await startBot(fake, redis, prefix, pve, sim.tokenId, logger);
       chat.app = bot.app;
       chat.adapter = bot.adapter;
     },
@@ -157,10 +164,10 @@ function message(fake: FakeDiscord, id: string): FakeMessage | undefined {
   return fake.messages().find((m) => m.id === id);
 }
 
-/** The request message a slash command's interaction became, once it shows `pattern`. */
-function requestMessage(fake: FakeDiscord, interactionId: string, pattern: RegExp): Promise<FakeMessage> {
+/** The public request message the bot posted once the core accepted a command, by its text. */
+function requestMessage(fake: FakeDiscord, pattern: RegExp): Promise<FakeMessage> {
   return fake.waitFor(() =>
-    fake.messages(CHANNEL).find((m) => m.interactionId === interactionId && pattern.test(m.content)),
+    fake.messages(CHANNEL).find((m) => m.authorId === fake.botUserId && pattern.test(m.content)),
   );
 }
 
@@ -176,9 +183,9 @@ async function requestMigration(c: DiscordChat) {
     subcommand: 'migrate',
     options: { vm: 'TestVM', node: 'node03' },
   });
-  // Deferred within Discord's 3 seconds, publicly: the reply is the request message.
-  expect((await interaction.acknowledged).type).toBe(5);
-  const request = await requestMessage(fake, interaction.id, /ran `\/pve migrate TestVM node03`/);
+  // Deferred within Discord's 3 seconds, privately: nothing is public before the policy passed.
+  expect(await interaction.acknowledged).toEqual({ type: 5, data: { flags: 64 } });
+  const request = await requestMessage(fake, /ran `\/pve migrate TestVM node03`/);
   const card = await fake.waitFor(() => {
     const m = message(fake, request.id);
     return m && buttonIds(m).length > 0 ? m : undefined;
@@ -282,7 +289,7 @@ describe('Discord end to end', () => {
     const { fake } = c;
     const interaction = fake.slashCommand({ user: ALICE, channelId: CHANNEL, subcommand: 'digest' });
     await interaction.acknowledged;
-    const request = await requestMessage(fake, interaction.id, /ran `\/pve digest`/);
+    const request = await requestMessage(fake, /ran `\/pve digest`/);
     const digest = await fake.waitFor(
       () => fake.messages(request.id).find((m) => /MonCluster/.test(embedText(m))),
       20_000,
@@ -307,7 +314,8 @@ describe('Discord end to end', () => {
       subcommand: 'migrate',
       options: { vm: 'TestVN', node: 'node03' },
     });
-    await interaction.acknowledged;
+    // Acknowledged privately: not even a passing "thinking" in the channel.
+    expect(await interaction.acknowledged).toEqual({ type: 5, data: { flags: 64 } });
     const answer = await fake.waitFor(() =>
       fake.ephemerals(ALICE.id).find((m) => /Did you mean/.test(embedText(m))),
     );
@@ -315,6 +323,77 @@ describe('Discord end to end', () => {
     expect(fake.messages(CHANNEL)).toEqual([]);
     expect(fake.threads()).toEqual([]);
     expect(await c.app.queue.list()).toEqual([]);
+  });
+
+  it('without Create Public Threads, the progress and the result follow the request as replies in the channel; the channel is told once', async () => {
+    const c = await startDiscordChat();
+    chat = c;
+    const { fake } = c;
+    fake.refuseThreads(CHANNEL);
+    const results: FakeMessage[] = [];
+    const requests: FakeMessage[] = [];
+    for (const target of ['node01', 'node02']) {
+      const interaction = fake.slashCommand({
+        user: ALICE,
+        channelId: CHANNEL,
+        subcommand: 'status',
+        options: { target },
+      });
+      await interaction.acknowledged;
+      const request = await requestMessage(fake, new RegExp(`ran \`/pve status ${target}\``));
+      requests.push(request);
+      results.push(
+        await fake.waitFor(
+          () =>
+            fake.messages(CHANNEL).find((m) => m.replyTo === request.id && m.content === `<@${ALICE.id}>`),
+          20_000,
+        ),
+      );
+    }
+    expect(embedText(results[0])).toMatch(/node01/);
+    expect(fake.threads()).toEqual([]);
+    // The progress message replies to its request too, and each request is marked with its outcome.
+    for (const request of requests) {
+      const progress = fake.messages(CHANNEL).filter((m) => m.replyTo === request.id && m.content === '');
+      expect(progress).toHaveLength(1);
+      await fake.waitFor(() => message(fake, request.id)?.content.startsWith('✅'));
+    }
+    // One word to the channel and one warning in the log, naming the permission; not one per message.
+    const notices = fake.messages(CHANNEL).filter((m) => /Create Public Threads/.test(m.content));
+    expect(notices).toHaveLength(1);
+    expect(c.warnings.filter((w) => /Create Public Threads/.test(w))).toHaveLength(1);
+    // Thread creation was asked once; the second request went straight to the channel.
+    expect(fake.calls().filter((call) => call.path.endsWith('/threads'))).toHaveLength(1);
+  });
+
+  it('refuses commands from another server and from DMs privately; nothing runs', async () => {
+    const c = await startDiscordChat();
+    chat = c;
+    const { fake } = c;
+    const options = { vm: 'TestVM', node: 'node03' };
+    const fromOther = fake.slashCommand({
+      user: DAVE,
+      channelId: CHANNEL,
+      subcommand: 'migrate',
+      options,
+      guildId: '100000000000000099',
+    });
+    expect(await fromOther.acknowledged).toMatchObject({ type: 4, data: { flags: 64 } });
+    const fromDm = fake.slashCommand({
+      user: DAVE,
+      channelId: '200000000000000077',
+      subcommand: 'migrate',
+      options,
+      guildId: null,
+    });
+    expect(await fromDm.acknowledged).toMatchObject({ type: 4, data: { flags: 64 } });
+    expect(fake.ephemerals(DAVE.id).map((m) => m.content)).toEqual([
+      expect.stringMatching(/serves only the Discord server it was set up for/),
+      expect.stringMatching(/serves only the Discord server it was set up for/),
+    ]);
+    expect(fake.messages(CHANNEL)).toEqual([]);
+    expect(await c.app.queue.list()).toEqual([]);
+    expect(await c.redis.keys(`${c.prefix}:approval*`)).toEqual([]);
   });
 
   it('keeps progress and results flowing through a gateway RECONNECT, and approvals after tokens expire and a bot restart', async () => {

@@ -1,13 +1,19 @@
-// Discord through discord.js on the gateway. `/pve <subcommand>` is deferred at once (Discord
-// allows 3 seconds), its options written as the command line the grammar parses, and handed to
-// the core. The deferred reply becomes the request message: who ran what, and the resolved plan
-// with its approval buttons; everything after goes into a thread started on it, progress as one
-// message edited in place, the result as a new message that mentions the requester.
+// Discord through discord.js on the gateway. Only the servers (guilds) the operator named are
+// served: an interaction from any other server, or a DM, is answered privately and nothing runs.
+// `/pve <subcommand>` is acknowledged at once, privately (Discord allows 3 seconds), its options
+// written as the command line the grammar parses, and handed to the core with the interaction's
+// id, which the core handles once however often Discord delivers it. Until the core has checked
+// the grammar and the policy, whatever it says goes to the person alone (the private "thinking"
+// reply, then ephemeral follow-ups), so a mistyped or refused command leaves no public trace.
+// Once accepted, the core asks for the public record (openRequestThread): a message in the
+// channel saying who ran what, which then carries the resolved plan and its approval buttons.
+// Everything after goes into a thread started on it (or, where the bot may not start threads,
+// replies to it in the channel: request-threads.ts): progress as one message edited in place,
+// the result as a new message that mentions the requester.
 //
-// Only the first answer uses the interaction's token (valid 15 minutes); every later write (the
-// approval card after a click, progress, results) uses the bot token and the ids in the
-// ThreadRef, so a request approved an hour later, or after a restart, still lands where it
-// belongs. Errors meant for one person are ephemeral follow-ups of their own interaction.
+// Every public write uses the bot token and the ids in the ThreadRef, so a request approved an
+// hour later, or after a restart, still lands where it belongs; interaction tokens (15 minutes)
+// only answer the person who interacted.
 //
 // A message's files (the digest's chart) are attached to the message that carries its card, the
 // first picture drawn inside the card's embed; an edited message gets them with its first post.
@@ -27,20 +33,23 @@ import {
   type RESTOptions,
   Routes,
 } from 'discord.js';
-import type { ChatUser } from '../../core/chat-event.js';
+import type { ChatEvent, ChatUser } from '../../core/chat-event.js';
 import type { SuggestionKind } from '../../core/cluster-directory.js';
 import type { CoreApi } from '../../core/core-api.js';
 import { findCommand, valueKindOf } from '../../core/grammar/index.js';
 import type { Attachment, Card, CardStatus, OutgoingMessage } from '../../core/message.js';
+import { quoteCommandText } from '../../core/quote-command-text.js';
+import type { ThreadRef } from '../../jobs/job-events.js';
 import type { Logger } from '../../logger.js';
 import type { Metrics } from '../../metrics.js';
 import type { ChatAdapter } from '../adapter.js';
 import { truncate } from '../card-marks.js';
 import { EditCoalescer } from '../edit-coalescer.js';
 import { MemoryMessageRefs, type MessageRefs, rememberingWrite } from '../message-refs.js';
+import { acknowledgeInteraction } from './acknowledge-interaction.js';
 import { parseButtonCustomId } from './button-custom-id.js';
 import { createDiscordRestRequest, type DiscordRestRequest } from './discord-rest-request.js';
-import { type DiscordThread, discordThreadOf, discordUserId, replyChannelOf } from './discord-thread.js';
+import { type DiscordThread, discordThreadOf, discordUserId } from './discord-thread.js';
 import {
   DISCORD_MAX_FILES,
   type DiscordUploads,
@@ -48,12 +57,21 @@ import {
   withAttachedImage,
 } from './discord-uploads.js';
 import { interactionToText, type OptionValue } from './interaction-to-text.js';
+import { RecentInteractions } from './recent-interactions.js';
 import { type DiscordMessageBody, renderCardMessage, renderRequestLine } from './render-card-message.js';
+import { RequestThreads } from './request-threads.js';
+import { NOT_SERVED_ANSWER, servedGuilds } from './served-guilds.js';
 import { DISCORD_COMMAND } from './slash-command-definitions.js';
 
 export interface DiscordAdapterOptions {
   /** The bot token (Developer Portal → Bot). */
   token: string;
+  /**
+   * The servers (guild ids) the bot serves (DISCORD_GUILD_IDS); required: interactions from any
+   * other server or a DM are refused. `guildId` (DISCORD_GUILD_ID) counts as one more.
+   */
+  guildIds?: readonly string[] | undefined;
+  guildId?: string | undefined;
   /** REST base URL (`https://discord.com/api` by default); gateway discovery follows it. Tests: the fake. */
   apiUrl?: string | undefined;
   logger: Logger;
@@ -67,20 +85,21 @@ export interface DiscordAdapterOptions {
 
 /** Statuses after which a message may still change; any other is final. */
 const OPEN_STATUSES: ReadonlySet<CardStatus> = new Set(['running', 'pending']);
-/** Discord's code for "A thread has already been created for this message". */
-const THREAD_ALREADY_CREATED = 160004;
-const THREAD_NAME_MAX = 100;
 const CHOICE_MAX = 100;
-/** Threads are archived after a day without messages; a message unarchives them. */
-const THREAD_ARCHIVE_MINUTES = 1440;
 const NO_MENTIONS = { parse: [] as never[] };
+/** Discord's codes for a refusal for want of permissions. */
+const MISSING_ACCESS = 50001;
+const MISSING_PERMISSIONS = 50013;
 
-/** The interaction being answered, for the messages the core sends while handling it. */
+/** The interaction being answered, for the private messages the core sends while handling it. */
 interface LiveInteraction {
   interaction: ChatInputCommandInteraction | ButtonInteraction;
   userId: string;
-  /** The request message of a command: once drawn, the interaction's reply is no longer "thinking". */
-  request?: { thread: DiscordThread; drawn: boolean; withdrawn: boolean };
+  /**
+   * A command's private deferred reply: `thinking` until the first private answer replaces it,
+   * `gone` once withdrawn (the command said nothing to the person alone). Buttons have none.
+   */
+  privateReply: 'thinking' | 'used' | 'gone' | 'none';
 }
 
 interface EditContent {
@@ -89,6 +108,8 @@ interface EditContent {
   final: boolean;
   /** Sent with the first post only; edits keep the message's attachments as they are. */
   uploads?: DiscordUploads;
+  /** The first post replies to this message (a request message, where threads are refused). */
+  replyTo?: string;
 }
 
 function errorText(error: unknown): string {
@@ -103,22 +124,30 @@ function isRetryable(error: unknown): boolean {
   return typeof status === 'number' ? status >= 500 : true;
 }
 
+/** A reply pointing at the request message; posted plainly should that message be gone. */
+function replyReference(replyTo: string | undefined): object {
+  return replyTo ? { message_reference: { message_id: replyTo, fail_if_not_exists: false } } : {};
+}
+
 export class DiscordAdapter implements ChatAdapter {
   readonly platform = 'discord';
   readonly #o: DiscordAdapterOptions;
   readonly #logger: Logger;
+  readonly #guilds: ReadonlySet<string>;
   readonly #client: Client;
   /** discord.js's REST requests go through our own undici Agent (discord-rest-request.ts says why). */
   readonly #request: DiscordRestRequest;
   readonly #edits: EditCoalescer<EditContent, string>;
+  readonly #threads: RequestThreads;
   readonly #live = new AsyncLocalStorage<LiveInteraction>();
-  /** Request messages whose thread exists (or is being made), so each is made once. */
-  readonly #threads = new Map<string, Promise<void>>();
+  /** Commands whose requester may still get a private answer after the command was handled. */
+  readonly #recent = new RecentInteractions<LiveInteraction>();
   #core: CoreApi | undefined;
   #started = false;
 
   constructor(options: DiscordAdapterOptions) {
     if (!options.token) throw new Error('DiscordAdapter needs a bot token');
+    this.#guilds = servedGuilds([...(options.guildIds ?? []), ...(options.guildId ? [options.guildId] : [])]);
     this.#o = options;
     this.#logger = options.logger;
     this.#request = createDiscordRestRequest();
@@ -143,17 +172,19 @@ export class DiscordAdapter implements ChatAdapter {
         if (response.status >= 400) metrics.countChatApiError('discord');
       });
     }
+    const refs = options.messageRefs ?? new MemoryMessageRefs();
+    this.#threads = new RequestThreads({
+      post: (route, body) => this.#client.rest.post(route, { body }),
+      refs,
+      logger: options.logger,
+    });
     this.#edits = new EditCoalescer<EditContent, string>({
       // At most one edit per 2 s per message, as the platform sees it (docs/architecture.md,
       // "Performance targets"): 2.1 s here leaves room for network jitter between two edits.
       intervalMs: options.editIntervalMs ?? 2_100,
       isFinal: (content) => content.final,
       retryable: isRetryable,
-      write: rememberingWrite(
-        options.messageRefs ?? new MemoryMessageRefs(),
-        options.logger,
-        (_key, content, id) => this.#write(content, id),
-      ),
+      write: rememberingWrite(refs, options.logger, (_key, content, id) => this.#write(content, id)),
       onError: (key, error) =>
         this.#logger.warn({ key, error: errorText(error) }, 'cannot write a Discord message'),
     });
@@ -171,7 +202,7 @@ export class DiscordAdapter implements ChatAdapter {
     await this.#client.login(this.#o.token);
     await ready;
     this.#started = true;
-    this.#logger.info({ user: this.#client.user?.tag }, 'Discord adapter started');
+    this.#logger.info({ user: this.#client.user?.tag, guilds: [...this.#guilds] }, 'Discord adapter started');
   }
 
   async stop(): Promise<void> {
@@ -187,42 +218,69 @@ export class DiscordAdapter implements ChatAdapter {
     return this.#edits.idle();
   }
 
+  /**
+   * The public record of a command the core accepted: "<@user> ran `/pve …`" in the channel it
+   * was typed in. Its message is the request message: the plan and its buttons are drawn on it,
+   * and the replies hang off it. The text shown is what will run, on one line and shortened.
+   */
+  async openRequestThread(event: ChatEvent): Promise<ThreadRef> {
+    const thread = discordThreadOf(event.thread);
+    if (thread.message !== undefined) return thread;
+    const user = thread.user ?? discordUserId(event.user.id) ?? '';
+    const command = quoteCommandText(event.text);
+    let posted: { id: string };
+    try {
+      posted = (await this.#client.rest.post(Routes.channelMessages(thread.channel), {
+        body: { content: renderRequestLine(user, command), allowed_mentions: NO_MENTIONS },
+      })) as { id: string };
+    } catch (error) {
+      if (
+        error instanceof DiscordAPIError &&
+        (error.code === MISSING_ACCESS || error.code === MISSING_PERMISSIONS)
+      ) {
+        // The core tells the person this, privately; nothing has run.
+        throw new Error(
+          `I may not post in this channel (Discord: ${error.message}), so I cannot run commands here. ` +
+            'A server admin can give me View Channel and Send Messages in it.',
+        );
+      }
+      throw error;
+    }
+    return { ...thread, message: posted.id, user, command };
+  }
+
   async send(message: OutgoingMessage): Promise<void> {
     const thread = discordThreadOf(message.thread);
-    const live = this.#live.getStore();
     const attachments = this.#attachable(message, thread);
     if (message.ephemeralTo) {
-      await this.#sendEphemeral(message.ephemeralTo.id, message.card, live);
+      await this.#sendEphemeral(message.ephemeralTo.id, message.card, thread);
       return;
     }
     if (message.describesRequest && thread.message !== undefined) {
-      await this.#drawRequest(thread, message.card, live);
+      this.#drawRequest(thread, message.card);
       return;
     }
-    // The thread hangs on the request message: that must stop "thinking" before anything follows.
-    if (live?.request && !live.request.drawn && live.request.thread.message === thread.message) {
-      await this.#drawRequest(thread, undefined, live);
-    }
-    const channel = replyChannelOf(thread);
-    if (channel !== thread.channel) await this.#ensureThread(thread);
+    const target = await this.#threads.replyTarget(thread);
     const body = withAttachedImage(renderCardMessage(message.card), attachments);
     const uploads = attachments.length > 0 ? discordUploads(attachments) : undefined;
     if (message.key) {
-      await this.#edits.submit(`${channel}/${message.key}`, {
-        channel,
+      await this.#edits.submit(`${target.channel}/${message.key}`, {
+        channel: target.channel,
         body,
         final: !OPEN_STATUSES.has(message.card.status),
         ...(uploads ? { uploads } : {}),
+        ...(target.replyTo ? { replyTo: target.replyTo } : {}),
       });
     } else {
       // A result pings its requester; nothing else pings anyone.
       const ping = message.notify ? thread.user : undefined;
       await this.#rest(
         'post',
-        Routes.channelMessages(channel),
+        Routes.channelMessages(target.channel),
         {
           ...body,
           ...(uploads ? { attachments: uploads.attachments } : {}),
+          ...replyReference(target.replyTo),
           ...(ping
             ? { content: `<@${ping}>`, allowed_mentions: { users: [ping] } }
             : { allowed_mentions: NO_MENTIONS }),
@@ -287,7 +345,11 @@ export class DiscordAdapter implements ChatAdapter {
       await this.#rest(
         'post',
         Routes.channelMessages(content.channel),
-        uploads ? { ...body, attachments: uploads.attachments } : body,
+        {
+          ...body,
+          ...(uploads ? { attachments: uploads.attachments } : {}),
+          ...replyReference(content.replyTo),
+        },
         uploads?.files,
       )
     ).id;
@@ -313,85 +375,82 @@ export class DiscordAdapter implements ChatAdapter {
     return kept;
   }
 
-  /**
-   * The request message with its card (the plan, the approval state). While the command's own
-   * interaction is being answered this is its reply, edited through the interaction; afterwards
-   * (an approval an hour later) the same message is edited with the bot token.
-   */
-  async #drawRequest(thread: DiscordThread, card: Card | undefined, live: LiveInteraction | undefined) {
-    const request = live?.request;
-    const body = card ? renderCardMessage(card) : { embeds: [], components: [] };
-    if (request && !request.drawn && !request.withdrawn && request.thread.message === thread.message) {
-      request.drawn = true;
-      await (live!.interaction as ChatInputCommandInteraction).editReply({
-        content: renderRequestLine(live!.userId, thread.command ?? '', undefined),
-        ...body,
-        allowedMentions: NO_MENTIONS,
-      });
-      return;
-    }
-    if (!card) return;
-    await this.#edits.submit(
+  /** The request message with its card (the plan, the approval state), edited in place. */
+  #drawRequest(thread: DiscordThread, card: Card): void {
+    void this.#edits.submit(
       `${thread.channel}/${thread.message}/card`,
-      { channel: thread.channel, body, final: !OPEN_STATUSES.has(card.status) },
+      { channel: thread.channel, body: renderCardMessage(card), final: !OPEN_STATUSES.has(card.status) },
       thread.message,
     );
   }
 
-  /** Starts the thread on the request message, once; a thread made before a restart is kept. */
-  #ensureThread(thread: DiscordThread): Promise<void> {
-    const id = thread.message!;
-    let made = this.#threads.get(id);
-    if (!made) {
-      made = this.#rest('post', Routes.threads(thread.channel, id), {
-        name: truncate(thread.command?.trim() || 'pve', THREAD_NAME_MAX),
-        auto_archive_duration: THREAD_ARCHIVE_MINUTES,
-      })
-        .then(() => undefined)
-        .catch((error: unknown) => {
-          if (error instanceof DiscordAPIError && error.code === THREAD_ALREADY_CREATED) return;
-          this.#threads.delete(id);
-          throw error;
-        });
-      this.#threads.set(id, made);
-    }
-    return made;
-  }
-
-  async #sendEphemeral(identity: string, card: Card, live: LiveInteraction | undefined): Promise<void> {
+  /**
+   * A message for one person: an answer to their own interaction (ephemeral messages exist only
+   * as such), the one being handled, or their command's while its token still works.
+   */
+  async #sendEphemeral(identity: string, card: Card, thread: DiscordThread): Promise<void> {
     const userId = discordUserId(identity);
-    if (!live || live.userId !== userId) {
-      // Ephemeral messages exist only as answers to that person's own interaction.
+    const handling = this.#live.getStore();
+    const live =
+      handling && handling.userId === userId
+        ? handling
+        : [this.#recent.get(thread.interaction)].find((recent) => recent?.userId === userId);
+    if (!live) {
       this.#logger.warn(
         { to: identity, title: card.title },
-        'no interaction of theirs to answer; message dropped',
+        'no interaction of theirs to answer (or its 15 minutes are over); private message dropped',
       );
       return;
     }
-    const request = live.request;
-    if (request && !request.drawn && !request.withdrawn) {
-      // The command went no further: its public "thinking" reply goes, the answer is theirs alone.
-      // (Deleted first: the first follow-up of a deferred reply would otherwise replace it, public.)
-      request.withdrawn = true;
-      await live.interaction
-        .deleteReply()
-        .catch((error: unknown) =>
-          this.#logger.warn({ error: errorText(error) }, 'cannot delete the deferred reply'),
-        );
-    }
     const { embeds } = renderCardMessage(card);
+    if (live.privateReply === 'thinking') {
+      // The first private answer replaces the private "thinking" reply.
+      live.privateReply = 'used';
+      await live.interaction.editReply({ content: '', embeds, components: [], allowedMentions: NO_MENTIONS });
+      return;
+    }
     await live.interaction.followUp({ embeds, flags: MessageFlags.Ephemeral, allowedMentions: NO_MENTIONS });
   }
 
   // ---- receiving -----------------------------------------------------------------------------
 
   async #onInteraction(interaction: Interaction): Promise<void> {
+    const ours =
+      interaction.isAutocomplete() ||
+      (interaction.isChatInputCommand() && interaction.commandName === DISCORD_COMMAND) ||
+      (interaction.isButton() && parseButtonCustomId(interaction.customId) !== undefined);
+    if (!ours) return;
+    if (!this.#serves(interaction)) return this.#refuseOutside(interaction);
     if (interaction.isAutocomplete()) return this.#onAutocomplete(interaction);
-    if (interaction.isChatInputCommand() && interaction.commandName === DISCORD_COMMAND) {
-      return this.#onCommand(interaction);
+    if (interaction.isChatInputCommand()) return this.#onCommand(interaction);
+    if (interaction.isButton()) return this.#onButton(interaction);
+  }
+
+  #serves(interaction: Interaction): boolean {
+    return interaction.guildId !== null && this.#guilds.has(interaction.guildId);
+  }
+
+  /** Another server, or a DM: told so privately, and nothing runs. */
+  async #refuseOutside(interaction: Interaction): Promise<void> {
+    this.#logger.warn(
+      { guild: interaction.guildId ?? 'DM', user: interaction.user.id, interaction: interaction.id },
+      'Discord interaction from a server this bot does not serve; refused',
+    );
+    if (interaction.isAutocomplete()) {
+      await interaction.respond([]);
+      return;
     }
-    if (interaction.isButton() && parseButtonCustomId(interaction.customId))
-      return this.#onButton(interaction);
+    if (!interaction.isRepliable()) return;
+    await acknowledgeInteraction(
+      () =>
+        interaction.reply({
+          content: NOT_SERVED_ANSWER,
+          flags: MessageFlags.Ephemeral,
+          allowedMentions: NO_MENTIONS,
+        }),
+      interaction,
+      this.#logger,
+    );
   }
 
   async #onCommand(interaction: ChatInputCommandInteraction): Promise<void> {
@@ -401,22 +460,25 @@ export class DiscordAdapter implements ChatAdapter {
       if (option.value !== undefined) options.set(option.name, option.value);
     }
     const text = interactionToText(subcommand, options);
-    // Before anything that may be slow: Discord forgets an interaction not answered in 3 s.
-    await interaction.deferReply();
-    const reply = await interaction.fetchReply();
+    // At once, before anything that may be slow (Discord forgets an interaction not answered in
+    // 3 s), and privately: nothing is public before the core has accepted the command.
+    const answered = await acknowledgeInteraction(
+      () => interaction.deferReply({ flags: MessageFlags.Ephemeral }),
+      interaction,
+      this.#logger,
+    );
+    if (!answered) return;
     const thread: DiscordThread = {
       platform: 'discord',
       channel: interaction.channelId,
-      message: reply.id,
+      // Inside a thread the request and its replies stay in that thread (no thread of a thread).
       ...(interaction.channel?.isThread() ? { replies: 'channel' as const } : {}),
       user: interaction.user.id,
-      command: text,
+      command: quoteCommandText(text),
+      interaction: interaction.id,
     };
-    const live: LiveInteraction = {
-      interaction,
-      userId: interaction.user.id,
-      request: { thread, drawn: false, withdrawn: false },
-    };
+    const live: LiveInteraction = { interaction, userId: interaction.user.id, privateReply: 'thinking' };
+    this.#recent.remember(interaction.id, live);
     try {
       await this.#live.run(live, () =>
         this.#core!.handle({
@@ -425,42 +487,44 @@ export class DiscordAdapter implements ChatAdapter {
           channel: `discord:${interaction.channelId}`,
           text,
           thread,
+          requestId: `discord:interaction:${interaction.id}`,
         }),
       );
-      // A command that said nothing public (`help` answers ephemerally) leaves no "thinking" behind.
-      if (!live.request!.drawn && !live.request!.withdrawn)
-        await this.#live.run(live, () => this.#drawRequest(thread, undefined, live));
     } catch (error) {
       this.#logger.error({ error: errorText(error) }, 'the core failed on a Discord command');
-      // A first follow-up of a reply still "thinking" would replace it, publicly: withdraw it first.
-      if (!live.request!.drawn && !live.request!.withdrawn) {
-        live.request!.withdrawn = true;
-        await interaction.deleteReply().catch(() => undefined);
-      }
-      await interaction
-        .followUp({
-          content: '❌ Something went wrong on my side; the details are in my log. Please try again.',
-          flags: MessageFlags.Ephemeral,
-        })
+      await this.#live
+        .run(live, () =>
+          this.#sendEphemeral(
+            `discord:${live.userId}`,
+            {
+              title: 'Something went wrong on my side',
+              status: 'failed',
+              text: 'The details are in my log. Please try again.',
+            },
+            thread,
+          ),
+        )
         .catch((inner: unknown) => this.#logger.warn({ error: errorText(inner) }, 'cannot answer'));
+    } finally {
+      // Nothing said to the person alone (the command went public, or was a repeat): the private
+      // "thinking" reply goes, rather than turning into "the application did not respond".
+      if (live.privateReply === 'thinking') {
+        live.privateReply = 'gone';
+        await interaction
+          .deleteReply()
+          .catch((error: unknown) =>
+            this.#logger.warn({ error: errorText(error) }, 'cannot withdraw the private deferred reply'),
+          );
+      }
     }
   }
 
   async #onButton(interaction: ButtonInteraction): Promise<void> {
     const { action, value } = parseButtonCustomId(interaction.customId)!;
     // Acknowledged at once and without a visible change: the card is redrawn by what follows.
-    await interaction.deferUpdate();
-    const message = interaction.message;
-    // A button on a slash command's reply belongs to that request; any other (a job's progress
-    // message, inside the thread) answers in the channel it is in.
-    const onRequest = message.interactionMetadata !== null && !interaction.channel?.isThread();
-    const thread: DiscordThread = {
-      platform: 'discord',
-      channel: message.channelId,
-      message: message.id,
-      ...(onRequest ? {} : { replies: 'channel' as const }),
-    };
-    const live: LiveInteraction = { interaction, userId: interaction.user.id };
+    const answered = await acknowledgeInteraction(() => interaction.deferUpdate(), interaction, this.#logger);
+    if (!answered) return;
+    const live: LiveInteraction = { interaction, userId: interaction.user.id, privateReply: 'none' };
     await this.#live.run(live, () =>
       this.#core!.press({
         action,
@@ -468,9 +532,23 @@ export class DiscordAdapter implements ChatAdapter {
         user: this.#chatUser(interaction),
         platform: 'discord',
         channel: `discord:${interaction.channelId}`,
-        thread,
+        thread: this.#threadOfButton(interaction),
+        requestId: `discord:interaction:${interaction.id}`,
       }),
     );
+  }
+
+  /**
+   * The conversation a clicked message belongs to. In a thread: that thread. A reply in the
+   * channel (where threads are refused): the request it replies to. Any other message in the
+   * channel is a request message (the plan and its approval buttons are drawn there).
+   */
+  #threadOfButton(interaction: ButtonInteraction): DiscordThread {
+    const message = interaction.message;
+    const base = { platform: 'discord' as const, channel: message.channelId };
+    if (interaction.channel?.isThread()) return { ...base, message: message.id, replies: 'channel' };
+    const repliedTo = message.reference?.messageId;
+    return { ...base, message: repliedTo ?? message.id };
   }
 
   async #onAutocomplete(interaction: AutocompleteInteraction): Promise<void> {

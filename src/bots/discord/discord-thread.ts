@@ -1,8 +1,8 @@
-// The Discord side of a ThreadRef. A slash command's reply is the request message; the
-// conversation continues in a thread started on it, whose id Discord makes equal to the
-// message's id, so the ref needs no thread id and stays valid across restarts (it holds no
-// interaction token, which would expire after 15 minutes). The core and the jobs carry it
-// without reading it.
+// The Discord side of a ThreadRef. A command's public request message (posted once the core
+// accepted it) is where its conversation hangs: a thread started on it, whose id Discord makes
+// equal to the message's id, so the ref needs no thread id and stays valid across restarts (it
+// holds no interaction token, which would expire after 15 minutes); or, where the bot may not
+// start threads, replies to it in the channel. The core and the jobs carry it without reading it.
 import type { ThreadRef } from '../../jobs/job-events.js';
 
 // A type, not an interface: it must stay assignable to ThreadRef's index signature.
@@ -20,12 +20,17 @@ export type DiscordThread = {
   /** The Discord user id of the requester, and the command line their options made. */
   user?: string;
   command?: string;
+  /**
+   * The command's interaction id: an answer for the requester alone that comes later (a private
+   * job result) is sent as a follow-up of it while its token works (the token stays in memory).
+   */
+  interaction?: string;
 };
 
 const PREFIX = 'discord:';
 
 export function discordThreadOf(ref: ThreadRef): DiscordThread {
-  const { channel, message, replies, user, command } = ref as Record<string, unknown>;
+  const { channel, message, replies, user, command, interaction } = ref as Record<string, unknown>;
   if (ref.platform !== 'discord' || typeof channel !== 'string' || channel === '') {
     throw new Error(`not a Discord thread: ${JSON.stringify(ref)}`);
   }
@@ -36,12 +41,8 @@ export function discordThreadOf(ref: ThreadRef): DiscordThread {
     ...(replies === 'channel' || replies === 'thread' ? { replies } : {}),
     ...(typeof user === 'string' ? { user } : {}),
     ...(typeof command === 'string' ? { command } : {}),
+    ...(typeof interaction === 'string' ? { interaction } : {}),
   };
-}
-
-/** The channel a thread's replies are posted to: the thread on the request message, or the channel. */
-export function replyChannelOf(thread: DiscordThread): string {
-  return thread.message !== undefined && thread.replies !== 'channel' ? thread.message : thread.channel;
 }
 
 /** The Discord user id of a platform-qualified identity (`discord:80351110224678912`), if it is one. */

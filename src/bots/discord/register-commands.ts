@@ -1,6 +1,7 @@
-// Tells Discord what `/pve` looks like: one bulk overwrite of the application's commands, in one
-// guild (instant, for DISCORD_GUILD_ID) or globally (Discord spreads those within about an hour).
-// Run again after an upgrade that adds commands; an overwrite leaves nothing stale behind.
+// Tells Discord what `/pve` looks like: one bulk overwrite of the application's commands in each
+// server the bot serves (guild commands show at once). Run again after an upgrade that adds
+// commands; an overwrite leaves nothing stale behind. Nothing is registered globally: the bot
+// answers only its own servers, so a command offered everywhere would only meet refusals.
 import { REST, type RESTOptions, Routes } from 'discord.js';
 import { createDiscordRestRequest } from './discord-rest-request.js';
 import { slashCommandDefinitions } from './slash-command-definitions.js';
@@ -8,33 +9,34 @@ import { slashCommandDefinitions } from './slash-command-definitions.js';
 export interface RegisterCommandsOptions {
   token: string;
   applicationId: string;
-  guildId?: string | undefined;
+  /** The servers served (DISCORD_GUILD_IDS); at least one. */
+  guildIds: readonly string[];
   apiUrl?: string | undefined;
 }
 
 export interface RegisteredCommands {
-  scope: 'guild' | 'global';
+  guildIds: string[];
   /** The subcommands `/pve` now has. */
   subcommands: string[];
 }
 
 export async function registerCommands(options: RegisterCommandsOptions): Promise<RegisteredCommands> {
+  if (options.guildIds.length === 0) throw new Error('registerCommands: no server (guild) to register in');
   const request = createDiscordRestRequest();
   const rest = new REST({
     ...(options.apiUrl ? { api: options.apiUrl } : {}),
     makeRequest: request.makeRequest as unknown as RESTOptions['makeRequest'],
   }).setToken(options.token);
   const body = slashCommandDefinitions();
-  const route = options.guildId
-    ? Routes.applicationGuildCommands(options.applicationId, options.guildId)
-    : Routes.applicationCommands(options.applicationId);
   try {
-    await rest.put(route, { body });
+    for (const guildId of options.guildIds) {
+      await rest.put(Routes.applicationGuildCommands(options.applicationId, guildId), { body });
+    }
   } finally {
     await request.close();
   }
   return {
-    scope: options.guildId ? 'guild' : 'global',
+    guildIds: [...options.guildIds],
     subcommands: (body[0]?.options ?? []).map((option) => option.name),
   };
 }

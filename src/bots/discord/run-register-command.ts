@@ -1,15 +1,15 @@
-// `pve-chatops discord:register [--env-file FILE]`: registers `/pve` with Discord for
-// DISCORD_GUILD_ID, or globally without it. Needs DISCORD_TOKEN and DISCORD_APPLICATION_ID only.
+// `pve-chatops discord:register [--env-file FILE]`: registers `/pve` with Discord in each server
+// of DISCORD_GUILD_IDS. Needs DISCORD_TOKEN, DISCORD_APPLICATION_ID and the servers only.
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config.js';
 import { registerCommands } from './register-commands.js';
 
 export const REGISTER_USAGE = `Usage: pve-chatops discord:register [--env-file FILE]
 
-Registers the /pve slash command and its subcommands with Discord: in the guild DISCORD_GUILD_ID
-(at once), or globally when it is not set (Discord may take up to an hour to show them).
-Needs DISCORD_TOKEN and DISCORD_APPLICATION_ID; configuration comes from the environment and
-FILE (default .env).
+Registers the /pve slash command and its subcommands with Discord in each server the bot serves
+(DISCORD_GUILD_IDS, or DISCORD_GUILD_ID); they show at once. Needs DISCORD_TOKEN,
+DISCORD_APPLICATION_ID and the servers; configuration comes from the environment and FILE
+(default .env).
 `;
 
 export async function runRegisterCommand(argv: string[]): Promise<void> {
@@ -24,7 +24,6 @@ export async function runRegisterCommand(argv: string[]): Promise<void> {
   const config = loadConfig({ envFile: values['env-file'] ?? '.env', needs: ['discord'] });
   const discord = config.discord!;
   const result = await registerCommands(discord);
-  const where =
-    result.scope === 'guild' ? `in guild ${discord.guildId}` : 'globally (visible within an hour)';
+  const where = `in guild${result.guildIds.length === 1 ? '' : 's'} ${result.guildIds.join(', ')}`;
   process.stdout.write(`Registered /pve ${where}: ${result.subcommands.join(', ')}\n`);
 }
