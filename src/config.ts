@@ -83,6 +83,13 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
   if (!Number.isInteger(lockMs) || lockMs < 1000 || lockMs > 600_000) {
     problem('WORKER_LOCK_MS', `must be milliseconds from 1000 to 600000 (got '${env.WORKER_LOCK_MS}')`);
   }
+  const startDeadlineSeconds = Number(env.JOB_START_DEADLINE_SECONDS ?? '60');
+  if (!Number.isInteger(startDeadlineSeconds) || startDeadlineSeconds < 5 || startDeadlineSeconds > 3600) {
+    problem(
+      'JOB_START_DEADLINE_SECONDS',
+      `must be whole seconds from 5 to 3600 (got '${env.JOB_START_DEADLINE_SECONDS}')`,
+    );
+  }
 
   const port = Number(env.PORT ?? '3000');
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -137,7 +144,7 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
   return {
     redisUrl,
     redisPrefix,
-    worker: { concurrency, lockMs },
+    worker: { concurrency, lockMs, startDeadlineMs: startDeadlineSeconds * 1000 },
     port,
     ops,
     logLevel: logLevel as AppConfig['logLevel'],

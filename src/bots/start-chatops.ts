@@ -25,7 +25,14 @@ import type { SshRunner } from '../proxmox/ssh/ssh-runner.js';
 import { type ChatAdapter, ChatRouter } from './adapter.js';
 
 export interface ChatOpsOptions {
+  /** Waits through a Redis outage: the worker, the outbox readers and the worker's outbox. */
   redis: Redis;
+  /**
+   * The intake connection (createIntakeRedis): the queue, approvals, audit and request ledger,
+   * so a request Redis cannot record now is answered "not accepted" at once instead of running
+   * late. `redis` when absent (tests, the demo).
+   */
+  intake?: Redis | undefined;
   prefix: string;
   pve: ProxmoxClient;
   /** SSH to the nodes for the worker (upgrades, HA maintenance); optional. */
@@ -36,7 +43,7 @@ export interface ChatOpsOptions {
   adapters: ChatAdapter[];
   logger: Logger;
   /** Run the worker in this process too (`pve-chatops all`, the demo). */
-  worker?: { concurrency: number; lockMs: number } | undefined;
+  worker?: { concurrency: number; lockMs: number; startDeadlineMs?: number } | undefined;
   /**
    * The daily digest's schedule and channels, upserted at start (idempotent across replicas);
    * empty targets remove it. Undefined leaves any schedule as it is.
@@ -58,8 +65,9 @@ export interface RunningChatOps {
 
 export async function startChatOps(options: ChatOpsOptions): Promise<RunningChatOps> {
   const { redis, prefix, logger } = options;
+  const intake = options.intake ?? redis;
   const outbox = new OutboxWriter(redis, { prefix });
-  const queue = new JobQueue({ redis, prefix, outbox });
+  const queue = new JobQueue({ redis: intake, prefix, outbox: new OutboxWriter(intake, { prefix }), logger });
   if (options.digest) {
     const next = await scheduleDigest(queue, options.digest);
     logger.info(
@@ -73,10 +81,10 @@ export async function startChatOps(options: ChatOpsOptions): Promise<RunningChat
   for (const adapter of options.adapters) router.add(adapter.platform, adapter);
   const core = new Core({
     queue,
-    approvals: new ApprovalStore(redis, { prefix }),
-    audit: new AuditLog(redis, { prefix }),
+    approvals: new ApprovalStore(intake, { prefix }),
+    audit: new AuditLog(intake, { prefix }),
     // Each Slack trigger_id and Discord interaction id is handled once (replays, redeliveries).
-    requests: new RequestLedger(redis, { prefix }),
+    requests: new RequestLedger(intake, { prefix }),
     policy: options.policy,
     sink: router,
     readCluster: () => readClusterSnapshot(options.pve.transport),
@@ -106,6 +114,9 @@ export async function startChatOps(options: ChatOpsOptions): Promise<RunningChat
         outbox,
         concurrency: options.worker.concurrency,
         lockMs: options.worker.lockMs,
+        ...(options.worker.startDeadlineMs === undefined
+          ? {}
+          : { startDeadlineMs: options.worker.startDeadlineMs }),
         logger,
         ...(options.metrics ? { metrics: options.metrics } : {}),
       })

@@ -55,6 +55,11 @@ export interface WorkerConfig {
    * how soon another worker resumes the job of a worker that died (SIGKILL, power loss).
    */
   lockMs: number;
+  /**
+   * A job that could not start within this long of its request is not run but reported in its
+   * thread (JOB_START_DEADLINE_SECONDS): a stop or an approved migration never runs minutes late.
+   */
+  startDeadlineMs: number;
 }
 
 /**

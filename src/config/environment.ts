@@ -45,6 +45,7 @@ export const environmentSchema = z.object({
   REDIS_PREFIX: optionalText,
   WORKER_CONCURRENCY: optionalText,
   WORKER_LOCK_MS: optionalText,
+  JOB_START_DEADLINE_SECONDS: optionalText,
   PORT: optionalText,
   OPS_PORT: optionalText,
   OPS_HOST: optionalText,

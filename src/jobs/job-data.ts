@@ -20,6 +20,11 @@ export const jobStateSchema = z
     steps: z.record(z.string(), taskStepStateSchema).default({}),
     /** Kind-specific values to keep across slices (a migration plan, the chosen new vmid). */
     memo: z.record(z.string(), z.unknown()).default({}),
+    /**
+     * When a worker first started it (ms). Set once, before the kind runs: only the first start
+     * is held to the start deadline, never a later slice, retry or takeover.
+     */
+    startedAt: z.number().optional(),
     /** The final result, once it went to the outbox: a re-run after a crash only repeats it. */
     final: z
       .object({

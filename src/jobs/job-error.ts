@@ -18,6 +18,11 @@ export const JobErrorCode = {
   UpgradeFailed: 'UPGRADE_FAILED',
   /** A migration of a balance plan failed; the message says what moved and what did not. */
   BalanceFailed: 'BALANCE_FAILED',
+  /**
+   * Never started: it could not start within the start deadline of its request (Redis was away,
+   * the workers were), or its request was answered "not accepted". Nothing ran.
+   */
+  NotStarted: 'JOB_NOT_STARTED',
   /** The job needs SSH to the nodes and SSH_KEY_FILE / SSH_KNOWN_HOSTS are not set. */
   SshNotConfigured: 'SSH_NOT_CONFIGURED',
 } as const;

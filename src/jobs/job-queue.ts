@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { type JobState as BullJobState, type Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { Logger } from '../logger.js';
 import { CancelRequests } from './cancel-requests.js';
 import { type JobControl, JobControls } from './job-controls.js';
 import type { JobData } from './job-data.js';
@@ -12,6 +13,8 @@ import type { JobKindRegistry, JobOutcome } from './job-kind.js';
 import { jobKinds as defaultKinds } from './kinds/index.js';
 import type { OutboxWriter } from './outbox/outbox-writer.js';
 import { ResourceLocks } from './resource-locks.js';
+import { mayHaveBeenSent, RevokedSubmissions } from './revoked-submissions.js';
+import { isStoreUnavailable, StoreUnavailableError } from './store-unavailable.js';
 
 export const JOB_QUEUE_NAME = 'jobs';
 
@@ -62,6 +65,10 @@ export interface JobInfo {
 }
 
 export interface JobQueueOptions {
+  /**
+   * The bot's intake connection (createIntakeRedis): an enqueue Redis does not confirm at once
+   * fails, and is revoked (see RevokedSubmissions), instead of waiting to run late.
+   */
   redis: Redis;
   prefix: string;
   outbox: OutboxWriter;
@@ -70,6 +77,7 @@ export interface JobQueueOptions {
   attempts?: number;
   /** First retry delay; doubles each time. Default 2 s. */
   backoffMs?: number;
+  logger?: Logger;
 }
 
 /** BullMQ job ids may not contain ':' or be plain integers. */
@@ -84,6 +92,7 @@ export class JobQueue {
   readonly #cancels: CancelRequests;
   readonly #controls: JobControls;
   readonly #locks: ResourceLocks;
+  readonly #revoked: RevokedSubmissions;
 
   constructor(options: JobQueueOptions) {
     this.#kinds = options.kinds ?? defaultKinds;
@@ -91,6 +100,7 @@ export class JobQueue {
     this.#cancels = new CancelRequests(options.redis, options.prefix);
     this.#controls = new JobControls(options.redis, options.prefix);
     this.#locks = new ResourceLocks(options.redis, { prefix: options.prefix, ttlMs: 0 });
+    this.#revoked = new RevokedSubmissions(options.redis, options.prefix, options.logger);
     this.#queue = new Queue<JobData, JobOutcome>(JOB_QUEUE_NAME, {
       connection: options.redis,
       prefix: options.prefix,
@@ -102,6 +112,9 @@ export class JobQueue {
         removeOnFail: { age: 30 * 24 * 3600, count: 5_000 },
       },
     });
+    // BullMQ re-emits its connection's errors here, and prints them (stack and all) when nobody
+    // listens; the connection already logs them, once per 10 s.
+    this.#queue.on('error', () => undefined);
   }
 
   /** Validates the payload against its kind (a clear error, before anything is queued) and adds the job. */
@@ -133,14 +146,21 @@ export class JobQueue {
       submission,
       state: { steps: {}, memo: {} },
     };
-    const job = await this.#queue.add(kind.name, data, { jobId: request.jobId ?? randomUUID() });
-    if (request.jobId === undefined) return { jobId: job.id as string, duplicate: false };
-    // BullMQ ignores an add whose id exists but hands back our own data: read what is stored.
-    const stored = await this.#queue.getJob(job.id as string);
-    return {
-      jobId: job.id as string,
-      duplicate: stored !== undefined && stored.data.submission !== submission,
-    };
+    try {
+      const job = await this.#queue.add(kind.name, data, { jobId: request.jobId ?? randomUUID() });
+      if (request.jobId === undefined) return { jobId: job.id as string, duplicate: false };
+      // BullMQ ignores an add whose id exists but hands back our own data: read what is stored.
+      const stored = await this.#queue.getJob(job.id as string);
+      return {
+        jobId: job.id as string,
+        duplicate: stored !== undefined && stored.data.submission !== submission,
+      };
+    } catch (error) {
+      if (!isStoreUnavailable(error)) throw error;
+      // The caller says "not accepted, nothing will run": make it true if the add lands later.
+      if (mayHaveBeenSent(error)) this.#revoked.revoke(submission);
+      throw new StoreUnavailableError((error as Error).message, { cause: error });
+    }
   }
 
   /**

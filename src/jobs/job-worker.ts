@@ -23,7 +23,9 @@ import { JOB_QUEUE_NAME } from './job-queue.js';
 import { redisKindState } from './kind-state.js';
 import { jobKinds as defaultKinds } from './kinds/index.js';
 import type { OutboxWriter } from './outbox/outbox-writer.js';
+import { closeRedis } from './redis-connection.js';
 import { ResourceLocks } from './resource-locks.js';
+import { RevokedSubmissions } from './revoked-submissions.js';
 import { type CancelRequest, SliceContext, SliceEnded } from './slice-context.js';
 
 export interface JobWorkerOptions {
@@ -45,6 +47,11 @@ export interface JobWorkerOptions {
   sliceMs?: number;
   /** Pause between two slices of a job still waiting on PVE. Default 1 s. */
   resumeDelayMs?: number;
+  /**
+   * A job that could not start within this long of its request is not run but reported
+   * (JOB_START_DEADLINE_SECONDS). Default 60 s.
+   */
+  startDeadlineMs?: number;
   pollInterval?: PollInterval;
   logger?: Logger;
   /** Counts each job's result by kind and outcome, with its duration; nothing without it. */
@@ -52,6 +59,7 @@ export interface JobWorkerOptions {
 }
 
 const CANCEL_POLL_MS = 500;
+export const DEFAULT_START_DEADLINE_MS = 60_000;
 
 export class JobWorker {
   /** The running slices, ended at once by close(). */
@@ -67,6 +75,7 @@ export class JobWorker {
   readonly #cancels: CancelRequests;
   readonly #controls: JobControls;
   readonly #claimed: ClaimedUpids;
+  readonly #revoked: RevokedSubmissions;
   readonly #worker: Worker<JobData, JobOutcome>;
   /** The worker's own connection (BullMQ blocks on it): ours to close. */
   readonly #connection: Redis;
@@ -78,6 +87,7 @@ export class JobWorker {
       lockMs: 30_000,
       sliceMs: 10_000,
       resumeDelayMs: 1_000,
+      startDeadlineMs: DEFAULT_START_DEADLINE_MS,
       logger: silentLogger,
       ...options,
     };
@@ -88,6 +98,7 @@ export class JobWorker {
     this.#cancels = new CancelRequests(redis, prefix);
     this.#controls = new JobControls(redis, prefix);
     this.#claimed = new ClaimedUpids(redis, prefix);
+    this.#revoked = new RevokedSubmissions(redis, prefix);
     this.#connection = redis.duplicate();
     this.#worker = new Worker<JobData, JobOutcome>(
       JOB_QUEUE_NAME,
@@ -136,7 +147,7 @@ export class JobWorker {
     for (const slice of this.#slices) slice.abort(new SliceEnded('the worker is stopping'));
     await closing;
     // BullMQ does not close a connection it was handed; left open, it keeps the process alive.
-    await this.#connection.quit().catch(() => this.#connection.disconnect());
+    await closeRedis(this.#connection);
   }
 
   /**
@@ -200,6 +211,13 @@ export class JobWorker {
         undefined,
         new JobError(JobErrorCode.InvalidPayload, `invalid ${kind.name} job: ${detail}`),
       );
+    }
+    if (!hasStarted(job, data)) {
+      const refusal = await this.#whyNotStart(data);
+      if (refusal) return this.#notStarted(job, data, kind, refusal);
+      // Recorded before anything runs: from here on, no deadline applies to this job.
+      data.state.startedAt = Date.now();
+      await job.updateData(data);
     }
     const targets = kind.locks?.(payload.data) ?? [];
     const busy = await this.#locks.acquire(targets, {
@@ -355,6 +373,44 @@ export class JobWorker {
     throw new UnrecoverableError(text);
   }
 
+  /**
+   * Why a job must not start now, if it must not: its request was answered "not accepted" (the
+   * enqueue timed out and was revoked), or it is older than the start deadline, so whoever asked
+   * has long stopped expecting it (a stop two minutes late is worse than none).
+   */
+  async #whyNotStart(data: JobData): Promise<string | undefined> {
+    if (await this.#revoked.isRevoked(data.submission)) {
+      return 'the request was answered "not accepted" (the job store did not confirm it in time); nothing ran';
+    }
+    // A scheduled run (the digest, the HA watch) is nobody's request: the next tick comes anyway,
+    // and its `requestedAt` is when the schedule was set up, not when this run fell due.
+    if (data.submission.startsWith(SCHEDULED_SUBMISSION)) return undefined;
+    const deadline = this.#options.startDeadlineMs;
+    const waited = Date.now() - data.requestedAt;
+    if (waited <= deadline) return undefined;
+    return (
+      `requested at ${new Date(data.requestedAt).toISOString().slice(0, 19).replace('T', ' ')} UTC, ` +
+      `could not start within ${Math.round(deadline / 1000)} s; nothing ran`
+    );
+  }
+
+  async #notStarted(
+    job: Job<JobData, JobOutcome>,
+    data: JobData,
+    kind: JobKind,
+    reason: string,
+  ): Promise<never> {
+    this.#options.logger.warn({ jobId: job.id, kind: kind.name, reason }, 'job not started');
+    const text = `not started: ${reason}`;
+    await this.#finish(job, data, kind, {
+      ok: false,
+      summary: `${data.kind} ${text}`,
+      error: text,
+      code: JobErrorCode.NotStarted,
+    });
+    throw new UnrecoverableError(text);
+  }
+
   async #releaseLocks(kind: JobKind, data: JobData, jobId: string): Promise<void> {
     const payload = kind.payload.safeParse(data.payload);
     const targets: LockTarget[] = payload.success ? (kind.locks?.(payload.data) ?? []) : [];
@@ -381,6 +437,23 @@ export class JobWorker {
   #publish(thread: ThreadRef, event: Parameters<OutboxWriter['publish']>[1]): Promise<unknown> {
     return this.#options.outbox.publish(thread, event);
   }
+}
+
+/** JobQueue.schedule's submission prefix: runs of a job scheduler. */
+const SCHEDULED_SUBMISSION = 'scheduler:';
+
+/**
+ * Whether the job started before. Jobs queued by an older version carry no `startedAt`: saved
+ * steps or memos, or an earlier attempt, also mean it ran.
+ */
+function hasStarted(job: Job<JobData, JobOutcome>, data: JobData): boolean {
+  const { state } = data;
+  return (
+    state.startedAt !== undefined ||
+    job.attemptsMade > 0 ||
+    Object.keys(state.steps).length > 0 ||
+    Object.keys(state.memo).length > 0
+  );
 }
 
 function jobOutcomeLabel(result: { ok: boolean; code?: string | undefined }): JobOutcomeLabel {
