@@ -1,6 +1,7 @@
 // The outbox against a real Redis: what a job publishes reaches a bot at least once, in order,
 // even when a bot dies before acknowledging, and one unreadable entry cannot block the stream.
 import { randomUUID } from 'node:crypto';
+import { DiscordAPIError } from 'discord.js';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JobEvent, ThreadRef } from '../../src/jobs/job-events.js';
@@ -393,7 +394,16 @@ describe('isPermanentDeliveryError', () => {
     );
     expect(isPermanentDeliveryError(new Error('wrapped', { cause: platformError(403, 50001, 'x') }))).toBe(
       true,
+    ); // discord.js's own error for Discord's refusal (thread creation without the permission).
+    const refused = new DiscordAPIError(
+      { code: 50013, message: 'Missing Permissions' },
+      50013,
+      403,
+      'POST',
+      'https://discord.com/api/v10/channels/1/messages/2/threads',
+      { body: undefined, files: undefined },
     );
+    expect(isPermanentDeliveryError(refused)).toBe(true);
   });
 
   it('is false for what may pass later: 5xx, rate limits, timeouts, a wrong token, network errors, bugs', () => {
