@@ -366,6 +366,26 @@ describe('Discord end to end', () => {
     expect(fake.calls().filter((call) => call.path.endsWith('/threads'))).toHaveLength(1);
   });
 
+  it('tells the person privately when the bot may not post its request message, and runs nothing', async () => {
+    const c = await startDiscordChat();
+    chat = c;
+    const { fake } = c;
+    fake.failNext('POST', new RegExp(`^/channels/${CHANNEL}/messages$`), {
+      status: 403,
+      code: 50013,
+      message: 'Missing Permissions',
+    });
+    const interaction = fake.slashCommand({ user: ALICE, channelId: CHANNEL, subcommand: 'status' });
+    await interaction.acknowledged;
+    const answer = await fake.waitFor(() =>
+      fake.ephemerals(ALICE.id).find((m) => /may not post in this channel/.test(embedText(m))),
+    );
+    expect(embedText(answer)).toMatch(/Nothing ran/);
+    expect(embedText(answer)).toMatch(/Send Messages/);
+    expect(fake.messages(CHANNEL)).toEqual([]);
+    expect(await c.app.queue.list()).toEqual([]);
+  });
+
   it('refuses commands from another server and from DMs privately; nothing runs', async () => {
     const c = await startDiscordChat();
     chat = c;
