@@ -128,8 +128,8 @@ export class SlackAdapter implements ChatAdapter {
    */
   readonly #replies = new Map<string, RespondFn>();
   /**
-   * Request threads opened, by request id (bounded), so a message addressed to a command's
-   * thread before it was opened still finds it.
+   * Request threads opened, by request id (bounded): each request's message is posted once,
+   * and a message addressed to the request before its thread existed still finds it.
    */
   readonly #opened = new Map<string, Promise<SlackThread>>();
 
@@ -323,8 +323,9 @@ export class SlackAdapter implements ChatAdapter {
   }
 
   /**
-   * A message for a command's thread that was addressed before the thread existed (a job queued
-   * by a core that never opened it): the thread is opened now, from what the reference carries.
+   * A public message addressed to a command's reference from before its thread existed: it goes
+   * to the thread opened for that request, or opens it now from what the reference carries, so
+   * nothing public about a command ever lands loose in the channel.
    */
   #threadOfRequest(thread: SlackThread): Promise<SlackThread> {
     return this.#open(thread, thread.user, thread.command ?? '');
