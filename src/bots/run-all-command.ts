@@ -8,12 +8,12 @@ import { loadConfig } from '../config.js';
 import { defaultPolicy, loadPolicy } from '../core/policy/index.js';
 import type { ThreadRef } from '../jobs/job-events.js';
 import { startProcessOpsServer } from '../jobs/process-ops-server.js';
-import { createRedis } from '../jobs/redis-connection.js';
-import { createLogger } from '../logger.js';
+import { closeRedis, createIntakeRedis, createRedis, redisReady } from '../jobs/redis-connection.js';
+import { createLogger, type Logger } from '../logger.js';
 import { createMetrics, observePveRequests } from '../metrics.js';
 import { clientFromConfig } from '../proxmox/client-from-config.js';
 import { SshRunner } from '../proxmox/ssh/ssh-runner.js';
-import { waitForStopSignal } from '../wait-for-stop-signal.js';
+import { exitIfNotStoppedWithin, type StopOptions, waitForStopSignal } from '../wait-for-stop-signal.js';
 import type { ChatAdapter } from './adapter.js';
 import { ConsoleAdapter } from './console/console-adapter.js';
 import { RedisMessageRefs } from './message-refs.js';
@@ -44,14 +44,36 @@ export async function runAllCommand(argv: string[], withWorker: boolean): Promis
     process.stdout.write(ALL_USAGE);
     return;
   }
-  const stop = waitForStopSignal();
+  let logger: Logger | undefined;
+  const bounded: StopOptions = {
+    onOverdue: (graceMs) =>
+      logger?.error(
+        { graceMs },
+        'shutdown did not finish in time (Redis or PVE not answering?): exiting now; accepted jobs stay in Redis and running ones resume on a worker',
+      ),
+  };
+  const stop = waitForStopSignal(bounded);
   const config = loadConfig({
     envFile: values['env-file'] ?? '.env',
     needs: values.console ? ['pve'] : ['pve', 'chat'],
   });
-  const logger = createLogger({ level: config.logLevel, secrets: configuredSecrets(config) });
+  logger = createLogger({ level: config.logLevel, secrets: configuredSecrets(config) });
   const policy = config.policyFile ? loadPolicy(config.policyFile) : defaultPolicy();
-  const redis = createRedis(config.redisUrl, logger, withWorker ? 'all' : 'bot');
+  const name = withWorker ? 'all' : 'bot';
+  const redis = createRedis(config.redisUrl, logger, name);
+  // What the bot accepts goes through this one: a write Redis cannot confirm now fails at once.
+  const intake = createIntakeRedis(config.redisUrl, logger, `${name}-intake`);
+  // Nothing is accepted before Redis answers; a stop meanwhile needs no clean-up beyond this.
+  const stoppedEarly = await Promise.race([
+    redisReady(intake).then(() => undefined),
+    stop.then((signal) => signal),
+  ]);
+  if (stoppedEarly) {
+    logger.info({ signal: stoppedEarly }, 'stopped before Redis answered');
+    intake.disconnect();
+    redis.disconnect();
+    return;
+  }
   const metrics = createMetrics({ logger });
   const messageRefs = (platform: string) =>
     new RedisMessageRefs(redis, { prefix: config.redisPrefix, platform });
@@ -96,6 +118,7 @@ export async function runAllCommand(argv: string[], withWorker: boolean): Promis
     digestTargets.push({ platform: 'discord', channel: config.digest.discordChannel });
   const app = await startChatOps({
     redis,
+    intake,
     prefix: config.redisPrefix,
     pve,
     ssh,
@@ -119,11 +142,16 @@ export async function runAllCommand(argv: string[], withWorker: boolean): Promis
     ...(slackEvents ? { routes: { [SLACK_EVENTS_PATH]: slackEvents } } : {}),
   });
   logger.info({ adapters: adapters.map((a) => a.platform), worker: withWorker }, 'pve-chatops ready');
-  await Promise.race([stop, ...(consoleAdapter ? [consoleAdapter.ended] : [])]);
+  const signal = await Promise.race([stop, ...(consoleAdapter ? [consoleAdapter.ended] : [])]);
+  // The console's end is a stop too, bounded like a signal's.
+  if (signal === undefined) exitIfNotStoppedWithin(bounded);
+  logger.info({ signal: signal ?? 'end of console input' }, 'pve-chatops stopping');
   await app.stop();
   // Last: /healthz answers while the process drains.
   await ops.close();
   await ssh?.close();
   await pve.close();
-  await redis.quit();
+  await closeRedis(intake);
+  await closeRedis(redis);
+  logger.info({}, 'pve-chatops stopped');
 }

@@ -143,7 +143,9 @@ export class JobWorker {
    * restarted, resumes those jobs where they stopped: a restart mid-migration loses nothing.
    */
   async close(): Promise<void> {
-    const closing = this.#worker.close();
+    // With Redis away, a slice cannot save its place nor BullMQ say goodbye: waiting for them
+    // would wait for Redis. Its jobs resume elsewhere once their locks expire.
+    const closing = this.#worker.close(this.#connection.status !== 'ready');
     for (const slice of this.#slices) slice.abort(new SliceEnded('the worker is stopping'));
     await closing;
     // BullMQ does not close a connection it was handed; left open, it keeps the process alive.

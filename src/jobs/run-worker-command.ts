@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 import { configuredSecrets } from '../config/configured-secrets.js';
 import { loadConfig } from '../config.js';
-import { createLogger } from '../logger.js';
+import { createLogger, type Logger } from '../logger.js';
 import { createMetrics, observePveRequests } from '../metrics.js';
 import { clientFromConfig } from '../proxmox/client-from-config.js';
 import { SshRunner } from '../proxmox/ssh/ssh-runner.js';
@@ -12,7 +12,7 @@ import { waitForStopSignal } from '../wait-for-stop-signal.js';
 import { JobWorker } from './job-worker.js';
 import { OutboxWriter } from './outbox/outbox-writer.js';
 import { startProcessOpsServer } from './process-ops-server.js';
-import { createRedis } from './redis-connection.js';
+import { closeRedis, createRedis } from './redis-connection.js';
 
 export const WORKER_USAGE = `Usage: pve-chatops worker [--env-file FILE]
 
@@ -29,10 +29,17 @@ export async function runWorkerCommand(argv: string[]): Promise<void> {
     process.stdout.write(WORKER_USAGE);
     return;
   }
-  const stop = waitForStopSignal();
+  let logger: Logger | undefined;
+  const stop = waitForStopSignal({
+    onOverdue: (graceMs) =>
+      logger?.error(
+        { graceMs },
+        'worker shutdown did not finish in time (Redis or PVE not answering?): exiting now; its jobs resume on another worker once their locks expire',
+      ),
+  });
   const config = loadConfig({ envFile: values['env-file'] ?? '.env', needs: ['pve'] });
   const pveConfig = config.pve!;
-  const logger = createLogger({ level: config.logLevel, secrets: configuredSecrets(config) });
+  logger = createLogger({ level: config.logLevel, secrets: configuredSecrets(config) });
   const redis = createRedis(config.redisUrl, logger, 'worker');
   const metrics = createMetrics({ logger });
   const pve = clientFromConfig(pveConfig, logger, { onRequest: observePveRequests(metrics) });
@@ -47,6 +54,7 @@ export async function runWorkerCommand(argv: string[]): Promise<void> {
     outbox: new OutboxWriter(redis, { prefix: config.redisPrefix }),
     concurrency: config.worker.concurrency,
     lockMs: config.worker.lockMs,
+    startDeadlineMs: config.worker.startDeadlineMs,
     logger,
     metrics,
   });
@@ -59,5 +67,6 @@ export async function runWorkerCommand(argv: string[]): Promise<void> {
   await ops.close();
   await ssh?.close();
   await pve.close();
-  await redis.quit();
+  await closeRedis(redis);
+  logger.info({}, 'worker stopped');
 }

@@ -87,6 +87,19 @@ export class RedisServer {
     return this.#output;
   }
 
+  /**
+   * SIGSTOP: the process freezes with its connections open. Clients' commands are sent and wait
+   * in its sockets; they run, in order, on resume().
+   */
+  pause(): void {
+    this.#process?.kill('SIGSTOP');
+  }
+
+  /** SIGCONT after pause(). */
+  resume(): void {
+    this.#process?.kill('SIGCONT');
+  }
+
   /** SIGKILL: no shutdown, no final save; only what the append-only file holds survives. */
   async kill(): Promise<void> {
     const child = this.#process;
