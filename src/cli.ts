@@ -18,7 +18,7 @@ const commands: Record<string, Command> = {
     run: async (args) => (await import('./bots/run-all-command.js')).runAllCommand(args, false),
   },
   'discord:register': {
-    summary: 'register the /pve slash command with Discord (in DISCORD_GUILD_ID, or globally)',
+    summary: 'register the /pve slash command with Discord, in each server of DISCORD_GUILD_IDS',
     run: async (args) => (await import('./bots/discord/run-register-command.js')).runRegisterCommand(args),
   },
   demo: {
