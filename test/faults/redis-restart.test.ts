@@ -12,6 +12,10 @@
 //
 // A second test holds a bug this suite found (fixed): a job whose lock ran out while Redis was
 // down ran twice at once after the restart and reported its result twice (see there).
+//
+// This wiring gives the core no intake connection, so commands typed while Redis is down wait for
+// it. `pve-chatops all` and `bot` give it one: there such commands are answered "not accepted" at
+// once and never run (test/e2e/redis-outage.test.ts).
 import { PassThrough } from 'node:stream';
 import type { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
