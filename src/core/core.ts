@@ -532,6 +532,9 @@ export class Core implements CoreApi {
     const decision = press.action === 'approve' ? 'approve' : 'deny';
     const allowed = mayApprove(this.#o.policy, request.rule, press.user);
     const result = await this.#o.approvals.decide(request.id, press.user, decision, allowed);
+    if (result.outcome === 'closed' && decision === 'approve' && allowed) {
+      if (await this.#queueApprovedWithoutJob(result.request, press)) return;
+    }
     if (result.outcome === 'refused' || result.outcome === 'closed') {
       await this.#tell(press.thread, press.user, {
         title: result.outcome === 'refused' ? 'Your click changed nothing' : 'This request is already closed',
@@ -547,19 +550,41 @@ export class Core implements CoreApi {
     if (result.outcome === 'approved' || result.outcome === 'denied')
       this.#o.metrics?.countApproval(request.command, result.outcome);
     if (result.outcome === 'approved') {
-      const { jobId } = await this.#o.queue.enqueue({
-        kind: request.jobKind,
-        payload: request.payload,
-        thread: request.thread,
-        requestedBy: request.requester.name,
-        requestedById: request.requester.id,
-        jobId: jobIdForApproval(request.id),
-      });
-      await this.#showApproval(result.request, jobId);
-      await this.#queued(request.thread, request.jobKind, jobId);
+      await this.#enqueueApproved(result.request);
       return;
     }
     await this.#showApproval(result.request);
+  }
+
+  /**
+   * An approved request whose job was never queued: Redis recorded the approval but failed before
+   * (or instead of) the enqueue, and the approver was told "not accepted". Another press by an
+   * approver, before the request's own expiry, queues it now (under the same job id, so never
+   * twice). After the expiry nothing is queued: a late approval of an old plan would run late.
+   */
+  async #queueApprovedWithoutJob(request: ApprovalRequest, press: ButtonPress): Promise<boolean> {
+    if (request.status !== 'approved' || (this.#o.clock ?? Date.now)() >= request.expiresAt) return false;
+    const jobId = jobIdForApproval(request.id);
+    if (await this.#o.queue.get(jobId)) return false;
+    await this.#enqueueApproved(request);
+    await this.#audit(press.user, 'approve', request.command, `queued approved ${request.summary}`, {
+      approvalId: request.id,
+      jobId,
+    });
+    return true;
+  }
+
+  async #enqueueApproved(request: ApprovalRequest): Promise<void> {
+    const { jobId } = await this.#o.queue.enqueue({
+      kind: request.jobKind,
+      payload: request.payload,
+      thread: request.thread,
+      requestedBy: request.requester.name,
+      requestedById: request.requester.id,
+      jobId: jobIdForApproval(request.id),
+    });
+    await this.#showApproval(request, jobId);
+    await this.#queued(request.thread, request.jobKind, jobId);
   }
 
   async #cancelRequest(press: ButtonPress): Promise<void> {
