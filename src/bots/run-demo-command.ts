@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { parsePolicy } from '../core/policy/index.js';
-import { createRedis } from '../jobs/redis-connection.js';
+import { createIntakeRedis, createRedis, redisReady } from '../jobs/redis-connection.js';
 import { createJsonLogger } from '../logger.js';
 import { ProxmoxClient } from '../proxmox/proxmox-client.js';
 import { startSimulator } from '../sim/simulator.js';
@@ -70,6 +70,10 @@ export async function runDemoCommand(argv: string[]): Promise<void> {
   }
   const sim = await startSimulator({ port: 0, speed, authFailureDelayMs: 0, logger });
   const redis = createRedis(redisHandle.url, logger, 'demo');
+  // Commands and clicks are written as in `pve-chatops all`: through a connection that fails at
+  // once when Redis is away, so the demo shows "not accepted" instead of running them late.
+  const intake = createIntakeRedis(redisHandle.url, logger, 'demo-intake');
+  await redisReady(intake);
   // A prefix of its own, so the demo never touches a real deployment's keys in a shared Redis.
   const prefix = `pve-chatops-demo-${randomUUID().slice(0, 8)}`;
   const pve = new ProxmoxClient({
@@ -96,6 +100,7 @@ export async function runDemoCommand(argv: string[]): Promise<void> {
   );
   const app = await startChatOps({
     redis,
+    intake,
     prefix,
     pve,
     ssh,
@@ -125,6 +130,7 @@ export async function runDemoCommand(argv: string[]): Promise<void> {
   const keys = await redis.keys(`${prefix}*`);
   if (keys.length > 0) await redis.unlink(...keys);
   redis.disconnect();
+  intake.disconnect();
   await ssh.close();
   await pve.close();
   await sim.stop();
