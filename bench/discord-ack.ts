@@ -99,7 +99,12 @@ export async function benchDiscordAck(): Promise<BenchRow[]> {
     connectionsPerHost: 32,
     logger: silentLogger,
   });
-  const adapter = new DiscordAdapter({ token: fake.token, apiUrl: fake.apiUrl, logger: silentLogger });
+  const adapter = new DiscordAdapter({
+    token: fake.token,
+    apiUrl: fake.apiUrl,
+    guildIds: [fake.guildId],
+    logger: silentLogger,
+  });
   const chatops = await startChatOps({
     redis,
     prefix,
@@ -118,7 +123,8 @@ export async function benchDiscordAck(): Promise<BenchRow[]> {
     // An interaction the fake gave up on gets no request message: do not wait for it forever.
     const finished = await fake
       .waitFor(() => {
-        const requests = fake.messages(CHANNEL).filter((m) => m.interactionId !== undefined);
+        // The public request messages ("<@user> ran `/pve status`"), posted once each command is accepted.
+        const requests = fake.messages(CHANNEL).filter((m) => m.content.includes(' ran `/pve'));
         return requests.length === WARMUP + COMMANDS && requests.every((m) => m.content.startsWith('✅'));
       }, 90_000)
       .then(

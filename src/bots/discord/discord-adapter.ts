@@ -59,7 +59,7 @@ import {
 import { interactionToText, type OptionValue } from './interaction-to-text.js';
 import { RecentInteractions } from './recent-interactions.js';
 import { type DiscordMessageBody, renderCardMessage, renderRequestLine } from './render-card-message.js';
-import { RequestThreads } from './request-threads.js';
+import { MISSING_ACCESS, MISSING_PERMISSIONS, RequestThreads } from './request-threads.js';
 import { NOT_SERVED_ANSWER, servedGuilds } from './served-guilds.js';
 import { DISCORD_COMMAND } from './slash-command-definitions.js';
 
@@ -68,10 +68,9 @@ export interface DiscordAdapterOptions {
   token: string;
   /**
    * The servers (guild ids) the bot serves (DISCORD_GUILD_IDS); required: interactions from any
-   * other server or a DM are refused. `guildId` (DISCORD_GUILD_ID) counts as one more.
+   * other server or a DM are refused. (The configuration folds DISCORD_GUILD_ID into it.)
    */
   guildIds?: readonly string[] | undefined;
-  guildId?: string | undefined;
   /** REST base URL (`https://discord.com/api` by default); gateway discovery follows it. Tests: the fake. */
   apiUrl?: string | undefined;
   logger: Logger;
@@ -87,9 +86,6 @@ export interface DiscordAdapterOptions {
 const OPEN_STATUSES: ReadonlySet<CardStatus> = new Set(['running', 'pending']);
 const CHOICE_MAX = 100;
 const NO_MENTIONS = { parse: [] as never[] };
-/** Discord's codes for a refusal for want of permissions. */
-const MISSING_ACCESS = 50001;
-const MISSING_PERMISSIONS = 50013;
 
 /** The interaction being answered, for the private messages the core sends while handling it. */
 interface LiveInteraction {
@@ -147,7 +143,7 @@ export class DiscordAdapter implements ChatAdapter {
 
   constructor(options: DiscordAdapterOptions) {
     if (!options.token) throw new Error('DiscordAdapter needs a bot token');
-    this.#guilds = servedGuilds([...(options.guildIds ?? []), ...(options.guildId ? [options.guildId] : [])]);
+    this.#guilds = servedGuilds(options.guildIds ?? []);
     this.#o = options;
     this.#logger = options.logger;
     this.#request = createDiscordRestRequest();

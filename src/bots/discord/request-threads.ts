@@ -33,8 +33,8 @@ export interface RequestThreadsOptions {
 /** Discord's code for "A thread has already been created for this message". */
 const THREAD_ALREADY_CREATED = 160004;
 /** Discord's codes for a refusal for want of permissions. */
-const MISSING_ACCESS = 50001;
-const MISSING_PERMISSIONS = 50013;
+export const MISSING_ACCESS = 50001;
+export const MISSING_PERMISSIONS = 50013;
 const THREAD_NAME_MAX = 100;
 /** Threads are archived after a day without messages; a message unarchives them. */
 const THREAD_ARCHIVE_MINUTES = 1440;
