@@ -45,7 +45,10 @@ export async function runAllCommand(argv: string[], withWorker: boolean): Promis
     return;
   }
   let logger: Logger | undefined;
+  let ssh: SshRunner | undefined;
   const bounded: StopOptions = {
+    holdWhile: () => ssh?.neverCutInFlight() ?? [],
+    onHold: (holding) => logger?.warn({ holding }, 'stopping once this finishes (never cut)'),
     onOverdue: (graceMs) =>
       logger?.error(
         { graceMs },
@@ -108,7 +111,7 @@ export async function runAllCommand(argv: string[], withWorker: boolean): Promis
     adapters.push(consoleAdapter);
   }
   const pve = clientFromConfig(config.pve!, logger, { onRequest: observePveRequests(metrics) });
-  const ssh = withWorker && config.ssh ? SshRunner.fromConfig(config.ssh, logger) : undefined;
+  ssh = withWorker && config.ssh ? SshRunner.fromConfig(config.ssh, logger) : undefined;
   // The digest goes to the channels configured for it, whichever bot process runs each platform
   // (the outbox reaches it); a process that knows no channel leaves the schedule alone.
   const digestTargets: ThreadRef[] = [];

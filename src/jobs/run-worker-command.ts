@@ -30,7 +30,10 @@ export async function runWorkerCommand(argv: string[]): Promise<void> {
     return;
   }
   let logger: Logger | undefined;
+  let ssh: SshRunner | undefined;
   const stop = waitForStopSignal({
+    holdWhile: () => ssh?.neverCutInFlight() ?? [],
+    onHold: (holding) => logger?.warn({ holding }, 'stopping once this finishes (never cut)'),
     onOverdue: (graceMs) =>
       logger?.error(
         { graceMs },
@@ -44,7 +47,7 @@ export async function runWorkerCommand(argv: string[]): Promise<void> {
   const metrics = createMetrics({ logger });
   const pve = clientFromConfig(pveConfig, logger, { onRequest: observePveRequests(metrics) });
   // Upgrades and HA maintenance need SSH (PVE has no API for them); everything else runs without.
-  const ssh = config.ssh ? SshRunner.fromConfig(config.ssh, logger) : undefined;
+  ssh = config.ssh ? SshRunner.fromConfig(config.ssh, logger) : undefined;
   const worker = new JobWorker({
     redis,
     prefix: config.redisPrefix,

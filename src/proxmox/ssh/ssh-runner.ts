@@ -81,6 +81,8 @@ export class SshRunner {
   readonly #keepaliveIntervalMs: number;
   readonly #logger: Logger;
   readonly #connections = new Map<string, Connection>();
+  /** The dist-upgrades running now, by what they are (one per node at most: the node lock sees to it). */
+  readonly #neverCut = new Map<string, Promise<unknown>>();
   #closed = false;
 
   constructor(options: SshRunnerOptions) {
@@ -126,6 +128,26 @@ export class SshRunner {
    * SshError only when the command could not run to its end (see SshErrorCode).
    */
   async run(target: SshTarget, command: SshCommand, options: SshRunOptions = {}): Promise<SshResult> {
+    if (command.kind !== 'dist-upgrade') return this.#run(target, command, options);
+    const what = `apt-get dist-upgrade on ${target.node}`;
+    const running = this.#run(target, command, options);
+    this.#neverCut.set(what, running);
+    try {
+      return await running;
+    } finally {
+      this.#neverCut.delete(what);
+    }
+  }
+
+  /**
+   * The commands in flight that must never be cut (each dist-upgrade, by node): a process stopping
+   * waits for them (wait-for-stop-signal.ts, holdWhile).
+   */
+  neverCutInFlight(): string[] {
+    return [...this.#neverCut.keys()];
+  }
+
+  async #run(target: SshTarget, command: SshCommand, options: SshRunOptions): Promise<SshResult> {
     const line = commandLine(command);
     const { node } = target;
     const fail = (code: 'SSH_ABORTED' | 'SSH_KEY_INVALID', message: string) =>
@@ -165,9 +187,17 @@ export class SshRunner {
     return outcome.result;
   }
 
-  /** Ends every connection (in-flight commands see SSH_CONNECTION) and refuses further runs. */
+  /**
+   * Refuses further runs, lets a dist-upgrade in flight finish (never cut, even when the worker
+   * stops without Redis and so without waiting for its jobs), then ends every connection (other
+   * in-flight commands see SSH_CONNECTION).
+   */
   async close(): Promise<void> {
     this.#closed = true;
+    if (this.#neverCut.size > 0) {
+      this.#logger.info({ running: this.neverCutInFlight() }, 'ssh: closing once the dist-upgrade finishes');
+      await Promise.allSettled(this.#neverCut.values());
+    }
     const connections = [...this.#connections.values()];
     this.#connections.clear();
     for (const connection of connections) endConnection(connection);

@@ -265,6 +265,48 @@ describe('SshRunner against a real SSH server', () => {
     expect(getEventListeners(controller.signal, 'abort')).toEqual([]);
   });
 
+  it('lets a dist-upgrade in flight finish before close() ends the connections, and names it meanwhile', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const original = server.scripts[DIST_UPGRADE]!;
+    server.scripts[DIST_UPGRADE] = async (run) => {
+      run.out('Unpacking pve-manager (9.1.2) over (9.1.1) ...\n');
+      await gate;
+      run.out('Setting up pve-manager (9.1.2) ...\n');
+      run.exit(0);
+    };
+    try {
+      const logger = eventLogger();
+      const ssh = runner({ logger });
+      const order: string[] = [];
+      // The upgrade goes on only once close() has said it waits for it.
+      logger.events.once('ssh: closing once the dist-upgrade finishes', () => release());
+      let closing: Promise<void> | undefined;
+      const upgrade = ssh.run(
+        target(),
+        { kind: 'dist-upgrade' },
+        {
+          onLine: (line) => {
+            if (!line.startsWith('Unpacking')) return;
+            // The process stops (SIGTERM) while dpkg unpacks.
+            closing = ssh.close().then(() => void order.push('closed'));
+            expect(ssh.neverCutInFlight()).toEqual(['apt-get dist-upgrade on node02']);
+          },
+        },
+      );
+      const result = await upgrade;
+      order.push('upgrade finished');
+      await closing;
+      expect(result.exitCode).toBe(0);
+      expect(order).toEqual(['upgrade finished', 'closed']);
+      expect(ssh.neverCutInFlight()).toEqual([]);
+    } finally {
+      server.scripts[DIST_UPGRADE] = original;
+    }
+  });
+
   it('refuses an already aborted signal without connecting', async () => {
     const connections = server.connections.length;
     const error = await rejection(
