@@ -166,8 +166,11 @@ export class Core implements CoreApi {
     // `ha` only looks unless it adds or removes a resource.
     const risk = name === 'ha' && args.action === 'status' ? 'read' : commandRisk(name);
     // Anyone may list their own jobs; the policy's `jobs` entry says who sees everyone's (#jobs).
-    const allowed =
-      name === 'jobs' ? { ok: true as const } : mayRun(this.#o.policy, event.user, name, event.channel, risk);
+    // Join-info is granted by its own entry alone (#joinInfo), whatever `cluster` or `*` say.
+    const ownEntryDecides = name === 'jobs' || (name === 'cluster' && args.view === 'join-info');
+    const allowed = ownEntryDecides
+      ? { ok: true as const }
+      : mayRun(this.#o.policy, event.user, name, event.channel, risk);
     if (!allowed.ok) return this.#refuse(event, name, `You may not run ${name} here`, allowed.reason);
     switch (name) {
       case 'help':

@@ -104,4 +104,26 @@ describe('with a policy entry', () => {
     expect(status.ephemeralTo).toBeUndefined();
     expect(publicText(h.sent)).not.toContain('fingerprint');
   });
+
+  it('grants join-info by its own entry even where `*` names other roles', async () => {
+    const h = await startCoreHarness({
+      policy: `${TEST_POLICY}
+  '*':
+    allow: [ops]
+  cluster-join-info:
+    allow: [on-call]
+`,
+      worker: true,
+    });
+    harness = h;
+    await h.say('cluster join-info', { user: bob });
+    const result = await h.message((m) => m.card.title.startsWith('To join MonCluster'));
+    expect(result.ephemeralTo).toMatchObject({ id: 'console:bob' });
+    // `*` still decides the other commands it covers: bob may not read the cluster's status.
+    await h.say('cluster', { user: bob });
+    expect(h.sent.at(-1)).toMatchObject({
+      ephemeralTo: bob,
+      card: { title: 'You may not run cluster here' },
+    });
+  });
 });
