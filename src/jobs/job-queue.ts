@@ -85,6 +85,9 @@ export function jobIdForApproval(approvalId: string): string {
   return `approval-${approvalId.replaceAll(':', '-')}`;
 }
 
+/** The submission of every run of a job scheduler (the digest, the HA watch): nobody's request. */
+export const SCHEDULED_SUBMISSION = 'scheduler:';
+
 export class JobQueue {
   readonly #queue: Queue<JobData, JobOutcome>;
   readonly #kinds: JobKindRegistry;
@@ -201,7 +204,7 @@ export class JobQueue {
       ...(copies.length > 0 ? { copies } : {}),
       requestedBy: job.requestedBy,
       requestedAt: Date.now(),
-      submission: `scheduler:${schedulerId}`,
+      submission: `${SCHEDULED_SUBMISSION}${schedulerId}`,
       state: { steps: {}, memo: {} },
     };
     await this.#queue.upsertJobScheduler(schedulerId, repeat, { name: kind.name, data });

@@ -19,7 +19,7 @@ import { type JobData, jobDataSchema } from './job-data.js';
 import { JobError, JobErrorCode } from './job-error.js';
 import type { ResultEvent, ThreadRef } from './job-events.js';
 import type { JobKind, JobKindRegistry, JobOutcome, LockTarget } from './job-kind.js';
-import { JOB_QUEUE_NAME } from './job-queue.js';
+import { JOB_QUEUE_NAME, SCHEDULED_SUBMISSION } from './job-queue.js';
 import { redisKindState } from './kind-state.js';
 import { jobKinds as defaultKinds } from './kinds/index.js';
 import type { OutboxWriter } from './outbox/outbox-writer.js';
@@ -440,9 +440,6 @@ export class JobWorker {
     return this.#options.outbox.publish(thread, event);
   }
 }
-
-/** JobQueue.schedule's submission prefix: runs of a job scheduler. */
-const SCHEDULED_SUBMISSION = 'scheduler:';
 
 /**
  * Whether the job started before. Jobs queued by an older version carry no `startedAt`: saved
