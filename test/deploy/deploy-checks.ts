@@ -21,7 +21,7 @@ export interface Expectations {
   /** Files under rootDir read at run time, repository-relative. */
   runtimeAssets: string[];
   minimumNodeMajor: number;
-  /** The HTTP port (/healthz, /slack/events, /metrics). */
+  /** The HTTP port (/healthz, /slack/events; /metrics only with METRICS_TOKEN). */
   port: number;
 }
 

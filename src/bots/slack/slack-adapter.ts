@@ -50,7 +50,7 @@ export interface SlackAdapterOptions {
   /** HTTP mode: the port to listen on (0: any free port, see `port`). Default 3000. */
   port?: number;
   /**
-   * HTTP mode without a server of its own: the process's ops server (PORT: /healthz, /metrics)
+   * HTTP mode without a server of its own: the process's ops server (on PORT, beside /healthz)
    * serves `/slack/events` through `requestListener`, Bolt's signature check included.
    */
   mounted?: boolean;
