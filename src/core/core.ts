@@ -71,6 +71,8 @@ export class Core implements CoreApi {
   readonly #directory: ClusterDirectory;
   /** Charts drawn per digest job: one digest goes to several channels, drawn once. */
   readonly #charts = new Map<string, Promise<Attachment | undefined>>();
+  /** The public thread opened for a command being handled, so a failure after it is told there too. */
+  readonly #opened = new WeakMap<ChatEvent, ThreadRef>();
 
   constructor(options: CoreOptions) {
     this.#o = options;
@@ -100,7 +102,14 @@ export class Core implements CoreApi {
     } catch (error) {
       this.#o.metrics?.countCommand(command, isStoreUnavailable(error) ? 'unavailable' : 'error');
       // The person gets a reply whatever happened, privately; the details stay in the logs.
-      await this.#tell(event.thread, event.user, this.#failureCard(error, 'command', { command }));
+      const card = this.#failureCard(error, 'command', { command });
+      await this.#tell(event.thread, event.user, card);
+      // Its public record was already made (the store failed after it): the channel is told too,
+      // so "ran `/pve stop`" does not stand there as if something ran.
+      const opened = this.#opened.get(event);
+      if (opened) await this.#o.sink.send({ thread: opened, notify: true, card });
+    } finally {
+      this.#opened.delete(event);
     }
   }
 
@@ -147,7 +156,9 @@ export class Core implements CoreApi {
   async #openRequestThread(event: ChatEvent): Promise<ThreadRef> {
     if (!this.#o.sink.openRequestThread) return event.thread;
     try {
-      return await this.#o.sink.openRequestThread(event);
+      const thread = await this.#o.sink.openRequestThread(event);
+      this.#opened.set(event, thread);
+      return thread;
     } catch (error) {
       throw new RequestNotPostedError(error);
     }

@@ -34,6 +34,13 @@ afterEach(async () => {
 
 /** The queue, approvals, audit and request ledger on a Redis that has just stopped. */
 async function storesOnAStoppedRedis() {
+  const { stores, kill } = await storesOnAPrivateRedis();
+  await kill();
+  return stores;
+}
+
+/** The same stores on a redis-server of their own, and how to kill it under them. */
+async function storesOnAPrivateRedis() {
   server = await RedisServer.start();
   const redis = new Redis(server.url, { enableOfflineQueue: false, maxRetriesPerRequest: null });
   down = redis;
@@ -43,15 +50,18 @@ async function storesOnAStoppedRedis() {
   const queue = new JobQueue({ redis, prefix, outbox: new OutboxWriter(redis, { prefix }) });
   // BullMQ sets its connection up on first use: done while Redis still answers.
   await queue.counts();
-  const closed = new Promise((resolve) => redis.once('close', resolve));
-  await server.kill();
-  await closed;
-  return {
+  const stores = {
     queue,
     approvals: new ApprovalStore(redis, { prefix }),
     audit: new AuditLog(redis, { prefix }),
     requests: new RequestLedger(redis, { prefix }),
   };
+  const kill = async () => {
+    const closed = new Promise((resolve) => redis.once('close', resolve));
+    await server!.kill();
+    await closed;
+  };
+  return { stores, kill };
 }
 
 describe('with the job store down', () => {
@@ -117,6 +127,24 @@ describe('with the job store down', () => {
           text: 'Your click changed nothing and nothing will run; press again when it is back.',
         },
       },
+    ]);
+  });
+
+  it('a command whose store fails after its public record is also told in that thread', async () => {
+    const { stores, kill } = await storesOnAPrivateRedis();
+    const h = await startCoreHarness({
+      core: stores,
+      // The request message is posted, and Redis dies right after it.
+      requestThreads: async (event) => {
+        await kill();
+        return { ...event.thread, thread: 'R1' };
+      },
+    });
+    harness = h;
+    await h.say('stop TestVM', { requestId: 'slack:trigger:late-failure' });
+    expect(h.sent.map((m) => [m.ephemeralTo, m.thread, m.notify, m.card])).toEqual([
+      [alice, { platform: PLATFORM, channel: 'C1' }, undefined, NOT_ACCEPTED],
+      [undefined, { platform: PLATFORM, channel: 'C1', thread: 'R1' }, true, NOT_ACCEPTED],
     ]);
   });
 });
