@@ -106,8 +106,9 @@ export class Core implements CoreApi {
       await this.#tell(event.thread, event.user, card);
       // Its public record was already made (the store failed after it): the channel is told too,
       // so "ran `/pve stop`" does not stand there as if something ran.
+      // (A sink with no public record, the console, hands back the event's own thread: nothing to add.)
       const opened = this.#opened.get(event);
-      if (opened) await this.#o.sink.send({ thread: opened, notify: true, card });
+      if (opened && opened !== event.thread) await this.#o.sink.send({ thread: opened, notify: true, card });
     } finally {
       this.#opened.delete(event);
     }
