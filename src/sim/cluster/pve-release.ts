@@ -20,8 +20,8 @@ export interface PveRelease {
   /** The nodes' software: pve-manager (/version, pveversion) and the running kernel. */
   software: { manager: string; proxmoxVe: string; kernel: string; kernelBuilt: string };
   /**
-   * `METHOD /template` the release's API lacks, answered 501 as PVE does ("Method
-   * 'GET /cluster/ha/rules' not implemented" on 8.4): the domain's handlers are not registered.
+   * `METHOD /template` the release's API lacks, answered 501 with PVE's own status text, as 8.4
+   * answers GET /cluster/ha/rules: that release registers no handler for the path.
    */
   missingEndpoints: readonly string[];
   ha: {
