@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { type ClusterState, getClusterStatus } from './cluster-api.js';
 import type { PveParams } from './encode-params.js';
 import { getGuestStatus } from './guest-power.js';
@@ -69,11 +70,7 @@ export async function planMigration(
   const reasons: string[] = [];
 
   if (guest.type === 'qemu') {
-    const pre = await transport.request('GET', `${guestPath(guest)}/migrate`, {
-      params: { target },
-      schema: qemuMigratePreconditionSchema,
-      signal,
-    });
+    const pre = await readQemuPrecondition(transport, guest, target, signal);
     running = pre.running ?? running;
     const disks = (pre.local_disks ?? []).flatMap((d) => (d.volid ? [{ ...d, volid: d.volid }] : []));
     // CD-ROMs and unused volumes are not what `with-local-disks` mirrors.
@@ -91,11 +88,7 @@ export async function planMigration(
     if (isos.length > 0) reasons.push(`local CD-ROM image attached: ${isos.join(', ')}`);
   } else {
     try {
-      const pre = await transport.request('GET', `${guestPath(guest)}/migrate`, {
-        params: { target },
-        schema: lxcMigratePreconditionSchema,
-        signal,
-      });
+      const pre = await readLxcPrecondition(transport, guest, target, signal);
       running = pre.running ?? running;
       verdict = { allowed: pre['allowed-nodes'], notAllowed: pre['not-allowed-nodes'] };
     } catch (error) {
@@ -115,6 +108,51 @@ export async function planMigration(
   if (restart) params.restart = true;
   if (withLocalDisks) params['with-local-disks'] = true;
   return { guest, target, running, haManaged, online, restart, withLocalDisks, localDisks, params };
+}
+
+export type QemuMigratePrecondition = z.infer<typeof qemuMigratePreconditionSchema>;
+export type LxcMigratePrecondition = z.infer<typeof lxcMigratePreconditionSchema>;
+export type MigratePrecondition = QemuMigratePrecondition | LxcMigratePrecondition;
+
+/**
+ * GET /nodes/{node}/{type}/{vmid}/migrate alone, as PVE answers it for the guest's type (a PveError UnknownEndpoint for
+ * a CT on PVE 8.4, which has no LXC precondition).
+ */
+export function readMigratePrecondition(
+  transport: PveTransport,
+  guest: GuestRef,
+  target: string,
+  signal?: AbortSignal,
+): Promise<MigratePrecondition> {
+  return guest.type === 'qemu'
+    ? readQemuPrecondition(transport, guest, target, signal)
+    : readLxcPrecondition(transport, guest, target, signal);
+}
+
+function readQemuPrecondition(
+  transport: PveTransport,
+  guest: GuestRef,
+  target: string,
+  signal: AbortSignal | undefined,
+): Promise<QemuMigratePrecondition> {
+  return transport.request('GET', `${guestPath(guest)}/migrate`, {
+    params: { target },
+    schema: qemuMigratePreconditionSchema,
+    signal,
+  });
+}
+
+function readLxcPrecondition(
+  transport: PveTransport,
+  guest: GuestRef,
+  target: string,
+  signal: AbortSignal | undefined,
+): Promise<LxcMigratePrecondition> {
+  return transport.request('GET', `${guestPath(guest)}/migrate`, {
+    params: { target },
+    schema: lxcMigratePreconditionSchema,
+    signal,
+  });
 }
 
 /**

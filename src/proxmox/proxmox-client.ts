@@ -15,6 +15,11 @@ import { getJoinInfo } from './cluster-join-api.js';
 import { type CreateVmOptions, createVm } from './create-vm.js';
 import type { PveParams } from './encode-params.js';
 import { findGuests } from './find-guests.js';
+import {
+  type FollowHaMigrationOptions,
+  followHaMigration,
+  type HaMigrationResult,
+} from './follow-ha-migration.js';
 import { getGuestStatus, type PowerAction, powerGuest } from './guest-power.js';
 import type { GuestRef } from './guest-ref.js';
 import {
@@ -39,8 +44,14 @@ import {
   refreshPackageLists,
   requestNodePower,
 } from './node-updates.js';
-import { type MigrationPlan, planMigration } from './plan-migration.js';
+import {
+  type MigratePrecondition,
+  type MigrationPlan,
+  planMigration,
+  readMigratePrecondition,
+} from './plan-migration.js';
 import { createPveTransport, type PveTransport, type PveTransportOptions } from './pve-transport.js';
+import { type ClusterSnapshot, readClusterSnapshot } from './read-cluster-snapshot.js';
 import {
   createReplicationJob,
   listNodeReplicationStatus,
@@ -93,6 +104,10 @@ export class ProxmoxClient {
   }
   clusterStatus(signal?: AbortSignal): Promise<ClusterState> {
     return getClusterStatus(this.transport, signal);
+  }
+  /** `/cluster/resources` and `/cluster/status` together: the whole cluster in two calls. */
+  clusterSnapshot(signal?: AbortSignal): Promise<ClusterSnapshot> {
+    return readClusterSnapshot(this.transport, signal);
   }
   nodes(signal?: AbortSignal): Promise<NodeListEntry[]> {
     return listNodes(this.transport, signal);
@@ -238,6 +253,10 @@ export class ProxmoxClient {
   ): Promise<MigrationPlan> {
     return planMigration(this.transport, guest, target, options);
   }
+  /** PVE's own precondition (GET /nodes/{node}/{type}/{vmid}/migrate) alone; planMigration reads more. */
+  migratePrecondition(guest: GuestRef, target: string, signal?: AbortSignal): Promise<MigratePrecondition> {
+    return readMigratePrecondition(this.transport, guest, target, signal);
+  }
   startMigration(plan: MigrationPlan, signal?: AbortSignal): Promise<string> {
     return startMigration(this.transport, plan, signal);
   }
@@ -247,6 +266,17 @@ export class ProxmoxClient {
     options?: WaitForMigrationOptions,
   ): Promise<MigrationResult> {
     return waitForMigration(this.transport, plan, upid, options);
+  }
+  /**
+   * After a `hamigrate` UPID (an HA-managed guest): follows the HA stack's real migration until
+   * the guest is settled on `target`. Safe to call again with the stored UPID after a restart.
+   */
+  followHaMigration(
+    guest: GuestRef,
+    target: string,
+    options: FollowHaMigrationOptions,
+  ): Promise<HaMigrationResult> {
+    return followHaMigration(this.transport, guest, target, options);
   }
   /** Plan, start and wait in one call, for callers that need no resume point in between. */
   async migrate(
@@ -267,9 +297,9 @@ export class ProxmoxClient {
   taskStatus(upid: string, signal?: AbortSignal): Promise<TaskStatus> {
     return getTaskStatus(this.transport, upid, signal);
   }
-  /** A task's whole log so far (limit=0), read from the task's own node. */
-  taskLog(upid: string, signal?: AbortSignal): Promise<TaskLogLine[]> {
-    return readTaskLog(this.transport, upid, 0, signal);
+  /** A task's log to its end (limit=0) after its first `start` lines (default 0), from the task's own node. */
+  taskLog(upid: string, options: { start?: number } = {}, signal?: AbortSignal): Promise<TaskLogLine[]> {
+    return readTaskLog(this.transport, upid, options.start ?? 0, signal);
   }
   waitForTask(upid: string, options?: WaitForTaskOptions): Promise<TaskResult> {
     return waitForTask(this.transport, upid, options);

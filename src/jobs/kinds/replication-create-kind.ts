@@ -3,7 +3,6 @@
 // guest's own node, unknown or offline; this refuses a second job to the same target, and PVE
 // refuses with its own words a volume that cannot replicate. It waits for PVE's answer only.
 import { z } from 'zod';
-import { createReplicationJob } from '../../proxmox/replication-api.js';
 import { JobError, JobErrorCode } from '../job-error.js';
 import { defineJobKind } from '../job-kind.js';
 import { guestLabel, guestLock, guestTargetSchema } from './guest-target.js';
@@ -37,7 +36,7 @@ export const replicationCreateKind = defineJobKind({
     });
     await ctx.memo('created', async () => {
       await ctx.progress(`creating replication job ${id}: ${label} → ${target}`);
-      await createReplicationJob(ctx.pve.transport, { id, target, schedule }, ctx.signal);
+      await ctx.pve.createReplicationJob({ id, target, schedule }, ctx.signal);
       return true;
     });
     return {

@@ -5,7 +5,6 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { readReplicationLog, scheduleReplicationNow } from '../../proxmox/replication-api.js';
 import type { GuestResource } from '../../proxmox/schemas/cluster-schemas.js';
 import type { ReplicationJob, ReplicationStatus } from '../../proxmox/schemas/replication-schemas.js';
 import { duration } from '../digest/digest-format.js';
@@ -152,7 +151,7 @@ async function runNow(
   });
   await ctx.memo('sent', async () => {
     await ctx.progress(`running replication ${label} now`);
-    if (!before.running) await scheduleReplicationNow(ctx.pve.transport, node, job.id, ctx.signal);
+    if (!before.running) await ctx.pve.scheduleReplicationNow(node, job.id, ctx.signal);
     return true;
   });
   const state = await ctx.watch('finished', `waiting for replication ${label} to finish`, (signal) =>
@@ -164,9 +163,7 @@ async function runNow(
   );
   const fails = state.fail_count ?? 0;
   if (fails > 0) {
-    const log = await readReplicationLog(ctx.pve.transport, node, job.id, { limit: 0 }, ctx.signal).catch(
-      () => [],
-    );
+    const log = await ctx.pve.replicationLog(node, job.id, { limit: 0 }, ctx.signal).catch(() => []);
     throw new JobError(
       JobErrorCode.UpgradeFailed,
       `Replication ${label} failed (${fails === 1 ? '1 failure' : `${fails} failures in a row`}): ${state.error ?? 'PVE gave no error text'}${

@@ -1,6 +1,5 @@
 // status: the whole cluster from two PVE calls, whatever its size (docs/architecture.md, "Performance targets").
 import { z } from 'zod';
-import { readClusterSnapshot } from '../../proxmox/read-cluster-snapshot.js';
 import { defineJobKind } from '../job-kind.js';
 import { summarizeCluster } from './summarize-cluster.js';
 
@@ -14,7 +13,7 @@ export const statusKind = defineJobKind({
   name: 'status',
   payload: statusPayloadSchema,
   async run(ctx) {
-    const snapshot = await readClusterSnapshot(ctx.pve.transport, ctx.signal);
+    const snapshot = await ctx.pve.clusterSnapshot(ctx.signal);
     const summary = summarizeCluster(snapshot, ctx.payload);
     return { summary: summary.headline, details: summary };
   },

@@ -43,7 +43,7 @@ export async function incomingMigrations(
   for (const task of running) {
     if (task.node === node) continue;
     const vmid = Number(task.id);
-    const log = await pve.taskLog(task.upid, signal);
+    const log = await pve.taskLog(task.upid, {}, signal);
     const found = migrationTargetOf(log.map((line) => line.t));
     if (found && found.target !== node) continue;
     incoming.push({
