@@ -52,5 +52,5 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz', { signal: AbortSignal.timeout(4000) }).then((res) => process.exit(res.ok ? 0 : 1), () => process.exit(1))"]
 # The `--` keeps node from reading the CLI's own `--env-file FILE` (`sim --env-file F`) as its
 # option, as Node 20 does even after the script name; the CLI drops it (see bin/pve-chatops).
-ENTRYPOINT ["node", "/app/dist/cli.js", "--"]
+ENTRYPOINT ["node", "/app/dist/app/cli.js", "--"]
 CMD ["all"]

@@ -4,9 +4,9 @@
 // hand events to the core directly, and watch every PVE call the client makes (core and worker
 // share it, as in `all`) with its start time.
 import { randomUUID } from 'node:crypto';
+import { type RunningChatOps, startChatOps } from '../src/app/start-chatops.js';
 import type { ChatAdapter } from '../src/bots/adapter.js';
 import { SlackAdapter } from '../src/bots/slack/slack-adapter.js';
-import { type RunningChatOps, startChatOps } from '../src/bots/start-chatops.js';
 import type { CoreApi } from '../src/core/core-api.js';
 import type { OutgoingMessage } from '../src/core/message.js';
 import { parsePolicy } from '../src/core/policy/index.js';

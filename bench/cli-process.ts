@@ -14,7 +14,7 @@ import { parseEnv } from 'node:util';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BUILD_DIR = join(ROOT, 'node_modules/.cache/pve-chatops-bench');
-const DIST_CLI = join(BUILD_DIR, 'dist/cli.js');
+const DIST_CLI = join(BUILD_DIR, 'dist/app/cli.js');
 
 export type Runtime = 'tsx' | 'build';
 
@@ -100,7 +100,7 @@ export interface CliProcess {
 
 /** Starts `pve-chatops <args>` with `env` added to this process's environment. */
 export function spawnCli(runtime: Runtime, args: string[], env: Record<string, string> = {}): CliProcess {
-  const script = runtime === 'tsx' ? join(ROOT, 'src/cli.ts') : DIST_CLI;
+  const script = runtime === 'tsx' ? join(ROOT, 'src/app/cli.ts') : DIST_CLI;
   // The `--` as bin/pve-chatops puts it, so Node 20 leaves `--env-file` to the command.
   return spawnScript(runtime, script, ['--', ...args], env, `pve-chatops ${args[0] ?? ''} (${runtime})`);
 }

@@ -9,8 +9,8 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Client, Events, GatewayIntentBits } from 'discord.js';
+import { startChatOps } from '../src/app/start-chatops.js';
 import { DiscordAdapter } from '../src/bots/discord/discord-adapter.js';
-import { startChatOps } from '../src/bots/start-chatops.js';
 import { parsePolicy } from '../src/core/policy/index.js';
 import { createRedis } from '../src/jobs/redis-connection.js';
 import { silentLogger } from '../src/logger.js';

@@ -8,8 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { App, LogLevel } from '@slack/bolt';
+import { startChatOps } from '../src/app/start-chatops.js';
 import { SlackAdapter } from '../src/bots/slack/slack-adapter.js';
-import { startChatOps } from '../src/bots/start-chatops.js';
 import { parsePolicy } from '../src/core/policy/index.js';
 import { createRedis } from '../src/jobs/redis-connection.js';
 import { silentLogger } from '../src/logger.js';

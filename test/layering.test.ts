@@ -1,6 +1,8 @@
 // A module reaches down (bots → core → jobs → proxmox), never up; platform code never leaks into
 // core or jobs (docs/architecture.md, "Layers"). The simulator stands apart: the product talks to
-// it over HTTPS only. This reads every import under src/ and checks the rule, and that no file
+// it over HTTPS only. src/app is the one composition root: the CLI and every command that builds
+// a process (bots, worker, demo, simulator) live there, so it may import every layer and no layer
+// may import it. This reads every import under src/ and checks the rule, and that no file
 // imports itself in a cycle: in a runtime cycle one module sees the other half-initialised.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -44,7 +46,7 @@ function importsOf(file: string): Import[] {
 /** The layer a file belongs to: its top folder under src/, or `shared` for the top-level leaves. */
 function layerOf(file: string): string {
   const [top, ...rest] = relative(SRC, file).split('/');
-  if (rest.length === 0) return top === 'cli.ts' ? 'cli' : 'shared';
+  if (rest.length === 0) return 'shared';
   return top === 'config' ? 'shared' : (top ?? 'shared');
 }
 
@@ -54,9 +56,10 @@ const ALLOWED: Record<string, string[]> = {
   proxmox: ['proxmox', 'shared'],
   jobs: ['jobs', 'proxmox', 'shared'],
   core: ['core', 'jobs', 'proxmox', 'shared'],
-  bots: ['bots', 'core', 'jobs', 'proxmox', 'shared', 'sim'],
+  bots: ['bots', 'core', 'jobs', 'proxmox', 'shared'],
   sim: ['sim', 'shared'],
-  cli: ['cli', 'bots', 'core', 'jobs', 'proxmox', 'sim', 'shared'],
+  // The composition root: it wires the layers together, and nothing imports it back.
+  app: ['app', 'bots', 'core', 'jobs', 'proxmox', 'sim', 'shared'],
 };
 // Chat platform libraries belong to their adapter folder only.
 const PLATFORM_PACKAGES: Record<string, string> = {
@@ -70,11 +73,18 @@ const files = sourceFiles(SRC);
 const imports = files.flatMap(importsOf);
 
 describe('dependencies between modules', () => {
-  it('point down: bots → core → jobs → proxmox, the simulator apart', () => {
+  it('point down: app → bots → core → jobs → proxmox, the simulator apart', () => {
     const wrong = imports
       .filter((i) => i.to.startsWith(SRC))
       .filter((i) => !(ALLOWED[layerOf(i.from)] ?? []).includes(layerOf(i.to)))
       .map((i) => `${relative(SRC, i.from)} → ${relative(SRC, i.to)}`);
+    expect(wrong).toEqual([]);
+  });
+
+  it('keep the commands in the composition root', () => {
+    const wrong = files
+      .map((file) => relative(SRC, file))
+      .filter((path) => /(^|\/)(cli|run-[\w-]+-command)\.ts$/.test(path) && !path.startsWith('app/'));
     expect(wrong).toEqual([]);
   });
 

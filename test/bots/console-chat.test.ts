@@ -1,7 +1,7 @@
 // End to end through the console adapter, as a person types it: the real core, policy, approvals
 // and audit on Redis, the real worker and outbox, real HTTPS to the simulator.
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEMO_POLICY } from '../../src/bots/run-demo-command.js';
+import { DEMO_POLICY } from '../../src/app/run-demo-command.js';
 import { AuditLog } from '../../src/core/audit/audit-log.js';
 import { defaultPolicy } from '../../src/core/policy/index.js';
 import { type ConsoleChat, startConsoleChat } from './helpers/console-chat.js';

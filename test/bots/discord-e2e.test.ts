@@ -8,10 +8,10 @@ import { promisify } from 'node:util';
 import type { Redis } from 'ioredis';
 import { PNG } from 'pngjs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { type RunningChatOps, startChatOps } from '../../src/app/start-chatops.js';
 import { DiscordAdapter } from '../../src/bots/discord/discord-adapter.js';
 import { slashCommandDefinitions } from '../../src/bots/discord/slash-command-definitions.js';
 import { RedisMessageRefs } from '../../src/bots/message-refs.js';
-import { type RunningChatOps, startChatOps } from '../../src/bots/start-chatops.js';
 import { parsePolicy } from '../../src/core/policy/index.js';
 import { JobWorker } from '../../src/jobs/job-worker.js';
 import { OutboxWriter } from '../../src/jobs/outbox/outbox-writer.js';
@@ -465,7 +465,7 @@ describe('pve-chatops discord:register', () => {
   it('registers /pve with every subcommand in the configured guild', async () => {
     const fake = await FakeDiscord.start();
     try {
-      const cli = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
+      const cli = fileURLToPath(new URL('../../src/app/cli.ts', import.meta.url));
       const args = ['--import', 'tsx', cli, '--', 'discord:register', '--env-file', '/dev/null'];
       const { stdout } = await promisify(execFile)(process.execPath, args, {
         env: {

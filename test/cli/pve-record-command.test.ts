@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningSimulator, type SimCluster, startSimulator } from '../../src/sim/simulator.js';
 import { fixtureSchema } from '../conformance/pve/fixture-schema.js';
 
-const cli = new URL('../../src/cli.ts', import.meta.url).pathname;
+const cli = new URL('../../src/app/cli.ts', import.meta.url).pathname;
 
 function run(args: string[], env: Record<string, string> = {}) {
   const child = spawn(process.execPath, ['--import', 'tsx', cli, '--', 'pve-record', ...args], {

@@ -9,7 +9,7 @@ import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/logger.js';
 import { ProxmoxClient } from '../../src/proxmox/proxmox-client.js';
 
-const cli = new URL('../../src/cli.ts', import.meta.url).pathname;
+const cli = new URL('../../src/app/cli.ts', import.meta.url).pathname;
 
 describe('pve-chatops sim', () => {
   let dir: string | undefined;

@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { auditCommand } from '../../src/app/run-audit-command.js';
 import { type AuditEntry, AuditLog, GENESIS_HASH, hashAuditRecord } from '../../src/core/audit/audit-log.js';
 import { canonicalJson } from '../../src/core/audit/canonical-json.js';
-import { auditCommand } from '../../src/core/audit/run-audit-command.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const redis = new Redis(REDIS_URL);

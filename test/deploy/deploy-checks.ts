@@ -14,7 +14,7 @@ import {
 
 export interface Expectations {
   layout: ProjectLayout;
-  /** Where the compiled CLI is, relative to the package root (e.g. `dist/cli.js`). */
+  /** Where the compiled CLI is, relative to the package root (e.g. `dist/app/cli.js`). */
   compiledCli: string;
   /** Commands the CLI accepts. */
   commands: string[];

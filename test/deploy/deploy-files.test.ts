@@ -92,13 +92,13 @@ describe('Dockerfile', () => {
   it.each([
     [
       'a wrong entry point path',
-      () => edit(`/app/${compiledCliPath()}`, '/app/dist/src/cli.js'),
+      () => edit(`/app/${compiledCliPath()}`, '/app/dist/src/app/cli.js'),
       /puts the CLI at/,
     ],
     ['the entry point run by tsx', () => edit('"node", "/app/', '"tsx", "/app/'), /not node/],
     [
       'a shell-form entry point',
-      () => edit(/ENTRYPOINT \[.*\]/, 'ENTRYPOINT node /app/dist/cli.js'),
+      () => edit(/ENTRYPOINT \[.*\]/, 'ENTRYPOINT node /app/dist/app/cli.js'),
       /exec form/,
     ],
     ['root', () => edit(/^USER node$/m, 'USER root'), /runs as root/],
@@ -122,7 +122,7 @@ describe('Dockerfile', () => {
     ['no package.json (type: module)', () => edit(/^COPY package.json \.\/$/m, ''), /no \/app\/package.json/],
     ['dev dependencies in the image', () => edit('npm ci --omit=dev', 'npm ci'), /dev dependencies/],
     ['npm install', () => edit('npm ci --omit=dev', 'npm install --omit=dev'), /not npm install/],
-    ['no build output', () => edit(/^COPY --from=build .*$/m, ''), /no \/app\/dist\/cli.js/],
+    ['no build output', () => edit(/^COPY --from=build .*$/m, ''), /no \/app\/dist\/app\/cli.js/],
     [
       'a build before its sources',
       () => edit(/^COPY src \.\/src\n(RUN npm run build)$/m, '$1\nCOPY src ./src'),
@@ -160,7 +160,7 @@ describe('.dockerignore', () => {
       '.env',
       'sim.env',
       'sim.env.ssh_key',
-      'dist/cli.js',
+      'dist/app/cli.js',
       'coverage/index.html',
     ]) {
       expect(ignored(path), path).toBe(true);
@@ -173,7 +173,7 @@ describe('.dockerignore', () => {
       'package-lock.json',
       'tsconfig.json',
       'tsconfig.build.json',
-      'src/cli.ts',
+      'src/app/cli.ts',
     ]) {
       expect(ignored(path), path).toBe(false);
     }
@@ -324,12 +324,12 @@ describe('deploy/pve-chatops.service', () => {
   it.each([
     [
       'a wrong CLI path',
-      () => edit(`/${compiledCliPath()} all`, '/src/cli.js all'),
+      () => edit(`/${compiledCliPath()} all`, '/src/app/cli.js all'),
       /where the build puts the CLI/,
     ],
     [
       'the TypeScript source',
-      () => edit(`/${compiledCliPath()} all`, '/src/cli.ts all'),
+      () => edit(`/${compiledCliPath()} all`, '/src/app/cli.ts all'),
       /where the build puts the CLI/,
     ],
     [

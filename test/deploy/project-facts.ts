@@ -10,7 +10,7 @@ import ts from 'typescript';
 import type { ProjectLayout } from './dockerfile-model.js';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-export const cliSource = 'src/cli.ts';
+export const cliSource = 'src/app/cli.ts';
 
 export const readRepoFile = (path: string) => readFileSync(join(repoRoot, path), 'utf8');
 

@@ -19,10 +19,10 @@
 import { PassThrough } from 'node:stream';
 import type { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
+import { sshRunnerForSimulator } from '../../src/app/simulator-ssh.js';
+import { type RunningChatOps, startChatOps } from '../../src/app/start-chatops.js';
 import type { ChatAdapter } from '../../src/bots/adapter.js';
 import { ConsoleAdapter } from '../../src/bots/console/console-adapter.js';
-import { sshRunnerForSimulator } from '../../src/bots/simulator-ssh.js';
-import { type RunningChatOps, startChatOps } from '../../src/bots/start-chatops.js';
 import type { CoreApi } from '../../src/core/core-api.js';
 import type { OutgoingMessage } from '../../src/core/message.js';
 import { parsePolicy } from '../../src/core/policy/index.js';

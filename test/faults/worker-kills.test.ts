@@ -1,7 +1,7 @@
 // Reliability: the worker killed at random points of migrate, clone and upgrade.
 //
 // The figure: FAULT_RUNS runs per job kind (default 20; upgrades FAULT_UPGRADE_RUNS, default the
-// same), each killing a real `pve-chatops worker` process (a build of src/cli.ts, see
+// same), each killing a real `pve-chatops worker` process (a build of src/app/cli.ts, see
 // helpers/worker-processes.ts) with SIGKILL once, at a point drawn with FAULT_SEED (default 11;
 // clone uses +1, upgrade +2) from the phases of the job: before its POST, the instant PVE
 // accepted the POST (the worker never read the UPID), mid-task, during the HA wait, mid

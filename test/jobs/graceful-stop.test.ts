@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { guestOf, type JobHarness, REDIS_URL, startJobHarness, THREAD } from './helpers/job-harness.js';
 
-const cli = new URL('../../src/cli.ts', import.meta.url).pathname;
+const cli = new URL('../../src/app/cli.ts', import.meta.url).pathname;
 
 let harness: JobHarness | undefined;
 let child: ChildProcess | undefined;

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { JobData } from '../../src/jobs/job-data.js';
 import { guestOf, type JobHarness, REDIS_URL, startJobHarness, THREAD } from './helpers/job-harness.js';
 
-const cli = new URL('../../src/cli.ts', import.meta.url).pathname;
+const cli = new URL('../../src/app/cli.ts', import.meta.url).pathname;
 const LOCK_MS = 1_500;
 
 let harness: JobHarness | undefined;

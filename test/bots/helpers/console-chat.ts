@@ -3,10 +3,10 @@
 import { randomUUID } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import type { Redis } from 'ioredis';
+import { DEMO_POLICY } from '../../../src/app/run-demo-command.js';
+import { sshRunnerForSimulator } from '../../../src/app/simulator-ssh.js';
+import { type RunningChatOps, startChatOps } from '../../../src/app/start-chatops.js';
 import { ConsoleAdapter } from '../../../src/bots/console/console-adapter.js';
-import { DEMO_POLICY } from '../../../src/bots/run-demo-command.js';
-import { sshRunnerForSimulator } from '../../../src/bots/simulator-ssh.js';
-import { type RunningChatOps, startChatOps } from '../../../src/bots/start-chatops.js';
 import { type Policy, parsePolicy } from '../../../src/core/policy/index.js';
 import { createRedis } from '../../../src/jobs/redis-connection.js';
 import { silentLogger } from '../../../src/logger.js';

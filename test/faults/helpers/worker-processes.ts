@@ -14,7 +14,7 @@ import { build } from 'esbuild';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 
-/** Bundles helpers/gated-worker.ts (and through it src/cli.ts) into a temporary directory. */
+/** Bundles helpers/gated-worker.ts (and through it src/app/cli.ts) into a temporary directory. */
 export async function buildWorker(): Promise<{ entry: string; remove(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'pve-chatops-worker-'));
   await build({

@@ -2,7 +2,7 @@
 // 127.0.0.1:6379) under a prefix of its own, a queue, workers, and every outbox event collected.
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { sshRunnerForSimulator } from '../../../src/bots/simulator-ssh.js';
+import { sshRunnerForSimulator } from '../../../src/app/simulator-ssh.js';
 import type { JobEvent, ResultEvent } from '../../../src/jobs/job-events.js';
 import { JobQueue, type JobQueueOptions } from '../../../src/jobs/job-queue.js';
 import { JobWorker, type JobWorkerOptions } from '../../../src/jobs/job-worker.js';

@@ -3,7 +3,7 @@
 // The simulator runs the migration as PVE does (a qmigrate task on the source node whose log
 // names the target), made to last by giving TestVM a huge memory to transfer.
 import { afterEach, describe, expect, it } from 'vitest';
-import { sshRunnerForSimulator } from '../../../src/bots/simulator-ssh.js';
+import { sshRunnerForSimulator } from '../../../src/app/simulator-ssh.js';
 import type { ProgressEvent, ResultEvent } from '../../../src/jobs/job-events.js';
 import type { UpgradePlan } from '../../../src/jobs/upgrade/upgrade-plan.js';
 import { silentLogger } from '../../../src/logger.js';

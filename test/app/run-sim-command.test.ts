@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runSimCommand } from '../../src/app/run-sim-command.js';
 import { silentLogger } from '../../src/logger.js';
 import { composeSimulator, type RunningSimulator } from '../../src/sim/compose-simulator.js';
 import { formatEnvFile, writeEnvFile } from '../../src/sim/env-file.js';
 import { parseSimArgs } from '../../src/sim/parse-sim-args.js';
-import { runSimCommand } from '../../src/sim/run-sim-command.js';
-import { fakeDomain } from './helpers/fake-domain.js';
+import { fakeDomain } from '../sim/helpers/fake-domain.js';
 
 describe('parseSimArgs', () => {
   it('applies the defaults', () => {

@@ -7,6 +7,8 @@ import type { RequestListener } from 'node:http';
 import type { Redis } from 'ioredis';
 import type { AppConfig } from '../config/config-types.js';
 import { ConfigError } from '../config-error.js';
+import type { JobQueue } from '../jobs/job-queue.js';
+import { redisHealthCheck } from '../jobs/redis-health-check.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import {
@@ -17,8 +19,6 @@ import {
   startOpsServer,
 } from '../ops-server.js';
 import type { ProxmoxClient } from '../proxmox/proxmox-client.js';
-import type { JobQueue } from './job-queue.js';
-import { redisHealthCheck } from './redis-health-check.js';
 
 export interface ProcessOpsOptions {
   config: Pick<AppConfig, 'port' | 'dashboard' | 'ops'>;
@@ -44,7 +44,10 @@ export async function startProcessOpsServer(options: ProcessOpsOptions): Promise
     config.dashboard && queue
       ? {
           ...config.dashboard,
-          router: (await import('./queue-dashboard.js')).createQueueDashboard(queue, config.dashboard.path),
+          router: (await import('../jobs/queue-dashboard.js')).createQueueDashboard(
+            queue,
+            config.dashboard.path,
+          ),
         }
       : undefined;
   const checks: Record<string, HealthCheck> = {

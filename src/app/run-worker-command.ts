@@ -4,15 +4,15 @@
 import { parseArgs } from 'node:util';
 import { configuredSecrets } from '../config/configured-secrets.js';
 import { loadConfig } from '../config.js';
+import { JobWorker } from '../jobs/job-worker.js';
+import { OutboxWriter } from '../jobs/outbox/outbox-writer.js';
+import { closeRedis, createRedis } from '../jobs/redis-connection.js';
 import { createLogger, type Logger } from '../logger.js';
 import { createMetrics, observePveRequests } from '../metrics.js';
 import { clientFromConfig } from '../proxmox/client-from-config.js';
 import { SshRunner } from '../proxmox/ssh/ssh-runner.js';
 import { waitForStopSignal } from '../wait-for-stop-signal.js';
-import { JobWorker } from './job-worker.js';
-import { OutboxWriter } from './outbox/outbox-writer.js';
 import { startProcessOpsServer } from './process-ops-server.js';
-import { closeRedis, createRedis } from './redis-connection.js';
 
 export const WORKER_USAGE = `Usage: pve-chatops worker [--env-file FILE]
 

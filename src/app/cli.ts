@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The one binary: `pve-chatops <command>`. Each command lives in its own module and is loaded
 // only when asked for, so `pve-chatops sim` does not pull in Slack, Discord or BullMQ.
-import { ConfigError } from './config-error.js';
+import { ConfigError } from '../config-error.js';
 
 interface Command {
   summary: string;
@@ -11,36 +11,36 @@ interface Command {
 const commands: Record<string, Command> = {
   all: {
     summary: 'the chat bots and the worker in one process',
-    run: async (args) => (await import('./bots/run-all-command.js')).runAllCommand(args, true),
+    run: async (args) => (await import('./run-all-command.js')).runAllCommand(args, true),
   },
   bot: {
     summary: 'the chat bots only (workers run elsewhere)',
-    run: async (args) => (await import('./bots/run-all-command.js')).runAllCommand(args, false),
+    run: async (args) => (await import('./run-all-command.js')).runAllCommand(args, false),
   },
   'discord:register': {
     summary: 'register the /pve slash command with Discord, in each server of DISCORD_GUILD_IDS',
-    run: async (args) => (await import('./bots/discord/run-register-command.js')).runRegisterCommand(args),
+    run: async (args) => (await import('./run-register-command.js')).runRegisterCommand(args),
   },
   demo: {
     summary: 'the simulated cluster, the worker and a console chat: no Slack, Discord or Proxmox needed',
-    run: async (args) => (await import('./bots/run-demo-command.js')).runDemoCommand(args),
+    run: async (args) => (await import('./run-demo-command.js')).runDemoCommand(args),
   },
   audit: {
     summary: "'audit verify': check the hash chain of the audit log",
-    run: async (args) => (await import('./core/audit/run-audit-command.js')).runAuditCommand(args),
+    run: async (args) => (await import('./run-audit-command.js')).runAuditCommand(args),
   },
   worker: {
     summary: 'run the jobs against the Proxmox VE API (needs PVE_* and REDIS_URL)',
-    run: async (args) => (await import('./jobs/run-worker-command.js')).runWorkerCommand(args),
+    run: async (args) => (await import('./run-worker-command.js')).runWorkerCommand(args),
   },
   'pve-record': {
     summary: 'read (GET only) your cluster and write anonymised conformance fixtures: --out DIR',
-    run: async (args) => (await import('./proxmox/record/run-record-command.js')).runRecordCommand(args),
+    run: async (args) => (await import('./run-record-command.js')).runRecordCommand(args),
   },
   sim: {
     summary:
       'start the simulated Proxmox VE cluster (MonCluster: node01..node03); --env-file FILE writes PVE_*',
-    run: async (args) => (await import('./sim/run-sim-command.js')).runSimCommand(args),
+    run: async (args) => (await import('./run-sim-command.js')).runSimCommand(args),
   },
 };
 

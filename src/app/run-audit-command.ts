@@ -1,10 +1,10 @@
 // `pve-chatops audit verify [--env-file FILE]`: checks the hash chain of the audit log and says
 // whether it is intact or where it is broken. Exit status 0 intact, 1 broken, 2 bad usage.
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../../config.js';
-import { createRedis } from '../../jobs/redis-connection.js';
-import { createJsonLogger } from '../../logger.js';
-import { AuditLog } from './audit-log.js';
+import { loadConfig } from '../config.js';
+import { AuditLog } from '../core/audit/audit-log.js';
+import { createRedis } from '../jobs/redis-connection.js';
+import { createJsonLogger } from '../logger.js';
 
 export const AUDIT_USAGE = `Usage: pve-chatops audit verify [--env-file FILE]
 

@@ -5,10 +5,10 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createJsonLogger, type Logger } from '../logger.js';
+import type { RunningSimulator, SimulatorOptions } from '../sim/compose-simulator.js';
+import { sshFilesFor, writeSimEnvFile } from '../sim/env-file.js';
+import { parseSimArgs, SIM_USAGE, SimUsageError } from '../sim/parse-sim-args.js';
 import { waitForStopSignal } from '../wait-for-stop-signal.js';
-import type { RunningSimulator, SimulatorOptions } from './compose-simulator.js';
-import { sshFilesFor, writeSimEnvFile } from './env-file.js';
-import { parseSimArgs, SIM_USAGE, SimUsageError } from './parse-sim-args.js';
 
 export interface SimCommandDeps {
   /** Defaults to the real simulator (loaded lazily). */
@@ -58,7 +58,7 @@ export async function runSimCommand(argv: string[], deps: SimCommandDeps = {}): 
   }
   // Listen for signals before starting, so a Ctrl+C during start-up is not lost.
   const stopRequested = deps.stopRequested ?? waitForStopSignal();
-  const start = deps.start ?? (await import('./simulator.js')).startSimulator;
+  const start = deps.start ?? (await import('../sim/simulator.js')).startSimulator;
   const options: SimulatorOptions = {
     nodes: args.nodes,
     port: args.port,

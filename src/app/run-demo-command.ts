@@ -3,12 +3,12 @@
 // Discord or Proxmox needed; Redis at REDIS_URL, or a private redis-server for the session.
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { CONSOLE_HELP, ConsoleAdapter } from '../bots/console/console-adapter.js';
 import { parsePolicy } from '../core/policy/index.js';
 import { createIntakeRedis, createRedis, redisReady } from '../jobs/redis-connection.js';
 import { createJsonLogger } from '../logger.js';
 import { ProxmoxClient } from '../proxmox/proxmox-client.js';
 import { startSimulator } from '../sim/simulator.js';
-import { CONSOLE_HELP, ConsoleAdapter } from './console/console-adapter.js';
 import { RedisMissingError, redisForDemo } from './private-redis.js';
 import { sshRunnerForSimulator } from './simulator-ssh.js';
 import { startChatOps } from './start-chatops.js';

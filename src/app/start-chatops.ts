@@ -4,6 +4,7 @@
 
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
+import { type ChatAdapter, ChatRouter } from '../bots/adapter.js';
 import type { BalanceSettings } from '../config/balance-settings.js';
 import { ApprovalStore } from '../core/approvals/approval-store.js';
 import { AuditLog } from '../core/audit/audit-log.js';
@@ -22,7 +23,6 @@ import type { Metrics } from '../metrics.js';
 import type { ProxmoxClient } from '../proxmox/proxmox-client.js';
 import { readClusterSnapshot } from '../proxmox/read-cluster-snapshot.js';
 import type { SshRunner } from '../proxmox/ssh/ssh-runner.js';
-import { type ChatAdapter, ChatRouter } from './adapter.js';
 
 export interface ChatOpsOptions {
   /** Waits through a Redis outage: the worker, the outbox readers and the worker's outbox. */

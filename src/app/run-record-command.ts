@@ -4,12 +4,12 @@
 import { readdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { PveConfig } from '../../config.js';
-import { loadConfig } from '../../config.js';
-import { silentLogger } from '../../logger.js';
-import { createPveReadOnlyTransport, type PveReadOnlyTransport } from '../pve-raw-get.js';
-import { type WrittenFixture, writeFixtures } from './fixture-writer.js';
-import { recordCluster } from './record-cluster.js';
+import type { PveConfig } from '../config.js';
+import { loadConfig } from '../config.js';
+import { silentLogger } from '../logger.js';
+import { createPveReadOnlyTransport, type PveReadOnlyTransport } from '../proxmox/pve-raw-get.js';
+import { type WrittenFixture, writeFixtures } from '../proxmox/record/fixture-writer.js';
+import { recordCluster } from '../proxmox/record/record-cluster.js';
 
 export const RECORD_USAGE = `Usage: pve-chatops pve-record --out DIR [--force] [--env-file FILE]
                               [--max-guests N] [--max-tasks N]

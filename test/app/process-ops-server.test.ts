@@ -3,9 +3,9 @@
 // on OPS_PORT, and a port another process holds named by its variable.
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { type RunningProcessOps, startProcessOpsServer } from '../../src/app/process-ops-server.js';
 import type { AppConfig } from '../../src/config/config-types.js';
 import { ConfigError } from '../../src/config-error.js';
-import { type RunningProcessOps, startProcessOpsServer } from '../../src/jobs/process-ops-server.js';
 import { createRedis } from '../../src/jobs/redis-connection.js';
 import { silentLogger } from '../../src/logger.js';
 import { createMetrics } from '../../src/metrics.js';

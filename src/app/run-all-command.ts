@@ -3,22 +3,22 @@
 // from one /cluster/resources read), so it can run with a read-only token (role PVEAuditor).
 
 import { parseArgs } from 'node:util';
+import type { ChatAdapter } from '../bots/adapter.js';
+import { ConsoleAdapter } from '../bots/console/console-adapter.js';
+import { RedisMessageRefs } from '../bots/message-refs.js';
+import { policyGroupIds } from '../bots/slack/policy-group-ids.js';
+import { SLACK_EVENTS_PATH, SlackAdapter } from '../bots/slack/slack-adapter.js';
 import { configuredSecrets } from '../config/configured-secrets.js';
 import { loadConfig } from '../config.js';
 import { defaultPolicy, loadPolicy } from '../core/policy/index.js';
 import type { ThreadRef } from '../jobs/job-events.js';
-import { startProcessOpsServer } from '../jobs/process-ops-server.js';
 import { closeRedis, createIntakeRedis, createRedis, redisReady } from '../jobs/redis-connection.js';
 import { createLogger, type Logger } from '../logger.js';
 import { createMetrics, observePveRequests } from '../metrics.js';
 import { clientFromConfig } from '../proxmox/client-from-config.js';
 import { SshRunner } from '../proxmox/ssh/ssh-runner.js';
 import { exitIfNotStoppedWithin, type StopOptions, waitForStopSignal } from '../wait-for-stop-signal.js';
-import type { ChatAdapter } from './adapter.js';
-import { ConsoleAdapter } from './console/console-adapter.js';
-import { RedisMessageRefs } from './message-refs.js';
-import { policyGroupIds } from './slack/policy-group-ids.js';
-import { SLACK_EVENTS_PATH, SlackAdapter } from './slack/slack-adapter.js';
+import { startProcessOpsServer } from './process-ops-server.js';
 import { startChatOps } from './start-chatops.js';
 
 export const ALL_USAGE = `Usage: pve-chatops all|bot [--env-file FILE] [--console [--user NAME]]
@@ -96,7 +96,7 @@ export async function runAllCommand(argv: string[], withWorker: boolean): Promis
   }
   if (config.discord) {
     // Loaded only when configured: discord.js and its gateway stack cost memory otherwise.
-    const { DiscordAdapter } = await import('./discord/discord-adapter.js');
+    const { DiscordAdapter } = await import('../bots/discord/discord-adapter.js');
     adapters.push(
       new DiscordAdapter({ ...config.discord, logger, metrics, messageRefs: messageRefs('discord') }),
     );

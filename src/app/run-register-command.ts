@@ -1,8 +1,8 @@
 // `pve-chatops discord:register [--env-file FILE]`: registers `/pve` with Discord in each server
 // of DISCORD_GUILD_IDS. Needs DISCORD_TOKEN, DISCORD_APPLICATION_ID and the servers only.
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../../config.js';
-import { registerCommands } from './register-commands.js';
+import { registerCommands } from '../bots/discord/register-commands.js';
+import { loadConfig } from '../config.js';
 
 export const REGISTER_USAGE = `Usage: pve-chatops discord:register [--env-file FILE]
 
