@@ -22,3 +22,29 @@ export function checkNode(snapshot: ClusterSnapshot, name: string): string | und
   if (!node.online) return `Node ${node.name} is offline. Nodes: ${list}.`;
   return undefined;
 }
+
+export type NodeResolution = { ok: true; node: string } | { ok: false; message: string };
+
+/** A typed node name as PVE spells it, if the node exists and is online; otherwise why not. */
+export function resolveNode(snapshot: ClusterSnapshot, typed: string): NodeResolution {
+  const problem = checkNode(snapshot, typed);
+  if (problem) return { ok: false, message: problem };
+  return {
+    ok: true,
+    node: nodesOf(snapshot).find((n) => n.name.toLowerCase() === typed.toLowerCase())!.name,
+  };
+}
+
+/** Several typed node names as PVE spells them, or the first problem (an unknown or offline node). */
+export function resolveNodes(
+  snapshot: ClusterSnapshot,
+  typed: readonly string[],
+): { ok: true; nodes: string[] } | { ok: false; message: string } {
+  const nodes: string[] = [];
+  for (const name of typed) {
+    const resolved = resolveNode(snapshot, name);
+    if (!resolved.ok) return resolved;
+    nodes.push(resolved.node);
+  }
+  return { ok: true, nodes };
+}

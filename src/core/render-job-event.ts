@@ -2,6 +2,7 @@
 // the markup). Progress is one message per job, edited in place; the result is a new reply so
 // people are notified, and the progress message shows the final state.
 import type { JobEvent, ThreadRef } from '../jobs/job-events.js';
+import { jobKinds } from '../jobs/kinds/index.js';
 import type { Card, CardButton, CardStatus, OutgoingMessage } from './message.js';
 
 /** The buttons of a job that stops only between its steps (a rolling upgrade). */
@@ -10,9 +11,6 @@ const CONTROL_BUTTONS: Record<'pause' | 'resume' | 'abort', (jobId: string) => C
   resume: (value) => ({ action: 'resume-job', label: 'Resume', value, style: 'primary' }),
   abort: (value) => ({ action: 'abort-job', label: 'Abort', value, style: 'danger' }),
 };
-
-/** Jobs that report once, without a progress message: the digest (a channel wants one post). */
-export const RESULT_ONLY_KINDS: ReadonlySet<string> = new Set(['digest', 'ha-watch']);
 
 /** A result with nothing to say (a watch that saw nothing happen, `details.silent`): no message. */
 export function isSilentResult(event: JobEvent): boolean {
@@ -60,8 +58,8 @@ export function renderJobEvent(thread: ThreadRef, event: JobEvent): OutgoingMess
       : { footer: `job ${event.jobId}` }),
   };
   const finalProgress: Card = { title: `${event.kind} · job ${event.jobId}`, status, text: event.summary };
-  // Kinds that post only their result (no progress message was shown for them).
-  if (RESULT_ONLY_KINDS.has(event.kind)) return [{ thread, card: result, notify: true }];
+  // Kinds that post only their result (the digest: no progress message was shown for them).
+  if (jobKinds.get(event.kind)?.resultOnly) return [{ thread, card: result, notify: true }];
   return [
     { thread, key, card: finalProgress },
     { thread, card: result, notify: true },

@@ -1,6 +1,7 @@
 // Turns what a person typed (`testvm`, `100`) into one guest, from one /cluster/resources read,
 // or into a message that helps: the closest names when it is unknown, every candidate with its id
 // and node when it is ambiguous.
+import type { ClusterSnapshot } from '../proxmox/read-cluster-snapshot.js';
 import type { GuestResource } from '../proxmox/schemas/cluster-schemas.js';
 import { closestNames } from './closest-names.js';
 
@@ -8,6 +9,21 @@ export type GuestResolution = { ok: true; guest: GuestResource } | { ok: false; 
 
 export function guestLabel(guest: { vmid: number; type: string; name?: string | undefined }): string {
   return guest.name ? `${guest.name} (${guest.type}/${guest.vmid})` : `${guest.type}/${guest.vmid}`;
+}
+
+/** The VMs and containers of one cluster read. */
+export function guestsOf(snapshot: ClusterSnapshot): GuestResource[] {
+  return snapshot.resources.filter((r): r is GuestResource => r.type === 'qemu' || r.type === 'lxc');
+}
+
+/** A guest as job payloads carry it (jobs/kinds/guest-target.ts): where it was when planned. */
+export function guestTarget(guest: GuestResource) {
+  return {
+    vmid: guest.vmid,
+    type: guest.type,
+    node: guest.node,
+    ...(guest.name ? { name: guest.name } : {}),
+  };
 }
 
 export function resolveGuest(guests: GuestResource[], query: string): GuestResolution {

@@ -49,6 +49,12 @@ export const jobDataSchema = z.object({
   /** Their platform-qualified id (`discord:…`): who may stop the job is decided on it, not on a name anyone can take. */
   requestedById: z.string().optional(),
   requestedAt: z.number(),
+  /**
+   * The policy entry of the command that asked for it (`node`, `node-force`, `upgrade`): who may
+   * cancel, pause or abort it is decided under that entry. Absent for the worker's own scheduled
+   * jobs and for jobs queued before it was recorded (their kind is used).
+   */
+  command: z.string().optional(),
   /** Unique per enqueue call: tells a duplicate (same job id, e.g. a double click) from our own add. */
   submission: z.string(),
   state: jobStateSchema,

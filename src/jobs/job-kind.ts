@@ -23,9 +23,25 @@ export interface JobOutcome {
   proposal?: ResultEvent['proposal'];
 }
 
-export interface JobKind<S extends z.ZodType = z.ZodType> {
-  name: string;
+export interface JobKind<S extends z.ZodType = z.ZodType, N extends string = string> {
+  name: N;
   payload: S;
+  /**
+   * Reports once, without a progress message (the digest, the HA watch): a channel wants one
+   * post, not a progress line edited in place.
+   */
+  resultOnly?: boolean;
+  /**
+   * Its result's `details.nodes` (each node's CPU, memory and guests) is drawn by the bot as a
+   * chart posted with the result (the digest).
+   */
+  chart?: boolean;
+  /**
+   * Whether this job's result is for its requester alone (cluster join-info lists every node's
+   * address and fingerprint): no progress is shown, and the result goes to that person only. An
+   * unreadable payload must answer true, the safe side.
+   */
+  privateResult?(payload: unknown): boolean;
   /**
    * Stops only between its steps: its progress shows Pause/Resume/Abort instead of Cancel, and
    * it reads ctx.control() at every step boundary.
@@ -46,13 +62,16 @@ export interface JobKind<S extends z.ZodType = z.ZodType> {
   run(ctx: JobContext<z.output<S>>): Promise<JobOutcome>;
 }
 
-export function defineJobKind<S extends z.ZodType>(kind: JobKind<S>): JobKind<S> {
+/** The kind's name stays a literal type, so a job request can be typed by its kind (kinds/index.ts). */
+export function defineJobKind<S extends z.ZodType, const N extends string>(
+  kind: JobKind<S, N>,
+): JobKind<S, N> {
   return kind;
 }
 
 export type JobKindRegistry = ReadonlyMap<string, JobKind>;
 
-export function createJobKindRegistry(kinds: JobKind[]): JobKindRegistry {
+export function createJobKindRegistry(kinds: readonly JobKind[]): JobKindRegistry {
   const registry = new Map<string, JobKind>();
   for (const kind of kinds) {
     if (registry.has(kind.name)) throw new Error(`job kind '${kind.name}' is registered twice`);

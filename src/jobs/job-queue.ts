@@ -27,6 +27,8 @@ export interface EnqueueRequest {
   requestedBy: string;
   /** The requester's platform-qualified id (who may pause, abort or cancel it). */
   requestedById?: string;
+  /** The policy entry of the command it comes from (see JobData.command). */
+  command?: string;
   /**
    * A job id derived from what caused the job (see jobIdForApproval): a second enqueue with the
    * same id (a double click, a redelivered chat event) adds nothing.
@@ -59,6 +61,10 @@ export interface JobInfo {
   requestedBy: string;
   requestedById?: string;
   requestedAt: number;
+  /** The policy entry of the command it comes from, when known (see JobData.command). */
+  command?: string;
+  /** As it was enqueued (validated then), for the decisions that depend on it (a private result). */
+  payload: unknown;
   thread: ThreadRef;
   summary?: string;
   error?: string;
@@ -146,6 +152,7 @@ export class JobQueue {
       requestedBy: request.requestedBy,
       ...(request.requestedById === undefined ? {} : { requestedById: request.requestedById }),
       requestedAt: Date.now(),
+      ...(request.command === undefined ? {} : { command: request.command }),
       submission,
       state: { steps: {}, memo: {} },
     };
@@ -292,6 +299,8 @@ export class JobQueue {
       requestedBy: job.data.requestedBy,
       ...(job.data.requestedById === undefined ? {} : { requestedById: job.data.requestedById }),
       requestedAt: job.data.requestedAt,
+      ...(job.data.command === undefined ? {} : { command: job.data.command }),
+      payload: job.data.payload,
       thread: job.data.thread,
       ...(final?.summary === undefined ? {} : { summary: final.summary }),
       ...(final?.error === undefined ? {} : { error: final.error }),

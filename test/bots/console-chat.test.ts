@@ -113,7 +113,7 @@ describe('the console chat', () => {
     c.type('/pve node reboot node01');
     await c.printed(/TestVM \(qemu\/100\) runs on node01 without HA and would go down with it/);
     c.type('/pve node reboot node01 --force');
-    await c.printed(/You may not force node[\s\S]*'node-force' needs the role oncall/);
+    await c.printed(/You may not run node-force here[\s\S]*'node-force' needs the role oncall/);
     c.type('/as dave');
     c.type('/pve node reboot node01 --force');
     await c.printed(/reboot node node01 \(FORCED: TestVM \(qemu\/100\) will stop\)/);

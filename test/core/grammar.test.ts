@@ -4,6 +4,7 @@ import { bindArguments } from '../../src/core/grammar/bind-arguments.js';
 import { commandUsage } from '../../src/core/grammar/command-usage.js';
 import { editDistance } from '../../src/core/grammar/edit-distance.js';
 import {
+  type CommandName,
   commandDefinitions,
   commandRisk,
   defineCommand,
@@ -116,7 +117,8 @@ describe('parseCommand: every command, valid input', () => {
 
   it('parses every example of every definition as that command', () => {
     for (const command of commandDefinitions) {
-      for (const example of command.examples) expect(ok(example, command.name).name).toBe(command.name);
+      for (const example of command.examples)
+        expect(ok(example, command.name as CommandName).name).toBe(command.name);
     }
   });
 });

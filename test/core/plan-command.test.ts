@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_BALANCE_SETTINGS } from '../../src/config/balance-settings.js';
-import { planCommand } from '../../src/core/plan-command.js';
+import { planBalanceRequest } from '../../src/core/commands/balance.js';
+import { planClone } from '../../src/core/commands/clone.js';
+import { planMigrate } from '../../src/core/commands/migrate.js';
+import { planPower } from '../../src/core/commands/power.js';
 import type { ClusterSnapshot } from '../../src/proxmox/read-cluster-snapshot.js';
+import { parsedArgs } from './helpers/parsed-args.js';
 
 const guest = (vmid: number, name: string, node: string, extra: Record<string, unknown> = {}) => ({
   id: `qemu/${vmid}`,
@@ -32,9 +36,9 @@ const snapshot: ClusterSnapshot = {
   },
 };
 
-describe('planCommand', () => {
+describe('planning guest commands', () => {
   it('shows a migration back resolved, with its mode', () => {
-    const result = planCommand('migrate', { vm: 'testvm', node: 'NODE02' }, snapshot);
+    const result = planMigrate(parsedArgs('migrate', 'migrate testvm NODE02'), snapshot);
     expect(result).toMatchObject({
       ok: true,
       plan: {
@@ -46,14 +50,14 @@ describe('planCommand', () => {
   });
 
   it('resolves a guest by vmid', () => {
-    expect(planCommand('reboot', { vm: '100' }, snapshot)).toMatchObject({
+    expect(planPower('reboot', '100', snapshot)).toMatchObject({
       ok: true,
       plan: { payload: { guest: { vmid: 100 } } },
     });
   });
 
   it('lists every candidate of an ambiguous name with id and node', () => {
-    const result = planCommand('stop', { vm: 'web' }, snapshot);
+    const result = planPower('stop', 'web', snapshot);
     expect(result.ok).toBe(false);
     expect(!result.ok && result.message).toContain(
       "'web' is ambiguous: web (qemu/104) on node01, web (qemu/105) on node02",
@@ -61,25 +65,23 @@ describe('planCommand', () => {
   });
 
   it('suggests close names for an unknown guest', () => {
-    const result = planCommand('start', { vm: 'TestMV' }, snapshot);
+    const result = planPower('start', 'TestMV', snapshot);
     expect(!result.ok && result.message).toMatch(/No guest .*'TestMV'.*Did you mean `TestVM`/);
   });
 
   it('refuses an offline target node and names the nodes that exist', () => {
-    const result = planCommand('migrate', { vm: 'TestVM', node: 'node03' }, snapshot);
+    const result = planMigrate(parsedArgs('migrate', 'migrate TestVM node03'), snapshot);
     expect(!result.ok && result.message).toBe(
       'Node node03 is offline. Nodes: node01, node02, node03 (offline).',
     );
-    const unknown = planCommand('migrate', { vm: 'TestVM', node: 'node3' }, snapshot);
+    const unknown = planMigrate(parsedArgs('migrate', 'migrate TestVM node3'), snapshot);
     expect(!unknown.ok && unknown.message).toMatch(/No node 'node3'.*Did you mean `node03`\?/);
   });
 
   it('refuses what PVE would refuse later: live migration of a container, a linked clone of a non-template', () => {
-    expect(planCommand('migrate', { vm: 'ct-dns01', node: 'node01', online: true }, snapshot).ok).toBe(false);
-    expect(planCommand('clone', { vm: 'TestVM', newName: 'copy', linked: true }, snapshot).ok).toBe(false);
-    expect(
-      planCommand('clone', { vm: 'debian12-tmpl', newName: 'web02', linked: true }, snapshot),
-    ).toMatchObject({
+    expect(planMigrate(parsedArgs('migrate', 'migrate ct-dns01 node01 --online'), snapshot).ok).toBe(false);
+    expect(planClone(parsedArgs('clone', 'clone TestVM copy --linked'), snapshot).ok).toBe(false);
+    expect(planClone(parsedArgs('clone', 'clone debian12-tmpl web02 --linked'), snapshot)).toMatchObject({
       ok: true,
       plan: {
         text: 'clone debian12-tmpl (qemu/9000) → web02 on node01, linked copy',
@@ -92,8 +94,12 @@ describe('planCommand', () => {
 describe('planning /pve balance', () => {
   it('starts a planning job with the operator defaults and the command flags', () => {
     const defaults = { balance: { ...DEFAULT_BALANCE_SETTINGS, headroomPercent: 20, maxMoves: 4 } };
-    const snapshot = { resources: [], status: { name: 'MonCluster', quorate: true, nodes: [] } } as never;
-    expect(planCommand('balance', { method: 'cpu', maxMoves: 2, dryRun: true }, snapshot, defaults)).toEqual({
+    expect(
+      planBalanceRequest(
+        parsedArgs('balance', 'balance --method cpu --max-moves 2 --dry-run'),
+        defaults.balance,
+      ),
+    ).toEqual({
       ok: true,
       plan: {
         kind: 'balance-plan',
@@ -102,7 +108,7 @@ describe('planning /pve balance', () => {
         approvalAfterJob: true,
       },
     });
-    expect(planCommand('balance', {}, snapshot, defaults)).toMatchObject({
+    expect(planBalanceRequest(parsedArgs('balance', 'balance'), defaults.balance)).toMatchObject({
       plan: { payload: { settings: defaults.balance, dryRun: false } },
     });
   });

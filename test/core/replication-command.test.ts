@@ -1,9 +1,10 @@
 // `/pve replication [run <id>]` and `/pve replicate <vm> <node> [--schedule]`: the grammar, and the
 // plan of a replicate that is refused before anyone is asked to approve it.
 import { describe, expect, it } from 'vitest';
+import { planReplicate } from '../../src/core/commands/replicate.js';
 import { parseCommand } from '../../src/core/grammar/index.js';
-import { planCommand } from '../../src/core/plan-command.js';
 import type { ClusterSnapshot } from '../../src/proxmox/read-cluster-snapshot.js';
+import { parsedArgs } from './helpers/parsed-args.js';
 
 const snapshot: ClusterSnapshot = {
   resources: [
@@ -55,7 +56,7 @@ describe('the replication grammar', () => {
 
 describe('planning a replicate', () => {
   it('plans a job to another node, every 15 minutes unless told', () => {
-    expect(planCommand('replicate', { vm: 'testvm', node: 'NODE02' }, snapshot)).toEqual({
+    expect(planReplicate(parsedArgs('replicate', 'replicate testvm NODE02'), snapshot)).toEqual({
       ok: true,
       plan: {
         kind: 'replication-create',
@@ -67,25 +68,27 @@ describe('planning a replicate', () => {
         text: 'replicate TestVM (qemu/100) node01 → node02, schedule */15 (the first sync copies its disks in full)',
       },
     });
-    const args = { vm: '100', node: 'node02', schedule: '*/30' };
-    expect(planCommand('replicate', args, snapshot)).toMatchObject({
+    const args = parsedArgs('replicate', 'replicate 100 node02 --schedule */30');
+    expect(planReplicate(args, snapshot)).toMatchObject({
       ok: true,
       plan: { payload: { schedule: '*/30' } },
     });
   });
 
   it("refuses the guest's own node, an offline or unknown node, and a template", () => {
-    expect(planCommand('replicate', { vm: 'TestVM', node: 'node01' }, snapshot)).toEqual({
+    expect(planReplicate(parsedArgs('replicate', 'replicate TestVM node01'), snapshot)).toEqual({
       ok: false,
       message:
         'TestVM (qemu/100) lives on node01: replication copies its disks to another node. Choose one of node02, node03.',
     });
-    const offline = planCommand('replicate', { vm: 'TestVM', node: 'node03' }, snapshot);
+    const offline = planReplicate(parsedArgs('replicate', 'replicate TestVM node03'), snapshot);
     expect(offline.ok).toBe(false);
     expect(!offline.ok && offline.message).toMatch(/node03/);
-    const unknown = planCommand('replicate', { vm: 'TestVM', node: 'node09' }, snapshot);
+    const unknown = planReplicate(parsedArgs('replicate', 'replicate TestVM node09'), snapshot);
     expect(unknown.ok).toBe(false);
     expect(!unknown.ok && unknown.message).toMatch(/node09/);
-    expect(planCommand('replicate', { vm: 'tmpl', node: 'node02' }, snapshot)).toMatchObject({ ok: false });
+    expect(planReplicate(parsedArgs('replicate', 'replicate tmpl node02'), snapshot)).toMatchObject({
+      ok: false,
+    });
   });
 });

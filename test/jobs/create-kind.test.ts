@@ -1,9 +1,10 @@
 // `/pve create`: refused up front when the name is taken or the node is not there, placed on the
 // roomiest node by default, and created once by the job, as the guide's TestVM.
 import { afterEach, describe, expect, it } from 'vitest';
-import { planCreate } from '../../src/core/plan-create-command.js';
+import { planCreate } from '../../src/core/commands/create.js';
 import { ProxmoxClient } from '../../src/proxmox/proxmox-client.js';
 import { readClusterSnapshot } from '../../src/proxmox/read-cluster-snapshot.js';
+import { parsedArgs } from '../core/helpers/parsed-args.js';
 import { type JobHarness, startJobHarness, THREAD } from './helpers/job-harness.js';
 
 let harness: JobHarness | undefined;
@@ -26,12 +27,14 @@ describe('/pve create', () => {
       fingerprints: h.sim.fingerprints,
     });
     const snapshot = await readClusterSnapshot(client.transport);
-    expect(planCreate({ name: 'testvm' }, snapshot)).toEqual({
+    expect(planCreate(parsedArgs('create', 'create testvm'), snapshot)).toEqual({
       ok: false,
       message: 'A guest named testvm already exists: TestVM (qemu/100) on node01. Choose another name.',
     });
-    expect(planCreate({ name: 'web09', node: 'node09' }, snapshot)).toMatchObject({ ok: false });
-    expect(planCreate({ name: 'web09', node: 'node02', start: true }, snapshot)).toEqual({
+    expect(planCreate(parsedArgs('create', 'create web09 --node node09'), snapshot)).toMatchObject({
+      ok: false,
+    });
+    expect(planCreate(parsedArgs('create', 'create web09 --node node02 --start'), snapshot)).toEqual({
       ok: true,
       plan: {
         kind: 'create',

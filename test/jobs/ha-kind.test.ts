@@ -1,8 +1,9 @@
 // `/pve ha`: the HA stack at a glance, and `ha add` / `ha remove` through the planner and jobs.
 import { afterEach, describe, expect, it } from 'vitest';
-import { planHa } from '../../src/core/plan-ha-command.js';
+import { planHa } from '../../src/core/commands/ha.js';
 import { ProxmoxClient } from '../../src/proxmox/proxmox-client.js';
 import { readClusterSnapshot } from '../../src/proxmox/read-cluster-snapshot.js';
+import { parsedArgs } from '../core/helpers/parsed-args.js';
 import { type JobHarness, startJobHarness, THREAD } from './helpers/job-harness.js';
 
 let harness: JobHarness | undefined;
@@ -51,7 +52,7 @@ describe('/pve ha add and remove', () => {
     const h = await startJobHarness();
     harness = h;
     await h.worker();
-    const planned = planHa({ action: 'add', vm: 'testvm' }, await snapshotOf(h));
+    const planned = planHa(parsedArgs('ha', 'ha add testvm'), await snapshotOf(h));
     expect(planned).toEqual({
       ok: true,
       plan: {
@@ -73,7 +74,7 @@ describe('/pve ha add and remove', () => {
     const shown = await run(h, 'ha', {});
     expect(shown.text).toContain('TestVM (qemu/100) vm:100: started on node01');
 
-    const removal = planHa({ action: 'remove', vm: '100' }, await snapshotOf(h));
+    const removal = planHa(parsedArgs('ha', 'ha remove 100'), await snapshotOf(h));
     expect(removal).toMatchObject({ ok: true, plan: { kind: 'ha-remove', payload: { sid: 'vm:100' } } });
     if (!removal.ok) return;
     const removed = await run(h, 'ha-remove', { ...removal.plan.payload, pollMs: 50 });
@@ -88,15 +89,15 @@ describe('/pve ha add and remove', () => {
     const h = await startJobHarness();
     harness = h;
     const snapshot = await snapshotOf(h);
-    expect(planHa({ action: 'add', vm: 'web01' }, snapshot)).toEqual({
+    expect(planHa(parsedArgs('ha', 'ha add web01'), snapshot)).toEqual({
       ok: false,
       message: expect.stringMatching(/^web01 \(qemu\/101\) is already HA-managed \(vm:101, started\)/),
     });
-    expect(planHa({ action: 'remove', vm: 'TestVM' }, snapshot)).toEqual({
+    expect(planHa(parsedArgs('ha', 'ha remove TestVM'), snapshot)).toEqual({
       ok: false,
       message:
         'TestVM (qemu/100) is not HA-managed: there is nothing to remove. `ha` lists the HA resources.',
     });
-    expect(planHa({ action: 'add', vm: 'nosuchvm' }, snapshot).ok).toBe(false);
+    expect(planHa(parsedArgs('ha', 'ha add nosuchvm'), snapshot).ok).toBe(false);
   });
 });

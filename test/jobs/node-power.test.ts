@@ -1,9 +1,10 @@
 // `/pve node reboot|shutdown`: refused up front when it would cost quorum or strand guests, and
 // the job that reboots once and waits for the node and the quorum.
 import { afterEach, describe, expect, it } from 'vitest';
-import { planNodePower } from '../../src/core/plan-node-command.js';
+import { planNodePower } from '../../src/core/commands/node.js';
 import { ProxmoxClient } from '../../src/proxmox/proxmox-client.js';
 import { readClusterSnapshot } from '../../src/proxmox/read-cluster-snapshot.js';
+import { parsedArgs } from '../core/helpers/parsed-args.js';
 import { type JobHarness, startJobHarness, THREAD } from './helpers/job-harness.js';
 
 let harness: JobHarness | undefined;
@@ -30,12 +31,12 @@ describe('planning a node reboot or shutdown', () => {
     const h = await startJobHarness();
     harness = h;
     const snapshot = await snapshotOf(h);
-    expect(planNodePower({ action: 'reboot', node: 'node02' }, snapshot)).toEqual({
+    expect(planNodePower(parsedArgs('node', 'node reboot node02'), snapshot)).toEqual({
       ok: false,
       message:
         'db01 (qemu/102) runs on node02 without HA and would go down with it. Migrate it first, or add `--force`.',
     });
-    const forced = planNodePower({ action: 'reboot', node: 'node02', force: true }, snapshot);
+    const forced = planNodePower(parsedArgs('node', 'node reboot node02 --force'), snapshot);
     expect(forced).toMatchObject({
       ok: true,
       plan: {
@@ -51,7 +52,7 @@ describe('planning a node reboot or shutdown', () => {
     harness = h;
     await h.sim.faults.nodeDown('node03');
     const snapshot = await snapshotOf(h);
-    const result = planNodePower({ action: 'shutdown', node: 'node01', force: true }, snapshot);
+    const result = planNodePower(parsedArgs('node', 'node shutdown node01 --force'), snapshot);
     expect(result).toEqual({
       ok: false,
       message:

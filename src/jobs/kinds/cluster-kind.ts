@@ -8,6 +8,11 @@ export const clusterPayloadSchema = z.object({ view: z.enum(['status', 'join-inf
 
 export const clusterKind = defineJobKind({
   name: 'cluster',
+  // Join-info lists every node's address and fingerprint: for its requester alone.
+  privateResult: (payload) => {
+    const parsed = clusterPayloadSchema.safeParse(payload);
+    return !parsed.success || parsed.data.view === 'join-info';
+  },
   payload: clusterPayloadSchema,
   async run(ctx) {
     const [status, join] = await Promise.all([

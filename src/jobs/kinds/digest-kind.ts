@@ -18,6 +18,9 @@ const COLLECT_TIMEOUT_MS = 120_000;
 
 export const digestKind = defineJobKind({
   name: 'digest',
+  // One post in the channel, without a progress message.
+  resultOnly: true,
+  chart: true,
   payload: digestPayloadSchema,
   async run(ctx) {
     const remembered = digestMemorySchema.safeParse(await ctx.state.get(MEMORY));

@@ -15,6 +15,8 @@ export const SILENT = { silent: true } as const;
 
 export const haWatchKind = defineJobKind({
   name: 'ha-watch',
+  // One post when something happened; nothing while it watches.
+  resultOnly: true,
   payload: z.object({}),
   async run(ctx): Promise<JobOutcome> {
     let view: Awaited<ReturnType<typeof readHa>>;

@@ -1,4 +1,5 @@
 // Every job kind the worker runs. A new kind: one file in this folder and one line here.
+import type { z } from 'zod';
 import { createJobKindRegistry } from '../job-kind.js';
 import { balanceKind } from './balance-kind.js';
 import { balancePlanKind } from './balance-plan-kind.js';
@@ -22,7 +23,8 @@ import { updatesKind } from './updates-kind.js';
 import { upgradeKind } from './upgrade-kind.js';
 import { upgradePlanKind } from './upgrade-plan-kind.js';
 
-export const jobKinds = createJobKindRegistry([
+/** The list, with each kind's literal name and payload schema kept for the types below. */
+export const jobKindList = [
   statusKind,
   clusterKind,
   startKind,
@@ -44,4 +46,21 @@ export const jobKinds = createJobKindRegistry([
   replicationCreateKind,
   balancePlanKind,
   balanceKind,
-]);
+] as const;
+
+export const jobKinds = createJobKindRegistry(jobKindList);
+
+type AnyKind = (typeof jobKindList)[number];
+
+/** Every job kind's name: `migrate`, `upgrade-plan`, `ha-add`, … */
+export type JobKindName = AnyKind['name'];
+
+/** What a kind's payload may be given as (before its schema's defaults apply). */
+export type JobPayload<K extends JobKindName> = z.input<Extract<AnyKind, { name: K }>['payload']>;
+
+/**
+ * A job to enqueue, typed by its kind: `{ kind: 'migrate', payload: { guest, target, mode } }`.
+ * The compiler checks the payload against the kind's schema; the queue validates it again at run
+ * time (it also comes from stored approvals and proposals).
+ */
+export type JobRequest = { [K in JobKindName]: { kind: K; payload: JobPayload<K> } }[JobKindName];

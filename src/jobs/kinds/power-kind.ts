@@ -27,7 +27,7 @@ function taskTypes(action: PowerAction, type: 'qemu' | 'lxc'): string[] {
   return [own];
 }
 
-export function powerKind(action: PowerAction) {
+export function powerKind<const A extends PowerAction>(action: A) {
   const words = WORDS[action];
   return defineJobKind({
     name: action,

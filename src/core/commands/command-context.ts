@@ -1,0 +1,51 @@
+// What a command's handler may do: answer the person privately, read the cluster, run a read job,
+// put a plan through the policy (approval or job), or check a private view. The pipeline
+// (stages/command-context.ts) implements it; handlers never touch the queue, the approvals or the
+// chat sink directly, so every command gets the same public-record, audit and approval behaviour.
+import type { BalanceSettings } from '../../config/balance-settings.js';
+import type { JobInfo } from '../../jobs/job-queue.js';
+import type { JobRequest } from '../../jobs/kinds/index.js';
+import type { CommandOutcome } from '../../metrics.js';
+import type { ClusterSnapshot } from '../../proxmox/read-cluster-snapshot.js';
+import type { AuditRecord } from '../audit/audit-log.js';
+import type { ChatEvent } from '../chat-event.js';
+import type { Card } from '../message.js';
+import type { PolicyDecision, PrivateView } from '../policy/index.js';
+import type { PlanResult } from './planned-job.js';
+
+export interface CommandSettings {
+  /** The operator's balance defaults (BALANCE_*). */
+  balance: BalanceSettings;
+}
+
+export interface CommandContext {
+  readonly event: ChatEvent;
+  readonly settings: CommandSettings;
+  /** An answer only the person sees (help, their jobs, a mistake in their command). */
+  tell(card: Card): Promise<void>;
+  /** One read of the whole cluster; it also refreshes the names autocomplete offers. */
+  readCluster(): Promise<ClusterSnapshot>;
+  /** A read job: the command's public record, the job in its thread, and its progress message. */
+  read(job: JobRequest): Promise<CommandOutcome>;
+  /**
+   * A plan through the policy: a refusal is told privately ("Cannot migrate"); otherwise the
+   * approval card, or the job at once when the policy asks for no approval. A planning job
+   * (`approvalAfterJob`) runs at once and its proposal is what gets approved.
+   */
+  request(planned: PlanResult): Promise<CommandOutcome>;
+  /** A job whose answer only the person sees: no public record, no progress, a private note. */
+  runPrivately(job: JobRequest, card: (jobId: string) => Card): Promise<CommandOutcome>;
+  /** May the person see this private view (its own policy entry alone decides)? */
+  mayView(view: PrivateView): PolicyDecision;
+  /** A refusal under `entry`: audited, logged, told privately. */
+  refuse(entry: string, title: string, reason: string): Promise<CommandOutcome>;
+  /** The command list, or one command's help. */
+  help(command?: string): string;
+  /** The policy roles the person has. */
+  roles(): string[];
+  /** Recent jobs: everyone's, or only the person's own. */
+  recentJobs(whose: 'everyone' | 'own'): Promise<JobInfo[]>;
+  latestAudit(count: number): Promise<AuditRecord[]>;
+  /** Cancel (or abort) a job, as the Cancel button does; the public card goes to this command's thread. */
+  cancelJob(jobId: string): Promise<void>;
+}

@@ -1,0 +1,40 @@
+// `status [node|vm]`: the cluster, one node, or one guest (by name or vmid), read by the worker.
+import { defineCommand } from '../grammar/define-command.js';
+import { nodeOrVm } from '../grammar/value-schemas.js';
+import { guestsOf, resolveGuest } from '../resolve-guest.js';
+import { defineChatCommand } from './define-chat-command.js';
+
+const definition = defineCommand({
+  name: 'status',
+  summary: 'Show the cluster, one node, or one guest',
+  description:
+    'Without a target: quorum, nodes and guests. With one: that node, or that guest (by name or vmid).',
+  positionals: [
+    { name: 'target', schema: nodeOrVm(), description: 'a node, or a VM by name or vmid', optional: true },
+  ],
+  risk: 'read',
+  examples: ['status', 'status node02', 'status TestVM', 'status 100'],
+  aliases: ['st'],
+});
+
+export const statusCommand = defineChatCommand({
+  definition,
+  async handle(ctx, args) {
+    if (args.target === undefined) return ctx.read({ kind: 'status', payload: {} });
+    const snapshot = await ctx.readCluster();
+    const target = args.target;
+    const node = snapshot.status.nodes.find((n) => n.name.toLowerCase() === target.toLowerCase());
+    if (node) return ctx.read({ kind: 'status', payload: { node: node.name } });
+    const found = resolveGuest(guestsOf(snapshot), target);
+    if (!found.ok) {
+      const nodes = snapshot.status.nodes.map((n) => n.name).join(', ');
+      await ctx.tell({
+        title: `Cannot show ${target}`,
+        status: 'failed',
+        text: `${found.message} Nodes: ${nodes}.`,
+      });
+      return 'invalid';
+    }
+    return ctx.read({ kind: 'status', payload: { vmid: found.guest.vmid } });
+  },
+});

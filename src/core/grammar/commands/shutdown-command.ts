@@ -1,7 +1,0 @@
-import { powerCommand } from './power-command.js';
-
-export const shutdownCommand = powerCommand(
-  'shutdown',
-  'Shut a guest down cleanly',
-  'Asks the guest OS to shut down (ACPI for a VM, init for a container).',
-);

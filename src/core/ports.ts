@@ -1,0 +1,77 @@
+// What the core needs of the world, as small interfaces: the job queue, the approvals, the audit
+// log, the request ledger and the cluster read. Production passes the Redis-backed classes
+// (JobQueue, ApprovalStore, AuditLog, RequestLedger) and the PVE client; the core's tests pass
+// in-memory ones (test/core/helpers/memory-ports.ts), so every command's policy and approval path
+// runs without Redis or the simulator. The chat side is the ChatSink (message.ts).
+import type { BalanceSettings } from '../config/balance-settings.js';
+import type {
+  CancelOutcome,
+  ControlOutcome,
+  Enqueued,
+  EnqueueRequest,
+  JobInfo,
+  JobQueue,
+} from '../jobs/job-queue.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import type { ClusterSnapshot } from '../proxmox/read-cluster-snapshot.js';
+import type { ApprovalRequest, DecisionResult, OpenApprovalInput } from './approvals/approval-store.js';
+import type { AuditEntry, AuditRecord } from './audit/audit-log.js';
+import type { ChatUser } from './chat-event.js';
+import type { ClusterDirectory } from './cluster-directory.js';
+import type { ChatSink } from './message.js';
+import type { Policy } from './policy/index.js';
+
+export interface JobsPort {
+  /** Validates the payload against its kind and adds the job; the same `jobId` twice adds nothing. */
+  enqueue(request: EnqueueRequest): Promise<Enqueued>;
+  get(jobId: string): Promise<JobInfo | undefined>;
+  /** The newest first (states: BullMQ's; by default every one). */
+  list: JobQueue['list'];
+  cancel(jobId: string, by: string): Promise<CancelOutcome>;
+  control(jobId: string, action: 'pause' | 'resume' | 'abort', by: string): Promise<ControlOutcome>;
+}
+
+export interface ApprovalsPort {
+  /** With `id`, opening the same request twice returns the first (a redelivered proposal). */
+  open(input: OpenApprovalInput, options?: { id?: string }): Promise<ApprovalRequest>;
+  get(id: string): Promise<ApprovalRequest | undefined>;
+  /** `allowed`: the policy's verdict on this person approving; the store checks the rest. */
+  decide(id: string, user: ChatUser, decision: 'approve' | 'deny', allowed: boolean): Promise<DecisionResult>;
+  cancel(id: string, user: ChatUser): Promise<DecisionResult>;
+}
+
+export interface AuditPort {
+  append(entry: AuditEntry): Promise<unknown>;
+  latest(n: number): Promise<AuditRecord[]>;
+}
+
+export interface RequestsPort {
+  /** True the first time `requestId` is seen, false for a replay or redelivery. */
+  claim(requestId: string): Promise<boolean>;
+}
+
+export interface CoreOptions {
+  queue: JobsPort;
+  approvals: ApprovalsPort;
+  audit: AuditPort;
+  policy: Policy;
+  sink: ChatSink;
+  /** One read of the whole cluster (resources and status) for name resolution and planning. */
+  readCluster: () => Promise<ClusterSnapshot>;
+  /** The names for autocomplete; by default one fed by readCluster. */
+  directory?: ClusterDirectory;
+  logger?: Logger;
+  clock?: () => number;
+  /** The operator's balance defaults (BALANCE_*); the built-in ones when absent. */
+  balance?: BalanceSettings;
+  /** Counts commands by name and outcome, and approval decisions; nothing without it. */
+  metrics?: Metrics | undefined;
+  /**
+   * Remembers which platform requests were handled (ChatEvent and ButtonPress `requestId`), so a
+   * replayed or redelivered one does nothing. Its claim is also the first write of a request:
+   * when Redis is down, the person hears so before anything is posted in public. Without it,
+   * every arrival is handled.
+   */
+  requests?: RequestsPort | undefined;
+}

@@ -1,0 +1,133 @@
+// What every stage of the core shares: the ports, and the few ways the core speaks (a private
+// answer, an audit record, an approval card, a job's first progress message, a failure told
+// without leaking details). One instance per Core.
+import type { JobEvent, ThreadRef } from '../../jobs/job-events.js';
+import { jobKinds } from '../../jobs/kinds/index.js';
+import { isStoreUnavailable } from '../../jobs/store-unavailable.js';
+import type { ApprovalRequest } from '../approvals/approval-store.js';
+import type { ChatUser } from '../chat-event.js';
+import type { Card } from '../message.js';
+import type { CoreOptions } from '../ports.js';
+import { renderApprovalCard } from '../render-approval-card.js';
+import { progressKey } from '../render-job-event.js';
+import { RequestNotPostedError } from '../request-not-posted-error.js';
+
+export interface AuditExtra {
+  approvalId?: string;
+  jobId?: string;
+  upids?: string[];
+  result?: 'ok' | 'failed' | 'refused';
+}
+
+/** Who asked for a job, and under which policy entry (see JobData.command). */
+export interface JobOrigin {
+  user: ChatUser;
+  command: string;
+}
+
+export class CoreServices {
+  readonly options: CoreOptions;
+
+  constructor(options: CoreOptions) {
+    this.options = options;
+  }
+
+  get policy() {
+    return this.options.policy;
+  }
+
+  now(): number {
+    return (this.options.clock ?? Date.now)();
+  }
+
+  /** An answer only `user` sees. */
+  tell(thread: ThreadRef, user: ChatUser, card: Card): Promise<void> {
+    return this.options.sink.send({ thread, ephemeralTo: user, card });
+  }
+
+  async audit(user: ChatUser, action: string, command: string, summary: string, extra: AuditExtra = {}) {
+    await this.options.audit.append({ actor: user.id, action, command, summary, ...extra });
+  }
+
+  /**
+   * False when this request was handled already (a replay, a redelivery): it is then ignored.
+   * Requests without an id (the console) are always new.
+   */
+  async firstArrival(requestId: string | undefined, user: ChatUser): Promise<boolean> {
+    if (requestId === undefined || !this.options.requests) return true;
+    if (await this.options.requests.claim(requestId)) return true;
+    this.options.logger?.info(
+      { requestId, user: user.id },
+      'request already handled; this arrival is ignored',
+    );
+    return false;
+  }
+
+  /** A job on `origin`'s behalf, reporting into `thread`. */
+  async enqueue(
+    origin: JobOrigin,
+    thread: ThreadRef,
+    job: { kind: string; payload: unknown },
+    jobId?: string,
+  ): Promise<{ jobId: string; duplicate: boolean }> {
+    return this.options.queue.enqueue({
+      kind: job.kind,
+      payload: job.payload,
+      thread,
+      requestedBy: origin.user.name,
+      requestedById: origin.user.id,
+      command: origin.command,
+      ...(jobId === undefined ? {} : { jobId }),
+    });
+  }
+
+  /**
+   * The job's progress message, before the worker's first word (it is then edited in place).
+   * Result-only kinds (the digest) show none.
+   */
+  async showQueued(thread: ThreadRef, kind: string, jobId: string): Promise<void> {
+    if (jobKinds.get(kind)?.resultOnly) return;
+    await this.options.sink.send({
+      thread,
+      key: progressKey(jobId),
+      card: { title: `${kind} · job ${jobId}`, status: 'running', progress: { phase: 'queued' } },
+    });
+  }
+
+  async showApproval(request: ApprovalRequest, jobId?: string): Promise<void> {
+    await this.options.sink.send({
+      thread: request.thread,
+      key: `approval:${request.id}`,
+      describesRequest: true,
+      card: renderApprovalCard(request, jobId),
+    });
+  }
+
+  /** What the person is told when a command or a click failed; the logs get the details. */
+  failureCard(error: unknown, what: 'command' | 'click', context: Record<string, unknown>): Card {
+    const logger = this.options.logger;
+    const message = error instanceof Error ? error.message : String(error);
+    if (isStoreUnavailable(error)) {
+      logger?.warn({ ...context, error: message }, `${what} not accepted: the job store is unavailable`);
+      return {
+        title: 'Not accepted: the job store (Redis) is not answering',
+        status: 'failed',
+        text:
+          what === 'command'
+            ? 'Nothing will run; try again when it is back.'
+            : 'Your click changed nothing and nothing will run; press again when it is back.',
+      };
+    }
+    if (error instanceof RequestNotPostedError) {
+      logger?.warn({ ...context, error: message }, 'the command could not be posted; nothing ran');
+      return { title: 'Nothing ran', status: 'failed', text: message };
+    }
+    logger?.error({ ...context, error: message }, `the ${what} failed`);
+    return { title: 'That did not work', status: 'failed', text: message };
+  }
+}
+
+/** A job event's kind as the registry knows it (undefined for a kind this build does not have). */
+export function kindOf(event: JobEvent) {
+  return jobKinds.get(event.kind);
+}

@@ -1,0 +1,140 @@
+// Stage two: approvals. A press of Approve, Deny or Cancel on an approval card, and a job's
+// proposal (an upgrade or balance plan) put through the policy like a typed command. The job an
+// approval starts has an id derived from the request, so it is never queued twice.
+import type { ResultEvent, ThreadRef } from '../../jobs/job-events.js';
+import { jobIdForApproval } from '../../jobs/job-queue.js';
+import type { ApprovalRequest } from '../approvals/approval-store.js';
+import type { ButtonPress } from '../core-api.js';
+import { commandRisk } from '../grammar/index.js';
+import { approvalRuleFor, describeApprovers, mayApprove } from '../policy/index.js';
+import type { CoreServices } from './core-services.js';
+
+export class ApprovalStage {
+  readonly #s: CoreServices;
+
+  constructor(services: CoreServices) {
+    this.#s = services;
+  }
+
+  async decide(press: ButtonPress): Promise<void> {
+    const s = this.#s;
+    const request = await s.options.approvals.get(press.value);
+    if (!request) {
+      await s.tell(press.thread, press.user, {
+        title: `No approval request ${press.value}`,
+        status: 'failed',
+      });
+      return;
+    }
+    const decision = press.action === 'approve' ? 'approve' : 'deny';
+    const allowed = mayApprove(s.policy, request.rule, press.user);
+    const result = await s.options.approvals.decide(request.id, press.user, decision, allowed);
+    if (result.outcome === 'closed' && decision === 'approve' && allowed) {
+      if (await this.#queueApprovedWithoutJob(result.request, press)) return;
+    }
+    if (result.outcome === 'refused' || result.outcome === 'closed') {
+      await s.tell(press.thread, press.user, {
+        title: result.outcome === 'refused' ? 'Your click changed nothing' : 'This request is already closed',
+        status: 'denied',
+        text: result.reason ?? `It is ${result.request.status}.`,
+      });
+      return;
+    }
+    await s.audit(press.user, decision, request.command, `${decision} ${request.summary}`, {
+      approvalId: request.id,
+    });
+    // `recorded` (one of several approvals needed) decides nothing yet.
+    if (result.outcome === 'approved' || result.outcome === 'denied')
+      s.options.metrics?.countApproval(request.command, result.outcome);
+    if (result.outcome === 'approved') {
+      await this.#enqueueApproved(result.request);
+      return;
+    }
+    await s.showApproval(result.request);
+  }
+
+  async cancelRequest(press: ButtonPress): Promise<void> {
+    const s = this.#s;
+    const result = await s.options.approvals.cancel(press.value, press.user);
+    if (result.outcome !== 'cancelled') {
+      await s.tell(press.thread, press.user, {
+        title: 'Your click changed nothing',
+        status: 'denied',
+        text: result.reason ?? `It is ${result.request.status}.`,
+      });
+      return;
+    }
+    await s.audit(press.user, 'cancel', result.request.command, `cancelled ${result.request.summary}`, {
+      approvalId: result.request.id,
+    });
+    s.options.metrics?.countApproval(result.request.command, 'cancelled');
+    await s.showApproval(result.request);
+  }
+
+  /**
+   * A job's proposal (an upgrade plan) goes through the policy like a typed command: approved by
+   * whom the rule names, or run at once without a rule. Ids derive from the proposing job, so a
+   * redelivered result never asks twice nor runs twice.
+   */
+  async propose(thread: ThreadRef, event: ResultEvent): Promise<void> {
+    const s = this.#s;
+    const proposal = event.proposal!;
+    const requester = proposal.requester;
+    const origin = { user: requester, command: proposal.command };
+    const rule = approvalRuleFor(s.policy, proposal.command, commandRisk(proposal.command));
+    const derivedId = `p-${event.jobId.replace(/[^A-Za-z0-9_-]/g, '-')}`.slice(0, 64);
+    if (!rule) {
+      const job = { kind: proposal.jobKind, payload: proposal.payload };
+      const { jobId, duplicate } = await s.enqueue(origin, thread, job, jobIdForApproval(derivedId));
+      if (duplicate) return;
+      await s.audit(requester, 'request', proposal.command, proposal.summary, { jobId });
+      await s.showQueued(thread, proposal.jobKind, jobId);
+      return;
+    }
+    const request = await s.options.approvals.open(
+      {
+        command: proposal.command,
+        summary: proposal.summary,
+        ...(event.text ? { details: event.text } : {}),
+        payload: proposal.payload,
+        jobKind: proposal.jobKind,
+        requester,
+        rule,
+        thread,
+        approverDescription: describeApprovers(s.policy, rule),
+      },
+      { id: derivedId },
+    );
+    if (request.status !== 'pending' || request.approvals.length > 0) return;
+    await s.audit(requester, 'request', proposal.command, proposal.summary, { approvalId: request.id });
+    await s.showApproval(request);
+  }
+
+  /**
+   * An approved request whose job was never queued: Redis recorded the approval but failed before
+   * (or instead of) the enqueue, and the approver was told "not accepted". Another press by an
+   * approver, before the request's own expiry, queues it now (under the same job id, so never
+   * twice). After the expiry nothing is queued: a late approval of an old plan would run late.
+   */
+  async #queueApprovedWithoutJob(request: ApprovalRequest, press: ButtonPress): Promise<boolean> {
+    const s = this.#s;
+    if (request.status !== 'approved' || s.now() >= request.expiresAt) return false;
+    const jobId = jobIdForApproval(request.id);
+    if (await s.options.queue.get(jobId)) return false;
+    await this.#enqueueApproved(request);
+    await s.audit(press.user, 'approve', request.command, `queued approved ${request.summary}`, {
+      approvalId: request.id,
+      jobId,
+    });
+    return true;
+  }
+
+  async #enqueueApproved(request: ApprovalRequest): Promise<void> {
+    const s = this.#s;
+    const origin = { user: request.requester, command: request.command };
+    const job = { kind: request.jobKind, payload: request.payload };
+    const { jobId } = await s.enqueue(origin, request.thread, job, jobIdForApproval(request.id));
+    await s.showApproval(request, jobId);
+    await s.showQueued(request.thread, request.jobKind, jobId);
+  }
+}

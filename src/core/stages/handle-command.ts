@@ -1,0 +1,91 @@
+// Stage one: a chat command. Once per request → parse → the policy's gate → the command's own
+// handler (src/core/commands). Until a command has passed the grammar and the policy, whatever is
+// said is private to the person; the handler's context makes the public record when it needs one.
+import type { ThreadRef } from '../../jobs/job-events.js';
+import { isStoreUnavailable } from '../../jobs/store-unavailable.js';
+import type { CommandOutcome } from '../../metrics.js';
+import type { ClusterSnapshot } from '../../proxmox/read-cluster-snapshot.js';
+import type { ChatEvent } from '../chat-event.js';
+import { type AnyChatCommand, chatCommandNamed } from '../commands/index.js';
+import { type ParseResult, parseCommand } from '../grammar/index.js';
+import type { CoreServices } from './core-services.js';
+import { RequestContext, type RequestContextOptions } from './request-context.js';
+
+export interface HandleCommandOptions {
+  services: CoreServices;
+  readCluster: () => Promise<ClusterSnapshot>;
+  cancelJob: RequestContextOptions['cancelJob'];
+}
+
+export class CommandStage {
+  readonly #o: HandleCommandOptions;
+
+  constructor(options: HandleCommandOptions) {
+    this.#o = options;
+  }
+
+  async handle(event: ChatEvent): Promise<void> {
+    const s = this.#o.services;
+    const metrics = s.options.metrics;
+    let name = 'unknown';
+    let context: RequestContext | undefined;
+    try {
+      // Parsing first only names the command for the metrics; nothing is said or written before the claim.
+      const parsed = parseCommand(event.text);
+      if (parsed.ok) name = parsed.command.name;
+      if (!(await s.firstArrival(event.requestId, event.user))) return;
+      const outcome = await this.#run(event, parsed, (made) => {
+        context = made;
+      });
+      metrics?.countCommand(name, outcome);
+    } catch (error) {
+      metrics?.countCommand(name, isStoreUnavailable(error) ? 'unavailable' : 'error');
+      // The person gets a reply whatever happened, privately; the details stay in the logs.
+      const card = s.failureCard(error, 'command', { command: name });
+      await s.tell(event.thread, event.user, card);
+      // Its public record was already made (the store failed after it): the channel is told too,
+      // so "ran `/pve stop`" does not stand there as if something ran.
+      // (A sink with no public record, the console, hands back the event's own thread: nothing to add.)
+      const opened: ThreadRef | undefined = context?.opened;
+      if (opened && opened !== event.thread)
+        await s.options.sink.send({ thread: opened, notify: true, card });
+    }
+  }
+
+  async #run(
+    event: ChatEvent,
+    parsed: ParseResult,
+    made: (context: RequestContext) => void,
+  ): Promise<CommandOutcome> {
+    const s = this.#o.services;
+    if (!parsed.ok) {
+      await s.tell(event.thread, event.user, { title: parsed.error, status: 'failed', text: parsed.help });
+      return 'invalid';
+    }
+    const { name, args } = parsed.command;
+    const command: AnyChatCommand | undefined = chatCommandNamed(name);
+    // The parser knows only the registry's commands; this is the type system's due, not a path.
+    if (!command) throw new Error(`no handler for the command '${name}'`);
+    const risk = command.riskOf?.(args) ?? command.definition.risk;
+    const policyEntry = command.policyEntry?.(args) ?? name;
+    const context = new RequestContext({
+      services: s,
+      event,
+      name,
+      policyEntry,
+      risk,
+      readCluster: this.#o.readCluster,
+      cancelJob: this.#o.cancelJob,
+    });
+    made(context);
+    if ((command.gate?.(args) ?? 'policy') === 'policy') {
+      // The command's own entry first; a variant judged under another entry (`node --force` under
+      // `node-force`) must pass that one too.
+      for (const entry of new Set([name, policyEntry])) {
+        const allowed = context.mayRun(entry);
+        if (!allowed.ok) return context.refuse(entry, `You may not run ${entry} here`, allowed.reason);
+      }
+    }
+    return command.handle(context, args);
+  }
+}

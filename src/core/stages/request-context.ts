@@ -1,0 +1,219 @@
+// The CommandContext one chat command runs with: what its handler may do, on behalf of the person
+// who typed it. It makes the command's public record only once the command passed the grammar
+// and the policy (the sink's openRequestThread), and remembers that record, so a failure after it
+// is told there too.
+import { DEFAULT_BALANCE_SETTINGS } from '../../config/balance-settings.js';
+import type { ThreadRef } from '../../jobs/job-events.js';
+import type { JobRequest } from '../../jobs/kinds/index.js';
+import type { CommandOutcome } from '../../metrics.js';
+import type { ClusterSnapshot } from '../../proxmox/read-cluster-snapshot.js';
+import type { ChatEvent } from '../chat-event.js';
+import type { CommandContext, CommandSettings } from '../commands/command-context.js';
+import type { PlannedJob, PlanResult } from '../commands/planned-job.js';
+import type { CommandRisk } from '../grammar/define-command.js';
+import { helpText } from '../grammar/help-text.js';
+import type { Card } from '../message.js';
+import {
+  approvalRuleFor,
+  describeApprovers,
+  mayRun,
+  mayView,
+  type PrivateView,
+  rolesOf,
+} from '../policy/index.js';
+import { RequestNotPostedError } from '../request-not-posted-error.js';
+import type { CoreServices, JobOrigin } from './core-services.js';
+
+export interface RequestContextOptions {
+  services: CoreServices;
+  event: ChatEvent;
+  /** The command's name, and the policy entry and risk its arguments are judged under. */
+  name: string;
+  policyEntry: string;
+  risk: CommandRisk;
+  readCluster: () => Promise<ClusterSnapshot>;
+  /** Cancel or abort a job (the job-control stage). */
+  cancelJob: (
+    replyThread: ThreadRef,
+    event: ChatEvent,
+    jobId: string,
+    publicThread: () => Promise<ThreadRef>,
+  ) => Promise<void>;
+}
+
+export class RequestContext implements CommandContext {
+  readonly event: ChatEvent;
+  readonly settings: CommandSettings;
+  /** The public record's thread, once made. */
+  opened: ThreadRef | undefined;
+  readonly #o: RequestContextOptions;
+  readonly #s: CoreServices;
+  readonly #origin: JobOrigin;
+
+  constructor(options: RequestContextOptions) {
+    this.#o = options;
+    this.#s = options.services;
+    this.event = options.event;
+    this.settings = { balance: this.#s.options.balance ?? DEFAULT_BALANCE_SETTINGS };
+    this.#origin = { user: options.event.user, command: options.policyEntry };
+  }
+
+  tell(card: Card): Promise<void> {
+    return this.#s.tell(this.event.thread, this.event.user, card);
+  }
+
+  readCluster(): Promise<ClusterSnapshot> {
+    return this.#o.readCluster();
+  }
+
+  async read(job: JobRequest): Promise<CommandOutcome> {
+    const thread = await this.openRequestThread();
+    const { jobId } = await this.#s.enqueue(this.#origin, thread, job);
+    await this.#s.showQueued(thread, job.kind, jobId);
+    return 'queued';
+  }
+
+  async request(planned: PlanResult): Promise<CommandOutcome> {
+    const { name, policyEntry } = this.#o;
+    if (!planned.ok) {
+      await this.tell({ title: `Cannot ${name}`, status: 'failed', text: planned.message });
+      return 'invalid';
+    }
+    const { plan } = planned;
+    if (plan.approvalAfterJob) return this.#startPlanning(plan);
+    const thread = await this.openRequestThread();
+    const policy = this.#s.policy;
+    const rule = approvalRuleFor(policy, policyEntry, this.#o.risk);
+    const { user } = this.event;
+    if (!rule) {
+      const { jobId } = await this.#s.enqueue(this.#origin, thread, plan);
+      await this.#s.audit(user, 'request', name, plan.text, { jobId });
+      await this.#s.options.sink.send({
+        thread,
+        describesRequest: true,
+        card: {
+          title: plan.text,
+          status: 'info',
+          fields: [{ label: 'Requested by', value: user.name }],
+          footer: `job ${jobId}`,
+        },
+      });
+      await this.#s.showQueued(thread, plan.kind, jobId);
+      return 'queued';
+    }
+    const request = await this.#s.options.approvals.open({
+      command: policyEntry,
+      summary: plan.text,
+      payload: plan.payload,
+      jobKind: plan.kind,
+      requester: user,
+      rule,
+      thread,
+      approverDescription: describeApprovers(policy, rule),
+    });
+    await this.#s.audit(user, 'request', name, plan.text, { approvalId: request.id });
+    await this.#s.showApproval(request);
+    return 'approval';
+  }
+
+  /**
+   * A command whose plan needs the worker's reads (an upgrade needs the pending updates): the
+   * planning job runs at once, and its proposal is what the approval covers (ApprovalStage.propose).
+   */
+  async #startPlanning(plan: PlannedJob): Promise<CommandOutcome> {
+    const thread = await this.openRequestThread();
+    const { user } = this.event;
+    const { jobId } = await this.#s.enqueue(this.#origin, thread, {
+      kind: plan.kind,
+      payload: { ...plan.payload, requester: user },
+    });
+    await this.#s.audit(user, 'request', this.#o.name, plan.text, { jobId });
+    const policy = this.#s.policy;
+    const rule = approvalRuleFor(policy, this.#o.policyEntry, this.#o.risk);
+    await this.#s.options.sink.send({
+      thread,
+      describesRequest: true,
+      card: {
+        title: plan.text,
+        status: 'info',
+        text: rule
+          ? `The plan follows in this thread; nothing changes until ${describeApprovers(policy, rule)} approve it.`
+          : 'The plan follows in this thread.',
+        fields: [{ label: 'Requested by', value: user.name }],
+        footer: `job ${jobId}`,
+      },
+    });
+    await this.#s.showQueued(thread, plan.kind, jobId);
+    return 'queued';
+  }
+
+  async runPrivately(job: JobRequest, card: (jobId: string) => Card): Promise<CommandOutcome> {
+    const { jobId } = await this.#s.enqueue(this.#origin, this.event.thread, job);
+    await this.tell(card(jobId));
+    return 'queued';
+  }
+
+  mayView(view: PrivateView) {
+    return mayView(this.#s.policy, this.event.user, view, this.event.channel);
+  }
+
+  /** May the person run the command under `entry` here? (The pipeline's gate.) */
+  mayRun(entry: string) {
+    return mayRun(this.#s.policy, this.event.user, entry, this.event.channel, this.#o.risk);
+  }
+
+  /** A refusal: audited, logged with the policy's source (a file's path stays in the logs), told privately. */
+  async refuse(entry: string, title: string, reason: string): Promise<CommandOutcome> {
+    const { user, channel } = this.event;
+    this.#s.options.logger?.info(
+      { user: user.id, command: entry, channel, policy: this.#s.policy.source },
+      'refused by the policy',
+    );
+    await this.#s.audit(user, 'refused', entry, `${entry} refused: ${reason.split('\n')[0]}`, {
+      result: 'refused',
+    });
+    await this.tell({ title, status: 'denied', text: reason });
+    return 'refused';
+  }
+
+  help(command?: string): string {
+    return helpText(command);
+  }
+
+  roles(): string[] {
+    return rolesOf(this.#s.policy, this.event.user);
+  }
+
+  async recentJobs(whose: 'everyone' | 'own') {
+    const queue = this.#s.options.queue;
+    if (whose === 'everyone') return queue.list();
+    // By id: a display name can be taken by anyone. Looking further back finds one's own among others'.
+    return (await queue.list(undefined, 200))
+      .filter((j) => j.requestedById === this.event.user.id)
+      .slice(0, 20);
+  }
+
+  latestAudit(count: number) {
+    return this.#s.options.audit.latest(count);
+  }
+
+  cancelJob(jobId: string): Promise<void> {
+    return this.#o.cancelJob(this.event.thread, this.event, jobId, () => this.openRequestThread());
+  }
+
+  /**
+   * The command's public record, made only once it passed the grammar and the policy: the thread
+   * everything public about it goes to. Sinks without one (the console) use the event's thread.
+   */
+  async openRequestThread(): Promise<ThreadRef> {
+    if (this.opened) return this.opened;
+    const sink = this.#s.options.sink;
+    if (!sink.openRequestThread) return this.event.thread;
+    try {
+      this.opened = await sink.openRequestThread(this.event);
+      return this.opened;
+    } catch (error) {
+      throw new RequestNotPostedError(error);
+    }
+  }
+}
