@@ -141,6 +141,31 @@ describe('the rolling upgrade', () => {
     expect(progress.every((e) => e.controls?.includes('abort'))).toBe(true);
   });
 
+  it('takes a drain migration that ends with warnings (TASK WARNINGS: 1) as done, as PVE does', async () => {
+    const h = await startJobHarness({ speed: 50 });
+    harness = h;
+    await h.worker();
+    const home = runningGuests(h);
+    // A worker's log_warn (pve-common RESTEnvironment) prints `WARN: <message>` and counts it;
+    // the task then ends `TASK WARNINGS: 1` and its exitstatus is `WARNINGS: 1`, a success.
+    let armed = true;
+    h.sim.cluster.tasks.onStart((task) => {
+      if (!armed || task.record.type !== 'qmigrate' || task.record.user !== h.sim.tokenId) return;
+      armed = false;
+      task.warn('drive-scsi0: failed to dismiss job - job not found');
+    });
+    const { jobId } = await upgrade(h, ['node01']);
+    const result = await h.result(jobId);
+    expect(result).toMatchObject({ ok: true });
+    const warned = h.sim.cluster.tasks
+      .all()
+      .filter((t) => t.record.type === 'qmigrate' && t.record.exitstatus === 'WARNINGS: 1');
+    expect(warned).toHaveLength(1);
+    expect(warned[0]!.record.id).toBe('100');
+    expect(warned[0]!.lines.at(-1)).toBe('TASK WARNINGS: 1');
+    expect(runningGuests(h)).toEqual(home);
+  });
+
   it('stops at the first failure (dist-upgrade on node02) with node03 untouched and says where things stand', async () => {
     const h = await startJobHarness({ speed: 50 });
     harness = h;

@@ -1,14 +1,14 @@
 // Carries out a balance plan's migrations: in the plan's order, at most `parallelPerNode` at once
-// on any node (1: one at a time), live where PVE can. Every move is a PVE task started once per
-// job (ctx.runTask), so a worker that dies mid-plan resumes the running migration instead of
-// starting a second one. The first failure lets running moves finish and starts no new one.
-import { followHaMigration } from '../../proxmox/follow-ha-migration.js';
-import { parseUpid } from '../../proxmox/parse-upid.js';
+// on any node (1: one at a time), live where PVE can. Every move is the one migration step
+// (steps/migrate-guest-step.ts), started once per job, so a worker that dies mid-plan resumes
+// the running migration instead of starting a second one. The first failure lets running moves
+// finish and starts no new one.
 import { isTransientFailure } from '../classify-failure.js';
 import type { JobContext } from '../job-context.js';
 import { JobError, JobErrorCode } from '../job-error.js';
 import { guestLabel } from '../kinds/guest-target.js';
 import { AbortRequested, stepBoundary } from '../step-boundary.js';
+import { migrateGuestStep } from '../steps/migrate-guest-step.js';
 import type { BalanceMove, BalancePlan } from './balance-plan.js';
 import { recordMove } from './recent-moves.js';
 
@@ -23,44 +23,13 @@ const stepKey = (index: number, move: BalanceMove) => `balance-move:${index}:${m
 
 async function runMove(ctx: JobContext<unknown>, plan: BalancePlan, index: number): Promise<void> {
   const move = plan.moves[index]!;
-  const label = guestLabel(move);
-  const step = stepKey(index, move);
   await ctx.memo(startedKey(index), async () => true);
-  const upid = await ctx.runTask(
-    step,
-    async () => {
-      const current = (await ctx.pve.clusterResources('vm', ctx.signal)).find((g) => g.vmid === move.vmid);
-      if (!current) throw new JobError(JobErrorCode.BalanceFailed, `${label} no longer exists`);
-      if (current.node !== move.from)
-        throw new JobError(
-          JobErrorCode.BalanceFailed,
-          `${label} is on ${current.node} now, not ${move.from}`,
-        );
-      const planned = await ctx.pve.planMigration(current, move.to, {
-        ...(current.hastate === undefined ? {} : { hastate: current.hastate }),
-        signal: ctx.signal,
-      });
-      return ctx.pve.startMigration(planned, ctx.signal);
-    },
-    { types: [move.type === 'qemu' ? 'qmigrate' : 'vzmigrate', 'hamigrate'], vmid: move.vmid },
-  );
-  const how = move.mode === 'restart' ? 'restart mode' : move.mode;
-  await ctx.watchTask(
-    step,
-    upid,
-    `move ${index + 1} of ${plan.moves.length}: ${label} ${move.from} → ${move.to}, ${how}`,
-  );
-  if (parseUpid(upid).type === 'hamigrate') {
-    await ctx.watch(
-      step,
-      `move ${index + 1} of ${plan.moves.length}: the HA stack moves ${label} to ${move.to}`,
-      (signal) =>
-        followHaMigration(ctx.pve.transport, { vmid: move.vmid, type: move.type, node: move.from }, move.to, {
-          haUpid: upid,
-          signal,
-        }),
-    );
-  }
+  // A guest already on its target counts as moved: that is where the plan wants it.
+  const guest = { vmid: move.vmid, type: move.type, name: move.name, node: move.from };
+  await migrateGuestStep(ctx, stepKey(index, move), guest, move.to, {
+    errorCode: JobErrorCode.BalanceFailed,
+    phasePrefix: `move ${index + 1} of ${plan.moves.length}: `,
+  });
   await ctx.memo(doneKey(index), async () => {
     await recordMove(ctx.state, move.vmid, Date.now());
     return true;

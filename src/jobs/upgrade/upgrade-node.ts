@@ -8,7 +8,7 @@ import type { SshCommand } from '../../proxmox/ssh/ssh-command.js';
 import type { SshResult } from '../../proxmox/ssh/ssh-runner.js';
 import type { JobContext } from '../job-context.js';
 import { JobError, JobErrorCode } from '../job-error.js';
-import { guestLabel } from '../kinds/guest-target.js';
+import { migrateGuestStep } from '../steps/migrate-guest-step.js';
 import { describeIncoming, incomingMigrations } from './incoming-migrations.js';
 import { summarizeNodeUpdates } from './node-updates.js';
 import { deadlineOf, pollUntil } from './poll-until.js';
@@ -223,6 +223,10 @@ export async function drain(
   await ctx.memo(memo.drained, async () => true);
 }
 
+/**
+ * One guest to `to` with the shared migration step: from wherever it is now (someone may have
+ * moved it meanwhile; it only has to end up on `to`), and done when it is there already.
+ */
 async function migrate(
   ctx: JobContext<unknown>,
   guest: MovedGuest,
@@ -230,20 +234,16 @@ async function migrate(
   to: string,
   step: string,
 ): Promise<void> {
-  const label = guestLabel(guest);
-  const upid = await ctx.runTask(
+  await migrateGuestStep(
+    ctx,
     step,
-    async () => {
-      const current = (await ctx.pve.clusterResources('vm', ctx.signal)).find((g) => g.vmid === guest.vmid);
-      if (!current) throw failed(`${label} no longer exists`);
-      const plan = await ctx.pve.planMigration(current, to, { signal: ctx.signal });
-      return ctx.pve.startMigration(plan, ctx.signal);
+    { vmid: guest.vmid, type: guest.type, name: guest.name, node: from },
+    to,
+    {
+      errorCode: JobErrorCode.UpgradeFailed,
+      elsewhere: 'migrate',
     },
-    { types: [guest.type === 'qemu' ? 'qmigrate' : 'vzmigrate'], vmid: guest.vmid },
   );
-  const result = await ctx.watchTask(step, upid, `moving ${label} ${from} → ${to}`);
-  if (result.exitstatus !== 'OK')
-    throw failed(`moving ${label} ${from} → ${to} failed: ${result.exitstatus}`);
 }
 
 export async function upgradePackages(ctx: JobContext<unknown>, node: string): Promise<void> {
