@@ -15,6 +15,13 @@ export interface ChartOptions {
   title?: string;
 }
 
+/** What the option builder lays the chart out in: the picture's size and its heading, resolved. */
+export interface ChartFrame {
+  width: number;
+  height: number;
+  title: string;
+}
+
 /** The default size, and exactly the PNG's size when no other is asked for. */
 export const CHART_SIZE = { width: 1000, height: 500 } as const;
 
