@@ -1,67 +1,32 @@
 // Approval requests in Redis (docs/architecture.md, step 5 of one command): single use, expiring,
 // N-of-M distinct approvers, no self-approval unless the rule allows it, one Deny closes, only the
 // requester cancels. Every transition is one Lua script on one hash, so of any number of
-// simultaneous clicks exactly one gets 'approved' and enqueues the job.
-import { randomBytes } from 'node:crypto';
+// simultaneous clicks exactly one gets 'approved' and enqueues the job. This module calls the
+// scripts; reading a hash back (stored-approval.ts), ids (approval-id.ts) and the refusal wording
+// (decision-reasons.ts) live beside it.
 import type { Redis } from 'ioredis';
-import { z } from 'zod';
-import { type ThreadRef, threadRefSchema } from '../../jobs/job-events.js';
 import type { ChatUser } from '../chat-event.js';
-import type { ApprovalRule } from '../policy/policy-types.js';
+import { APPROVAL_ID_PATTERN, newApprovalId } from './approval-id.js';
 import { ApprovalNotFoundError } from './approval-not-found-error.js';
+import type {
+  ApprovalDecision,
+  ApprovalRequest,
+  DecisionResult,
+  OpenApprovalInput,
+} from './approval-request.js';
 import { CANCEL, DECIDE, OPEN } from './approval-scripts.js';
+import { closedReason, refusalReason } from './decision-reasons.js';
+import { hashFields, parseStoredApproval } from './stored-approval.js';
 
-export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'expired' | 'cancelled';
-export type ApprovalDecision = 'approve' | 'deny' | 'cancel';
-
-export interface ApprovalRequest {
-  /** 8 characters of lowercase base32: short enough for a button value or a typed command. */
-  id: string;
-  status: ApprovalStatus;
-  command: string;
-  /** The resolved plan, as the requester and approvers read it. */
-  summary: string;
-  /** More lines of the plan (a rolling upgrade's steps per node), shown on the card. */
-  details?: string;
-  /** What the job gets once approved. */
-  payload: unknown;
-  jobKind: string;
-  requester: ChatUser;
-  rule: ApprovalRule;
-  thread: ThreadRef;
-  /** From describeApprovers(): "1 approval from on-call (slack-group:S0ONCALL)". */
-  approverDescription: string;
-  createdAt: number;
-  expiresAt: number;
-  /** Distinct approvers so far, in order. */
-  approvals: { by: ChatUser; at: number }[];
-  /** Who closed it (approved: the last approver; denied; cancelled), and when. */
-  decidedBy?: { by: ChatUser; at: number; decision: ApprovalDecision };
-}
-
-export interface OpenApprovalInput {
-  command: string;
-  summary: string;
-  details?: string;
-  payload: unknown;
-  jobKind: string;
-  requester: ChatUser;
-  rule: ApprovalRule;
-  thread: ThreadRef;
-  approverDescription: string;
-}
-
-export interface DecisionResult {
-  /**
-   * recorded: an approval counted, more are needed. approved: THIS call completed the request;
-   * its caller, and only it, enqueues the job. denied, cancelled: this call closed it. refused:
-   * nothing changed, `reason` says why. closed: it was already approved, denied, cancelled or
-   * expired; `reason` says how and by whom.
-   */
-  outcome: 'recorded' | 'approved' | 'denied' | 'cancelled' | 'refused' | 'closed';
-  request: ApprovalRequest;
-  reason?: string;
-}
+// Importers name the request's types and the id maker through the store.
+export { newApprovalId } from './approval-id.js';
+export type {
+  ApprovalDecision,
+  ApprovalRequest,
+  ApprovalStatus,
+  DecisionResult,
+  OpenApprovalInput,
+} from './approval-request.js';
 
 export interface ApprovalStoreOptions {
   /** Keys are `${prefix}:approval:<id>`. */
@@ -71,51 +36,6 @@ export interface ApprovalStoreOptions {
   retainMs?: number;
   /** Makes request ids; injectable for tests. Default: 8 random base32 characters. */
   newId?: () => string;
-}
-
-const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
-/** What get() accepts as an id: anything else (a mistyped button value) reads as no request. */
-const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
-
-/** 40 random bits as 8 base32 characters. */
-export function newApprovalId(): string {
-  let bits = 0n;
-  for (const byte of randomBytes(5)) bits = (bits << 8n) | BigInt(byte);
-  let id = '';
-  for (let i = 7; i >= 0; i--) id += BASE32[Number((bits >> BigInt(i * 5)) & 31n)];
-  return id;
-}
-
-const chatUserSchema = z.object({ id: z.string(), name: z.string(), groups: z.array(z.string()) });
-const storedRequestSchema = z.object({
-  id: z.string(),
-  command: z.string(),
-  summary: z.string(),
-  details: z.string().optional(),
-  payload: z.unknown(),
-  jobKind: z.string(),
-  requester: chatUserSchema,
-  rule: z.object({
-    approvers: z.array(z.string()),
-    count: z.number(),
-    ttlMs: z.number(),
-    allowSelf: z.boolean(),
-  }),
-  thread: threadRefSchema,
-  approverDescription: z.string(),
-  createdAt: z.number(),
-  expiresAt: z.number(),
-});
-const approvalsSchema = z.array(z.object({ by: chatUserSchema, at: z.number() }));
-const decidedBySchema = z.object({
-  by: chatUserSchema,
-  at: z.number(),
-  decision: z.enum(['approve', 'deny', 'cancel']),
-});
-const statusSchema = z.enum(['pending', 'approved', 'denied', 'expired', 'cancelled']);
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 export class ApprovalStore {
@@ -150,8 +70,8 @@ export class ApprovalStore {
     if (!(input.rule.ttlMs > 0))
       throw new RangeError(`rule.ttlMs must be positive (got ${input.rule.ttlMs})`);
     const createdAt = this.#clock();
-    if (options.id !== undefined && !ID_PATTERN.test(options.id))
-      throw new RangeError(`an approval id must match ${ID_PATTERN} (got '${options.id}')`);
+    if (options.id !== undefined && !APPROVAL_ID_PATTERN.test(options.id))
+      throw new RangeError(`an approval id must match ${APPROVAL_ID_PATTERN} (got '${options.id}')`);
     for (let attempt = 0; attempt < 10; attempt++) {
       const id = options.id ?? this.#newId();
       const request: ApprovalRequest = {
@@ -196,10 +116,10 @@ export class ApprovalStore {
 
   /** The request as it stands; a pending one past its expiry reads as expired. */
   async get(id: string): Promise<ApprovalRequest | undefined> {
-    if (!ID_PATTERN.test(id)) return undefined;
+    if (!APPROVAL_ID_PATTERN.test(id)) return undefined;
     const fields = await this.#redis.hgetall(this.#key(id));
     if (Object.keys(fields).length === 0) return undefined;
-    return this.#parse(fields);
+    return parseStoredApproval(fields, this.#clock());
   }
 
   /**
@@ -245,9 +165,7 @@ export class ApprovalStore {
   #result(id: string, reply: string[], user: ChatUser, decision: ApprovalDecision): DecisionResult {
     const [outcome, detail, ...flat] = reply;
     if (outcome === 'missing' || outcome === undefined) throw new ApprovalNotFoundError(id);
-    const fields: Record<string, string> = {};
-    for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]!] = flat[i + 1]!;
-    const request = this.#parse(fields);
+    const request = parseStoredApproval(hashFields(flat), this.#clock());
     switch (outcome) {
       case 'recorded':
       case 'approved':
@@ -255,52 +173,9 @@ export class ApprovalStore {
       case 'cancelled':
         return { outcome, request };
       case 'closed':
-        return { outcome, request, reason: this.#closedReason(request) };
+        return { outcome, request, reason: closedReason(request) };
       default:
-        return { outcome: 'refused', request, reason: this.#refusal(detail ?? '', request, user, decision) };
+        return { outcome: 'refused', request, reason: refusalReason(detail ?? '', request, user, decision) };
     }
-  }
-
-  #refusal(detail: string, request: ApprovalRequest, user: ChatUser, decision: ApprovalDecision): string {
-    const needed = request.approverDescription;
-    switch (detail) {
-      case 'self':
-        return `you may not approve your own request: it needs ${needed}, from someone else`;
-      case 'again': {
-        const left = request.rule.count - request.approvals.length;
-        return `you already approved this; it needs ${left} more approval${left === 1 ? '' : 's'} from other people (${needed})`;
-      }
-      case 'not-requester':
-        return `only the requester, ${request.requester.name}, may cancel this request`;
-      default:
-        if (decision === 'deny' && user.id === request.requester.id)
-          return 'only approvers may deny; to withdraw your own request, press Cancel';
-        return `you may not ${decision} this: it needs ${needed}`;
-    }
-  }
-
-  #closedReason(request: ApprovalRequest): string {
-    const decided = request.decidedBy;
-    if (request.status === 'expired' || !decided) {
-      return (
-        `this request expired at ${iso(request.expiresAt)} with ${request.approvals.length} of ` +
-        `${request.rule.count} approvals; ask again`
-      );
-    }
-    const verb = { approve: 'approved', deny: 'denied', cancel: 'cancelled' }[decided.decision];
-    return `this request was already ${verb} by ${decided.by.name} at ${iso(decided.at)}`;
-  }
-
-  #parse(fields: Record<string, string>): ApprovalRequest {
-    const fixed = storedRequestSchema.parse(JSON.parse(fields.request ?? 'null'));
-    let status = statusSchema.parse(fields.status);
-    if (status === 'pending' && this.#clock() >= fixed.expiresAt) status = 'expired';
-    const request: ApprovalRequest = {
-      ...fixed,
-      status,
-      approvals: approvalsSchema.parse(JSON.parse(fields.approvals ?? '[]')),
-    };
-    if (fields.decidedBy) request.decidedBy = decidedBySchema.parse(JSON.parse(fields.decidedBy));
-    return request;
   }
 }

@@ -1,0 +1,58 @@
+// What an approval request is, as the rest of core sees it: its fields, its states, and what a
+// decision returns. Apart from the store so the card renderer, the stages and the ports can name
+// these types without reaching into how requests are kept in Redis.
+import type { ThreadRef } from '../../jobs/job-events.js';
+import type { ChatUser } from '../chat-event.js';
+import type { ApprovalRule } from '../policy/policy-types.js';
+
+export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'expired' | 'cancelled';
+export type ApprovalDecision = 'approve' | 'deny' | 'cancel';
+
+export interface ApprovalRequest {
+  /** 8 characters of lowercase base32: short enough for a button value or a typed command. */
+  id: string;
+  status: ApprovalStatus;
+  command: string;
+  /** The resolved plan, as the requester and approvers read it. */
+  summary: string;
+  /** More lines of the plan (a rolling upgrade's steps per node), shown on the card. */
+  details?: string;
+  /** What the job gets once approved. */
+  payload: unknown;
+  jobKind: string;
+  requester: ChatUser;
+  rule: ApprovalRule;
+  thread: ThreadRef;
+  /** From describeApprovers(): "1 approval from on-call (slack-group:S0ONCALL)". */
+  approverDescription: string;
+  createdAt: number;
+  expiresAt: number;
+  /** Distinct approvers so far, in order. */
+  approvals: { by: ChatUser; at: number }[];
+  /** Who closed it (approved: the last approver; denied; cancelled), and when. */
+  decidedBy?: { by: ChatUser; at: number; decision: ApprovalDecision };
+}
+
+export interface OpenApprovalInput {
+  command: string;
+  summary: string;
+  details?: string;
+  payload: unknown;
+  jobKind: string;
+  requester: ChatUser;
+  rule: ApprovalRule;
+  thread: ThreadRef;
+  approverDescription: string;
+}
+
+export interface DecisionResult {
+  /**
+   * recorded: an approval counted, more are needed. approved: THIS call completed the request;
+   * its caller, and only it, enqueues the job. denied, cancelled: this call closed it. refused:
+   * nothing changed, `reason` says why. closed: it was already approved, denied, cancelled or
+   * expired; `reason` says how and by whom.
+   */
+  outcome: 'recorded' | 'approved' | 'denied' | 'cancelled' | 'refused' | 'closed';
+  request: ApprovalRequest;
+  reason?: string;
+}
