@@ -352,6 +352,7 @@ describe('definitions', () => {
     expect(risks).toEqual({
       help: 'read',
       status: 'read',
+      tasks: 'read',
       start: 'disruptive',
       stop: 'disruptive',
       shutdown: 'disruptive',

@@ -22,6 +22,7 @@ import { shutdownCommand } from './shutdown.js';
 import { startCommand } from './start.js';
 import { statusCommand } from './status.js';
 import { stopCommand } from './stop.js';
+import { tasksCommand } from './tasks.js';
 import { updatesCommand } from './updates.js';
 import { upgradeCommand } from './upgrade.js';
 import { whoamiCommand } from './whoami.js';
@@ -31,6 +32,7 @@ export const chatCommands = [
   statusCommand,
   clusterCommand,
   digestCommand,
+  tasksCommand,
   startCommand,
   stopCommand,
   shutdownCommand,

@@ -19,6 +19,7 @@ import { shutdownKind } from './shutdown-kind.js';
 import { startKind } from './start-kind.js';
 import { statusKind } from './status-kind.js';
 import { stopKind } from './stop-kind.js';
+import { tasksKind } from './tasks-kind.js';
 import { updatesKind } from './updates-kind.js';
 import { upgradeKind } from './upgrade-kind.js';
 import { upgradePlanKind } from './upgrade-plan-kind.js';
@@ -27,6 +28,7 @@ import { upgradePlanKind } from './upgrade-plan-kind.js';
 export const jobKindList = [
   statusKind,
   clusterKind,
+  tasksKind,
   startKind,
   stopKind,
   shutdownKind,
