@@ -1,6 +1,5 @@
 // How many PVE calls, and how long, a whole-cluster status read takes on the default 3-node
 // cluster and on a 64-node, 5,000-guest one. The call count must not grow with the cluster.
-import { readClusterSnapshot } from '../src/proxmox/read-cluster-snapshot.js';
 import { startCountedSimulator } from './counted-simulator.js';
 import { type BenchRow, percentile } from './report.js';
 
@@ -13,13 +12,13 @@ async function measure(
   const counted = await startCountedSimulator(nodes, guests);
   const client = counted.client;
   try {
-    await readClusterSnapshot(client.transport); // warm-up: TLS handshakes, JIT
+    await client.clusterSnapshot(); // warm-up: TLS handshakes, JIT
     counted.resetCalls();
     const durations: number[] = [];
     let entries = 0;
     for (let round = 0; round < ROUNDS; round += 1) {
       const started = performance.now();
-      const snapshot = await readClusterSnapshot(client.transport);
+      const snapshot = await client.clusterSnapshot();
       durations.push(performance.now() - started);
       entries = snapshot.resources.length;
     }

@@ -18,7 +18,6 @@ import { outboxStreamKey } from '../src/jobs/outbox/outbox-writer.js';
 import { silentLogger } from '../src/logger.js';
 import { createMetrics, type Metrics, observePveRequests } from '../src/metrics.js';
 import { ProxmoxClient } from '../src/proxmox/proxmox-client.js';
-import { readClusterSnapshot } from '../src/proxmox/read-cluster-snapshot.js';
 import { guestOf, type JobHarness, startJobHarness, THREAD } from './jobs/helpers/job-harness.js';
 
 let harness: JobHarness | undefined;
@@ -143,7 +142,7 @@ describe('metrics: commands and approvals through the core', () => {
       // Everyone may ask for anything; disruptive commands then wait for one approval by another.
       policy: parsePolicy("commands:\n  '*':\n    allow: [everyone]\n", 'test policy'),
       sink: { send: async (message) => void sent.push(message) },
-      readCluster: () => readClusterSnapshot(pve.transport),
+      readCluster: () => pve.clusterSnapshot(),
       logger: silentLogger,
       metrics,
     });

@@ -21,7 +21,6 @@ import { OutboxWriter } from '../jobs/outbox/outbox-writer.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { ProxmoxClient } from '../proxmox/proxmox-client.js';
-import { readClusterSnapshot } from '../proxmox/read-cluster-snapshot.js';
 import type { SshRunner } from '../proxmox/ssh/ssh-runner.js';
 
 export interface ChatOpsOptions {
@@ -87,7 +86,7 @@ export async function startChatOps(options: ChatOpsOptions): Promise<RunningChat
     requests: new RequestLedger(intake, { prefix }),
     policy: options.policy,
     sink: router,
-    readCluster: () => readClusterSnapshot(options.pve.transport),
+    readCluster: () => options.pve.clusterSnapshot(),
     logger,
     ...(options.balance ? { balance: options.balance } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),

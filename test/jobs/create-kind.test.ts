@@ -3,7 +3,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { planCreate } from '../../src/core/commands/create.js';
 import { ProxmoxClient } from '../../src/proxmox/proxmox-client.js';
-import { readClusterSnapshot } from '../../src/proxmox/read-cluster-snapshot.js';
 import { parsedArgs } from '../core/helpers/parsed-args.js';
 import { type JobHarness, startJobHarness, THREAD } from './helpers/job-harness.js';
 
@@ -26,7 +25,7 @@ describe('/pve create', () => {
       tokenSecret: h.sim.tokenSecret,
       fingerprints: h.sim.fingerprints,
     });
-    const snapshot = await readClusterSnapshot(client.transport);
+    const snapshot = await client.clusterSnapshot();
     expect(planCreate(parsedArgs('create', 'create testvm'), snapshot)).toEqual({
       ok: false,
       message: 'A guest named testvm already exists: TestVM (qemu/100) on node01. Choose another name.',

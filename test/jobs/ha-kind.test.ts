@@ -2,7 +2,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { planHa } from '../../src/core/commands/ha.js';
 import { ProxmoxClient } from '../../src/proxmox/proxmox-client.js';
-import { readClusterSnapshot } from '../../src/proxmox/read-cluster-snapshot.js';
 import { parsedArgs } from '../core/helpers/parsed-args.js';
 import { type JobHarness, startJobHarness, THREAD } from './helpers/job-harness.js';
 
@@ -22,7 +21,7 @@ async function snapshotOf(h: JobHarness) {
     tokenSecret: h.sim.tokenSecret,
     fingerprints: h.sim.fingerprints,
   });
-  return readClusterSnapshot(client.transport);
+  return client.clusterSnapshot();
 }
 
 async function run(h: JobHarness, kind: string, payload: unknown) {

@@ -3,7 +3,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { planNodePower } from '../../src/core/commands/node.js';
 import { ProxmoxClient } from '../../src/proxmox/proxmox-client.js';
-import { readClusterSnapshot } from '../../src/proxmox/read-cluster-snapshot.js';
 import { parsedArgs } from '../core/helpers/parsed-args.js';
 import { type JobHarness, startJobHarness, THREAD } from './helpers/job-harness.js';
 
@@ -23,7 +22,7 @@ async function snapshotOf(h: JobHarness) {
     tokenSecret: h.sim.tokenSecret,
     fingerprints: h.sim.fingerprints,
   });
-  return readClusterSnapshot(client.transport);
+  return client.clusterSnapshot();
 }
 
 describe('planning a node reboot or shutdown', () => {

@@ -35,7 +35,7 @@ describe('clone', () => {
   });
 
   it('retries with a fresh id when the one from nextid was taken meanwhile', async () => {
-    const real = cluster.client().transport;
+    const real = cluster.transport();
     let nextidCalls = 0;
     // Another caller "took" the id: the first nextid answer is an id that already exists.
     const racing: PveTransport = {

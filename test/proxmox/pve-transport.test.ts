@@ -76,7 +76,7 @@ describe('PVE transport against the simulator', () => {
   });
 
   it('maps 501 for an unknown path', async () => {
-    const { transport } = cluster.client();
+    const transport = cluster.transport();
     const error = await transport
       .request('GET', '/nodes/node01/frobnicate', { schema: z.unknown() })
       .catch((e: unknown) => e);
@@ -126,7 +126,7 @@ describe('PVE transport against the simulator', () => {
   });
 
   it('refuses a 200 whose body does not match the schema, naming the path and the issues', async () => {
-    const { transport } = cluster.client();
+    const transport = cluster.transport();
     const error = await transport
       .request('GET', '/version', { schema: z.object({ version: z.number() }) })
       .catch((e: unknown) => e);

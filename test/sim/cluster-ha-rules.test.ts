@@ -26,6 +26,8 @@ async function pveErrorOf(
 describe('HA rules over HTTPS', () => {
   it('creates, lists, filters, reads and deletes rules as PVE 9 renders them', async () => {
     const client = sim.client();
+    // What the client does not read (raw entries, filters, one rule by name) goes straight to the API.
+    const api = sim.transport();
     // web01 (vm:101) is HA-managed from the start; db01 and TestVM join, as they run.
     await client.addHaResource('vm:102', 'started');
     await client.addHaResource('vm:100', 'started');
@@ -73,7 +75,7 @@ describe('HA rules over HTTPS', () => {
     expect(rules[1]?.errors).toBeUndefined();
 
     // The raw entries, as PVE's API writes them: sorted comma lists, 0/1, the file's digest.
-    const raw = await client.transport.request('GET', '/cluster/ha/rules', { schema: rawEntries });
+    const raw = await api.request('GET', '/cluster/ha/rules', { schema: rawEntries });
     expect(raw[0]).toMatchObject({
       rule: 'web-prefers-01',
       resources: 'vm:101',
@@ -89,16 +91,14 @@ describe('HA rules over HTTPS', () => {
 
     // Filters: by type, by resource.
     const names = async (params: Record<string, string>) =>
-      (await client.transport.request('GET', '/cluster/ha/rules', { params, schema: rawEntries })).map(
-        (r) => r.rule,
-      );
+      (await api.request('GET', '/cluster/ha/rules', { params, schema: rawEntries })).map((r) => r.rule);
     expect(await names({ type: 'resource-affinity' })).toEqual(['db-apart']);
     expect(await names({ type: 'node-affinity' })).toEqual(['web-prefers-01']);
     expect(await names({ resource: 'vm:102' })).toEqual(['db-apart']);
     expect(await names({ resource: 'vm:101' })).toEqual(['web-prefers-01', 'db-apart']);
     expect(await names({ resource: 'ct:200' })).toEqual([]);
 
-    const one = await client.transport.request('GET', '/cluster/ha/rules/db-apart', { schema: rawEntry });
+    const one = await api.request('GET', '/cluster/ha/rules/db-apart', { schema: rawEntry });
     expect(one).toMatchObject({ rule: 'db-apart', type: 'resource-affinity', affinity: 'negative' });
 
     // A disabled rule says so.
@@ -116,9 +116,7 @@ describe('HA rules over HTTPS', () => {
     expect((await client.haRules()).map((r) => r.rule)).toEqual(['web-prefers-01']);
     // PVE deletes without looking: an unknown rule is no error.
     await client.deleteHaRule('db-apart');
-    const gone = await pveErrorOf(
-      client.transport.request('GET', '/cluster/ha/rules/db-apart', { schema: rawEntry }),
-    );
+    const gone = await pveErrorOf(api.request('GET', '/cluster/ha/rules/db-apart', { schema: rawEntry }));
     expect(gone).toMatchObject({
       code: PveErrorCode.ServerError,
       statusCode: 500,

@@ -4,11 +4,6 @@
 
 import type { GuestRef } from '../../../src/proxmox/guest-ref.js';
 import type { ProxmoxClient } from '../../../src/proxmox/proxmox-client.js';
-import {
-  lxcMigratePreconditionSchema,
-  qemuMigratePreconditionSchema,
-} from '../../../src/proxmox/schemas/guest-schemas.js';
-import { readTaskLog } from '../../../src/proxmox/task-api.js';
 
 type Vars = Record<string, string>;
 type Params = Record<string, unknown>;
@@ -45,10 +40,7 @@ const guestEndpoints = (type: 'qemu' | 'lxc'): Record<string, ClientReader> => (
     }),
   // The precondition on its own: planMigration combines it with two other reads (scenarios).
   [`GET /nodes/{node}/${type}/{vmid}/migrate`]: (c, v, p) =>
-    c.transport.request('GET', `/nodes/${v.node}/${type}/${v.vmid}/migrate`, {
-      params: { target: str(p.target) },
-      schema: type === 'qemu' ? qemuMigratePreconditionSchema : lxcMigratePreconditionSchema,
-    }),
+    c.migratePrecondition(guest(v, type), String(p.target)),
   [`POST /nodes/{node}/${type}/{vmid}/migrate`]: (c, v, p) =>
     c.startMigration({
       guest: guest(v, type),
@@ -95,8 +87,7 @@ export const CLIENT_READERS: Record<string, ClientReader> = {
   ...guestEndpoints('qemu'),
   ...guestEndpoints('lxc'),
   'GET /nodes/{node}/tasks/{upid}/status': (c, v) => c.taskStatus(v.upid ?? ''),
-  'GET /nodes/{node}/tasks/{upid}/log': (c, v, p) =>
-    readTaskLog(c.transport, v.upid ?? '', Number(p.start ?? 0)),
+  'GET /nodes/{node}/tasks/{upid}/log': (c, v, p) => c.taskLog(v.upid ?? '', { start: Number(p.start ?? 0) }),
   'DELETE /nodes/{node}/tasks/{upid}': (c, v) => c.stopTask(v.upid ?? ''),
   'GET /cluster/ha/status/current': (c) => c.haStatus(),
   'GET /cluster/ha/resources': (c) => c.haResources(),

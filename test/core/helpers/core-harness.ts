@@ -19,7 +19,6 @@ import { OutboxWriter } from '../../../src/jobs/outbox/outbox-writer.js';
 import { createRedis } from '../../../src/jobs/redis-connection.js';
 import { silentLogger } from '../../../src/logger.js';
 import { ProxmoxClient } from '../../../src/proxmox/proxmox-client.js';
-import { readClusterSnapshot } from '../../../src/proxmox/read-cluster-snapshot.js';
 import { type RunningSimulator, type SimCluster, startSimulator } from '../../../src/sim/simulator.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -126,7 +125,7 @@ export async function startCoreHarness(options: CoreHarnessOptions = {}): Promis
     audit,
     policy,
     sink,
-    readCluster: () => readClusterSnapshot(pve.transport),
+    readCluster: () => pve.clusterSnapshot(),
     logger: silentLogger,
     ...(options.ledger === false ? {} : { requests: new RequestLedger(redis, { prefix }) }),
     ...options.core,

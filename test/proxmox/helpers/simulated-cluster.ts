@@ -1,6 +1,7 @@
 import { afterAll, beforeAll } from 'vitest';
 import type { Logger } from '../../../src/logger.js';
 import { ProxmoxClient, type ProxmoxClientOptions } from '../../../src/proxmox/proxmox-client.js';
+import { createPveTransport, type PveTransport } from '../../../src/proxmox/pve-transport.js';
 import type { PveRequestEvent } from '../../../src/proxmox/request-observer.js';
 import {
   type PveVersion,
@@ -30,6 +31,11 @@ export interface TestCluster {
   events: PveRequestEvent[];
   /** A client over every host, pinned to the simulator's fingerprints; closed after the file. */
   client(overrides?: Partial<ProxmoxClientOptions>): ProxmoxClient;
+  /**
+   * The transport under a client, for a test that sends a request the client has no method for
+   * (a raw answer, or a transport of its own wrapped around it); closed after the file.
+   */
+  transport(overrides?: Partial<ProxmoxClientOptions>): PveTransport;
 }
 
 /**
@@ -37,7 +43,7 @@ export interface TestCluster {
  * a PVE 9.1 cluster unless `pveVersion` says 8.4.
  */
 export function useSimulatedCluster(options: { pveVersion?: PveVersion } = {}): TestCluster {
-  const clients: ProxmoxClient[] = [];
+  const clients: Array<ProxmoxClient | PveTransport> = [];
   const cluster = { events: [] as PveRequestEvent[] } as TestCluster;
   beforeAll(async () => {
     cluster.sim = await startSimulator({ port: 0, speed: 100, authFailureDelayMs: 0, ...options });
@@ -46,18 +52,26 @@ export function useSimulatedCluster(options: { pveVersion?: PveVersion } = {}): 
     await Promise.all(clients.map((c) => c.close()));
     await cluster.sim?.stop();
   });
-  cluster.client = (overrides = {}) => {
+  const connection = (overrides: Partial<ProxmoxClientOptions>): ProxmoxClientOptions => {
     const { sim } = cluster;
-    const client = new ProxmoxClient({
+    return {
       hosts: sim.hosts,
       tokenId: sim.tokenId,
       tokenSecret: sim.tokenSecret,
       fingerprints: sim.fingerprints,
       onRequest: (event) => cluster.events.push(event),
       ...overrides,
-    });
+    };
+  };
+  cluster.client = (overrides = {}) => {
+    const client = new ProxmoxClient(connection(overrides));
     clients.push(client);
     return client;
+  };
+  cluster.transport = (overrides = {}) => {
+    const transport = createPveTransport(connection(overrides));
+    clients.push(transport);
+    return transport;
   };
   return cluster;
 }
