@@ -81,18 +81,20 @@ export interface MigrateOptions extends WaitForMigrationOptions {
 }
 
 /**
- * The PVE API as the rest of the product uses it: one object over one transport. Each method is
- * a thin call into a function that can also be used on its own with a `PveTransport`.
+ * The PVE API as the rest of the product uses it: one object over one transport, the only door
+ * to PVE. The transport stays private, so every request the product sends is one of these
+ * methods (each a thin call into a function of this folder that takes a `PveTransport`).
  */
 export class ProxmoxClient {
-  readonly transport: PveTransport;
+  readonly #transport: PveTransport;
 
+  /** From the connection settings, or over a transport of the caller's (tests wrap one). */
   constructor(options: ProxmoxClientOptions | { transport: PveTransport }) {
-    this.transport = 'transport' in options ? options.transport : createPveTransport(options);
+    this.#transport = 'transport' in options ? options.transport : createPveTransport(options);
   }
 
   close(): Promise<void> {
-    return this.transport.close();
+    return this.#transport.close();
   }
 
   // Cluster and nodes.
@@ -100,97 +102,97 @@ export class ProxmoxClient {
     type?: T,
     signal?: AbortSignal,
   ): Promise<ResourcesOf<T>> {
-    return getClusterResources(this.transport, type, signal);
+    return getClusterResources(this.#transport, type, signal);
   }
   clusterStatus(signal?: AbortSignal): Promise<ClusterState> {
-    return getClusterStatus(this.transport, signal);
+    return getClusterStatus(this.#transport, signal);
   }
   /** `/cluster/resources` and `/cluster/status` together: the whole cluster in two calls. */
   clusterSnapshot(signal?: AbortSignal): Promise<ClusterSnapshot> {
-    return readClusterSnapshot(this.transport, signal);
+    return readClusterSnapshot(this.#transport, signal);
   }
   nodes(signal?: AbortSignal): Promise<NodeListEntry[]> {
-    return listNodes(this.transport, signal);
+    return listNodes(this.#transport, signal);
   }
   nodeStatus(node: string, signal?: AbortSignal): Promise<NodeStatus> {
-    return getNodeStatus(this.transport, node, signal);
+    return getNodeStatus(this.#transport, node, signal);
   }
   version(signal?: AbortSignal): Promise<PveVersion> {
-    return getVersion(this.transport, signal);
+    return getVersion(this.#transport, signal);
   }
   nextId(vmid?: number, signal?: AbortSignal): Promise<number> {
-    return getNextId(this.transport, vmid, signal);
+    return getNextId(this.#transport, vmid, signal);
   }
   clusterTasks(signal?: AbortSignal): Promise<ClusterTask[]> {
-    return listClusterTasks(this.transport, signal);
+    return listClusterTasks(this.#transport, signal);
   }
   nodeStorages(node: string, content?: string, signal?: AbortSignal): Promise<NodeStorage[]> {
-    return listNodeStorages(this.transport, node, content, signal);
+    return listNodeStorages(this.#transport, node, content, signal);
   }
   /** A new empty QEMU VM; the `qmcreate` UPID. */
   createVm(node: string, options: CreateVmOptions): Promise<string> {
-    return createVm(this.transport, node, options);
+    return createVm(this.#transport, node, options);
   }
   joinInfo(signal?: AbortSignal): Promise<JoinInfo> {
-    return getJoinInfo(this.transport, signal);
+    return getJoinInfo(this.#transport, signal);
   }
   nodePower(node: string, command: 'reboot' | 'shutdown', signal?: AbortSignal): Promise<void> {
-    return requestNodePower(this.transport, node, command, signal);
+    return requestNodePower(this.#transport, node, command, signal);
   }
 
   /** The node's own clock (whole seconds), to compare nodes' clocks with each other. */
   nodeTime(node: string, signal?: AbortSignal): Promise<NodeTime> {
-    return getNodeTime(this.transport, node, signal);
+    return getNodeTime(this.#transport, node, signal);
   }
   nodeCertificates(node: string, signal?: AbortSignal): Promise<CertificateInfo[]> {
-    return listNodeCertificates(this.transport, node, signal);
+    return listNodeCertificates(this.#transport, node, signal);
   }
 
   // HA and replication.
   haStatus(signal?: AbortSignal): Promise<HaStatusEntry[]> {
-    return getHaStatus(this.transport, signal);
+    return getHaStatus(this.#transport, signal);
   }
   haResources(signal?: AbortSignal): Promise<HaResourceEntry[]> {
-    return listHaResources(this.transport, signal);
+    return listHaResources(this.#transport, signal);
   }
   /** `ha-manager add <sid> --state <state>`: the CRM takes it over in its next round. */
   addHaResource(sid: string, state: HaRequestedState, signal?: AbortSignal): Promise<void> {
-    return addHaResource(this.transport, sid, state, signal);
+    return addHaResource(this.#transport, sid, state, signal);
   }
   /** `ha-manager remove <sid>`: the guest stays as it is, no longer managed. */
   removeHaResource(sid: string, signal?: AbortSignal): Promise<void> {
-    return removeHaResource(this.transport, sid, signal);
+    return removeHaResource(this.#transport, sid, signal);
   }
   /** HA placement rules (PVE 9.x); on PVE 8.4 a PveError UnknownEndpoint (501): read haGroups then. */
   haRules(signal?: AbortSignal): Promise<HaRule[]> {
-    return listHaRules(this.transport, signal);
+    return listHaRules(this.#transport, signal);
   }
   /** HA groups, PVE 8.x placement; PVE 9.x answers 500 once they are migrated to rules. */
   haGroups(signal?: AbortSignal): Promise<HaGroup[]> {
-    return listHaGroups(this.transport, signal);
+    return listHaGroups(this.#transport, signal);
   }
   /** `ha-manager rules add`: a node-affinity or resource-affinity rule over HA-managed resources. */
   createHaRule(rule: NewHaRule, signal?: AbortSignal): Promise<void> {
-    return createHaRule(this.transport, rule, signal);
+    return createHaRule(this.#transport, rule, signal);
   }
   /** `ha-manager rules remove`: no error when the rule does not exist. */
   deleteHaRule(rule: string, signal?: AbortSignal): Promise<void> {
-    return deleteHaRule(this.transport, rule, signal);
+    return deleteHaRule(this.#transport, rule, signal);
   }
   replicationJobs(signal?: AbortSignal): Promise<ReplicationJob[]> {
-    return listReplicationJobs(this.transport, signal);
+    return listReplicationJobs(this.#transport, signal);
   }
   /** The state of the replication jobs whose guests live on `node`. */
   nodeReplicationStatus(node: string, signal?: AbortSignal): Promise<ReplicationStatus[]> {
-    return listNodeReplicationStatus(this.transport, node, signal);
+    return listNodeReplicationStatus(this.#transport, node, signal);
   }
   /** A local replication job (`<vmid>-<n>`); pvesr starts its first, full sync at once. */
   createReplicationJob(job: NewReplicationJob, signal?: AbortSignal): Promise<void> {
-    return createReplicationJob(this.transport, job, signal);
+    return createReplicationJob(this.#transport, job, signal);
   }
   /** Runs a job now; `node` is where its guest lives. */
   scheduleReplicationNow(node: string, id: string, signal?: AbortSignal): Promise<void> {
-    return scheduleReplicationNow(this.transport, node, id, signal);
+    return scheduleReplicationNow(this.#transport, node, id, signal);
   }
   /** The last run's log of a job; `node` is where its guest lives. */
   replicationLog(
@@ -199,50 +201,50 @@ export class ProxmoxClient {
     options: { start?: number; limit?: number } = {},
     signal?: AbortSignal,
   ): Promise<Array<{ n: number; t: string }>> {
-    return readReplicationLog(this.transport, node, id, options, signal);
+    return readReplicationLog(this.#transport, node, id, options, signal);
   }
 
   // Package updates (installing them needs SSH: src/proxmox/ssh).
   refreshPackageLists(node: string, signal?: AbortSignal): Promise<string> {
-    return refreshPackageLists(this.transport, node, signal);
+    return refreshPackageLists(this.#transport, node, signal);
   }
   pendingUpdates(node: string, signal?: AbortSignal): Promise<PendingUpdate[]> {
-    return listPendingUpdates(this.transport, node, signal);
+    return listPendingUpdates(this.#transport, node, signal);
   }
   packageVersions(node: string, signal?: AbortSignal): Promise<PackageVersion[]> {
-    return listPackageVersions(this.transport, node, signal);
+    return listPackageVersions(this.#transport, node, signal);
   }
 
   /** Guests matching a name (case-insensitive) or vmid, from one `/cluster/resources` read. */
   async findGuests(query: string, signal?: AbortSignal): Promise<GuestResource[]> {
-    return findGuests(await getClusterResources(this.transport, 'vm', signal), query);
+    return findGuests(await getClusterResources(this.#transport, 'vm', signal), query);
   }
 
   // Guests.
   guestStatus(guest: GuestRef, signal?: AbortSignal): Promise<GuestStatus> {
-    return getGuestStatus(this.transport, guest, signal);
+    return getGuestStatus(this.#transport, guest, signal);
   }
   power(guest: GuestRef, action: PowerAction, params?: PveParams, signal?: AbortSignal): Promise<string> {
-    return powerGuest(this.transport, guest, action, params, signal);
+    return powerGuest(this.#transport, guest, action, params, signal);
   }
   start(guest: GuestRef, signal?: AbortSignal): Promise<string> {
-    return powerGuest(this.transport, guest, 'start', undefined, signal);
+    return powerGuest(this.#transport, guest, 'start', undefined, signal);
   }
   stop(guest: GuestRef, signal?: AbortSignal): Promise<string> {
-    return powerGuest(this.transport, guest, 'stop', undefined, signal);
+    return powerGuest(this.#transport, guest, 'stop', undefined, signal);
   }
   shutdown(
     guest: GuestRef,
     params?: { timeout?: number; forceStop?: boolean },
     signal?: AbortSignal,
   ): Promise<string> {
-    return powerGuest(this.transport, guest, 'shutdown', params, signal);
+    return powerGuest(this.#transport, guest, 'shutdown', params, signal);
   }
   reboot(guest: GuestRef, signal?: AbortSignal): Promise<string> {
-    return powerGuest(this.transport, guest, 'reboot', undefined, signal);
+    return powerGuest(this.#transport, guest, 'reboot', undefined, signal);
   }
   clone(source: GuestRef, options?: CloneOptions): Promise<CloneStarted> {
-    return cloneGuest(this.transport, source, options);
+    return cloneGuest(this.#transport, source, options);
   }
 
   // Migration: plan (read-only, refuses early), start (one POST), wait (resumable).
@@ -251,21 +253,21 @@ export class ProxmoxClient {
     target: string,
     options?: { hastate?: string; signal?: AbortSignal },
   ): Promise<MigrationPlan> {
-    return planMigration(this.transport, guest, target, options);
+    return planMigration(this.#transport, guest, target, options);
   }
   /** PVE's own precondition (GET /nodes/{node}/{type}/{vmid}/migrate) alone; planMigration reads more. */
   migratePrecondition(guest: GuestRef, target: string, signal?: AbortSignal): Promise<MigratePrecondition> {
-    return readMigratePrecondition(this.transport, guest, target, signal);
+    return readMigratePrecondition(this.#transport, guest, target, signal);
   }
   startMigration(plan: MigrationPlan, signal?: AbortSignal): Promise<string> {
-    return startMigration(this.transport, plan, signal);
+    return startMigration(this.#transport, plan, signal);
   }
   waitForMigration(
     plan: MigrationPlan,
     upid: string,
     options?: WaitForMigrationOptions,
   ): Promise<MigrationResult> {
-    return waitForMigration(this.transport, plan, upid, options);
+    return waitForMigration(this.#transport, plan, upid, options);
   }
   /**
    * After a `hamigrate` UPID (an HA-managed guest): follows the HA stack's real migration until
@@ -276,7 +278,7 @@ export class ProxmoxClient {
     target: string,
     options: FollowHaMigrationOptions,
   ): Promise<HaMigrationResult> {
-    return followHaMigration(this.transport, guest, target, options);
+    return followHaMigration(this.#transport, guest, target, options);
   }
   /** Plan, start and wait in one call, for callers that need no resume point in between. */
   async migrate(
@@ -285,26 +287,26 @@ export class ProxmoxClient {
     options: MigrateOptions = {},
   ): Promise<MigrationResult & { plan: MigrationPlan; upid: string }> {
     const { hastate, ...wait } = options;
-    const plan = await planMigration(this.transport, guest, target, {
+    const plan = await planMigration(this.#transport, guest, target, {
       ...(hastate === undefined ? {} : { hastate }),
       ...(options.signal ? { signal: options.signal } : {}),
     });
-    const upid = await startMigration(this.transport, plan, options.signal);
-    return { ...(await waitForMigration(this.transport, plan, upid, wait)), plan, upid };
+    const upid = await startMigration(this.#transport, plan, options.signal);
+    return { ...(await waitForMigration(this.#transport, plan, upid, wait)), plan, upid };
   }
 
   // Tasks.
   taskStatus(upid: string, signal?: AbortSignal): Promise<TaskStatus> {
-    return getTaskStatus(this.transport, upid, signal);
+    return getTaskStatus(this.#transport, upid, signal);
   }
   /** A task's log to its end (limit=0) after its first `start` lines (default 0), from the task's own node. */
   taskLog(upid: string, options: { start?: number } = {}, signal?: AbortSignal): Promise<TaskLogLine[]> {
-    return readTaskLog(this.transport, upid, options.start ?? 0, signal);
+    return readTaskLog(this.#transport, upid, options.start ?? 0, signal);
   }
   waitForTask(upid: string, options?: WaitForTaskOptions): Promise<TaskResult> {
-    return waitForTask(this.transport, upid, options);
+    return waitForTask(this.#transport, upid, options);
   }
   stopTask(upid: string): Promise<void> {
-    return stopTask(this.transport, upid);
+    return stopTask(this.#transport, upid);
   }
 }

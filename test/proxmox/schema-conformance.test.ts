@@ -58,6 +58,7 @@ describe('every request the client can make', () => {
     await client.clusterResources('node');
     await client.clusterResources('storage');
     await client.clusterStatus();
+    await client.clusterSnapshot();
     await client.nodes();
     await client.nodeStatus('node02');
     await client.nextId();
@@ -79,6 +80,8 @@ describe('every request the client can make', () => {
     const ctProxy = await guest('ct-proxy01');
     await client.guestStatus(testVm);
     await client.guestStatus(ctProxy);
+    await client.migratePrecondition(testVm, 'node02');
+    await client.migratePrecondition(ctProxy, 'node02');
     // HA resources: add TestVM as it is (running, so the CRM changes nothing), list, remove.
     await client.addHaResource('vm:100', 'started');
     expect((await client.haResources()).map((r) => r.sid)).toContain('vm:100');
@@ -126,6 +129,11 @@ describe('every request the client can make', () => {
     await client.migrate(await guest('ct-dns01'), 'node02', poll);
     const web01 = await guest('web01');
     await client.migrate(web01, 'node03', { ...poll, hastate: web01.hastate });
+    // The HA one step by step: the hamigrate request, then the HA stack's own migration followed.
+    const haPlan = await client.planMigration(await guest('web01'), 'node02');
+    const haUpid = await client.startMigration(haPlan);
+    await client.waitForTask(haUpid, poll);
+    await client.followHaMigration(haPlan.guest, 'node02', { haUpid, pollInterval: FAST_POLL });
     const plan = await client.planMigration(await guest('testvm'), 'node01');
     const upid = await client.startMigration(plan);
     await client.taskStatus(upid);
