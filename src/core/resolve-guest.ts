@@ -47,3 +47,21 @@ export function resolveGuest(guests: GuestResource[], query: string): GuestResol
   const hint = close.length > 0 ? ` Did you mean ${close.map((n) => `\`${n}\``).join(', ')}?` : '';
   return { ok: false, message: `No guest named or numbered '${wanted}' in the cluster.${hint}` };
 }
+
+export type TargetResolution =
+  | { ok: true; node: string; vmid?: undefined }
+  | { ok: true; vmid: number; node?: undefined }
+  | { ok: false; message: string };
+
+/**
+ * What `status` and `tasks` take: a node (as PVE spells it) or a guest (its vmid), from one
+ * cluster read; a name that is neither gets the guest resolver's help and the list of nodes.
+ */
+export function resolveNodeOrGuest(snapshot: ClusterSnapshot, typed: string): TargetResolution {
+  const node = snapshot.status.nodes.find((n) => n.name.toLowerCase() === typed.toLowerCase());
+  if (node) return { ok: true, node: node.name };
+  const found = resolveGuest(guestsOf(snapshot), typed);
+  if (found.ok) return { ok: true, vmid: found.guest.vmid };
+  const nodes = snapshot.status.nodes.map((n) => n.name).join(', ');
+  return { ok: false, message: `${found.message} Nodes: ${nodes}.` };
+}

@@ -1,7 +1,7 @@
 // `status [node|vm]`: the cluster, one node, or one guest (by name or vmid), read by the worker.
 import { defineCommand } from '../grammar/define-command.js';
 import { nodeOrVm } from '../grammar/value-schemas.js';
-import { guestsOf, resolveGuest } from '../resolve-guest.js';
+import { resolveNodeOrGuest } from '../resolve-guest.js';
 import { defineChatCommand } from './define-chat-command.js';
 
 const definition = defineCommand({
@@ -19,22 +19,16 @@ const definition = defineCommand({
 
 export const statusCommand = defineChatCommand({
   definition,
-  async handle(ctx, args) {
-    if (args.target === undefined) return ctx.read({ kind: 'status', payload: {} });
-    const snapshot = await ctx.readCluster();
-    const target = args.target;
-    const node = snapshot.status.nodes.find((n) => n.name.toLowerCase() === target.toLowerCase());
-    if (node) return ctx.read({ kind: 'status', payload: { node: node.name } });
-    const found = resolveGuest(guestsOf(snapshot), target);
-    if (!found.ok) {
-      const nodes = snapshot.status.nodes.map((n) => n.name).join(', ');
-      await ctx.tell({
-        title: `Cannot show ${target}`,
-        status: 'failed',
-        text: `${found.message} Nodes: ${nodes}.`,
-      });
+  async handle(ctx, { target }) {
+    if (target === undefined) return ctx.read({ kind: 'status', payload: {} });
+    const resolved = resolveNodeOrGuest(await ctx.readCluster(), target);
+    if (!resolved.ok) {
+      await ctx.tell({ title: `Cannot show ${target}`, status: 'failed', text: resolved.message });
       return 'invalid';
     }
-    return ctx.read({ kind: 'status', payload: { vmid: found.guest.vmid } });
+    return ctx.read({
+      kind: 'status',
+      payload: resolved.node === undefined ? { vmid: resolved.vmid } : { node: resolved.node },
+    });
   },
 });

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { defineCommand } from '../grammar/define-command.js';
 import { integer, nodeOrVm } from '../grammar/value-schemas.js';
-import { guestsOf, resolveGuest } from '../resolve-guest.js';
+import { resolveNodeOrGuest } from '../resolve-guest.js';
 import { defineChatCommand } from './define-chat-command.js';
 
 const definition = defineCommand({
@@ -30,19 +30,16 @@ export const tasksCommand = defineChatCommand({
   definition,
   async handle(ctx, { target, failed, limit }) {
     if (target === undefined) return ctx.read({ kind: 'tasks', payload: { failed, limit } });
-    const snapshot = await ctx.readCluster();
-    const node = snapshot.status.nodes.find((n) => n.name.toLowerCase() === target.toLowerCase());
-    if (node) return ctx.read({ kind: 'tasks', payload: { node: node.name, failed, limit } });
-    const found = resolveGuest(guestsOf(snapshot), target);
-    if (!found.ok) {
-      const nodes = snapshot.status.nodes.map((n) => n.name).join(', ');
+    const resolved = resolveNodeOrGuest(await ctx.readCluster(), target);
+    if (!resolved.ok) {
       await ctx.tell({
         title: `Cannot show the tasks of ${target}`,
         status: 'failed',
-        text: `${found.message} Nodes: ${nodes}.`,
+        text: resolved.message,
       });
       return 'invalid';
     }
-    return ctx.read({ kind: 'tasks', payload: { vmid: found.guest.vmid, failed, limit } });
+    const where = resolved.node === undefined ? { vmid: resolved.vmid } : { node: resolved.node };
+    return ctx.read({ kind: 'tasks', payload: { ...where, failed, limit } });
   },
 });

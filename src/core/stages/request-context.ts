@@ -88,16 +88,7 @@ export class RequestContext implements CommandContext {
     if (!rule) {
       const { jobId } = await this.#s.enqueue(this.#origin, thread, plan);
       await this.#s.audit(user, 'request', name, plan.text, { jobId });
-      await this.#s.options.sink.send({
-        thread,
-        describesRequest: true,
-        card: {
-          title: plan.text,
-          status: 'info',
-          fields: [{ label: 'Requested by', value: user.name }],
-          footer: `job ${jobId}`,
-        },
-      });
+      await this.#describeRequest(thread, plan.text, jobId);
       await this.#s.showQueued(thread, plan.kind, jobId);
       return 'queued';
     }
@@ -130,21 +121,31 @@ export class RequestContext implements CommandContext {
     await this.#s.audit(user, 'request', this.#o.name, plan.text, { jobId });
     const policy = this.#s.policy;
     const rule = approvalRuleFor(policy, this.#o.policyEntry, this.#o.risk);
-    await this.#s.options.sink.send({
+    await this.#describeRequest(
+      thread,
+      plan.text,
+      jobId,
+      rule
+        ? `The plan follows in this thread; nothing changes until ${describeApprovers(policy, rule)} approve it.`
+        : 'The plan follows in this thread.',
+    );
+    await this.#s.showQueued(thread, plan.kind, jobId);
+    return 'queued';
+  }
+
+  /** The request, resolved, as its thread's description (on Discord: the request message itself). */
+  #describeRequest(thread: ThreadRef, title: string, jobId: string, text?: string): Promise<void> {
+    return this.#s.options.sink.send({
       thread,
       describesRequest: true,
       card: {
-        title: plan.text,
+        title,
         status: 'info',
-        text: rule
-          ? `The plan follows in this thread; nothing changes until ${describeApprovers(policy, rule)} approve it.`
-          : 'The plan follows in this thread.',
-        fields: [{ label: 'Requested by', value: user.name }],
+        ...(text === undefined ? {} : { text }),
+        fields: [{ label: 'Requested by', value: this.event.user.name }],
         footer: `job ${jobId}`,
       },
     });
-    await this.#s.showQueued(thread, plan.kind, jobId);
-    return 'queued';
   }
 
   async runPrivately(job: JobRequest, card: (jobId: string) => Card): Promise<CommandOutcome> {
