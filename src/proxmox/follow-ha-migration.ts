@@ -42,7 +42,7 @@ const DEFAULT_HA_START_TIMEOUT_MS = 30_000;
  * ("task started by HA resource agent"). This follows that real task when it appears in
  * `/cluster/tasks` (for its progress and its error) and polls `/cluster/resources` until the
  * guest is on the target with a settled `hastate`. Rides out short blips like `waitForTask`
- * (up to 5 connection errors, 595s, timeouts or 401s in a row), and gives up with
+ * (up to 5 connection errors, 595s, timeouts or pmxcfs 500s in a row; never a 401), and gives up with
  * PVE_MIGRATION_BLOCKED when the HA stack has not started the migration after `haStartTimeoutMs`.
  */
 export async function followHaMigration(

@@ -90,6 +90,32 @@ describe('updates', () => {
     // The refresh is PVE's own aptupdate task, once per node.
     expect(h.sim.cluster.tasks.all().filter((t) => t.record.type === 'aptupdate')).toHaveLength(3);
   });
+
+  it('counts an apt-get update that ended with warnings as done (PVE does), not as a node it cannot read', async () => {
+    const h = await startJobHarness({ speed: 50 });
+    harness = h;
+    await h.worker();
+    // apt-get update prints `W: …` for a repository it could not refresh; PVE's aptupdate task
+    // then logs a warning and ends `WARNINGS: 1`, which PVE counts as a success.
+    h.sim.cluster.tasks.onStart((task) => {
+      if (task.record.type === 'aptupdate' && task.record.node === 'node02')
+        task.warn('W: Failed to fetch https://enterprise.proxmox.com/debian/pve/dists/trixie/InRelease  401');
+    });
+    const { jobId } = await h.queue.enqueue({
+      kind: 'updates',
+      payload: { nodes: [] },
+      thread: THREAD,
+      requestedBy: 'alice',
+    });
+    const result = await h.result(jobId);
+    expect(result.ok).toBe(true);
+    const warned = h.sim.cluster.tasks
+      .all()
+      .find((t) => t.record.type === 'aptupdate' && t.record.node === 'node02');
+    expect(warned?.record.exitstatus).toBe('WARNINGS: 1');
+    expect(result.summary).toMatch(/updates pending on 3 of 3 nodes/);
+    expect(result.text).not.toContain('apt-get update failed');
+  });
 });
 
 describe('the rolling upgrade', () => {

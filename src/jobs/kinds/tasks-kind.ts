@@ -3,6 +3,7 @@
 // long it took. On-call's first question after an alert is "what just happened?".
 import { z } from 'zod';
 import type { ClusterTask } from '../../proxmox/schemas/cluster-schemas.js';
+import { isTaskSuccess } from '../../proxmox/task-api.js';
 import { taskWords } from '../digest/task-words.js';
 import { defineJobKind } from '../job-kind.js';
 
@@ -17,7 +18,7 @@ export const tasksPayloadSchema = z.object({
 
 /** PVE counts a task that ended with warnings as a success. */
 function failed(task: ClusterTask): boolean {
-  return task.status !== undefined && task.status !== 'OK' && !/^WARNINGS: \d+$/.test(task.status);
+  return task.status !== undefined && !isTaskSuccess(task.status);
 }
 
 function line(task: ClusterTask): string {
