@@ -55,6 +55,8 @@ export const jobDataSchema = z.object({
    * jobs and for jobs queued before it was recorded (their kind is used).
    */
   command: z.string().optional(),
+  /** How disruptive that command was as asked (`ha` that only shows the HA stack is a read). */
+  commandRisk: z.enum(['read', 'disruptive']).optional(),
   /** Unique per enqueue call: tells a duplicate (same job id, e.g. a double click) from our own add. */
   submission: z.string(),
   state: jobStateSchema,

@@ -15,6 +15,7 @@ import type { OutboxWriter } from './outbox/outbox-writer.js';
 import { ResourceLocks } from './resource-locks.js';
 import { mayHaveBeenSent, RevokedSubmissions } from './revoked-submissions.js';
 import { isStoreUnavailable, StoreUnavailableError } from './store-unavailable.js';
+import { validateJobRequest } from './validate-job-request.js';
 
 export const JOB_QUEUE_NAME = 'jobs';
 
@@ -29,6 +30,8 @@ export interface EnqueueRequest {
   requestedById?: string;
   /** The policy entry of the command it comes from (see JobData.command). */
   command?: string;
+  /** How disruptive that command was as asked (see JobData.commandRisk). */
+  commandRisk?: 'read' | 'disruptive';
   /**
    * A job id derived from what caused the job (see jobIdForApproval): a second enqueue with the
    * same id (a double click, a redelivered chat event) adds nothing.
@@ -63,6 +66,7 @@ export interface JobInfo {
   requestedAt: number;
   /** The policy entry of the command it comes from, when known (see JobData.command). */
   command?: string;
+  commandRisk?: 'read' | 'disruptive';
   /** As it was enqueued (validated then), for the decisions that depend on it (a private result). */
   payload: unknown;
   thread: ThreadRef;
@@ -128,31 +132,18 @@ export class JobQueue {
 
   /** Validates the payload against its kind (a clear error, before anything is queued) and adds the job. */
   async enqueue(request: EnqueueRequest): Promise<Enqueued> {
-    const kind = this.#kinds.get(request.kind);
-    if (!kind) throw new JobError(JobErrorCode.UnknownKind, `no job kind '${request.kind}'`);
-    const payload = kind.payload.safeParse(request.payload);
-    if (!payload.success) {
-      const detail = payload.error.issues
-        .map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`)
-        .join('; ');
-      throw new JobError(JobErrorCode.InvalidPayload, `invalid ${kind.name} job: ${detail}`);
-    }
-    if (request.jobId !== undefined && (request.jobId.includes(':') || /^\d+$/.test(request.jobId))) {
-      throw new JobError(
-        JobErrorCode.InvalidPayload,
-        `job id '${request.jobId}' may not contain ':' or be a number`,
-      );
-    }
+    const { kind, payload } = validateJobRequest(this.#kinds, request);
     const submission = randomUUID();
     const data: JobData = {
       kind: kind.name,
-      payload: payload.data,
+      payload,
       thread: request.thread,
       ...(request.copies && request.copies.length > 0 ? { copies: request.copies } : {}),
       requestedBy: request.requestedBy,
       ...(request.requestedById === undefined ? {} : { requestedById: request.requestedById }),
       requestedAt: Date.now(),
       ...(request.command === undefined ? {} : { command: request.command }),
+      ...(request.commandRisk === undefined ? {} : { commandRisk: request.commandRisk }),
       submission,
       state: { steps: {}, memo: {} },
     };
@@ -300,6 +291,7 @@ export class JobQueue {
       ...(job.data.requestedById === undefined ? {} : { requestedById: job.data.requestedById }),
       requestedAt: job.data.requestedAt,
       ...(job.data.command === undefined ? {} : { command: job.data.command }),
+      ...(job.data.commandRisk === undefined ? {} : { commandRisk: job.data.commandRisk }),
       payload: job.data.payload,
       thread: job.data.thread,
       ...(final?.summary === undefined ? {} : { summary: final.summary }),

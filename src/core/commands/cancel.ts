@@ -13,6 +13,9 @@ const definition = defineCommand({
 
 export const cancelCommand = defineChatCommand({
   definition,
+  // Who may cancel a job is decided on the job (its requester, its command's approvers), as for
+  // the Cancel button; a `*` entry must not stand in the way of the typed form.
+  gate: () => 'own-entry',
   async handle(ctx, args) {
     await ctx.cancelJob(args.job);
     return 'answered';

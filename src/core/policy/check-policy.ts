@@ -173,11 +173,10 @@ export function mayCancel(
   const rule = resolveCommandRule(policy, job.command, job.risk ?? commandRisk(job.command));
   const roles = rule.approval ? rule.approval.approvers : rule.allow;
   if (inAnyRole(policy, roles, user)) return { ok: true };
+  const others = roles.length > 0 ? ` or the role ${orList(roles)}` : '';
   return {
     ok: false,
-    reason:
-      `only the requester (${job.requesterId}) or the role ${orList(roles)} may cancel ` +
-      `this '${job.command}' job`,
+    reason: `only the requester (${job.requesterId})${others} may cancel this '${job.command}' job`,
   };
 }
 

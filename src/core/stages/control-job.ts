@@ -26,7 +26,7 @@ export class JobControlStage {
     return mayCancel(this.#s.policy, user, {
       requesterId: job.requestedById ?? `name:${job.requestedBy}`,
       command,
-      risk: commandRisk(command),
+      risk: job.commandRisk ?? commandRisk(command),
     });
   }
 

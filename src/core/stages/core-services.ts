@@ -19,10 +19,12 @@ export interface AuditExtra {
   result?: 'ok' | 'failed' | 'refused';
 }
 
-/** Who asked for a job, and under which policy entry (see JobData.command). */
+/** Who asked for a job, under which policy entry and how disruptive it was (see JobData.command). */
 export interface JobOrigin {
   user: ChatUser;
   command: string;
+  /** Absent: the entry's command's declared risk (a proposal, an approved request). */
+  risk?: 'read' | 'disruptive';
 }
 
 export class CoreServices {
@@ -77,6 +79,7 @@ export class CoreServices {
       requestedBy: origin.user.name,
       requestedById: origin.user.id,
       command: origin.command,
+      ...(origin.risk === undefined ? {} : { commandRisk: origin.risk }),
       ...(jobId === undefined ? {} : { jobId }),
     });
   }

@@ -55,7 +55,7 @@ export class RequestContext implements CommandContext {
     this.#s = options.services;
     this.event = options.event;
     this.settings = { balance: this.#s.options.balance ?? DEFAULT_BALANCE_SETTINGS };
-    this.#origin = { user: options.event.user, command: options.policyEntry };
+    this.#origin = { user: options.event.user, command: options.policyEntry, risk: options.risk };
   }
 
   tell(card: Card): Promise<void> {

@@ -10,6 +10,7 @@
 //   audit      AuditLog: seq, at and the hash chain; latest() newest first.
 //   requests   RequestLedger: each id claimed once.
 // The cluster is one fixed read (MEMORY_SNAPSHOT), and the chat sink records what is said.
+
 import { randomUUID } from 'node:crypto';
 import { APPROVAL_ID_PATTERN } from '../../../src/core/approvals/approval-id.js';
 import { ApprovalNotFoundError } from '../../../src/core/approvals/approval-not-found-error.js';
@@ -28,7 +29,6 @@ import type { ChatSink, OutgoingMessage } from '../../../src/core/message.js';
 import { type Policy, parsePolicy } from '../../../src/core/policy/index.js';
 import type { ApprovalsPort, AuditPort, JobsPort, RequestsPort } from '../../../src/core/ports.js';
 import type { JobControl } from '../../../src/jobs/job-controls.js';
-import { JobError, JobErrorCode } from '../../../src/jobs/job-error.js';
 import type { JobEvent, ThreadRef } from '../../../src/jobs/job-events.js';
 import type { JobKindRegistry } from '../../../src/jobs/job-kind.js';
 import type {
@@ -40,6 +40,7 @@ import type {
 } from '../../../src/jobs/job-queue.js';
 import { jobKinds } from '../../../src/jobs/kinds/index.js';
 import { StoreUnavailableError } from '../../../src/jobs/store-unavailable.js';
+import { validateJobRequest } from '../../../src/jobs/validate-job-request.js';
 import { silentLogger } from '../../../src/logger.js';
 import type { ClusterSnapshot } from '../../../src/proxmox/read-cluster-snapshot.js';
 
@@ -94,21 +95,7 @@ export class MemoryJobs implements JobsPort {
   }
 
   async enqueue(request: EnqueueRequest): Promise<Enqueued> {
-    const kind = this.#kinds.get(request.kind);
-    if (!kind) throw new JobError(JobErrorCode.UnknownKind, `no job kind '${request.kind}'`);
-    const payload = kind.payload.safeParse(request.payload);
-    if (!payload.success) {
-      const detail = payload.error.issues
-        .map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`)
-        .join('; ');
-      throw new JobError(JobErrorCode.InvalidPayload, `invalid ${kind.name} job: ${detail}`);
-    }
-    if (request.jobId !== undefined && (request.jobId.includes(':') || /^\d+$/.test(request.jobId))) {
-      throw new JobError(
-        JobErrorCode.InvalidPayload,
-        `job id '${request.jobId}' may not contain ':' or be a number`,
-      );
-    }
+    const { kind, payload } = validateJobRequest(this.#kinds, request);
     if (this.unavailable) throw new StoreUnavailableError('Connection is closed');
     const jobId = request.jobId ?? randomUUID();
     if (this.#jobs.has(jobId)) return { jobId, duplicate: true };
@@ -121,7 +108,8 @@ export class MemoryJobs implements JobsPort {
         ...(request.requestedById === undefined ? {} : { requestedById: request.requestedById }),
         requestedAt: this.#clock(),
         ...(request.command === undefined ? {} : { command: request.command }),
-        payload: payload.data,
+        ...(request.commandRisk === undefined ? {} : { commandRisk: request.commandRisk }),
+        payload,
         thread: request.thread,
       },
     });

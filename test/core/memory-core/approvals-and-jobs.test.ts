@@ -125,6 +125,49 @@ describe('cancelling an approved node reboot (node → ops, approved by leads)',
   });
 });
 
+describe('who may stop a read job', () => {
+  it('is decided under the command as asked: anyone may stop a read (ha status, as status), typed or pressed', async () => {
+    // `*` names only ops; `status` and `ha` are reads. Carol, in no role, asks for both.
+    const h = startMemoryCore({
+      policy: `${ROLES_YAML}commands:
+  '*':
+    allow: [ops]
+  status:
+    allow: [everyone]
+`,
+    });
+    await h.say('status', { user: carol });
+    const [statusJob] = await h.jobs.list();
+    // The typed cancel is judged on the job, like the button; the `*` entry does not stand in its way.
+    await h.say(`cancel ${statusJob!.jobId}`, { user: carol });
+    expect(h.jobs.cancels).toEqual([{ jobId: statusJob!.jobId, by: 'carol', outcome: 'cancelled' }]);
+
+    await h.say('ha', { user: alice });
+    const haJob = (await h.jobs.list()).find((j) => j.kind === 'ha')!;
+    expect(haJob).toMatchObject({ command: 'ha', commandRisk: 'read' });
+    // `ha` without a word only looks: stopping it is open to whom a read is, not only its requester.
+    await h.press('cancel-job', haJob.jobId, { user: dave });
+    expect(h.jobs.cancels.at(-1)).toEqual({ jobId: haJob.jobId, by: 'dave', outcome: 'cancelled' });
+  });
+
+  it('names only the requester when no entry names anyone else (a job from before commands were recorded)', async () => {
+    const h = startMemoryCore({ policy: NODE_POLICY });
+    // Queued by an older version: no command recorded, so its kind is judged, which no entry names.
+    const { jobId } = await h.jobs.enqueue({
+      kind: 'node-power',
+      payload: { node: 'node03', action: 'reboot' },
+      thread: { platform: 'test', channel: 'C1', thread: 'R9' },
+      requestedBy: 'alice',
+      requestedById: alice.id,
+    });
+    await h.press('cancel-job', jobId, { user: carol });
+    expect(lastTold(h, carol)!.card.text).toBe(
+      "Only the requester (console:alice) may cancel this 'node-power' job.",
+    );
+    expect(h.jobs.cancels).toEqual([]);
+  });
+});
+
 describe('an open request', () => {
   it('is withdrawn by its requester only', async () => {
     const h = startMemoryCore({ policy: NODE_POLICY });
