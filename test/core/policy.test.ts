@@ -4,20 +4,31 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ChatUser } from '../../src/core/chat-event.js';
+import { commandRisk } from '../../src/core/grammar/index.js';
+import * as checks from '../../src/core/policy/index.js';
 import {
-  approvalRuleFor,
   defaultPolicy,
   describeApprovers,
   loadPolicy,
   mayApprove,
-  mayCancel,
-  mayRun,
   mayView,
   type Policy,
   PolicyError,
   parsePolicy,
+  type Risk,
   rolesOf,
 } from '../../src/core/policy/index.js';
+
+// The pipeline passes each command's risk from its module; here, the risk its definition declares.
+const mayRun = (policy: Policy, user: ChatUser, command: string, channel: string, risk?: Risk) =>
+  checks.mayRun(policy, user, command, channel, risk ?? commandRisk(command));
+const approvalRuleFor = (policy: Policy, command: string, risk?: Risk) =>
+  checks.approvalRuleFor(policy, command, risk ?? commandRisk(command));
+const mayCancel = (
+  policy: Policy,
+  user: ChatUser,
+  job: { requesterId: string; command: string; risk?: Risk },
+) => checks.mayCancel(policy, user, { ...job, risk: job.risk ?? commandRisk(job.command) });
 
 const user = (id: string, groups: string[] = []): ChatUser => ({ id, name: `@${id.split(':')[1]}`, groups });
 const alice = user('console:alice');

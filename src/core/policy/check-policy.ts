@@ -7,7 +7,6 @@ import {
   ANY_COMMAND,
   ANYONE,
   type ApprovalRule,
-  commandRisk,
   DEFAULT_APPROVAL_TTL_MS,
   EVERYONE_ROLE,
   type Policy,
@@ -48,11 +47,7 @@ export function rolesOf(policy: Policy, user: ChatUser): string[] {
  * person allowed to run it, within 30 minutes. A read command needs an approval only if its own
  * entry asks for one.
  */
-export function resolveCommandRule(
-  policy: Policy,
-  command: string,
-  risk: Risk = commandRisk(command),
-): ResolvedCommandRule {
+export function resolveCommandRule(policy: Policy, command: string, risk: Risk): ResolvedCommandRule {
   const own = policy.commands[command];
   const any = command === ANY_COMMAND ? undefined : policy.commands[ANY_COMMAND];
   const allow = own?.allow ?? any?.allow ?? (risk === 'disruptive' ? [] : [EVERYONE_ROLE]);
@@ -105,7 +100,7 @@ export function mayRun(
   user: ChatUser,
   command: string,
   channel: string,
-  risk: Risk = commandRisk(command),
+  risk: Risk,
 ): PolicyDecision {
   const rule = resolveCommandRule(policy, command, risk);
   if (rule.allow.length === 0) return { ok: false, reason: nobodyMayRun(policy, user, command) };
@@ -147,11 +142,7 @@ export function mayView(policy: Policy, user: ChatUser, view: PrivateView, chann
 }
 
 /** The approval `command` needs, or undefined when it runs at once. */
-export function approvalRuleFor(
-  policy: Policy,
-  command: string,
-  risk: Risk = commandRisk(command),
-): ApprovalRule | undefined {
+export function approvalRuleFor(policy: Policy, command: string, risk: Risk): ApprovalRule | undefined {
   return resolveCommandRule(policy, command, risk).approval;
 }
 
@@ -167,10 +158,10 @@ export function mayApprove(policy: Policy, rule: ApprovalRule, user: ChatUser): 
 export function mayCancel(
   policy: Policy,
   user: ChatUser,
-  job: { requesterId: string; command: string; risk?: Risk },
+  job: { requesterId: string; command: string; risk: Risk },
 ): PolicyDecision {
   if (user.id === job.requesterId) return { ok: true };
-  const rule = resolveCommandRule(policy, job.command, job.risk ?? commandRisk(job.command));
+  const rule = resolveCommandRule(policy, job.command, job.risk);
   const roles = rule.approval ? rule.approval.approvers : rule.allow;
   if (inAnyRole(policy, roles, user)) return { ok: true };
   const others = roles.length > 0 ? ` or the role ${orList(roles)}` : '';

@@ -2,17 +2,12 @@
 // data, so the checks in check-policy.ts stay pure functions.
 
 /**
- * How disruptive a command is. The grammar owns this (each command spec declares it); the policy
- * only reads it, so a new command needs no policy code: a new read command is open to everyone, a
+ * How disruptive a command is. Each command's module declares it (and may make it depend on the
+ * arguments); the pipeline passes it to every check here, so the policy needs no list of
+ * commands, and a new command needs no policy code: a new read command is open to everyone, a
  * new disruptive one runs only once a policy entry (its own or `*`) names who may run it.
  */
 export type Risk = 'read' | 'disruptive';
-
-/**
- * The grammar owns each command's risk (its definition says read or disruptive); unknown and
- * future names count as disruptive. One source, so the policy and the parser never disagree.
- */
-export { commandRisk } from '../grammar/command-list.js';
 
 /** The identity that matches every user. */
 export const ANYONE = '*';
