@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { type CloneOptions, type CloneStarted, cloneGuest } from './clone-guest.js';
 import {
   type ClusterState,
@@ -50,8 +51,14 @@ import {
   planMigration,
   readMigratePrecondition,
 } from './plan-migration.js';
-import { createPveTransport, type PveTransport, type PveTransportOptions } from './pve-transport.js';
-import { type ClusterSnapshot, readClusterSnapshot } from './read-cluster-snapshot.js';
+import {
+  createPveTransport,
+  type PveMethod,
+  type PveRequestOptions,
+  type PveTransport,
+  type PveTransportOptions,
+} from './pve-transport.js';
+import { readClusterSnapshot, type TimedClusterSnapshot } from './read-cluster-snapshot.js';
 import {
   createReplicationJob,
   listNodeReplicationStatus,
@@ -70,10 +77,19 @@ import type { NodeListEntry, NodeStatus } from './schemas/node-schemas.js';
 import type { NodeTime } from './schemas/node-time-schemas.js';
 import type { ReplicationJob, ReplicationStatus } from './schemas/replication-schemas.js';
 import type { TaskLogLine, TaskStatus } from './schemas/task-schemas.js';
+import { SharedClusterSnapshot } from './shared-cluster-snapshot.js';
 import { getTaskStatus, readTaskLog, stopTask } from './task-api.js';
 import { type TaskResult, type WaitForTaskOptions, waitForTask } from './wait-for-task.js';
 
-export type ProxmoxClientOptions = PveTransportOptions;
+export interface SnapshotSharingOptions {
+  /**
+   * How old a finished cluster read may be for `recentClusterSnapshot` to hand it out again
+   * (default 2000 ms; 0 shares only reads under way).
+   */
+  clusterSnapshotMaxAgeMs?: number;
+}
+
+export type ProxmoxClientOptions = PveTransportOptions & SnapshotSharingOptions;
 
 export interface MigrateOptions extends WaitForMigrationOptions {
   /** `hastate` from `/cluster/resources`, when the caller already read it. */
@@ -87,10 +103,17 @@ export interface MigrateOptions extends WaitForMigrationOptions {
  */
 export class ProxmoxClient {
   readonly #transport: PveTransport;
+  readonly #snapshots: SharedClusterSnapshot;
 
   /** From the connection settings, or over a transport of the caller's (tests wrap one). */
-  constructor(options: ProxmoxClientOptions | { transport: PveTransport }) {
-    this.#transport = 'transport' in options ? options.transport : createPveTransport(options);
+  constructor(options: ProxmoxClientOptions | ({ transport: PveTransport } & SnapshotSharingOptions)) {
+    const { clusterSnapshotMaxAgeMs, ...connection } = options;
+    const transport = 'transport' in connection ? connection.transport : createPveTransport(connection);
+    this.#snapshots = new SharedClusterSnapshot({
+      read: () => readClusterSnapshot(transport),
+      ...(clusterSnapshotMaxAgeMs === undefined ? {} : { maxAgeMs: clusterSnapshotMaxAgeMs }),
+    });
+    this.#transport = invalidatingOnWrites(transport, () => this.#snapshots.invalidate());
   }
 
   close(): Promise<void> {
@@ -107,9 +130,24 @@ export class ProxmoxClient {
   clusterStatus(signal?: AbortSignal): Promise<ClusterState> {
     return getClusterStatus(this.#transport, signal);
   }
-  /** `/cluster/resources` and `/cluster/status` together: the whole cluster in two calls. */
-  clusterSnapshot(signal?: AbortSignal): Promise<ClusterSnapshot> {
+  /** `/cluster/resources` and `/cluster/status` together: the whole cluster in two calls, read now. */
+  clusterSnapshot(signal?: AbortSignal): Promise<TimedClusterSnapshot> {
     return readClusterSnapshot(this.#transport, signal);
+  }
+  /**
+   * The same, shared with the callers that ask at about the same time: the read under way, or one
+   * that finished less than `maxAgeMs` ago (the client's `clusterSnapshotMaxAgeMs`, 2 s by default).
+   * For reports that state `readAt` (`/pve status`) and for the request-time name resolution and
+   * planning of the core, whose jobs read what they act on again when they run. Not for a job's
+   * own decisions: those use `clusterSnapshot`, `clusterResources` or `clusterStatus`. A write
+   * sent or a task waited for through this client ends the reuse of everything read before it.
+   * The signal stops only this caller's wait.
+   */
+  recentClusterSnapshot(signal?: AbortSignal, maxAgeMs?: number): Promise<TimedClusterSnapshot> {
+    return this.#snapshots.get({
+      ...(signal ? { signal } : {}),
+      ...(maxAgeMs === undefined ? {} : { maxAgeMs }),
+    });
   }
   nodes(signal?: AbortSignal): Promise<NodeListEntry[]> {
     return listNodes(this.#transport, signal);
@@ -267,7 +305,7 @@ export class ProxmoxClient {
     upid: string,
     options?: WaitForMigrationOptions,
   ): Promise<MigrationResult> {
-    return waitForMigration(this.#transport, plan, upid, options);
+    return this.#changes(waitForMigration(this.#transport, plan, upid, options));
   }
   /**
    * After a `hamigrate` UPID (an HA-managed guest): follows the HA stack's real migration until
@@ -278,7 +316,7 @@ export class ProxmoxClient {
     target: string,
     options: FollowHaMigrationOptions,
   ): Promise<HaMigrationResult> {
-    return followHaMigration(this.#transport, guest, target, options);
+    return this.#changes(followHaMigration(this.#transport, guest, target, options));
   }
   /** Plan, start and wait in one call, for callers that need no resume point in between. */
   async migrate(
@@ -292,7 +330,7 @@ export class ProxmoxClient {
       ...(options.signal ? { signal: options.signal } : {}),
     });
     const upid = await startMigration(this.#transport, plan, options.signal);
-    return { ...(await waitForMigration(this.#transport, plan, upid, wait)), plan, upid };
+    return { ...(await this.#changes(waitForMigration(this.#transport, plan, upid, wait))), plan, upid };
   }
 
   // Tasks.
@@ -304,9 +342,29 @@ export class ProxmoxClient {
     return readTaskLog(this.#transport, upid, options.start ?? 0, signal);
   }
   waitForTask(upid: string, options?: WaitForTaskOptions): Promise<TaskResult> {
-    return waitForTask(this.#transport, upid, options);
+    return this.#changes(waitForTask(this.#transport, upid, options));
   }
   stopTask(upid: string): Promise<void> {
     return stopTask(this.#transport, upid);
   }
+
+  /** A task's wait: once it ends (or is given up), the cluster may look different from any earlier read. */
+  #changes<T>(wait: Promise<T>): Promise<T> {
+    return wait.finally(() => this.#snapshots.invalidate());
+  }
+}
+
+/**
+ * The transport, telling `changed` whenever a write (POST, PUT, DELETE) settles: a snapshot read
+ * before it may not show it. A failed write too, since it may have reached PVE.
+ */
+function invalidatingOnWrites(transport: PveTransport, changed: () => void): PveTransport {
+  return {
+    hosts: transport.hosts,
+    request<S extends z.ZodType>(method: PveMethod, path: string, options: PveRequestOptions<S>) {
+      const answer = transport.request(method, path, options);
+      return method === 'GET' ? answer : answer.finally(changed);
+    },
+    close: () => transport.close(),
+  };
 }

@@ -7,7 +7,15 @@ export interface ClusterSnapshot {
   resources: ClusterResource[];
   /** Cluster name, quorum and each member's online state, from `/cluster/status`. */
   status: ClusterState;
+  /**
+   * When both answers were in (epoch ms), so whoever shows the data can say how old it is. Every
+   * read of this folder sets it; a snapshot built by hand (a test's fixed cluster) may not.
+   */
+  readAt?: number;
 }
+
+/** A snapshot as PVE answered it, with the moment it was read. */
+export type TimedClusterSnapshot = ClusterSnapshot & { readAt: number };
 
 /**
  * The whole cluster in two calls, whatever its size: `/cluster/resources` and `/cluster/status`
@@ -18,10 +26,10 @@ export interface ClusterSnapshot {
 export async function readClusterSnapshot(
   transport: PveTransport,
   signal?: AbortSignal,
-): Promise<ClusterSnapshot> {
+): Promise<TimedClusterSnapshot> {
   const [resources, status] = await Promise.all([
     getClusterResources(transport, undefined, signal),
     getClusterStatus(transport, signal),
   ]);
-  return { resources, status };
+  return { resources, status, readAt: Date.now() };
 }

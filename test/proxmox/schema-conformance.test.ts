@@ -59,6 +59,7 @@ describe('every request the client can make', () => {
     await client.clusterResources('storage');
     await client.clusterStatus();
     await client.clusterSnapshot();
+    await client.recentClusterSnapshot();
     await client.nodes();
     await client.nodeStatus('node02');
     await client.nextId();
