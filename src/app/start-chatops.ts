@@ -86,7 +86,10 @@ export async function startChatOps(options: ChatOpsOptions): Promise<RunningChat
     requests: new RequestLedger(intake, { prefix }),
     policy: options.policy,
     sink: router,
-    readCluster: () => options.pve.clusterSnapshot(),
+    // A read shared with status jobs and other commands, up to the client's snapshot age (2 s by
+    // default): name resolution and request-time planning accept that, as every job that changes
+    // something reads its target again when it runs.
+    readCluster: () => options.pve.recentClusterSnapshot(),
     logger,
     ...(options.balance ? { balance: options.balance } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),

@@ -1,7 +1,9 @@
-// status: the whole cluster from two PVE calls, whatever its size (docs/architecture.md, "Performance targets").
+// status: the whole cluster from two PVE calls, whatever its size, shared with the status commands
+// asked at about the same time (docs/architecture.md, "Performance targets"). A report may be up to
+// the client's snapshot age old (2 s by default), so it says when its data was read.
 import { z } from 'zod';
 import { defineJobKind } from '../job-kind.js';
-import { summarizeCluster } from './summarize-cluster.js';
+import { describeReadTime, summarizeCluster } from './summarize-cluster.js';
 
 export const statusPayloadSchema = z.object({
   /** Narrow the report to one node or one guest; the whole cluster without either. */
@@ -13,8 +15,8 @@ export const statusKind = defineJobKind({
   name: 'status',
   payload: statusPayloadSchema,
   async run(ctx) {
-    const snapshot = await ctx.pve.clusterSnapshot(ctx.signal);
+    const snapshot = await ctx.pve.recentClusterSnapshot(ctx.signal);
     const summary = summarizeCluster(snapshot, ctx.payload);
-    return { summary: summary.headline, details: summary };
+    return { summary: summary.headline, text: describeReadTime(snapshot.readAt), details: summary };
   },
 });

@@ -39,6 +39,8 @@ export interface ClusterSummary extends Record<string, unknown> {
   guests: { total: number; running: number; stopped: number; templates: number };
   /** Present when the status asked for one guest. */
   guest?: GuestSummary;
+  /** When PVE gave the data shown (epoch ms): a status may answer from a read shared with others. */
+  readAt?: number;
 }
 
 export function summarizeCluster(
@@ -83,6 +85,7 @@ export function summarizeCluster(
     quorate: snapshot.status.quorate,
     nodes,
     guests: counts,
+    ...(snapshot.readAt === undefined ? {} : { readAt: snapshot.readAt }),
   };
   if (scope.vmid !== undefined) {
     const guest = guests.find((g) => g.vmid === scope.vmid);
@@ -95,6 +98,11 @@ export function summarizeCluster(
     }
   }
   return summary;
+}
+
+/** `PVE data read at 12:04:31Z`: the line under a status, as the answer may reuse a recent read. */
+export function describeReadTime(readAt: number): string {
+  return `PVE data read at ${new Date(readAt).toISOString().slice(11, 19)}Z`;
 }
 
 function guestSummary(g: GuestResource): GuestSummary {
