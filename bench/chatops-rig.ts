@@ -89,6 +89,8 @@ export interface Rig {
 export interface RigOptions {
   sim?: SimulatorOptions;
   workerConcurrency?: number;
+  /** The client's clusterSnapshotMaxAgeMs (its default, 2 s, when absent). */
+  clusterSnapshotMaxAgeMs?: number;
 }
 
 export async function startRig(options: RigOptions = {}): Promise<Rig> {
@@ -103,6 +105,9 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
     tokenSecret: sim.tokenSecret,
     fingerprints: sim.fingerprints,
     logger: silentLogger,
+    ...(options.clusterSnapshotMaxAgeMs === undefined
+      ? {}
+      : { clusterSnapshotMaxAgeMs: options.clusterSnapshotMaxAgeMs }),
     onRequest: (event) => {
       const startedAt = performance.now() - event.durationMs;
       for (const listener of listeners) listener({ ...event, startedAt });

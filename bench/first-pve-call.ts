@@ -99,7 +99,9 @@ function figures(samples: Sample[]): { p50: number; p95: number; max: number } {
 }
 
 export async function benchFirstPveCall(): Promise<BenchRow[]> {
-  const rig = await startRig();
+  // Every sample must reach PVE: without this, a status within 2 s of the previous one would
+  // answer from the shared cluster snapshot and make no PVE call at all.
+  const rig = await startRig({ clusterSnapshotMaxAgeMs: 0 });
   try {
     const slack = figures(await measure(rig, viaSlack));
     const coreSamples = await measure(rig, viaCore);

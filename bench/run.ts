@@ -14,6 +14,7 @@ import { benchIdleMemory } from './idle-memory.js';
 import { benchJobThroughput } from './job-throughput.js';
 import { type BenchRow, printTable, writeResults } from './report.js';
 import { benchSlackAck } from './slack-ack.js';
+import { benchStatusSharedRead } from './status-shared-read.js';
 import { benchTaskToChat } from './task-to-chat.js';
 
 /** The compiled build the process benchmarks run (`npm run build`), made first, alone. */
@@ -37,6 +38,7 @@ async function benchBuild(): Promise<BenchRow[]> {
 const benchmarks: Array<[string, () => Promise<BenchRow[]>]> = [
   ['build', benchBuild],
   ['cluster status read', benchClusterStatusRead],
+  ['200 status at once', benchStatusSharedRead],
   ['digest', benchDigest],
   ['job engine', benchJobThroughput],
   ['command → first PVE call', benchFirstPveCall],
