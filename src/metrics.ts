@@ -12,8 +12,12 @@ import { type Logger, silentLogger } from './logger.js';
  * cancel); invalid: it did not parse or could not be planned (unknown guest, wrong node…);
  * refused: the policy does not let this user run it here; error: the core failed.
  */
-/** `unavailable`: not accepted because the job store (Redis) did not answer; nothing ran. */
+/**
+ * `unavailable`: not accepted because the job store (Redis) did not answer; nothing ran. `late`:
+ * accepted, but no replica could handle it before its deadline (all were down); nothing ran.
+ */
 export type CommandOutcome =
+  | 'late'
   | 'queued'
   | 'approval'
   | 'answered'
@@ -95,7 +99,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
 
   const commands = new Counter({
     name: 'pve_chatops_commands_total',
-    help: 'Chat commands handled, by command and outcome (queued, approval, answered, invalid, refused, unavailable, error).',
+    help: 'Chat commands handled, by command and outcome (queued, approval, answered, invalid, refused, unavailable, late, error).',
     labelNames: ['command', 'outcome'] as const,
     registers,
   });

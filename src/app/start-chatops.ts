@@ -9,6 +9,7 @@ import type { BalanceSettings } from '../config/balance-settings.js';
 import { ApprovalStore } from '../core/approvals/approval-store.js';
 import { AuditLog } from '../core/audit/audit-log.js';
 import { Core } from '../core/core.js';
+import { CommandIntake } from '../core/intake/command-intake.js';
 import type { Policy } from '../core/policy/index.js';
 import { RequestLedger } from '../core/request-ledger.js';
 import { type DigestSchedule, scheduleDigest } from '../jobs/digest-schedule.js';
@@ -54,6 +55,12 @@ export interface ChatOpsOptions {
   metrics?: Metrics | undefined;
   /** Outbox consumer name; stable per bot instance so a restart re-reads its own pending entries. */
   consumer?: string;
+  /**
+   * Handle chat requests from the durable intake stream (the default): the adapters' ack path only
+   * submits, and this replica handles at most `concurrency` at once (default 8). `false` handles
+   * them inline (tests of the inline path).
+   */
+  commandIntake?: { concurrency?: number; claimIdleMs?: number; consume?: boolean } | false;
 }
 
 export interface RunningChatOps {
@@ -76,6 +83,24 @@ export async function startChatOps(options: ChatOpsOptions): Promise<RunningChat
     // HA recoveries are announced in the same channels, checked every 30 s.
     await scheduleHaWatch(queue, options.digest.targets);
   }
+  // The intake: acknowledged requests wait here for this replica or another to handle them.
+  const commandIntake =
+    options.commandIntake === false
+      ? undefined
+      : new CommandIntake({
+          submitWith: intake,
+          readWith: redis,
+          prefix,
+          // Unique per process: two replicas on one host must not take each other's entries for their own.
+          consumer: `${options.consumer ?? hostname()}:${process.pid}`,
+          logger,
+          ...(options.commandIntake?.concurrency === undefined
+            ? {}
+            : { concurrency: options.commandIntake.concurrency }),
+          ...(options.commandIntake?.claimIdleMs === undefined
+            ? {}
+            : { claimIdleMs: options.commandIntake.claimIdleMs }),
+        });
   const router = new ChatRouter();
   for (const adapter of options.adapters) router.add(adapter.platform, adapter);
   const core = new Core({
@@ -93,6 +118,7 @@ export async function startChatOps(options: ChatOpsOptions): Promise<RunningChat
     logger,
     ...(options.balance ? { balance: options.balance } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(commandIntake ? { intake: commandIntake } : {}),
   });
   const readers = options.adapters.map(
     (adapter) =>
@@ -130,12 +156,20 @@ export async function startChatOps(options: ChatOpsOptions): Promise<RunningChat
     );
   }
   await worker?.start();
+  // `consume: false`: a replica that only receives (tests of another replica taking over).
+  if (
+    options.commandIntake === undefined ||
+    (options.commandIntake && options.commandIntake.consume !== false)
+  )
+    commandIntake?.start((entry) => core.process(entry));
   for (const adapter of options.adapters) await adapter.start(core);
   return {
     core,
     queue,
     async stop() {
       for (const adapter of options.adapters) await adapter.stop();
+      // What this replica took from the intake is finished; what it did not take stays for the others.
+      await commandIntake?.stop();
       await worker?.close();
       await Promise.all(readers.map((reader) => reader.stop()));
       await queue.close();

@@ -7,8 +7,12 @@
 //   stages/react-to-job-event.ts a job's progress and result, rendered and audited
 // Each command's own behaviour is in its module under commands/.
 import type { JobEvent, ThreadRef } from '../jobs/job-events.js';
+import { isStoreUnavailable } from '../jobs/store-unavailable.js';
+import type { ChatEvent, ChatUser } from './chat-event.js';
 import { ClusterDirectory, type Suggestion, type SuggestionKind } from './cluster-directory.js';
 import type { ButtonPress, CoreApi } from './core-api.js';
+import { parseCommand } from './grammar/index.js';
+import { type IntakeEntry, requestIdOf } from './intake/intake-entry.js';
 import type { CoreOptions } from './ports.js';
 import { JobControlStage } from './stages/control-job.js';
 import { CoreServices } from './stages/core-services.js';
@@ -18,7 +22,17 @@ import { JobEventStage } from './stages/react-to-job-event.js';
 
 export type { CoreOptions } from './ports.js';
 
+/** Requests older than this when a replica gets to them are not run (CoreOptions.intakeDeadlineMs). */
+export const DEFAULT_INTAKE_DEADLINE_MS = 120_000;
+
+/** The command a text names, for the metrics; `unknown` when it does not parse. */
+function commandNameOf(text: string): string {
+  const parsed = parseCommand(text);
+  return parsed.ok ? parsed.command.name : 'unknown';
+}
+
 export class Core implements CoreApi {
+  readonly #options: CoreOptions;
   readonly #services: CoreServices;
   readonly #directory: ClusterDirectory;
   readonly #commands: CommandStage;
@@ -27,6 +41,7 @@ export class Core implements CoreApi {
   readonly #events: JobEventStage;
 
   constructor(options: CoreOptions) {
+    this.#options = options;
     this.#services = new CoreServices(options);
     this.#directory = options.directory ?? new ClusterDirectory({ readCluster: options.readCluster });
     this.#approvals = new ApprovalStage(this.#services);
@@ -51,15 +66,76 @@ export class Core implements CoreApi {
     return this.#directory.suggest(kind, typed);
   }
 
-  handle(event: Parameters<CoreApi['handle']>[0]): Promise<void> {
-    return this.#commands.handle(event);
+  /**
+   * A chat command. With an intake, only submitted (the acknowledgement path ends here) and
+   * handled by process(), in this replica or another; without one, handled now.
+   */
+  async handle(event: ChatEvent): Promise<void> {
+    if (!this.#options.intake) return this.#commands.handle(event);
+    await this.#submit(
+      { type: 'command', acceptedAt: this.#services.now(), event },
+      event.thread,
+      event.user,
+    );
   }
 
   /** A button on a card. Each press is handled once (its requestId), and always answered. */
   async press(press: ButtonPress): Promise<void> {
+    if (!this.#options.intake) return this.#press(press, false);
+    await this.#submit({ type: 'press', acceptedAt: this.#services.now(), press }, press.thread, press.user);
+  }
+
+  /**
+   * One entry of the intake: what handle() or press() accepted, handled now. One accepted longer
+   * ago than the deadline (every replica was down) is not run late: the person is told.
+   */
+  async process(entry: IntakeEntry): Promise<void> {
+    const s = this.#services;
+    const deadline = entry.acceptedAt + (this.#options.intakeDeadlineMs ?? DEFAULT_INTAKE_DEADLINE_MS);
+    if (s.now() > deadline) {
+      const { thread, user } = entry.type === 'command' ? entry.event : entry.press;
+      const what = entry.type === 'command' ? `/pve ${entry.event.text}` : `your ${entry.press.action} click`;
+      s.options.logger?.warn(
+        { user: user.id, acceptedAt: entry.acceptedAt },
+        'an intake entry is past its deadline; not run',
+      );
+      if (entry.type === 'command') s.options.metrics?.countCommand(commandNameOf(entry.event.text), 'late');
+      await s.tell(thread, user, {
+        title: 'Not handled in time; nothing ran',
+        status: 'failed',
+        text: `${what} was received at ${new Date(entry.acceptedAt).toISOString().slice(11, 19)}Z, but the bot could not get to it before its deadline. Send it again if it is still wanted.`,
+      });
+      return;
+    }
+    if (entry.type === 'command') return this.#commands.handle(entry.event, { claimed: true });
+    return this.#press(entry.press, true);
+  }
+
+  /** Submits to the intake; when Redis does not take it, the person hears "not accepted". */
+  async #submit(entry: IntakeEntry, thread: ThreadRef, user: ChatUser): Promise<void> {
     const s = this.#services;
     try {
-      if (!(await s.firstArrival(press.requestId, press.user))) return;
+      if ((await this.#options.intake!.submit(entry)) === 'duplicate')
+        s.options.logger?.info(
+          { requestId: requestIdOf(entry), user: user.id },
+          'request already handled; this arrival is ignored',
+        );
+    } catch (error) {
+      const command = entry.type === 'command' ? commandNameOf(entry.event.text) : undefined;
+      if (command)
+        s.options.metrics?.countCommand(command, isStoreUnavailable(error) ? 'unavailable' : 'error');
+      await s.tell(
+        thread,
+        user,
+        s.failureCard(error, entry.type === 'command' ? 'command' : 'click', { command }),
+      );
+    }
+  }
+
+  async #press(press: ButtonPress, claimed: boolean): Promise<void> {
+    const s = this.#services;
+    try {
+      if (!claimed && !(await s.firstArrival(press.requestId, press.user))) return;
       switch (press.action) {
         case 'approve':
         case 'deny':

@@ -19,6 +19,7 @@ import type { ApprovalRequest, DecisionResult, OpenApprovalInput } from './appro
 import type { AuditEntry, AuditRecord } from './audit/audit-log.js';
 import type { ChatUser } from './chat-event.js';
 import type { ClusterDirectory } from './cluster-directory.js';
+import type { IntakeEntry } from './intake/intake-entry.js';
 import type { ChatSink } from './message.js';
 import type { Policy } from './policy/index.js';
 
@@ -51,6 +52,11 @@ export interface RequestsPort {
   claim(requestId: string): Promise<boolean>;
 }
 
+export interface IntakePort {
+  /** Appends a verified, acknowledged request, claiming its id at once; `duplicate`: seen before. */
+  submit(entry: IntakeEntry): Promise<'accepted' | 'duplicate'>;
+}
+
 export interface CoreOptions {
   queue: JobsPort;
   approvals: ApprovalsPort;
@@ -74,4 +80,15 @@ export interface CoreOptions {
    * every arrival is handled.
    */
   requests?: RequestsPort | undefined;
+  /**
+   * The durable intake (intake/command-intake.ts). With it, handle() and press() only submit the
+   * request (the platform's acknowledgement path stays short) and process() does the work, in this
+   * process or another replica. Without it (the console, tests), they do the work at once.
+   */
+  intake?: IntakePort | undefined;
+  /**
+   * How long after its acceptance a request may still be handled from the intake. One older than
+   * this (every replica was down) is refused with a word to the person, never run late. Default 2 min.
+   */
+  intakeDeadlineMs?: number;
 }

@@ -1,6 +1,6 @@
 // The producer side: the core enqueues jobs here, cancels them and lists them. It never talks to
 // PVE; the worker does.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { type JobState as BullJobState, type Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
@@ -93,6 +93,14 @@ export interface JobQueueOptions {
 /** BullMQ job ids may not contain ':' or be plain integers. */
 export function jobIdForApproval(approvalId: string): string {
   return `approval-${approvalId.replaceAll(':', '-')}`;
+}
+
+/**
+ * The job a platform delivery starts (its request id): handled again after a replica died midway,
+ * it finds its job already there instead of queueing a second.
+ */
+export function jobIdForRequest(requestId: string): string {
+  return `request-${createHash('sha256').update(requestId).digest('hex').slice(0, 32)}`;
 }
 
 /** The submission of every run of a job scheduler (the digest, the HA watch): nobody's request. */

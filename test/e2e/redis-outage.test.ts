@@ -4,7 +4,7 @@
 // - with Redis down, a command is answered at once "not accepted", and nothing runs when it is
 //   back;
 // - with Redis frozen, a command gets the same answer after the intake's timeout, and when Redis
-//   thaws and executes the add after all, the job is not run but reported (revoked);
+//   thaws and executes the submit after all, the request is dropped by the intake (revoked);
 // - a job that could not start within JOB_START_DEADLINE_SECONDS is reported, not run;
 // - SIGTERM while Redis is down or frozen ends `all`, `bot` and `worker` within the bound.
 import { randomUUID } from 'node:crypto';
@@ -113,7 +113,7 @@ const NOT_ACCEPTED = /Not accepted: the job store \(Redis\) is not answering/;
 const INTAKE_BACK = /"connection":"all-intake".*Redis connection ready again/;
 
 describe('pve-chatops all with Redis down, then frozen', () => {
-  it('answers "not accepted" at once, runs nothing late, reports a revoked job, and stops on SIGTERM', async () => {
+  it('answers "not accepted" at once, runs nothing late, drops a revoked request, and stops on SIGTERM', async () => {
     const { server, sim, env, prefix } = await startWorld();
     const all = start(['all', '--console', '--user', 'alice'], env);
     await all.waitFor(/pve-chatops ready/, 'the process to be ready');
@@ -137,15 +137,15 @@ describe('pve-chatops all with Redis down, then frozen', () => {
     server.pause();
     type(all, '/pve stop TestVM');
     await all.waitFor(/Command timed out.*command not accepted/, 'the second command to be refused');
-    // Thawed: Redis executes the add after all, and the revoke behind it. The job is reported
-    // in its thread, not run.
+    // Thawed: Redis executes the submit after all, and the revoke marker behind it. The intake
+    // drops the request: no job, nothing run.
     server.resume();
     await all.waitFor(
-      /stop not started: the request was answered "not accepted"/,
-      'the revoked job to be reported',
+      /a request answered \\"not accepted\\" reached the intake after all; not run/,
+      'the revoked request to be dropped',
     );
     expect(count(all, NOT_ACCEPTED)).toBe(2);
-    expect(await storedJobs(server.url, prefix, 'stop')).toHaveLength(1);
+    expect(await storedJobs(server.url, prefix, 'stop')).toEqual([]);
     expect(powerTasks(sim, 'qmstop', 100)).toEqual([]);
     expect(sim.cluster.guest(100)?.running).toBe(true);
 

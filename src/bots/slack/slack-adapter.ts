@@ -25,6 +25,7 @@ import { countingFetch } from './counting-fetch.js';
 import { guardSlackEvents } from './guard-slack-events.js';
 import { renderCardBlocks, type SlackMessageBody } from './render-card-blocks.js';
 import { renderRequestMessage } from './render-request-message.js';
+import { respondThrough } from './respond-through.js';
 import {
   isServed,
   originOfAction,
@@ -121,12 +122,6 @@ export class SlackAdapter implements ChatAdapter {
   #audience: SlackAudience | undefined;
   /** The bot's name in the workspace, for "invite me" advice. */
   #botName = 'pve-chatops';
-  /**
-   * The response_url of each command being handled, by its request id: a private answer goes
-   * there while the command has no public thread yet. It reaches the person even in a channel
-   * the bot is not in; chat.postEphemeral does not.
-   */
-  readonly #replies = new Map<string, RespondFn>();
   /**
    * Request threads opened, by request id (bounded): each request's message is posted once,
    * and a message addressed to the request before its thread existed still finds it.
@@ -385,9 +380,14 @@ export class SlackAdapter implements ChatAdapter {
         // Slack shares files with a whole channel; one person alone cannot be shown one.
         this.#logger.warn({ files: attachments.map((a) => a.name) }, 'files on an ephemeral message dropped');
       }
-      const respond = !thread.thread_ts && thread.request ? this.#replies.get(thread.request) : undefined;
-      if (respond) {
-        const answered = await respond({ response_type: 'ephemeral', ...body }).then(
+      // Before its thread exists, a command's private answers go through its response_url: it
+      // reaches the person even in a channel the bot is not in (chat.postEphemeral does not), and
+      // any replica can use it, as it travels with the thread.
+      if (!thread.thread_ts && thread.response_url) {
+        const answered = await respondThrough(thread.response_url, {
+          response_type: 'ephemeral',
+          ...body,
+        }).then(
           () => true,
           (error: unknown) => {
             this.#logger.warn({ error: errorText(error) }, 'cannot answer through response_url');
@@ -451,6 +451,8 @@ export class SlackAdapter implements ChatAdapter {
   }
 
   async #onCommand(command: SlashCommand, respond: RespondFn): Promise<void> {
+    // The core's work runs from the intake (in this replica or another): all a reply needs
+    // travels in the thread.
     const core = this.#core!;
     const channel = command.channel_id;
     const requestId = command.trigger_id ? `slack:trigger:${command.trigger_id}` : undefined;
@@ -462,8 +464,8 @@ export class SlackAdapter implements ChatAdapter {
       user: command.user_id,
       command: quoteCommandText(command.text),
       ...(requestId ? { request: requestId } : {}),
+      ...(command.response_url ? { response_url: command.response_url } : {}),
     };
-    if (requestId) this.#replies.set(requestId, respond);
     try {
       const user = await this.#chatUser(command.user_id, command.user_name);
       await core.handle({
@@ -480,8 +482,6 @@ export class SlackAdapter implements ChatAdapter {
         response_type: 'ephemeral',
         text: '❌ Something went wrong on my side; the details are in my log. Please try again.',
       }).catch((inner: unknown) => this.#logger.warn({ error: errorText(inner) }, 'cannot respond'));
-    } finally {
-      if (requestId) this.#replies.delete(requestId);
     }
   }
 

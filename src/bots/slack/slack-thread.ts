@@ -18,13 +18,18 @@ export type SlackThread = {
    * answers go through that command's response_url, and its thread is found once opened.
    */
   request?: string;
+  /**
+   * Before its request message exists: the command's response_url (valid 30 minutes), where its
+   * private answers go, from whichever replica handles it.
+   */
+  response_url?: string;
 };
 
 const CHANNEL_PREFIX = 'slack:';
 
 /** Reads a ThreadRef addressed to Slack; the channel may be written `slack:C024BE91L` too. */
 export function slackThreadOf(ref: ThreadRef): SlackThread {
-  const { channel, thread_ts, user, command, request } = ref as Record<string, unknown>;
+  const { channel, thread_ts, user, command, request, response_url } = ref as Record<string, unknown>;
   if (ref.platform !== 'slack' || typeof channel !== 'string' || channel === '') {
     throw new Error(`not a Slack thread: ${JSON.stringify(ref)}`);
   }
@@ -35,7 +40,18 @@ export function slackThreadOf(ref: ThreadRef): SlackThread {
     ...(typeof user === 'string' ? { user } : {}),
     ...(typeof command === 'string' ? { command } : {}),
     ...(typeof request === 'string' ? { request } : {}),
+    ...(typeof response_url === 'string' && isResponseUrl(response_url) ? { response_url } : {}),
   };
+}
+
+/** An http(s) URL: what Slack hands out as a response_url (https in production, a local fake in tests). */
+function isResponseUrl(text: string): boolean {
+  try {
+    const { protocol } = new URL(text);
+    return protocol === 'https:' || protocol === 'http:';
+  } catch {
+    return false;
+  }
 }
 
 /** The Slack user id of a platform-qualified identity (`slack:U0123ABC`), if it is one. */

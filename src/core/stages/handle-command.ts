@@ -24,7 +24,11 @@ export class CommandStage {
     this.#o = options;
   }
 
-  async handle(event: ChatEvent): Promise<void> {
+  /**
+   * `claimed`: the request id was claimed already (at the intake's submit), so a redelivery of
+   * the same intake entry is handled, not taken for a replay.
+   */
+  async handle(event: ChatEvent, { claimed = false }: { claimed?: boolean } = {}): Promise<void> {
     const s = this.#o.services;
     const metrics = s.options.metrics;
     let name = 'unknown';
@@ -33,7 +37,7 @@ export class CommandStage {
       // Parsing first only names the command for the metrics; nothing is said or written before the claim.
       const parsed = parseCommand(event.text);
       if (parsed.ok) name = parsed.command.name;
-      if (!(await s.firstArrival(event.requestId, event.user))) return;
+      if (!claimed && !(await s.firstArrival(event.requestId, event.user))) return;
       const outcome = await this.#run(event, parsed, (made) => {
         context = made;
       });

@@ -4,9 +4,11 @@
 // is told there too.
 import { DEFAULT_BALANCE_SETTINGS } from '../../config/balance-settings.js';
 import type { ThreadRef } from '../../jobs/job-events.js';
+import { jobIdForRequest } from '../../jobs/job-queue.js';
 import type { JobRequest } from '../../jobs/kinds/index.js';
 import type { CommandOutcome } from '../../metrics.js';
 import type { ClusterSnapshot } from '../../proxmox/read-cluster-snapshot.js';
+import { approvalIdFor } from '../approvals/approval-id.js';
 import type { ChatEvent } from '../chat-event.js';
 import type { CommandContext, CommandSettings } from '../commands/command-context.js';
 import type { PlannedJob, PlanResult } from '../commands/planned-job.js';
@@ -68,9 +70,23 @@ export class RequestContext implements CommandContext {
 
   async read(job: JobRequest): Promise<CommandOutcome> {
     const thread = await this.openRequestThread();
-    const { jobId } = await this.#s.enqueue(this.#origin, thread, job);
-    await this.#s.showQueued(thread, job.kind, jobId);
+    const { jobId, duplicate } = await this.#enqueue(thread, job);
+    if (!duplicate) await this.#s.showQueued(thread, job.kind, jobId);
     return 'queued';
+  }
+
+  /**
+   * The command's job. A platform delivery's job id derives from its request id, so the same
+   * delivery handled again (another replica took it over after a crash) finds it already there.
+   */
+  #enqueue(thread: ThreadRef, job: { kind: string; payload: unknown }) {
+    const { requestId } = this.event;
+    return this.#s.enqueue(
+      this.#origin,
+      thread,
+      job,
+      requestId === undefined ? undefined : jobIdForRequest(requestId),
+    );
   }
 
   async request(planned: PlanResult): Promise<CommandOutcome> {
@@ -86,22 +102,28 @@ export class RequestContext implements CommandContext {
     const rule = approvalRuleFor(policy, policyEntry, this.#o.risk);
     const { user } = this.event;
     if (!rule) {
-      const { jobId } = await this.#s.enqueue(this.#origin, thread, plan);
+      const { jobId, duplicate } = await this.#enqueue(thread, plan);
+      if (duplicate) return 'queued';
       await this.#s.audit(user, 'request', name, plan.text, { jobId });
       await this.#describeRequest(thread, plan.text, jobId);
       await this.#s.showQueued(thread, plan.kind, jobId);
       return 'queued';
     }
-    const request = await this.#s.options.approvals.open({
-      command: policyEntry,
-      summary: plan.text,
-      payload: plan.payload,
-      jobKind: plan.kind,
-      requester: user,
-      rule,
-      thread,
-      approverDescription: describeApprovers(policy, rule),
-    });
+    const { requestId } = this.event;
+    const request = await this.#s.options.approvals.open(
+      {
+        command: policyEntry,
+        summary: plan.text,
+        payload: plan.payload,
+        jobKind: plan.kind,
+        requester: user,
+        rule,
+        thread,
+        approverDescription: describeApprovers(policy, rule),
+      },
+      // The same delivery handled again opens the same request (its card is then only redrawn).
+      requestId === undefined ? {} : { id: approvalIdFor(requestId) },
+    );
     await this.#s.audit(user, 'request', name, plan.text, { approvalId: request.id });
     await this.#s.showApproval(request);
     return 'approval';
@@ -114,10 +136,11 @@ export class RequestContext implements CommandContext {
   async #startPlanning(plan: PlannedJob): Promise<CommandOutcome> {
     const thread = await this.openRequestThread();
     const { user } = this.event;
-    const { jobId } = await this.#s.enqueue(this.#origin, thread, {
+    const { jobId, duplicate } = await this.#enqueue(thread, {
       kind: plan.kind,
       payload: { ...plan.payload, requester: user },
     });
+    if (duplicate) return 'queued';
     await this.#s.audit(user, 'request', this.#o.name, plan.text, { jobId });
     const policy = this.#s.policy;
     const rule = approvalRuleFor(policy, this.#o.policyEntry, this.#o.risk);
@@ -149,8 +172,8 @@ export class RequestContext implements CommandContext {
   }
 
   async runPrivately(job: JobRequest, card: (jobId: string) => Card): Promise<CommandOutcome> {
-    const { jobId } = await this.#s.enqueue(this.#origin, this.event.thread, job);
-    await this.tell(card(jobId));
+    const { jobId, duplicate } = await this.#enqueue(this.event.thread, job);
+    if (!duplicate) await this.tell(card(jobId));
     return 'queued';
   }
 
