@@ -27,7 +27,13 @@ import { Core } from '../../../src/core/core.js';
 import type { ButtonPress } from '../../../src/core/core-api.js';
 import type { ChatSink, OutgoingMessage } from '../../../src/core/message.js';
 import { type Policy, parsePolicy } from '../../../src/core/policy/index.js';
-import type { ApprovalsPort, AuditPort, JobsPort, RequestsPort } from '../../../src/core/ports.js';
+import type {
+  ApprovalsPort,
+  AuditPort,
+  IntakePort,
+  JobsPort,
+  RequestsPort,
+} from '../../../src/core/ports.js';
 import type { JobControl } from '../../../src/jobs/job-controls.js';
 import type { JobEvent, ThreadRef } from '../../../src/jobs/job-events.js';
 import type { JobKindRegistry } from '../../../src/jobs/job-kind.js';
@@ -443,6 +449,8 @@ export interface MemoryCoreOptions {
   /** The clock of the core and every port; by default one that moves only by advance(). */
   clock?: () => number;
   snapshot?: ClusterSnapshot;
+  /** Give the core an intake (handle() and press() then only submit; process() handles). */
+  intake?: IntakePort;
 }
 
 export interface MemoryCore {
@@ -513,6 +521,7 @@ export function startMemoryCore(options: MemoryCoreOptions): MemoryCore {
       reads++;
       return structuredClone(snapshot);
     },
+    ...(options.intake ? { intake: options.intake } : {}),
   });
   const threadOf = async (value: string): Promise<ThreadRef> => {
     const card = sent.findLast((m) => m.key === `approval:${value}` || m.key === `job:${value}`);
