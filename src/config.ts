@@ -12,6 +12,7 @@ import { type Environment, environmentSchema, isTimeZone, isUrl, redactUrl } fro
 import { readBalance } from './config/read-balance-config.js';
 import { readDiscord, readSlack } from './config/read-chat-config.js';
 import { readDashboard } from './config/read-dashboard-config.js';
+import { readIntake } from './config/read-intake-config.js';
 import { readOps } from './config/read-ops-config.js';
 import { readPve } from './config/read-pve-config.js';
 import { readSsh } from './config/read-ssh-config.js';
@@ -91,6 +92,8 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
     );
   }
 
+  const intake = readIntake(env, problem);
+
   const port = Number(env.PORT ?? '3000');
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     problem('PORT', `must be a TCP port number from 0 to 65535 (got '${env.PORT}')`);
@@ -145,6 +148,7 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
     redisUrl,
     redisPrefix,
     worker: { concurrency, lockMs, startDeadlineMs: startDeadlineSeconds * 1000 },
+    intake,
     port,
     ops,
     logLevel: logLevel as AppConfig['logLevel'],

@@ -130,6 +130,8 @@ export async function runAllCommand(argv: string[], withWorker: boolean): Promis
     adapters,
     logger,
     worker: withWorker ? config.worker : undefined,
+    // INTAKE_*: every replica of one deployment should use the same claim idle time.
+    commandIntake: { concurrency: config.intake.concurrency, claimIdleMs: config.intake.claimIdleMs },
     digest: { cron: config.digest.cron, timeZone: config.digest.timeZone, targets: digestTargets },
     balance: config.balance,
     metrics,

@@ -63,6 +63,20 @@ export interface WorkerConfig {
 }
 
 /**
+ * How a bot replica handles what it and the other replicas acknowledged: it takes entries from
+ * the intake stream through one consumer group shared by every replica.
+ */
+export interface IntakeConfig {
+  /** INTAKE_CONCURRENCY: entries this replica handles at once; a burst waits in the stream. */
+  concurrency: number;
+  /**
+   * INTAKE_CLAIM_IDLE_MS: an entry whose handler stopped refreshing its claim for this long (its
+   * replica died or hangs) is taken over by another replica. The claim is refreshed every third.
+   */
+  claimIdleMs: number;
+}
+
+/**
  * Where /healthz, /metrics and the queue dashboard are served (OPS_*, METRICS_TOKEN). PORT always
  * serves /healthz (load balancers, container health checks) and Slack's /slack/events; /metrics
  * is served there only to a holder of the token. With `port`, a listener of its own on `host`
@@ -82,6 +96,7 @@ export interface AppConfig {
   /** Namespaces every Redis key, so several deployments (or test runs) can share one Redis. */
   redisPrefix: string;
   worker: WorkerConfig;
+  intake: IntakeConfig;
   port: number;
   ops: OpsConfig;
   logLevel: 'debug' | 'info' | 'warn' | 'error';

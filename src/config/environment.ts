@@ -46,6 +46,8 @@ export const environmentSchema = z.object({
   WORKER_CONCURRENCY: optionalText,
   WORKER_LOCK_MS: optionalText,
   JOB_START_DEADLINE_SECONDS: optionalText,
+  INTAKE_CONCURRENCY: optionalText,
+  INTAKE_CLAIM_IDLE_MS: optionalText,
   PORT: optionalText,
   OPS_PORT: optionalText,
   OPS_HOST: optionalText,
