@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { deliverToApp, replayToApp } from './deliver-to-app.js';
 import { receiveUpload, UPLOAD_PATH } from './file-uploads.js';
+import { type HeldCall, HeldCalls } from './held-calls.js';
 import { RESPOND_PATH, ResponseUrls } from './response-urls.js';
 import { SlackStore } from './slack-store.js';
 import { SOCKET_PATH, SocketModeServer } from './socket-mode-server.js';
@@ -63,6 +64,7 @@ export class FakeSlack {
   private readonly sockets: SocketModeServer;
   private readonly responseUrls: ResponseUrls;
   private readonly faults = new Map<string, WebApiFault[]>();
+  private readonly held = new HeldCalls();
 
   private constructor(
     server: Server,
@@ -131,6 +133,15 @@ export class FakeSlack {
     const queue = this.faults.get(method) ?? [];
     queue.push(fault);
     this.faults.set(method, queue);
+  }
+
+  /**
+   * Keeps the next call of `method` whose decoded params `matches` unanswered until the test
+   * releases or drops it (held-calls.ts); the calls after it are answered as usual. A held call
+   * is in calls() only once released.
+   */
+  holdNext(method: string, matches?: (params: Record<string, unknown>) => boolean): HeldCall {
+    return this.held.holdNext(method, matches);
   }
 
   /** Sends `{"type":"disconnect"}` on every Socket Mode connection; the client reconnects. */
@@ -281,6 +292,23 @@ export class FakeSlack {
     const auth = req.headers.authorization;
     const token = auth?.startsWith('Bearer ') ? auth.slice('Bearer '.length) : str(bodyToken);
     const params = decodeParams(rest);
+    const held = this.held.take(method, params, {
+      answer: () => this.answerWebApi(method, params, token, res),
+      drop: () => res.destroy(),
+      onCallerGone: (listener) =>
+        res.once('close', () => {
+          if (!res.writableFinished) listener();
+        }),
+    });
+    if (!held) this.answerWebApi(method, params, token, res);
+  }
+
+  private answerWebApi(
+    method: string,
+    params: Record<string, unknown>,
+    token: string | undefined,
+    res: ServerResponse,
+  ): void {
     const fault = this.faults.get(method)?.shift();
     const identity: WebApiIdentity = {
       botToken: this.botToken,
