@@ -3,7 +3,7 @@
 // or from the compiled build (`npm run build`, tsconfig.build.json; what bin/pve-chatops runs).
 // The build goes to node_modules/.cache, so Node finds the dependencies from there and git
 // ignores it; it is reused while no file under src/ changed.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -94,6 +94,11 @@ export interface CliProcess {
   waitForLine(pattern: RegExp, timeoutMs?: number): Promise<string>;
   /** Resident set size now, from /proc/<pid>/status (VmRSS), in bytes. */
   rssBytes(): number;
+  /**
+   * CPU time it has used so far, user and system, every thread of it: /proc/<pid>/stat's utime
+   * and stime, in ms (to the kernel's clock tick, 10 ms on most Linux systems).
+   */
+  cpuMs(): number;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves when it has exited. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -179,6 +184,13 @@ export function spawnScript(
       // The kernel's "kB" here is KiB.
       return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1]) * 1024;
     },
+    cpuMs() {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // The command name, in parentheses, may hold spaces: the fields are counted after it.
+      // utime and stime are fields 14 and 15 of the line, 12 and 13 after "pid (comm)".
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicksPerSecond();
+    },
     async stop(graceMs = 10_000) {
       if (exitCode !== undefined) return;
       child.kill('SIGTERM');
@@ -187,6 +199,22 @@ export function spawnScript(
       clearTimeout(timer);
     },
   };
+}
+
+let ticksPerSecond: number | undefined;
+
+/** USER_HZ, the unit of /proc/<pid>/stat's times (100 unless the kernel says otherwise). */
+function clockTicksPerSecond(): number {
+  if (ticksPerSecond === undefined) {
+    let answer = Number.NaN;
+    try {
+      answer = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+    } catch {
+      // No getconf: Linux has reported 100 to user space on every architecture for decades.
+    }
+    ticksPerSecond = Number.isFinite(answer) && answer > 0 ? answer : 100;
+  }
+  return ticksPerSecond;
 }
 
 /** A free TCP port on 127.0.0.1 (for PORT: the bench must know where the bot listens). */

@@ -11,6 +11,11 @@ export const PERFORMANCE_TARGETS = [
     what: 'slash-command acknowledgement, 200 concurrent commands',
     target: 'p99 ≤ 50 ms (Slack allows 3 s)',
   },
+  {
+    key: 'replica-burst',
+    what: '1,000 simultaneous `/pve status` over two `pve-chatops bot` replicas',
+    target: 'none acknowledged past Slack’s 3 s; every result arrives',
+  },
   { key: 'first-call', what: 'command received → first PVE API call (no approval)', target: 'p50 ≤ 20 ms' },
   {
     key: 'status-calls',

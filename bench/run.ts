@@ -4,6 +4,7 @@
 // so; the others still run.
 import { benchAckOwnProcess } from './ack-own-process.js';
 import { benchBalancePlan } from './balance-plan.js';
+import { benchBotReplicas } from './bot-replicas.js';
 import { compiledBuild } from './cli-process.js';
 import { benchClusterStatusRead } from './cluster-status-read.js';
 import { benchDigest } from './digest.js';
@@ -44,6 +45,7 @@ const benchmarks: Array<[string, () => Promise<BenchRow[]>]> = [
   ['command → first PVE call', benchFirstPveCall],
   ['task → result in chat', benchTaskToChat],
   ['ack, bot in its own process', benchAckOwnProcess],
+  ['bot replicas: CPU per command, 1,000 at once over two', benchBotReplicas],
   ['slack ack, single process', benchSlackAck],
   ['discord ack, single process', benchDiscordAck],
   ['idle memory', benchIdleMemory],
