@@ -31,6 +31,7 @@ import type {
   AutocompleteChoice,
   AutocompleteInput,
   ButtonClickInput,
+  DispatchTarget,
   FakeCall,
   FakeDiscordUser,
   FakeInteraction,
@@ -45,6 +46,7 @@ export type {
   AutocompleteChoice,
   AutocompleteInput,
   ButtonClickInput,
+  DispatchTarget,
   FakeAttachment,
   FakeAuth,
   FakeCall,
@@ -96,8 +98,8 @@ export class FakeDiscord {
   private readonly rest: RestServer;
   /** Stable command ids for commands the bot never registered. */
   private readonly unregisteredIds = new Map<string, string>();
-  /** Each interaction's INTERACTION_CREATE payload, for redeliver(). */
-  private readonly payloads = new Map<string, unknown>();
+  /** Each interaction's INTERACTION_CREATE payload and sessions, for redeliver(). */
+  private readonly payloads = new Map<string, { payload: unknown; deliverTo: DispatchTarget }>();
   private readonly startedAt = Date.now();
 
   private constructor(server: Server, options: FakeDiscordOptions) {
@@ -187,9 +189,14 @@ export class FakeDiscord {
 
   // ---- gateway -------------------------------------------------------------------------------
 
-  /** Resolves once a client has completed IDENTIFY→READY (or RESUME→RESUMED) and is connected. */
+  /** Resolves once the newest client has completed IDENTIFY→READY (or RESUME→RESUMED) and is connected. */
   ready(): Promise<void> {
     return this.store.waitFor(() => this.gateway.connected, 10_000).then(() => undefined);
+  }
+
+  /** Gateway sessions whose client is connected now (one per bot replica). */
+  get connectedSessions(): number {
+    return this.gateway.connectedSessions;
   }
 
   get identifies(): number {
@@ -237,7 +244,7 @@ export class FakeDiscord {
       subcommand: input.subcommand,
       options: input.options ?? {},
     });
-    return this.issue(2, name, input, undefined, (ctx) => slashCommandJson(ctx, data));
+    return this.issue(2, name, input, undefined, (ctx) => slashCommandJson(ctx, data), input.deliverTo);
   }
 
   /** A person types into `focused`; resolves with the choices the bot answered (callback type 8). */
@@ -249,7 +256,14 @@ export class FakeDiscord {
       options: input.options ?? {},
       focused: input.focused,
     });
-    const interaction = this.issue(4, name, input, undefined, (ctx) => autocompleteJson(ctx, data));
+    const interaction = this.issue(
+      4,
+      name,
+      input,
+      undefined,
+      (ctx) => autocompleteJson(ctx, data),
+      input.deliverTo,
+    );
     const answer = await interaction.acknowledged;
     const choices = (answer.data as { choices?: AutocompleteChoice[] } | undefined)?.choices ?? [];
     return choices.map(({ name: choiceName, value }) => ({ name: choiceName, value }));
@@ -277,18 +291,26 @@ export class FakeDiscord {
     }
     const json = messageJson(message, this.identity, this.store);
     const from = { user: input.user, channelId: message.channelId, guildId: input.guildId };
-    return this.issue(3, input.customId, from, message.id, (ctx) => buttonJson(ctx, json, input.customId));
+    return this.issue(
+      3,
+      input.customId,
+      from,
+      message.id,
+      (ctx) => buttonJson(ctx, json, input.customId),
+      input.deliverTo,
+    );
   }
 
   /**
    * Discord sends the same INTERACTION_CREATE again (same id, same token), as a gateway replay
    * after a resume or a second session of the bot may: its callback is then already answered.
+   * It goes to the sessions the first delivery went to, unless `deliverTo` says otherwise.
    */
-  redeliver(interaction: FakeInteraction): void {
-    const payload = this.payloads.get(interaction.id);
-    if (payload === undefined)
-      throw new Error(`FakeDiscord.redeliver: unknown interaction ${interaction.id}`);
-    if (this.gateway.dispatch('INTERACTION_CREATE', payload) === 'dropped') {
+  redeliver(interaction: FakeInteraction, deliverTo?: DispatchTarget): void {
+    const issued = this.payloads.get(interaction.id);
+    if (issued === undefined) throw new Error(`FakeDiscord.redeliver: unknown interaction ${interaction.id}`);
+    const to = deliverTo ?? issued.deliverTo;
+    if (this.gateway.dispatch('INTERACTION_CREATE', issued.payload, to) === 'dropped') {
       throw new Error('FakeDiscord.redeliver: no gateway session could receive it');
     }
   }
@@ -299,6 +321,7 @@ export class FakeDiscord {
     from: { user: FakeDiscordUser; channelId: string; guildId?: string | null | undefined },
     sourceMessageId: string | undefined,
     build: (ctx: InteractionContext) => unknown,
+    deliverTo: DispatchTarget = 'every-session',
   ): FakeInteraction {
     const { user, channelId } = from;
     if (from.guildId === null && !this.store.channels.has(channelId)) {
@@ -343,8 +366,8 @@ export class FakeDiscord {
       ...(from.guildId !== undefined ? { guildId: from.guildId } : {}),
       ...(refused ? { appPermissions: String(BigInt(APP_PERMISSIONS) & ~CREATE_PUBLIC_THREADS) } : {}),
     });
-    this.payloads.set(interaction.id, payload);
-    if (this.gateway.dispatch('INTERACTION_CREATE', payload) === 'dropped') {
+    this.payloads.set(interaction.id, { payload, deliverTo });
+    if (this.gateway.dispatch('INTERACTION_CREATE', payload, deliverTo) === 'dropped') {
       interaction.undeliveredReason =
         'no gateway session could receive it: no client had identified, or its session ended';
     }

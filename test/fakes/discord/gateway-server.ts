@@ -2,10 +2,13 @@
 // zlib-stream only when zlib-sync is installed). HELLO on connect; IDENTIFY → READY + GUILD_CREATE;
 // heartbeats acked; RESUME replays what the session missed, then RESUMED. A session outlives its
 // socket unless the client closed with 1000/1001, so dispatches made while the client is away
-// (during a RECONNECT, say) are kept and replayed on RESUME, as on Discord.
+// (during a RECONNECT, say) are kept and replayed on RESUME, as on Discord. Several clients may
+// hold sessions at once (bot replicas, each identified with the same token): as on Discord, each
+// session gets every dispatch, so an interaction reaches all of them unless a test says otherwise.
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
+import type { DispatchTarget } from './types.js';
 
 export const GATEWAY_PATH = '/gateway';
 
@@ -71,6 +74,7 @@ export class GatewayServer {
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly sessions = new Map<string, Session>();
   private readonly connections = new Set<Connection>();
+  /** The newest identified session: the one reconnect() and invalidateSession() act on. */
   private current: Session | undefined;
   private readonly options: GatewayOptions;
 
@@ -94,19 +98,29 @@ export class GatewayServer {
     return this.current?.connection?.state === 'ready';
   }
 
+  /** Sessions whose client is identified or resumed on a live socket now. */
+  get connectedSessions(): number {
+    return [...this.sessions.values()].filter((s) => !s.ended && s.connection?.state === 'ready').length;
+  }
+
   /** The current session's intents (0 before the first IDENTIFY). */
   get intents(): number {
     return this.current?.intents ?? 0;
   }
 
   /**
-   * Sends a dispatch on the current session: at once if the client is connected, else kept for
-   * its RESUME. 'dropped' when no session can ever receive it (never identified, or ended).
+   * Sends a dispatch on each live session (or the newest only): at once where its client is
+   * connected, else kept for its RESUME. 'sent' when some client got it now, 'queued' when some
+   * session keeps it, 'dropped' when no session can ever receive it (never identified, or ended).
    */
-  dispatch(t: string, d: unknown): DispatchResult {
-    const session = this.current;
-    if (session === undefined || session.ended) return 'dropped';
-    return this.send(session, t, d);
+  dispatch(t: string, d: unknown, to: DispatchTarget = 'every-session'): DispatchResult {
+    const sessions =
+      to === 'newest-session'
+        ? [this.current].filter((s): s is Session => s !== undefined && !s.ended)
+        : [...this.sessions.values()].filter((s) => !s.ended);
+    const results = sessions.map((session) => this.send(session, t, d));
+    if (results.includes('sent')) return 'sent';
+    return results.includes('queued') ? 'queued' : 'dropped';
   }
 
   /** op 7: the client closes with 4200 and resumes on a new socket. */
@@ -225,7 +239,7 @@ export class GatewayServer {
       ended: false,
       intents: typeof d.intents === 'number' ? d.intents : 0,
     };
-    if (this.current !== undefined) this.current.ended = true;
+    // Another client's session goes on: a second replica of the bot gets its own.
     this.sessions.set(session.id, session);
     this.current = session;
     session.connection = connection;
@@ -246,7 +260,7 @@ export class GatewayServer {
     }
     const session = typeof d.session_id === 'string' ? this.sessions.get(d.session_id) : undefined;
     const seq = typeof d.seq === 'number' ? d.seq : 0;
-    if (session === undefined || session.ended || session !== this.current || seq > session.seq) {
+    if (session === undefined || session.ended || seq > session.seq) {
       // Discord's answer to a session it cannot resume: the client then identifies anew.
       this.frame(connection, { op: Op.InvalidSession, d: false });
       return;

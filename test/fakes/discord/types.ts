@@ -59,6 +59,13 @@ export interface FakeThread {
 
 export type FakeAuth = 'bot' | 'none' | 'bad';
 
+/**
+ * Which gateway sessions an interaction is dispatched to: every live one (Discord's way, when
+ * several bot replicas each hold a session), or only the newest identified, so a test decides
+ * which replica receives it.
+ */
+export type DispatchTarget = 'every-session' | 'newest-session';
+
 /** One REST request, as the fake answered it. */
 export interface FakeCall {
   method: string;
@@ -99,6 +106,8 @@ export interface SlashCommandInput {
   name?: string;
   subcommand: string;
   options?: Record<string, OptionValue>;
+  /** Which gateway sessions get it; every live one by default, as on Discord. */
+  deliverTo?: DispatchTarget;
 }
 
 export interface AutocompleteInput extends SlashCommandInput {
@@ -113,6 +122,8 @@ export interface ButtonClickInput {
   /** The message carrying the button; the fake looks up its current version by id. */
   message: FakeMessage;
   customId: string;
+  /** As for SlashCommandInput: every live gateway session by default. */
+  deliverTo?: DispatchTarget;
 }
 
 export interface AutocompleteChoice {
