@@ -10,6 +10,7 @@ import { PNG } from 'pngjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningChatOps, startChatOps } from '../../src/app/start-chatops.js';
 import { DiscordAdapter } from '../../src/bots/discord/discord-adapter.js';
+import { RedisInteractionRegistry } from '../../src/bots/discord/interaction-registry.js';
 import { slashCommandDefinitions } from '../../src/bots/discord/slash-command-definitions.js';
 import { RedisMessageRefs } from '../../src/bots/message-refs.js';
 import { parsePolicy } from '../../src/core/policy/index.js';
@@ -74,6 +75,7 @@ async function startBot(
     // Short enough that a fast simulated migration still shows its progress as several edits.
     editIntervalMs: 50,
     messageRefs: new RedisMessageRefs(redis, { prefix, platform: 'discord' }),
+    interactions: new RedisInteractionRegistry(redis, { prefix }),
   });
   const app = await startChatOps({
     redis,

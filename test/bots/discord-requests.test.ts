@@ -3,10 +3,13 @@
 // the configured servers are served; an interaction Discord delivers twice reaches the core once;
 // commands are acknowledged privately, so nothing is public until the core asks for the request's
 // public record (openRequestThread), whose text is what will run, on one line; private answers
-// reach the person before that, and after the command was handled while its token works.
+// reach the person before that, and after the command was handled while its token works; what
+// a click says to the clicker alone is a follow-up of the click's own interaction; with the
+// shared interaction registry unreachable (Redis down), the receiving replica still answers.
 import { afterEach, describe, expect, it } from 'vitest';
 import { DiscordAdapter } from '../../src/bots/discord/discord-adapter.js';
 import type { DiscordThread } from '../../src/bots/discord/discord-thread.js';
+import type { InteractionRegistry } from '../../src/bots/discord/interaction-registry.js';
 import { NOT_SERVED_ANSWER } from '../../src/bots/discord/served-guilds.js';
 import { ConfigError } from '../../src/config-error.js';
 import type { ChatEvent } from '../../src/core/chat-event.js';
@@ -37,9 +40,12 @@ class RecordingCore implements CoreApi {
     await this.onCommand(event);
   }
 
+  onPress: (press: ButtonPress) => Promise<void> = async () => {};
+
   async press(press: ButtonPress): Promise<void> {
     this.presses.push(press);
     this.#changed();
+    await this.onPress(press);
   }
 
   async suggest(_kind: string, typed: string) {
@@ -69,12 +75,21 @@ afterEach(async () => {
   for (const stop of stops.splice(0).reverse()) await stop();
 });
 
-async function start() {
+/** A registry whose Redis is down: every call fails. */
+const unreachableRegistry: InteractionRegistry = {
+  remember: () => Promise.reject(new Error('Connection is closed.')),
+  get: () => Promise.reject(new Error('Connection is closed.')),
+  claimDeferredReply: () => Promise.reject(new Error('Connection is closed.')),
+};
+
+async function start(interactions?: InteractionRegistry) {
   const fake = await FakeDiscord.start();
   stops.push(() => fake.stop());
   fake.addChannel(CHANNEL, 'ops');
   const errors: string[] = [];
   const lines: string[] = [];
+  /** Every log line whole, its fields included. */
+  const written: string[] = [];
   let waiters: Array<() => boolean> = [];
   const record = (message: string) => {
     lines.push(message);
@@ -90,11 +105,19 @@ async function start() {
       };
       if (!check()) waiters.push(check);
     });
+  const write = (fields: object, message: string) => written.push(`${message} ${JSON.stringify(fields)}`);
   const logger: Logger = {
-    debug: () => {},
-    info: (_fields, message) => record(message),
-    warn: (_fields, message) => record(message),
-    error: (_fields, message) => {
+    debug: write,
+    info: (fields, message) => {
+      write(fields, message);
+      record(message);
+    },
+    warn: (fields, message) => {
+      write(fields, message);
+      record(message);
+    },
+    error: (fields, message) => {
+      write(fields, message);
       errors.push(message);
       record(message);
     },
@@ -105,11 +128,12 @@ async function start() {
     apiUrl: fake.apiUrl,
     logger,
     editIntervalMs: 20,
+    ...(interactions ? { interactions } : {}),
   });
   const core = new RecordingCore();
   await adapter.start(core);
   stops.push(() => adapter.stop());
-  return { fake, adapter, core, errors, logged };
+  return { fake, adapter, core, errors, lines, written, logged };
 }
 
 describe('Discord requests', () => {
@@ -150,8 +174,42 @@ describe('Discord requests', () => {
       action: 'approve',
       value: 'a1',
       requestId: `discord:interaction:${click.id}`,
-      thread: { platform: 'discord', channel: CHANNEL, message: request.id },
+      thread: { platform: 'discord', channel: CHANNEL, message: request.id, interaction: click.id },
     });
+  });
+
+  it("answers a click privately through the click's own interaction, as a follow-up", async () => {
+    const { fake, adapter, core } = await start();
+    core.onCommand = async (event) => {
+      const thread = await adapter.openRequestThread(event);
+      await adapter.send({
+        thread,
+        describesRequest: true,
+        card: {
+          title: 'migrate TestVM',
+          status: 'pending',
+          buttons: [{ action: 'approve', label: 'Approve', value: 'a1' }],
+        },
+      });
+    };
+    core.onPress = (press) =>
+      adapter.send({
+        thread: press.thread,
+        ephemeralTo: press.user,
+        card: info('Your click changed nothing'),
+      });
+    const command = fake.slashCommand({ user: ALICE, channelId: CHANNEL, subcommand: 'status' });
+    await command.acknowledged;
+    const request = await fake.waitFor(() => fake.messages(CHANNEL).find((m) => m.components.length > 0));
+    const click = fake.clickButton({ user: BOB, message: request, customId: 'pve:approve:a1' });
+    expect(await click.acknowledged).toEqual({ type: 6 });
+    const answer = await fake.waitFor(() =>
+      fake.ephemerals(BOB.id).find((m) => /changed nothing/.test(embedText(m))),
+    );
+    expect(answer).toMatchObject({ interactionId: click.id, flags: 64 });
+    // The card it was clicked on is as it was: the answer was not taken for an edit of it.
+    expect(fake.messages(CHANNEL).find((m) => m.id === request.id)?.components).toEqual(request.components);
+    expect(fake.ephemerals(ALICE.id)).toEqual([]);
   });
 
   it('answers a command, a click or a keystroke from another server or a DM privately, and hands the core nothing', async () => {
@@ -277,6 +335,30 @@ describe('Discord requests', () => {
       card: info('for bob'),
     });
     expect(fake.ephemerals(BOB.id)).toEqual([]);
+  });
+
+  it('answers privately from its own memory when the shared interaction registry is unreachable', async () => {
+    const { fake, adapter, core, lines, written } = await start(unreachableRegistry);
+    core.onCommand = (event) =>
+      adapter.send({
+        thread: event.thread,
+        ephemeralTo: event.user,
+        card: info('Not accepted: Redis is unavailable; nothing will run'),
+      });
+    const command = fake.slashCommand({ user: ALICE, channelId: CHANNEL, subcommand: 'status' });
+    await command.acknowledged;
+    const answer = await fake.waitFor(() =>
+      fake.ephemerals(ALICE.id).find((m) => /Not accepted/.test(embedText(m))),
+    );
+    // It replaced the "thinking" reply (no second message), and the log says why it looked locally.
+    expect(answer).toMatchObject({ interactionId: command.id, flags: 64 });
+    expect(fake.ephemerals(ALICE.id)).toHaveLength(1);
+    expect(lines).toContain(
+      'cannot record a Discord interaction for the other replicas; only this one can answer it privately',
+    );
+    // Nothing of the token reaches the log.
+    expect(written.join('\n')).toContain(command.id);
+    expect(written.join('\n')).not.toContain(command.token);
   });
 
   it('withdraws the private "thinking" reply when the command said nothing privately', async () => {

@@ -1,23 +1,32 @@
 // Discord through discord.js on the gateway. Only the servers (guilds) the operator named are
 // served: an interaction from any other server, or a DM, is answered privately and nothing runs.
 // `/pve <subcommand>` is acknowledged at once, privately (Discord allows 3 seconds), its options
-// written as the command line the grammar parses, and handed to the core with the interaction's
-// id, which the core handles once however often Discord delivers it. Until the core has checked
-// the grammar and the policy, whatever it says goes to the person alone (the private "thinking"
-// reply, then ephemeral follow-ups), so a mistyped or refused command leaves no public trace.
-// Once accepted, the core asks for the public record (openRequestThread): a message in the
-// channel saying who ran what, which then carries the resolved plan and its approval buttons.
+// written as the command line the grammar parses, and submitted to the core with the
+// interaction's id, which the core handles once however often Discord delivers it. The handling
+// runs later, from the intake, in this replica or another: so the interaction is recorded first
+// in the interaction registry (interaction-registry.ts, shared through Redis), and every private
+// answer goes through the interaction's webhook with the token found there, from any replica.
+// Until the core has checked the grammar and the policy, whatever it says goes to the person
+// alone (the private "thinking" reply replaced, then ephemeral follow-ups), so a mistyped or
+// refused command leaves no public trace. Once accepted, the core asks for the public record
+// (openRequestThread): a message in the channel saying who ran what, which then carries the
+// resolved plan and its approval buttons; an unused "thinking" reply is withdrawn then.
 // Everything after goes into a thread started on it (or, where the bot may not start threads,
 // replies to it in the channel: request-threads.ts): progress as one message edited in place,
-// the result as a new message that mentions the requester.
+// the result as a new message that mentions the requester. A click is acknowledged without a
+// visible change and submitted the same way; what it says to the clicker alone is a follow-up
+// of the click's own interaction.
 //
 // Every public write uses the bot token and the ids in the ThreadRef, so a request approved an
 // hour later, or after a restart, still lands where it belongs; interaction tokens (15 minutes)
 // only answer the person who interacted.
 //
+// Each replica holds a gateway session, and Discord may deliver one interaction to several: the
+// first acknowledgement wins, the others are refused (40060) and that arrival does nothing
+// (acknowledge-interaction.ts).
+//
 // A message's files (the digest's chart) are attached to the message that carries its card, the
 // first picture drawn inside the card's embed; an edited message gets them with its first post.
-import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   type AutocompleteInteraction,
   type ButtonInteraction,
@@ -56,8 +65,12 @@ import {
   discordUploads,
   withAttachedImage,
 } from './discord-uploads.js';
+import {
+  type AnsweredInteraction,
+  type InteractionRegistry,
+  MemoryInteractionRegistry,
+} from './interaction-registry.js';
 import { interactionToText, type OptionValue } from './interaction-to-text.js';
-import { RecentInteractions } from './recent-interactions.js';
 import { type DiscordMessageBody, renderCardMessage, renderRequestLine } from './render-card-message.js';
 import { MISSING_ACCESS, MISSING_PERMISSIONS, RequestThreads } from './request-threads.js';
 import { NOT_SERVED_ANSWER, servedGuilds } from './served-guilds.js';
@@ -80,23 +93,18 @@ export interface DiscordAdapterOptions {
   editIntervalMs?: number;
   /** Counts failed REST calls (`pve_chatops_chat_api_errors_total{platform="discord"}`). */
   metrics?: Metrics | undefined;
+  /**
+   * Where acknowledged interactions (their tokens) are found by the replica that handles them:
+   * RedisInteractionRegistry on the intake connection (a write Redis cannot take fails at once,
+   * and this replica still answers from its own memory); in memory by default (one process).
+   */
+  interactions?: InteractionRegistry;
 }
 
 /** Statuses after which a message may still change; any other is final. */
 const OPEN_STATUSES: ReadonlySet<CardStatus> = new Set(['running', 'pending']);
 const CHOICE_MAX = 100;
 const NO_MENTIONS = { parse: [] as never[] };
-
-/** The interaction being answered, for the private messages the core sends while handling it. */
-interface LiveInteraction {
-  interaction: ChatInputCommandInteraction | ButtonInteraction;
-  userId: string;
-  /**
-   * A command's private deferred reply: `thinking` until the first private answer replaces it,
-   * `gone` once withdrawn (the command said nothing to the person alone). Buttons have none.
-   */
-  privateReply: 'thinking' | 'used' | 'gone' | 'none';
-}
 
 interface EditContent {
   channel: string;
@@ -135,9 +143,13 @@ export class DiscordAdapter implements ChatAdapter {
   readonly #request: DiscordRestRequest;
   readonly #edits: EditCoalescer<EditContent, string>;
   readonly #threads: RequestThreads;
-  readonly #live = new AsyncLocalStorage<LiveInteraction>();
-  /** Commands whose requester may still get a private answer after the command was handled. */
-  readonly #recent = new RecentInteractions<LiveInteraction>();
+  /** The interactions being answered, as every replica finds them. */
+  readonly #interactions: InteractionRegistry;
+  /**
+   * The ones this replica acknowledged, kept here too: while Redis is down the registry cannot
+   * record them, and the person must still hear, privately, that their request was not accepted.
+   */
+  readonly #received = new MemoryInteractionRegistry();
   #core: CoreApi | undefined;
   #started = false;
 
@@ -146,6 +158,7 @@ export class DiscordAdapter implements ChatAdapter {
     this.#guilds = servedGuilds(options.guildIds ?? []);
     this.#o = options;
     this.#logger = options.logger;
+    this.#interactions = options.interactions ?? new MemoryInteractionRegistry();
     this.#request = createDiscordRestRequest();
     this.#client = new Client({
       // Guilds alone: interactions carry the member and their roles; no privileged intent needed.
@@ -242,6 +255,10 @@ export class DiscordAdapter implements ChatAdapter {
       }
       throw error;
     }
+    // The command went public: its private "thinking" reply, if nothing replaced it, goes now
+    // (rather than turning into "the application did not respond"). Awaited, so a private answer
+    // that follows cannot reach Discord first and be taken for the deferred reply.
+    if (thread.interaction !== undefined) await this.#withdrawDeferredReply(thread.interaction);
     return { ...thread, message: posted.id, user, command };
   }
 
@@ -382,30 +399,116 @@ export class DiscordAdapter implements ChatAdapter {
 
   /**
    * A message for one person: an answer to their own interaction (ephemeral messages exist only
-   * as such), the one being handled, or their command's while its token still works.
+   * as such), the one the thread names (a command, or the click being handled) while its token
+   * works, through the interaction's webhook: no live interaction object, so any replica can.
    */
   async #sendEphemeral(identity: string, card: Card, thread: DiscordThread): Promise<void> {
     const userId = discordUserId(identity);
-    const handling = this.#live.getStore();
-    const live =
-      handling && handling.userId === userId
-        ? handling
-        : [this.#recent.get(thread.interaction)].find((recent) => recent?.userId === userId);
-    if (!live) {
+    const found = thread.interaction === undefined ? undefined : await this.#answerable(thread.interaction);
+    if (!found || found.interaction.userId !== userId) {
       this.#logger.warn(
-        { to: identity, title: card.title },
+        { to: identity, title: card.title, interaction: thread.interaction },
         'no interaction of theirs to answer (or its 15 minutes are over); private message dropped',
       );
       return;
     }
+    const { interaction } = found;
     const { embeds } = renderCardMessage(card);
-    if (live.privateReply === 'thinking') {
+    if (await this.#claimDeferredReply(found)) {
       // The first private answer replaces the private "thinking" reply.
-      live.privateReply = 'used';
-      await live.interaction.editReply({ content: '', embeds, components: [], allowedMentions: NO_MENTIONS });
+      await this.#webhook('patch', interaction, {
+        content: '',
+        embeds,
+        components: [],
+        allowed_mentions: NO_MENTIONS,
+      });
       return;
     }
-    await live.interaction.followUp({ embeds, flags: MessageFlags.Ephemeral, allowedMentions: NO_MENTIONS });
+    await this.#webhook('post', interaction, {
+      embeds,
+      flags: MessageFlags.Ephemeral,
+      allowed_mentions: NO_MENTIONS,
+    });
+  }
+
+  /**
+   * The interaction's webhook, with its token (no bot authorization): `patch` replaces the
+   * deferred reply (@original), `post` sends a follow-up, `delete` withdraws the deferred reply.
+   */
+  async #webhook(
+    method: 'patch' | 'post' | 'delete',
+    interaction: AnsweredInteraction,
+    body?: object,
+  ): Promise<void> {
+    const { applicationId, token } = interaction;
+    const route =
+      method === 'post'
+        ? Routes.webhook(applicationId, token)
+        : Routes.webhookMessage(applicationId, token, '@original');
+    await this.#client.rest[method](route, { auth: false, ...(body ? { body } : {}) });
+  }
+
+  /** Records an interaction this replica acknowledged, for whichever replica answers it. */
+  async #remember(
+    interaction: ChatInputCommandInteraction | ButtonInteraction,
+    deferredReply: boolean,
+  ): Promise<void> {
+    const answered: AnsweredInteraction = {
+      id: interaction.id,
+      token: interaction.token,
+      applicationId: interaction.applicationId,
+      userId: interaction.user.id,
+    };
+    await this.#received.remember(answered, { deferredReply });
+    await this.#interactions
+      .remember(answered, { deferredReply })
+      .catch((error: unknown) =>
+        this.#logger.warn(
+          { interaction: interaction.id, error: errorText(error) },
+          'cannot record a Discord interaction for the other replicas; only this one can answer it privately',
+        ),
+      );
+  }
+
+  /** The interaction and where it was found: the shared registry, else this replica's own memory. */
+  async #answerable(id: string): Promise<{ interaction: AnsweredInteraction; shared: boolean } | undefined> {
+    try {
+      const interaction = await this.#interactions.get(id);
+      if (interaction) return { interaction, shared: true };
+    } catch (error) {
+      this.#logger.warn(
+        { interaction: id, error: errorText(error) },
+        'cannot read the interaction registry; looking in this replica only',
+      );
+    }
+    const interaction = await this.#received.get(id);
+    return interaction ? { interaction, shared: false } : undefined;
+  }
+
+  /** Whether this caller, alone, answers the deferred reply (replaces or withdraws it). */
+  async #claimDeferredReply(found: { interaction: AnsweredInteraction; shared: boolean }): Promise<boolean> {
+    // This replica's copy is claimed too, so a Redis failure later cannot make it claim twice.
+    const here = await this.#received.claimDeferredReply(found.interaction.id);
+    if (!found.shared) return here;
+    try {
+      return await this.#interactions.claimDeferredReply(found.interaction.id);
+    } catch (error) {
+      this.#logger.warn(
+        { interaction: found.interaction.id, error: errorText(error) },
+        'cannot claim the private deferred reply in the registry; deciding from this replica only',
+      );
+      return here;
+    }
+  }
+
+  /** A command's private "thinking" reply that nothing replaced is deleted; failures only logged. */
+  async #withdrawDeferredReply(id: string): Promise<void> {
+    try {
+      const found = await this.#answerable(id);
+      if (found && (await this.#claimDeferredReply(found))) await this.#webhook('delete', found.interaction);
+    } catch (error) {
+      this.#logger.warn({ error: errorText(error) }, 'cannot withdraw the private deferred reply');
+    }
   }
 
   // ---- receiving -----------------------------------------------------------------------------
@@ -473,46 +576,18 @@ export class DiscordAdapter implements ChatAdapter {
       command: quoteCommandText(text),
       interaction: interaction.id,
     };
-    const live: LiveInteraction = { interaction, userId: interaction.user.id, privateReply: 'thinking' };
-    this.#recent.remember(interaction.id, live);
-    try {
-      await this.#live.run(live, () =>
-        this.#core!.handle({
-          platform: 'discord',
-          user: this.#chatUser(interaction),
-          channel: `discord:${interaction.channelId}`,
-          text,
-          thread,
-          requestId: `discord:interaction:${interaction.id}`,
-        }),
-      );
-    } catch (error) {
-      this.#logger.error({ error: errorText(error) }, 'the core failed on a Discord command');
-      await this.#live
-        .run(live, () =>
-          this.#sendEphemeral(
-            `discord:${live.userId}`,
-            {
-              title: 'Something went wrong on my side',
-              status: 'failed',
-              text: 'The details are in my log. Please try again.',
-            },
-            thread,
-          ),
-        )
-        .catch((inner: unknown) => this.#logger.warn({ error: errorText(inner) }, 'cannot answer'));
-    } finally {
-      // Nothing said to the person alone (the command went public, or was a repeat): the private
-      // "thinking" reply goes, rather than turning into "the application did not respond".
-      if (live.privateReply === 'thinking') {
-        live.privateReply = 'gone';
-        await interaction
-          .deleteReply()
-          .catch((error: unknown) =>
-            this.#logger.warn({ error: errorText(error) }, 'cannot withdraw the private deferred reply'),
-          );
-      }
-    }
+    // Recorded before the submit: the replica that handles it may be another, at once.
+    await this.#remember(interaction, true);
+    await this.#submit(interaction, thread, () =>
+      this.#core!.handle({
+        platform: 'discord',
+        user: this.#chatUser(interaction),
+        channel: `discord:${interaction.channelId}`,
+        text,
+        thread,
+        requestId: `discord:interaction:${interaction.id}`,
+      }),
+    );
   }
 
   async #onButton(interaction: ButtonInteraction): Promise<void> {
@@ -520,18 +595,42 @@ export class DiscordAdapter implements ChatAdapter {
     // Acknowledged at once and without a visible change: the card is redrawn by what follows.
     const answered = await acknowledgeInteraction(() => interaction.deferUpdate(), interaction, this.#logger);
     if (!answered) return;
-    const live: LiveInteraction = { interaction, userId: interaction.user.id, privateReply: 'none' };
-    await this.#live.run(live, () =>
+    // The click's own interaction carries what is said to the clicker alone ("you may not").
+    const thread: DiscordThread = { ...this.#threadOfButton(interaction), interaction: interaction.id };
+    await this.#remember(interaction, false);
+    await this.#submit(interaction, thread, () =>
       this.#core!.press({
         action,
         value,
         user: this.#chatUser(interaction),
         platform: 'discord',
         channel: `discord:${interaction.channelId}`,
-        thread: this.#threadOfButton(interaction),
+        thread,
         requestId: `discord:interaction:${interaction.id}`,
       }),
     );
+  }
+
+  /** Hands the core a request; should the core itself fail, the person hears it privately. */
+  async #submit(
+    interaction: ChatInputCommandInteraction | ButtonInteraction,
+    thread: DiscordThread,
+    submit: () => Promise<void>,
+  ): Promise<void> {
+    try {
+      await submit();
+    } catch (error) {
+      this.#logger.error({ error: errorText(error) }, 'the core failed on a Discord interaction');
+      await this.#sendEphemeral(
+        `discord:${interaction.user.id}`,
+        {
+          title: 'Something went wrong on my side',
+          status: 'failed',
+          text: 'The details are in my log. Please try again.',
+        },
+        thread,
+      ).catch((inner: unknown) => this.#logger.warn({ error: errorText(inner) }, 'cannot answer'));
+    }
   }
 
   /**

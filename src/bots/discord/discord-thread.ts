@@ -21,8 +21,9 @@ export type DiscordThread = {
   user?: string;
   command?: string;
   /**
-   * The command's interaction id: an answer for the requester alone that comes later (a private
-   * job result) is sent as a follow-up of it while its token works (the token stays in memory).
+   * The interaction being answered: the command's, or on a click's thread the click's own. What
+   * is said to that person alone (a refusal, a private job result) goes through its webhook while
+   * its token works; the token is found by this id in the interaction registry, by any replica.
    */
   interaction?: string;
 };
