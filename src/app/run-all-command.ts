@@ -97,8 +97,17 @@ export async function runAllCommand(argv: string[], withWorker: boolean): Promis
   if (config.discord) {
     // Loaded only when configured: discord.js and its gateway stack cost memory otherwise.
     const { DiscordAdapter } = await import('../bots/discord/discord-adapter.js');
+    const { RedisInteractionRegistry } = await import('../bots/discord/interaction-registry.js');
     adapters.push(
-      new DiscordAdapter({ ...config.discord, logger, metrics, messageRefs: messageRefs('discord') }),
+      new DiscordAdapter({
+        ...config.discord,
+        logger,
+        metrics,
+        messageRefs: messageRefs('discord'),
+        // Shared, so whichever replica handles a command can answer its interaction. The intake
+        // connection fails at once when Redis is down; the receiving replica keeps its own copy.
+        interactions: new RedisInteractionRegistry(intake, { prefix: config.redisPrefix }),
+      }),
     );
   }
   let consoleAdapter: ConsoleAdapter | undefined;
