@@ -462,12 +462,26 @@ export function checkCompose(doc: unknown, exp: Expectations, image: { command: 
         problems.push(`service ${name} (${command}) is not in profile split`);
     }
   }
-  for (const [name, service] of byCommand('worker')) {
+  for (const [name, service] of [...byCommand('worker'), ...byCommand('bot')]) {
     if (service.container_name !== undefined)
       problems.push(`service ${name}: container_name prevents --scale`);
     if (publishedPorts(service.ports).some((port) => port.published !== undefined)) {
       problems.push(`service ${name}: a published host port prevents --scale`);
     }
+  }
+  // The bots scale, so another service of the profile publishes the port Slack's HTTP requests reach.
+  const front = Object.entries(services).filter(
+    ([, s]) =>
+      isObject(s) &&
+      profiles(s).includes('split') &&
+      publishedPorts(s.ports).some(
+        (port) => port.target === String(exp.port) && port.published !== undefined,
+      ),
+  );
+  if (front.length !== 1) {
+    problems.push(
+      `want one service in profile split publishing port ${exp.port} in front of the bots, found ${front.length}`,
+    );
   }
   problems.push(...simulatorProblems(services, volumes, byCommand, profiles, cliCommand));
   return report;

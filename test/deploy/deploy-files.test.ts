@@ -4,8 +4,11 @@
 // on a broken copy of the file.
 
 import { execFile, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import {
@@ -213,6 +216,7 @@ describe('docker-compose.yml', () => {
       'pve-chatops': { command: ['all'], profiles: undefined },
       bot: { command: ['bot'], profiles: ['split'] },
       worker: { command: ['worker'], profiles: ['split'] },
+      'bot-lb': { command: undefined, profiles: ['split'] },
       sim: { command: ['sim', '--env-file', '/shared/sim.env'], profiles: ['simulator'] },
       'pve-chatops-sim': { command: ['all', '--env-file', '/shared/sim.env'], profiles: ['simulator'] },
     });
@@ -251,6 +255,16 @@ describe('docker-compose.yml', () => {
     ['bot outside split', (d) => delete d.services.bot!.profiles, /bot \(bot\) is not in profile split/],
     ['no worker', (d) => delete d.services.worker, /no service runs worker/],
     ['a worker that cannot scale', (d) => (d.services.worker!.container_name = 'worker'), /prevents --scale/],
+    [
+      'a bot that cannot scale',
+      (d) => (d.services.bot!.ports = ['3000:3000']),
+      /service bot: a published host port prevents --scale/,
+    ],
+    [
+      'nothing in front of the bots',
+      (d) => delete d.services['bot-lb'],
+      /want one service in profile split publishing port 3000 in front of the bots, found 0/,
+    ],
     ['no .env', (d) => delete d.services.bot!.env_file, /bot: env_file does not include .env/],
     [
       'a REDIS_URL to localhost',
@@ -305,6 +319,54 @@ describe('docker-compose.yml', () => {
 
   it('rejects duplicate keys instead of silently keeping the last', () => {
     expect(() => loadCompose('services:\n  a: {image: x}\n  a: {image: y}\n')).toThrow();
+  });
+});
+
+describe("deploy/bot-lb.nginx.conf, the bots' load balancer (bot-lb)", () => {
+  const conf = readRepoFile('deploy/bot-lb.nginx.conf');
+  const doc = loadCompose(composeText) as { services: Record<string, Record<string, unknown>> };
+  const lb = doc.services['bot-lb']!;
+
+  it("is what bot-lb mounts as nginx's server, on the port it publishes, and checks /healthz there", () => {
+    expect(lb.volumes).toContain('./deploy/bot-lb.nginx.conf:/etc/nginx/conf.d/default.conf:ro');
+    expect(lb.ports).toEqual([`${exp.port}:${exp.port}`]);
+    expect(conf).toMatch(new RegExp(`^\\s*listen ${exp.port};$`, 'm'));
+    expect((lb.healthcheck as { test: string[] }).test.join(' ')).toContain(
+      `http://127.0.0.1:${exp.port}/healthz`,
+    );
+  });
+
+  it("sends every request to the bot service, looked up in Docker's DNS while running (follows --scale)", () => {
+    const bots = Object.entries(doc.services).find(
+      ([, s]) => (s.command as string[] | undefined)?.[0] === 'bot',
+    );
+    expect(bots?.[0]).toBe('bot');
+    expect(conf).toMatch(/^resolver 127\.0\.0\.11 valid=\d+s/m);
+    const upstream = /^\s*set \$(\w+) http:\/\/(\w[\w-]*):(\d+);$/m.exec(conf);
+    expect(upstream?.slice(2)).toEqual(['bot', String(exp.port)]);
+    expect(conf).toMatch(new RegExp(`^\\s*proxy_pass \\$${upstream?.[1]};$`, 'm'));
+    // Slack's request, once sent to a replica, is never sent to another.
+    expect(conf).not.toMatch(/non_idempotent/);
+  });
+
+  const nginx = spawnSync('nginx', ['-v'], { encoding: 'utf8' });
+  it.runIf(nginx.status === 0)('is accepted by nginx -t (when installed)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bot-lb-'));
+    const main = join(dir, 'nginx.conf');
+    // The image's nginx.conf around it, reduced: temporary files under `dir` rather than the
+    // distribution's compiled-in paths, which need not exist here.
+    const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map(
+      (kind) => `  ${kind}_temp_path ${dir}/${kind};\n`,
+    );
+    writeFileSync(
+      main,
+      `pid ${dir}/nginx.pid;\nerror_log stderr;\nevents {}\nhttp {\n  access_log off;\n${temp.join('')}  include ${repoRoot}deploy/bot-lb.nginx.conf;\n}\n`,
+    );
+    const result = spawnSync('nginx', ['-t', '-q', '-e', 'stderr', '-p', dir, '-c', main], {
+      encoding: 'utf8',
+    });
+    expect(`${result.stdout}${result.stderr}`.trim()).toBe('');
+    expect(result.status).toBe(0);
   });
 });
 
