@@ -134,6 +134,34 @@ describe('the command intake', () => {
     expect(r.seen).toEqual([{ consumer: 'survivor', text: 'stop TestVM' }]);
   });
 
+  it('renews its claim while it handles an entry, but never takes back one another replica took over', async () => {
+    const { redis, prefix } = world();
+    const key = intakeStreamKey(prefix);
+    const lost = loggerWaitingFor('an intake entry was taken over by another replica while handled here');
+    const slow = intake(redis, prefix, 'slow', { claimIdleMs: 300, logger: lost.logger });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let started!: (id: string) => void;
+    const handling = new Promise<string>((resolve) => {
+      started = resolve;
+    });
+    slow.start(async () => {
+      const rows = (await redis.xpending(key, 'bots', '-', '+', 1)) as Array<[string]>;
+      started(rows[0]![0]);
+      await gate;
+    });
+    await slow.submit(command('migrate TestVM node03', 'test:req-3'));
+    const id = await handling;
+    // Another replica decided this one was stuck and took the entry.
+    await redis.xclaim(key, 'bots', 'thief', 0, id, 'JUSTID');
+    await lost.logged;
+    const rows = (await redis.xpending(key, 'bots', '-', '+', 1)) as Array<[string, string]>;
+    expect(rows[0]![1]).toBe('thief');
+    release();
+  });
+
   it('never hands over a revoked submit or an entry it cannot read', async () => {
     const { redis, prefix } = world();
     const key = intakeStreamKey(prefix);

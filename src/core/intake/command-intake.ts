@@ -7,8 +7,8 @@
 //   between the ack and the reply leaves it pending, and another replica claims it once it has
 //   been idle for claimIdleMs;
 // - never twice: the id was claimed at submit, so a replay never enters the stream; a replica
-//   still handling an entry keeps refreshing its claim (XCLAIM … JUSTID resets the idle time), so
-//   only a dead or stuck one loses it;
+//   still handling an entry keeps renewing its claim (XCLAIM … JUSTID resets the idle time, and
+//   only while it still owns the entry), so only a dead or stuck one loses it;
 // - not accepted means never run: a submit that timed out was still sent, and a Redis that was
 //   only frozen executes it when it resumes; a revoke marker follows it on the same connection
 //   (jobs/revoked-submissions.ts explains why that holds), and the consumer drops revoked entries;
@@ -57,6 +57,16 @@ if #KEYS == 2 then
   if not redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[4], 'NX') then return false end
 end
 return redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'entry', ARGV[1], 'submission', ARGV[5])
+`;
+
+// Renews the claim only while this consumer still owns the entry: a replica that stalled past the
+// idle time and lost the entry to another must not take it back (both would then handle it).
+// KEYS[1] the stream; ARGV[1] the group, ARGV[2] this consumer, ARGV[3] the entry id. 1: renewed.
+const RENEW = `
+local pending = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[3], ARGV[3], 1)
+if #pending == 0 or pending[1][2] ~= ARGV[2] then return 0 end
+redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[3], 'JUSTID')
+return 1
 `;
 
 export function intakeStreamKey(prefix: string): string {
@@ -249,11 +259,17 @@ export class CommandIntake {
       await conn.xack(this.#key, this.#group, raw.id);
       return;
     }
-    // While the handler runs, keep the entry ours: another replica claims only what nobody refreshes.
+    // While the handler runs, keep the entry ours: another replica claims only what nobody renews.
     const heartbeat = setInterval(
       () => {
-        conn
-          .xclaim(this.#key, this.#group, this.#o.consumer, 0, raw.id, 'JUSTID')
+        (conn.eval(RENEW, 1, this.#key, this.#group, this.#o.consumer, raw.id) as Promise<number>)
+          .then((renewed) => {
+            if (renewed === 0)
+              logger.warn(
+                { entry: raw.id },
+                'an intake entry was taken over by another replica while handled here',
+              );
+          })
           .catch((error: unknown) =>
             logger.debug({ entry: raw.id, error: message(error) }, 'intake heartbeat failed'),
           );
