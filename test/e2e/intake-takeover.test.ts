@@ -11,6 +11,8 @@
 // - replica B starts (A keeps refreshing its claim meanwhile), A is killed with SIGKILL, and the
 //   held call is dropped: it never reached Slack;
 // - B takes the entry over once A's claim has been idle for INTAKE_CLAIM_IDLE_MS and handles it.
+// A second case holds A's first message in the request's thread instead: A had posted the request
+// message (and written its ts down) and queued the job; B goes on in that thread, queues nothing.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -57,11 +59,13 @@ describe('two bot replicas and a worker (compiled processes): a replica killed m
   let sim: RunningSimulator<SimCluster>;
   let env: Record<string, string | undefined>;
   const processes: CompiledCli[] = [];
+  const bots: CompiledCli[] = [];
   const prefix = `test-intake-takeover-${randomUUID()}`;
 
   const start = (command: 'bot' | 'worker'): CompiledCli => {
     const cli = startCompiledCli([command], env);
     processes.push(cli);
+    if (command === 'bot') bots.push(cli);
     return cli;
   };
 
@@ -140,5 +144,45 @@ describe('two bot replicas and a worker (compiled processes): a replica killed m
     expect(sim.cluster.guest(100)?.running).toBe(false);
     // The private channel of the refusal path stays empty: nothing went wrong for the person.
     expect(fake.ephemerals(ALICE).filter((e) => e.channel === CHANNEL)).toEqual([]);
+  }, 120_000);
+
+  it('goes on in the thread replica A opened when A died after posting the request message', async () => {
+    // The bots of the test before are stopped: A must be the only consumer when the command comes.
+    for (const cli of bots.splice(0)) await cli.stop();
+    const replicaA = start('bot');
+    const portA = await publicPort(replicaA);
+    const request = /^<@U1> ran `\/pve stop web01`$/;
+    // A posts the request message (and writes its ts down), then waits on its first message in
+    // that thread: the request is public, its job queued, and A is killed there.
+    const held = fake.holdNext(
+      'chat.postMessage',
+      (params) => params.channel === CHANNEL && params.thread_ts !== undefined,
+    );
+    const ack = await fake.slashCommand(
+      { url: `http://127.0.0.1:${portA}/slack/events` },
+      { command: '/pve', text: 'stop web01', userId: ALICE, channelId: CHANNEL },
+    );
+    expect(ack.status).toBe(200);
+    await held.received;
+    const posted = fake.messages(CHANNEL).filter((m) => request.test(m.text ?? ''));
+    expect(posted).toHaveLength(1);
+    const replicaB = start('bot');
+    await publicPort(replicaB);
+    replicaA.child.kill('SIGKILL');
+    await replicaA.exited;
+    held.drop();
+
+    const thread = posted[0]!.ts;
+    const stopped = (m: { text?: string }) => m.text === '✅ web01 (qemu/101) stopped on node02';
+    await fake.waitFor(() => fake.thread(CHANNEL, thread).find(stopped), 60_000);
+    // B found A's request message: no second one, and the job A queued ran once.
+    // (The request message itself now reads ✅: count the posts.)
+    expect(
+      fake.calls('chat.postMessage').filter((c) => request.test(String(c.params.text ?? ''))),
+    ).toHaveLength(1);
+    expect(fake.thread(CHANNEL, thread).filter(stopped)).toHaveLength(1);
+    // web01 is HA-managed: its stop is one hastop, carried out by the HA stack.
+    const stops = sim.cluster.tasks.all().filter((t) => t.record.type === 'hastop' && t.record.id === '101');
+    expect(stops).toHaveLength(1);
   }, 120_000);
 });

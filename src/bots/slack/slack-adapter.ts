@@ -127,6 +127,8 @@ export class SlackAdapter implements ChatAdapter {
    * and a message addressed to the request before its thread existed still finds it.
    */
   readonly #opened = new Map<string, Promise<SlackThread>>();
+  /** Which message a key became, shared by the replicas (message-refs.ts). */
+  readonly #refs: MessageRefs;
 
   constructor(options: SlackAdapterOptions) {
     if (!options.botToken) throw new Error('SlackAdapter needs a bot token (xoxb-…)');
@@ -173,17 +175,14 @@ export class SlackAdapter implements ChatAdapter {
       cacheMs: options.userGroupCacheMs ?? 60_000,
       logger: options.logger,
     });
+    this.#refs = options.messageRefs ?? new MemoryMessageRefs();
     this.#edits = new EditCoalescer<EditContent, string>({
       // At most one edit per 2 s per message, as the platform sees it (docs/architecture.md,
       // "Performance targets"): 2.1 s here leaves room for network jitter between two edits.
       intervalMs: options.editIntervalMs ?? 2_100,
       isFinal: (content) => content.final,
       retryable: isRetryable,
-      write: rememberingWrite(
-        options.messageRefs ?? new MemoryMessageRefs(),
-        options.logger,
-        (_key, content, ts) => this.#write(content, ts),
-      ),
+      write: rememberingWrite(this.#refs, options.logger, (_key, content, ts) => this.#write(content, ts)),
       onError: (key, error) =>
         this.#logger.warn({ key, error: errorText(error) }, 'cannot edit a Slack message'),
     });
@@ -332,13 +331,47 @@ export class SlackAdapter implements ChatAdapter {
     const key = thread.request;
     const opening = key ? this.#opened.get(key) : undefined;
     if (opening) return opening;
-    const opened = this.#postRequestMessage(thread, userId ?? thread.user, text);
+    const opened = key
+      ? this.#postRequestMessageOnce(key, thread, userId ?? thread.user, text)
+      : this.#postRequestMessage(thread, userId ?? thread.user, text);
     if (key) {
       this.#opened.set(key, opened);
       opened.catch(() => this.#opened.delete(key));
       // Old entries go: by then their commands are long answered.
       for (const old of [...this.#opened.keys()].slice(0, -1000)) this.#opened.delete(old);
     }
+    return opened;
+  }
+
+  /**
+   * The request message of `request`, posted by whichever replica gets there first: a replica
+   * that takes over a request from one that died after posting it finds its ts and goes on in
+   * that thread instead of posting a second. (A replica that died between Slack's answer and
+   * writing the ts down leaves the one window where a second message can appear.)
+   */
+  async #postRequestMessageOnce(
+    request: string,
+    thread: SlackThread,
+    userId: string | undefined,
+    text: string,
+  ): Promise<SlackThread> {
+    const refKey = `request:${request}`;
+    const posted = await this.#refs.get(refKey);
+    if (posted) {
+      return {
+        platform: 'slack',
+        channel: thread.channel,
+        thread_ts: posted,
+        user: userId ?? 'unknown',
+        command: quoteCommandText(text),
+      };
+    }
+    const opened = await this.#postRequestMessage(thread, userId, text);
+    await this.#refs
+      .set(refKey, opened.thread_ts!)
+      .catch((error: unknown) =>
+        this.#logger.warn({ error: errorText(error) }, 'cannot remember a request message'),
+      );
     return opened;
   }
 
