@@ -93,6 +93,8 @@ export async function startChatOps(options: ChatOpsOptions): Promise<RunningChat
           prefix,
           // Unique per process: two replicas on one host must not take each other's entries for their own.
           consumer: `${options.consumer ?? hostname()}:${process.pid}`,
+          // Only what this replica can answer: a console command stays with its console's process.
+          platforms: options.adapters.map((adapter) => adapter.platform),
           logger,
           ...(options.commandIntake?.concurrency === undefined
             ? {}
@@ -167,9 +169,10 @@ export async function startChatOps(options: ChatOpsOptions): Promise<RunningChat
     core,
     queue,
     async stop() {
-      for (const adapter of options.adapters) await adapter.stop();
-      // What this replica took from the intake is finished; what it did not take stays for the others.
+      // What this replica took from the intake is finished first, while its adapters can still
+      // answer; what it did not take stays for the others. Requests arriving meanwhile are submitted.
       await commandIntake?.stop();
+      for (const adapter of options.adapters) await adapter.stop();
       await worker?.close();
       await Promise.all(readers.map((reader) => reader.stop()));
       await queue.close();

@@ -9,8 +9,8 @@ import type { Environment, Problem } from './environment.js';
  * event loop (a GC, a busy host) by a wide margin, or a live replica's entry is taken over.
  */
 const MIN_CLAIM_IDLE_MS = 500;
-/** Past the intake's 2-minute deadline a taken-over entry would only be refused. */
-const MAX_CLAIM_IDLE_MS = 120_000;
+/** Well under the intake's 2-minute deadline: a takeover must leave time to handle the request. */
+const MAX_CLAIM_IDLE_MS = 30_000;
 
 export function readIntake(env: Environment, problem: Problem): IntakeConfig {
   const concurrency = Number(env.INTAKE_CONCURRENCY ?? '8');

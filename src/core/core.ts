@@ -7,6 +7,7 @@
 //   stages/react-to-job-event.ts a job's progress and result, rendered and audited
 // Each command's own behaviour is in its module under commands/.
 import type { JobEvent, ThreadRef } from '../jobs/job-events.js';
+import { jobIdForRequest } from '../jobs/job-queue.js';
 import { isStoreUnavailable } from '../jobs/store-unavailable.js';
 import type { ChatEvent, ChatUser } from './chat-event.js';
 import { ClusterDirectory, type Suggestion, type SuggestionKind } from './cluster-directory.js';
@@ -94,6 +95,16 @@ export class Core implements CoreApi {
     const deadline = entry.acceptedAt + (this.#options.intakeDeadlineMs ?? DEFAULT_INTAKE_DEADLINE_MS);
     if (s.now() > deadline) {
       const { thread, user } = entry.type === 'command' ? entry.event : entry.press;
+      // A first attempt may have got as far as the job (its replica died after queueing it): that
+      // job reports for itself, and "nothing ran" would be false.
+      const requestId = requestIdOf(entry);
+      if (requestId !== undefined && (await s.options.queue.get(jobIdForRequest(requestId)))) {
+        s.options.logger?.warn(
+          { user: user.id, requestId },
+          'an intake entry is past its deadline; its job was queued before',
+        );
+        return;
+      }
       const what = entry.type === 'command' ? `/pve ${entry.event.text}` : `your ${entry.press.action} click`;
       s.options.logger?.warn(
         { user: user.id, acceptedAt: entry.acceptedAt },

@@ -83,7 +83,8 @@ export interface CoreOptions {
   /**
    * The durable intake (intake/command-intake.ts). With it, handle() and press() only submit the
    * request (the platform's acknowledgement path stays short) and process() does the work, in this
-   * process or another replica. Without it (the console, tests), they do the work at once.
+   * process or another replica (a console's commands stay with its process: each replica consumes
+   * only its own platforms' streams). Without it (tests), they do the work at once.
    */
   intake?: IntakePort | undefined;
   /**

@@ -3,6 +3,8 @@
 // records what it is handed. Each command and press carries its Slack request id; requests dated
 // in the future, other methods than POST, and people of other workspaces go no further; nothing
 // public is posted before the core opens the request's thread, and then only a safe quote.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_FUTURE_SKEW_SECONDS } from '../../src/bots/slack/guard-slack-events.js';
 import { FOREIGN_WORKSPACE_TEXT, SlackAdapter } from '../../src/bots/slack/slack-adapter.js';
@@ -254,6 +256,32 @@ describe.each(['http', 'socket'] as const)('Slack requests to the core (%s)', (m
     expect(request!.text!.length).toBeLessThan(300);
     expect(JSON.stringify(request!.blocks)).not.toMatch(/\\u0000|\\u202e|\\n/i);
     expect(r.fake.thread(CHANNEL, request!.ts).map((m) => m.text)).toEqual(['ℹ️ the plan']);
+  });
+
+  it('answers privately through a response_url only on Slack’s own host (or the configured API’s)', async () => {
+    const r = await start(mode);
+    // A thread read back from Redis naming another origin (here a local listener of the test's):
+    // never posted to; the answer goes the ordinary way (chat.postEphemeral) instead.
+    const hits: string[] = [];
+    const elsewhere = createServer((request, response) => {
+      hits.push(request.url ?? '');
+      response.end('ok');
+    });
+    await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise((resolve) => elsewhere.close(resolve)));
+    const { port } = elsewhere.address() as AddressInfo;
+    await r.adapter.send({
+      thread: {
+        platform: 'slack',
+        channel: CHANNEL,
+        request: 'slack:trigger:t1',
+        response_url: `http://127.0.0.1:${port}/steal`,
+      },
+      ephemeralTo: { id: `slack:${ALICE}`, name: 'alice', groups: [] },
+      card: { title: 'private', status: 'info' },
+    });
+    expect(hits).toEqual([]);
+    expect(r.fake.calls('chat.postEphemeral')).toHaveLength(1);
   });
 
   it('says how to invite the bot when it cannot post the request, and the person still hears it', async () => {

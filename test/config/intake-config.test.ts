@@ -26,11 +26,11 @@ describe('command intake configuration', () => {
   it('refuses what the intake could not run with, saying what would do', () => {
     expect(problems({ INTAKE_CONCURRENCY: '0', INTAKE_CLAIM_IDLE_MS: '100' })).toEqual([
       "INTAKE_CONCURRENCY: must be a whole number from 1 to 256 (got '0')",
-      "INTAKE_CLAIM_IDLE_MS: must be milliseconds from 500 to 120000 (got '100')",
+      "INTAKE_CLAIM_IDLE_MS: must be milliseconds from 500 to 30000 (got '100')",
     ]);
     expect(problems({ INTAKE_CONCURRENCY: 'many', INTAKE_CLAIM_IDLE_MS: '15s' })).toEqual([
       "INTAKE_CONCURRENCY: must be a whole number from 1 to 256 (got 'many')",
-      "INTAKE_CLAIM_IDLE_MS: must be milliseconds from 500 to 120000 (got '15s')",
+      "INTAKE_CLAIM_IDLE_MS: must be milliseconds from 500 to 30000 (got '15s')",
     ]);
   });
 });

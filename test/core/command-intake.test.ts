@@ -38,6 +38,7 @@ function intake(
     readWith: redis,
     prefix,
     consumer,
+    platforms: ['test'],
     blockMs: 100,
     ...extra,
   });
@@ -104,7 +105,7 @@ describe('the command intake', () => {
     // Both acknowledged: nothing left pending for anyone to take over.
     await a.stop();
     await b.stop();
-    const pending = (await redis.xpending(intakeStreamKey(prefix), 'bots')) as [number];
+    const pending = (await redis.xpending(intakeStreamKey(prefix, 'test'), 'bots')) as [number];
     expect(pending[0]).toBe(0);
   });
 
@@ -113,7 +114,7 @@ describe('the command intake', () => {
     const submitter = intake(redis, prefix, 'receiver');
     await submitter.submit(command('stop TestVM', 'test:req-2'));
     // The dead replica: it read the entry and never came back to it.
-    await redis.xgroup('CREATE', intakeStreamKey(prefix), 'bots', '0', 'MKSTREAM');
+    await redis.xgroup('CREATE', intakeStreamKey(prefix, 'test'), 'bots', '0', 'MKSTREAM');
     const read = (await redis.xreadgroup(
       'GROUP',
       'bots',
@@ -121,7 +122,7 @@ describe('the command intake', () => {
       'COUNT',
       1,
       'STREAMS',
-      intakeStreamKey(prefix),
+      intakeStreamKey(prefix, 'test'),
       '>',
     )) as unknown[];
     expect(read).toHaveLength(1);
@@ -136,7 +137,7 @@ describe('the command intake', () => {
 
   it('renews its claim while it handles an entry, but never takes back one another replica took over', async () => {
     const { redis, prefix } = world();
-    const key = intakeStreamKey(prefix);
+    const key = intakeStreamKey(prefix, 'test');
     const lost = loggerWaitingFor('an intake entry was taken over by another replica while handled here');
     const slow = intake(redis, prefix, 'slow', { claimIdleMs: 300, logger: lost.logger });
     let release!: () => void;
@@ -164,7 +165,7 @@ describe('the command intake', () => {
 
   it('never hands over a revoked submit or an entry it cannot read', async () => {
     const { redis, prefix } = world();
-    const key = intakeStreamKey(prefix);
+    const key = intakeStreamKey(prefix, 'test');
     // A submit the bot answered "not accepted" for, which Redis executed after all: its marker follows.
     await redis.xadd(key, '*', 'entry', JSON.stringify(command('stop TestVM')), 'submission', 's-1');
     await redis.set(`${prefix}:revoked:s-1`, '1');

@@ -394,6 +394,18 @@ export class SlackAdapter implements ChatAdapter {
     return { platform: 'slack', channel, thread_ts: ts, user, command };
   }
 
+  /**
+   * Slack's own response_url host, or the Web API's origin when SLACK_API_URL points elsewhere (a
+   * test's fake). A URL read back from Redis is never trusted to name any other host.
+   */
+  #mayRespondTo(url: string): boolean {
+    const origin = new URL(url).origin;
+    if (origin === 'https://hooks.slack.com') return true;
+    if (this.#options.apiUrl !== undefined && origin === new URL(this.#options.apiUrl).origin) return true;
+    this.#logger.warn({ origin }, 'a response_url outside Slack; not used');
+    return false;
+  }
+
   #cannotPostAdvice(why: string): string {
     return `I cannot post in this channel (${why}), so nothing was run. Invite me to it (\`/invite @${this.#botName}\`) or use a channel I am in.`;
   }
@@ -416,7 +428,7 @@ export class SlackAdapter implements ChatAdapter {
       // Before its thread exists, a command's private answers go through its response_url: it
       // reaches the person even in a channel the bot is not in (chat.postEphemeral does not), and
       // any replica can use it, as it travels with the thread.
-      if (!thread.thread_ts && thread.response_url) {
+      if (!thread.thread_ts && thread.response_url && this.#mayRespondTo(thread.response_url)) {
         const answered = await respondThrough(thread.response_url, {
           response_type: 'ephemeral',
           ...body,

@@ -6,9 +6,11 @@
 // - at least once: an entry is acknowledged only after its handler resolved; a replica that dies
 //   between the ack and the reply leaves it pending, and another replica claims it once it has
 //   been idle for claimIdleMs;
-// - never twice: the id was claimed at submit, so a replay never enters the stream; a replica
-//   still handling an entry keeps renewing its claim (XCLAIM … JUSTID resets the idle time, and
-//   only while it still owns the entry), so only a dead or stuck one loses it;
+// - once: the id was claimed at submit, so a replay never enters the stream; a replica still
+//   handling an entry keeps renewing its claim (XCLAIM … JUSTID resets the idle time, and only
+//   while it still owns the entry), so only a dead or stuck one loses it. A replica stuck longer
+//   than claimIdleMs that then wakes up finishes what it started: job and approval ids derived
+//   from the request keep that second handling from queueing or asking twice;
 // - not accepted means never run: a submit that timed out was still sent, and a Redis that was
 //   only frozen executes it when it resumes; a revoke marker follows it on the same connection
 //   (jobs/revoked-submissions.ts explains why that holds), and the consumer drops revoked entries;
@@ -30,6 +32,12 @@ export interface CommandIntakeOptions {
   prefix: string;
   /** Unique per replica (hostname and pid): whose pending entries are whose. */
   consumer: string;
+  /**
+   * The platforms this replica has an adapter for: it consumes only their streams, so a request
+   * is handled by a replica that can answer it (a console command by the process whose console it
+   * came from). Submitting works for any platform.
+   */
+  platforms: readonly string[];
   /** Entries handled at once by this replica. Default 8. */
   concurrency?: number;
   /** An entry pending this long without its handler's heartbeat is another replica's to take. Default 15 s. */
@@ -69,8 +77,9 @@ redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[3], 'JUSTID')
 return 1
 `;
 
-export function intakeStreamKey(prefix: string): string {
-  return `${prefix}:intake`;
+/** One stream per platform: a replica consumes the platforms it can answer on. */
+export function intakeStreamKey(prefix: string, platform: string): string {
+  return `${prefix}:intake:${platform}`;
 }
 
 export class CommandIntake {
@@ -78,7 +87,7 @@ export class CommandIntake {
     logger: Logger;
     clock: () => number;
   };
-  readonly #key: string;
+  readonly #keys: readonly string[];
   readonly #group = 'bots';
   readonly #revoked: RevokedSubmissions;
   #running:
@@ -100,7 +109,7 @@ export class CommandIntake {
       if (!Number.isInteger(value) || value < 1)
         throw new RangeError(`CommandIntake: ${name} must be a positive integer, got ${value}`);
     }
-    this.#key = intakeStreamKey(options.prefix);
+    this.#keys = options.platforms.map((platform) => intakeStreamKey(options.prefix, platform));
     this.#revoked = new RevokedSubmissions(options.submitWith, options.prefix, this.#o.logger);
   }
 
@@ -111,8 +120,11 @@ export class CommandIntake {
    */
   async submit(entry: IntakeEntry): Promise<'accepted' | 'duplicate'> {
     const requestId = requestIdOf(entry);
-    const keys =
-      requestId === undefined ? [this.#key] : [this.#key, `${this.#o.prefix}:request:${requestId}`];
+    const stream = intakeStreamKey(
+      this.#o.prefix,
+      entry.type === 'command' ? entry.event.platform : entry.press.platform,
+    );
+    const keys = requestId === undefined ? [stream] : [stream, `${this.#o.prefix}:request:${requestId}`];
     const submission = randomUUID();
     try {
       const id = await this.#o.submitWith.eval(
@@ -135,11 +147,14 @@ export class CommandIntake {
 
   start(handler: IntakeHandler): void {
     if (this.#running) throw new Error('CommandIntake: already started');
+    if (this.#keys.length === 0) return;
+    // The loop's own connection for the blocking reads; renewals and acknowledgements go over the
+    // shared one (readWith), so a read blocked for blockMs never delays a claim's renewal.
     const conn = this.#o.readWith.duplicate({
-      connectionName: `${this.#key}:${this.#o.consumer}`.replace(/[^\w.:@-]/g, '_'),
+      connectionName: `${this.#o.prefix}:intake:${this.#o.consumer}`.replace(/[^\w.:@-]/g, '_'),
     });
     conn.on('error', (error: Error) =>
-      this.#o.logger.debug({ stream: this.#key, error: error.message }, 'intake connection error'),
+      this.#o.logger.debug({ consumer: this.#o.consumer, error: error.message }, 'intake connection error'),
     );
     const abort = new AbortController();
     const inflight = new Set<Promise<void>>();
@@ -147,44 +162,57 @@ export class CommandIntake {
     this.#running = { loop, abort, conn, inflight };
   }
 
-  /** Stops taking entries and resolves once the ones being handled are done (and acknowledged). */
+  /**
+   * Stops taking entries and resolves once the ones being handled are done (and acknowledged).
+   * What it had read and not started stays pending, for another replica.
+   */
   async stop(): Promise<void> {
     const running = this.#running;
     if (!running) return;
     running.abort.abort();
+    // Ends a blocked read at once instead of after blockMs.
+    running.conn.disconnect();
     await running.loop;
     await Promise.allSettled([...running.inflight]);
-    running.conn.disconnect();
     this.#running = undefined;
   }
 
   async #run(conn: Redis, handler: IntakeHandler, signal: AbortSignal, inflight: Set<Promise<void>>) {
-    let groupReady = false;
+    let groupsReady = false;
     let failures = 0;
     while (!signal.aborted) {
       try {
-        if (!groupReady) {
-          await this.#createGroup(conn);
-          groupReady = true;
+        if (!groupsReady) {
+          for (const key of this.#keys) await this.#createGroup(conn, key);
+          groupsReady = true;
         }
         const free = this.#o.concurrency - inflight.size;
         if (free <= 0) {
           await Promise.race(inflight);
           continue;
         }
-        const entries = [...(await this.#claimIdle(conn, free))];
-        if (entries.length === 0) entries.push(...(await this.#readNew(conn, free, signal)));
+        const entries = await this.#claimIdle(conn, free);
+        if (entries.length === 0) entries.push(...(await this.#readNew(conn, free)));
+        // Read while stopping: left pending, another replica takes them.
+        if (signal.aborted) break;
         for (const raw of entries) {
-          const done = this.#handle(conn, handler, raw).finally(() => inflight.delete(done));
+          const done = this.#handle(handler, raw)
+            .catch((error: unknown) =>
+              this.#o.logger.warn(
+                { entry: raw.id, error: message(error) },
+                'an intake entry could not be settled; it will be retried',
+              ),
+            )
+            .finally(() => inflight.delete(done));
           inflight.add(done);
         }
         failures = 0;
       } catch (error) {
         if (signal.aborted) break;
         failures += 1;
-        if (message(error).startsWith('NOGROUP')) groupReady = false;
+        if (message(error).startsWith('NOGROUP')) groupsReady = false;
         this.#o.logger.warn(
-          { stream: this.#key, consumer: this.#o.consumer, failures, error: message(error) },
+          { consumer: this.#o.consumer, failures, error: message(error) },
           'intake read failed, retrying',
         );
         await delay(Math.min(MAX_BACKOFF_MS, 50 * 2 ** failures), undefined, { signal }).catch(() => {});
@@ -192,33 +220,36 @@ export class CommandIntake {
     }
   }
 
-  async #createGroup(conn: Redis): Promise<void> {
+  async #createGroup(conn: Redis, key: string): Promise<void> {
     try {
       // From 0: entries submitted before any consumer started are handled too (the core refuses
       // the ones too old to run).
-      await conn.xgroup('CREATE', this.#key, this.#group, '0', 'MKSTREAM');
+      await conn.xgroup('CREATE', key, this.#group, '0', 'MKSTREAM');
     } catch (error) {
       if (!message(error).startsWith('BUSYGROUP')) throw error;
     }
   }
 
-  /** Entries another replica took and stopped refreshing (it died, or hangs): ours now. */
+  /** Entries another replica took and stopped renewing (it died, or hangs): ours now. */
   async #claimIdle(conn: Redis, count: number): Promise<RawEntry[]> {
-    const reply = (await conn.xautoclaim(
-      this.#key,
-      this.#group,
-      this.#o.consumer,
-      this.#o.claimIdleMs,
-      '0-0',
-      'COUNT',
-      count,
-    )) as [string, Array<[string, string[]] | null>];
-    const claimed = reply[1].filter((row): row is [string, string[]] => row !== null);
-    return claimed.map(([id, fields]) => ({ id, fields, claimed: true }));
+    const claimed: RawEntry[] = [];
+    for (const key of this.#keys) {
+      if (claimed.length >= count) break;
+      const reply = (await conn.xautoclaim(
+        key,
+        this.#group,
+        this.#o.consumer,
+        this.#o.claimIdleMs,
+        '0-0',
+        'COUNT',
+        count - claimed.length,
+      )) as [string, Array<[string, string[]] | null>];
+      for (const row of reply[1]) if (row) claimed.push({ key, id: row[0], fields: row[1], claimed: true });
+    }
+    return claimed;
   }
 
-  async #readNew(conn: Redis, count: number, signal: AbortSignal): Promise<RawEntry[]> {
-    if (signal.aborted) return [];
+  async #readNew(conn: Redis, count: number): Promise<RawEntry[]> {
     const reply = (await conn.xreadgroup(
       'GROUP',
       this.#group,
@@ -228,21 +259,30 @@ export class CommandIntake {
       'BLOCK',
       this.#o.blockMs,
       'STREAMS',
-      this.#key,
-      '>',
+      ...this.#keys,
+      ...this.#keys.map(() => '>'),
     )) as Array<[string, Array<[string, string[]]>]> | null;
-    return (reply?.[0]?.[1] ?? []).map(([id, fields]) => ({ id, fields, claimed: false }));
+    return (reply ?? []).flatMap(([key, rows]) =>
+      rows.map(([id, fields]) => ({ key, id, fields, claimed: false })),
+    );
   }
 
-  async #handle(conn: Redis, handler: IntakeHandler, raw: RawEntry): Promise<void> {
+  /** Handled (or dropped): acknowledged and deleted, so the stream holds only what waits. */
+  async #settle(raw: RawEntry): Promise<void> {
+    await this.#o.readWith.xack(raw.key, this.#group, raw.id);
+    await this.#o.readWith.xdel(raw.key, raw.id);
+  }
+
+  async #handle(handler: IntakeHandler, raw: RawEntry): Promise<void> {
     const logger = this.#o.logger;
+    const redis = this.#o.readWith;
     const parsed = intakeEntrySchema.safeParse(parseJson(fieldOf(raw.fields, 'entry')));
     if (!parsed.success) {
       logger.error(
         { entry: raw.id, problem: parsed.error.issues[0]?.message },
         'an intake entry cannot be read; dropped',
       );
-      await conn.xack(this.#key, this.#group, raw.id);
+      await this.#settle(raw);
       return;
     }
     const submission = fieldOf(raw.fields, 'submission');
@@ -251,18 +291,18 @@ export class CommandIntake {
         { entry: raw.id },
         'a request answered "not accepted" reached the intake after all; not run',
       );
-      await conn.xack(this.#key, this.#group, raw.id);
+      await this.#settle(raw);
       return;
     }
-    if (raw.claimed && (await this.#deliveries(conn, raw.id)) > MAX_DELIVERIES) {
+    if (raw.claimed && (await this.#deliveries(raw)) > MAX_DELIVERIES) {
       logger.error({ entry: raw.id }, `an intake entry failed ${MAX_DELIVERIES} times; dropped`);
-      await conn.xack(this.#key, this.#group, raw.id);
+      await this.#settle(raw);
       return;
     }
     // While the handler runs, keep the entry ours: another replica claims only what nobody renews.
     const heartbeat = setInterval(
       () => {
-        (conn.eval(RENEW, 1, this.#key, this.#group, this.#o.consumer, raw.id) as Promise<number>)
+        (redis.eval(RENEW, 1, raw.key, this.#group, this.#o.consumer, raw.id) as Promise<number>)
           .then((renewed) => {
             if (renewed === 0)
               logger.warn(
@@ -278,20 +318,21 @@ export class CommandIntake {
     );
     try {
       await handler(parsed.data as IntakeEntry);
-      await conn.xack(this.#key, this.#group, raw.id);
     } catch (error) {
-      // Left pending: claimed again (by any replica) once idle, and the person hears each time.
+      // Left pending: claimed again (by any replica) once idle.
       logger.warn(
         { entry: raw.id, error: message(error) },
         'handling an intake entry failed; it will be retried',
       );
+      return;
     } finally {
       clearInterval(heartbeat);
     }
+    await this.#settle(raw);
   }
 
-  async #deliveries(conn: Redis, id: string): Promise<number> {
-    const rows = (await conn.xpending(this.#key, this.#group, id, id, 1)) as Array<
+  async #deliveries(raw: RawEntry): Promise<number> {
+    const rows = (await this.#o.readWith.xpending(raw.key, this.#group, raw.id, raw.id, 1)) as Array<
       [string, string, number, number]
     >;
     return rows[0]?.[3] ?? 1;
@@ -299,6 +340,8 @@ export class CommandIntake {
 }
 
 interface RawEntry {
+  /** The stream it came from (its platform's). */
+  key: string;
   id: string;
   fields: string[];
   /** Taken over from another consumer (or our own earlier attempt), not read new. */
