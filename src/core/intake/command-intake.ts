@@ -54,6 +54,14 @@ export type IntakeHandler = (entry: IntakeEntry) => Promise<void>;
 /** Deliveries after which an entry whose handler keeps failing is dropped (logged); the person was told each time. */
 const MAX_DELIVERIES = 5;
 const MAX_BACKOFF_MS = 2_000;
+/**
+ * Handling yields to receiving: while this replica is still taking requests in (a submit within
+ * the last RECEIVING_QUIET_MS), its consumer waits, so a burst is acknowledged before the work it
+ * brings competes with the next acknowledgements on the event loop; but never longer than
+ * MAX_YIELD_MS, so a steady stream of requests cannot starve the handling.
+ */
+const RECEIVING_QUIET_MS = 5;
+const MAX_YIELD_MS = 1_000;
 const STREAM_MAX_LENGTH = 100_000;
 
 // KEYS[1] the stream, KEYS[2] the request ledger key (when the request has an id).
@@ -90,6 +98,8 @@ export class CommandIntake {
   readonly #keys: readonly string[];
   readonly #group = 'bots';
   readonly #revoked: RevokedSubmissions;
+  /** When this process last submitted (performance.now()): it is receiving a burst. */
+  #lastSubmitAt = Number.NEGATIVE_INFINITY;
   #running:
     | { loop: Promise<void>; abort: AbortController; conn: Redis; inflight: Set<Promise<void>> }
     | undefined;
@@ -126,6 +136,7 @@ export class CommandIntake {
     );
     const keys = requestId === undefined ? [stream] : [stream, `${this.#o.prefix}:request:${requestId}`];
     const submission = randomUUID();
+    this.#lastSubmitAt = performance.now();
     try {
       const id = await this.#o.submitWith.eval(
         SUBMIT,
@@ -193,6 +204,7 @@ export class CommandIntake {
         }
         const entries = await this.#claimIdle(conn, free);
         if (entries.length === 0) entries.push(...(await this.#readNew(conn, free)));
+        if (entries.length > 0) await this.#yieldToReceiving(signal);
         // Read while stopping: left pending, another replica takes them.
         if (signal.aborted) break;
         for (const raw of entries) {
@@ -218,6 +230,16 @@ export class CommandIntake {
         await delay(Math.min(MAX_BACKOFF_MS, 50 * 2 ** failures), undefined, { signal }).catch(() => {});
       }
     }
+  }
+
+  async #yieldToReceiving(signal: AbortSignal): Promise<void> {
+    const until = performance.now() + MAX_YIELD_MS;
+    while (
+      !signal.aborted &&
+      performance.now() - this.#lastSubmitAt < RECEIVING_QUIET_MS &&
+      performance.now() < until
+    )
+      await delay(RECEIVING_QUIET_MS, undefined, { signal }).catch(() => {});
   }
 
   async #createGroup(conn: Redis, key: string): Promise<void> {
