@@ -178,6 +178,26 @@ describe('Discord requests', () => {
     });
   });
 
+  it('posts one request message per request: a second opening (a replica taking over) goes on in it', async () => {
+    const { fake, adapter, core } = await start();
+    const opened: DiscordThread[] = [];
+    let bothOpened!: () => void;
+    const done = new Promise<void>((resolve) => {
+      bothOpened = resolve;
+    });
+    core.onCommand = async (event) => {
+      opened.push((await adapter.openRequestThread(event)) as DiscordThread);
+      // The same delivery opened again, as a replica does that took it over from one that died.
+      opened.push((await adapter.openRequestThread(event)) as DiscordThread);
+      bothOpened();
+    };
+    const command = fake.slashCommand({ user: ALICE, channelId: CHANNEL, subcommand: 'status' });
+    await command.acknowledged;
+    await done;
+    expect(opened[1]!.message).toBe(opened[0]!.message);
+    expect(fake.messages(CHANNEL).filter((m) => /ran/.test(m.content))).toHaveLength(1);
+  });
+
   it("answers a click privately through the click's own interaction, as a follow-up", async () => {
     const { fake, adapter, core } = await start();
     core.onCommand = async (event) => {

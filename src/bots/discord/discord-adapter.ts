@@ -143,6 +143,8 @@ export class DiscordAdapter implements ChatAdapter {
   readonly #request: DiscordRestRequest;
   readonly #edits: EditCoalescer<EditContent, string>;
   readonly #threads: RequestThreads;
+  /** Which message a key became, shared by the replicas (message-refs.ts). */
+  readonly #refs: MessageRefs;
   /** The interactions being answered, as every replica finds them. */
   readonly #interactions: InteractionRegistry;
   /**
@@ -182,6 +184,7 @@ export class DiscordAdapter implements ChatAdapter {
       });
     }
     const refs = options.messageRefs ?? new MemoryMessageRefs();
+    this.#refs = refs;
     this.#threads = new RequestThreads({
       post: (route, body) => this.#client.rest.post(route, { body }),
       refs,
@@ -237,6 +240,11 @@ export class DiscordAdapter implements ChatAdapter {
     if (thread.message !== undefined) return thread;
     const user = thread.user ?? discordUserId(event.user.id) ?? '';
     const command = quoteCommandText(event.text);
+    // A replica taking over a request from one that died after posting its request message goes
+    // on in that message's thread instead of posting a second (the id is kept once posted).
+    const refKey = event.requestId === undefined ? undefined : `request:${event.requestId}`;
+    const known = refKey === undefined ? undefined : await this.#refs.get(refKey);
+    if (known !== undefined) return { ...thread, message: known, user, command };
     let posted: { id: string };
     try {
       posted = (await this.#client.rest.post(Routes.channelMessages(thread.channel), {
@@ -258,6 +266,12 @@ export class DiscordAdapter implements ChatAdapter {
     // The command went public: its private "thinking" reply, if nothing replaced it, goes now
     // (rather than turning into "the application did not respond"). Awaited, so a private answer
     // that follows cannot reach Discord first and be taken for the deferred reply.
+    if (refKey !== undefined)
+      await this.#refs
+        .set(refKey, posted.id)
+        .catch((error: unknown) =>
+          this.#logger.warn({ error: errorText(error) }, 'cannot remember a request message'),
+        );
     if (thread.interaction !== undefined) await this.#withdrawDeferredReply(thread.interaction);
     return { ...thread, message: posted.id, user, command };
   }
