@@ -55,12 +55,14 @@ export type IntakeHandler = (entry: IntakeEntry) => Promise<void>;
 const MAX_DELIVERIES = 5;
 const MAX_BACKOFF_MS = 2_000;
 /**
- * Handling yields to receiving: while this replica is still taking requests in (a submit within
- * the last RECEIVING_QUIET_MS), its consumer waits, so a burst is acknowledged before the work it
- * brings competes with the next acknowledgements on the event loop; but never longer than
- * MAX_YIELD_MS, so a steady stream of requests cannot starve the handling.
+ * Handling yields to receiving: while this replica is taking a burst in (two submits less than
+ * RECEIVING_QUIET_MS apart, the last one less than that ago), its consumer waits, so the burst is
+ * acknowledged before the work it brings competes with the next acknowledgements on the event
+ * loop; a lone command is handled at once. Never longer than MAX_YIELD_MS, so a steady stream of
+ * requests cannot starve the handling. (Measured: 200 at once, `all` p99 ack 351 → about 185 ms
+ * against a bare Bolt app's 115 ms.)
  */
-const RECEIVING_QUIET_MS = 5;
+const RECEIVING_QUIET_MS = 30;
 const MAX_YIELD_MS = 1_000;
 const STREAM_MAX_LENGTH = 100_000;
 
@@ -98,8 +100,9 @@ export class CommandIntake {
   readonly #keys: readonly string[];
   readonly #group = 'bots';
   readonly #revoked: RevokedSubmissions;
-  /** When this process last submitted (performance.now()): it is receiving a burst. */
+  /** When this process submitted last and the time before (performance.now()): is a burst coming in? */
   #lastSubmitAt = Number.NEGATIVE_INFINITY;
+  #previousSubmitAt = Number.NEGATIVE_INFINITY;
   #running:
     | { loop: Promise<void>; abort: AbortController; conn: Redis; inflight: Set<Promise<void>> }
     | undefined;
@@ -136,6 +139,7 @@ export class CommandIntake {
     );
     const keys = requestId === undefined ? [stream] : [stream, `${this.#o.prefix}:request:${requestId}`];
     const submission = randomUUID();
+    this.#previousSubmitAt = this.#lastSubmitAt;
     this.#lastSubmitAt = performance.now();
     try {
       const id = await this.#o.submitWith.eval(
@@ -234,12 +238,15 @@ export class CommandIntake {
 
   async #yieldToReceiving(signal: AbortSignal): Promise<void> {
     const until = performance.now() + MAX_YIELD_MS;
-    while (
-      !signal.aborted &&
-      performance.now() - this.#lastSubmitAt < RECEIVING_QUIET_MS &&
-      performance.now() < until
-    )
+    while (!signal.aborted && this.#receiving() && performance.now() < until)
       await delay(RECEIVING_QUIET_MS, undefined, { signal }).catch(() => {});
+  }
+
+  #receiving(): boolean {
+    const last = this.#lastSubmitAt;
+    return (
+      performance.now() - last < RECEIVING_QUIET_MS && last - this.#previousSubmitAt < RECEIVING_QUIET_MS
+    );
   }
 
   async #createGroup(conn: Redis, key: string): Promise<void> {
