@@ -33,17 +33,11 @@ export interface ApprovalRequest {
   decidedBy?: { by: ChatUser; at: number; decision: ApprovalDecision };
 }
 
-export interface OpenApprovalInput {
-  command: string;
-  summary: string;
-  details?: string;
-  payload: unknown;
-  jobKind: string;
-  requester: ChatUser;
-  rule: ApprovalRule;
-  thread: ThreadRef;
-  approverDescription: string;
-}
+/** What opening a request takes: the request without what the store sets (id, status, times, decisions). */
+export type OpenApprovalInput = Omit<
+  ApprovalRequest,
+  'id' | 'status' | 'createdAt' | 'expiresAt' | 'approvals' | 'decidedBy'
+>;
 
 export interface DecisionResult {
   /**
