@@ -1,38 +1,50 @@
 // How fast a `/pve` slash command is acknowledged on Discord (3 s, or the person sees "The
-// application did not respond"): 200 `/pve status` interactions dispatched at once over
-// FakeDiscord's gateway to the DiscordAdapter wired through startChatOps with the worker, Redis
-// and the simulator. The ack is the deferred reply (callback type 5), timed by the fake from
-// dispatch to callback; the rest (request message, thread, job, result) happens after it. A bare
-// discord.js client that only defers, against the same fake in the same process, is the floor.
-// Everything shares ONE process and event loop (the fake, the simulator, the bot and the worker).
-// An interaction the fake gave up on (3 s, "The application did not respond") counts as 3 s.
+// application did not respond"): bursts of 200 `/pve status` interactions dispatched at once over
+// FakeDiscord's gateway to `pve-chatops all` in its own process (compiled build, against
+// `pve-chatops sim` and the real Redis), timed by the fake from dispatch to the deferred reply
+// (callback type 5). The floor is a bare discord.js client that only defers, in a process of its
+// own against a second fake. Ten commands one by one warm each up (the product's results
+// awaited), then their bursts alternate round after round (ack-rounds.ts); after each of the
+// product's, its request messages are waited for until every one carries its result, so every
+// burst starts on an idle product. An interaction the fake gave up on (3 s) counts as 3 s.
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Client, Events, GatewayIntentBits } from 'discord.js';
-import { startChatOps } from '../src/app/start-chatops.js';
-import { DiscordAdapter } from '../src/bots/discord/discord-adapter.js';
-import { parsePolicy } from '../src/core/policy/index.js';
 import { createRedis } from '../src/jobs/redis-connection.js';
 import { silentLogger } from '../src/logger.js';
-import { ProxmoxClient } from '../src/proxmox/proxmox-client.js';
-import { startSimulator } from '../src/sim/simulator.js';
 import { FakeDiscord } from '../test/fakes/discord/fake-discord.js';
-import { type BenchRow, percentile } from './report.js';
+import {
+  type AckFigures,
+  ackFigures,
+  ackText,
+  ackValues,
+  alternateRounds,
+  medianFigures,
+} from './ack-rounds.js';
+import {
+  type CliProcess,
+  compiledBuild,
+  ROOT,
+  type Runtime,
+  spawnCli,
+  spawnScript,
+  startSimProcess,
+} from './cli-process.js';
+import type { BenchRow } from './report.js';
 
 const COMMANDS = 200;
 const WARMUP = 10;
+const ROUNDS = 3;
+const TARGET_RATIO = 1.5;
 const CHANNEL = '200000000000000001';
+const RESULTS_WITHIN_MS = 90_000;
 
-const POLICY = `
-roles:
-  everyone:
-    members: ['*']
-commands:
-  '*':
-    allow: [everyone]
-`;
+interface Burst extends AckFigures {
+  /** From the last ack to every request message marked with its result; NaN if not within 90 s. */
+  resultsMs: number;
+}
 
-async function ackMs(fake: FakeDiscord, i: number): Promise<number> {
+async function ackMs(fake: FakeDiscord, i: number): Promise<number | undefined> {
   const started = performance.now();
   const interaction = fake.slashCommand({
     user: { id: String(400000000000000000n + BigInt(i % 50)), username: `user${i % 50}` },
@@ -42,124 +54,133 @@ async function ackMs(fake: FakeDiscord, i: number): Promise<number> {
   try {
     await interaction.acknowledged;
   } catch {
-    return fake.ackTimeoutMs;
+    return undefined;
   }
   return performance.now() - started;
 }
 
-async function burst(fake: FakeDiscord): Promise<number[]> {
-  for (let i = 0; i < WARMUP; i += 1) await ackMs(fake, i);
-  const acks = await Promise.all(Array.from({ length: COMMANDS }, (_, i) => ackMs(fake, i)));
-  return acks.sort((a, b) => a - b);
+/** The public request messages ("<@user> ran `/pve status`"), in order. */
+function requestMessages(fake: FakeDiscord) {
+  return fake.messages(CHANNEL).filter((m) => m.content.includes(' ran `/pve'));
 }
 
-function ackRow(what: string, acks: number[], target: string, withTarget: boolean): BenchRow {
-  const p50 = percentile(acks, 50);
-  const p99 = percentile(acks, 99);
-  return {
-    what,
-    measured: `p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms`,
-    target,
-    ...(withTarget ? { ok: p99 <= 50 } : {}),
-    values: { p50Ms: p50, p99Ms: p99, maxMs: acks.at(-1) ?? Number.NaN },
-  };
+/** Resolves once the `expected` request messages since `before` all carry their result mark. */
+function resultsIn(fake: FakeDiscord, before: number, expected: number): Promise<boolean> {
+  return fake
+    .waitFor(() => {
+      const requests = requestMessages(fake).slice(before);
+      return requests.length === expected && requests.every((m) => m.content.startsWith('✅'));
+    }, RESULTS_WITHIN_MS)
+    .then(
+      () => true,
+      () => false,
+    );
 }
 
-/** The floor: a bare discord.js client whose handler only defers, against the same fake. */
-async function benchBareClient(): Promise<number[]> {
+/** `count` at once; with `results`, resolves once they are all in chat. */
+async function burst(fake: FakeDiscord, count: number, results: boolean): Promise<Burst> {
+  const before = requestMessages(fake).length;
+  const acks = await Promise.all(Array.from({ length: count }, (_, i) => ackMs(fake, i)));
+  const lastAck = performance.now();
+  const done = results && (await resultsIn(fake, before, count));
+  const answered = acks.filter((ms): ms is number => ms !== undefined);
+  const figures = ackFigures(
+    acks.map((ms) => ms ?? fake.ackTimeoutMs),
+    acks.length - answered.length,
+  );
+  return { ...figures, resultsMs: done ? performance.now() - lastAck : Number.NaN };
+}
+
+async function warmUp(fake: FakeDiscord, results: boolean): Promise<void> {
+  for (let i = 0; i < WARMUP; i += 1) await burst(fake, 1, results);
+}
+
+/** The floor: a bare discord.js client in its own process (bare-discord-client.ts). */
+async function startBareClient(): Promise<{ fake: FakeDiscord; client: CliProcess }> {
   const fake = await FakeDiscord.start();
   fake.addChannel(CHANNEL, 'bench');
-  const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: fake.apiUrl } });
-  client.on(Events.InteractionCreate, (interaction) => {
-    if (interaction.isChatInputCommand()) interaction.deferReply().catch(() => undefined);
-  });
-  try {
-    const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
-    await client.login(fake.token);
-    await ready;
-    return await burst(fake);
-  } finally {
-    await client.destroy();
-    await fake.stop();
-  }
+  const client = spawnScript(
+    'tsx',
+    join(ROOT, 'bench/bare-discord-client.ts'),
+    [],
+    { DISCORD_TOKEN: fake.token, DISCORD_API_URL: fake.apiUrl },
+    'bare discord.js client',
+  );
+  await client.waitForLine(/bare discord client ready/, 60_000);
+  return { fake, client };
 }
 
 export async function benchDiscordAck(): Promise<BenchRow[]> {
-  const bare = await benchBareClient();
+  const build = await compiledBuild();
+  const runtime: Runtime = build.ok ? 'build' : 'tsx';
+  const how = build.ok ? 'compiled build' : 'through tsx: the build failed';
+  const bare = await startBareClient();
   const fake = await FakeDiscord.start();
   fake.addChannel(CHANNEL, 'bench');
-  const sim = await startSimulator({ port: 0, authFailureDelayMs: 0, logger: silentLogger });
+  const sim = await startSimProcess();
   const prefix = `bench-discord-${randomUUID()}`;
   const redis = createRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', silentLogger, 'bench');
-  const pve = new ProxmoxClient({
-    hosts: sim.hosts,
-    tokenId: sim.tokenId,
-    tokenSecret: sim.tokenSecret,
-    fingerprints: sim.fingerprints,
-    connectionsPerHost: 32,
-    logger: silentLogger,
-  });
-  const adapter = new DiscordAdapter({
-    token: fake.token,
-    apiUrl: fake.apiUrl,
-    guildIds: [fake.guildId],
-    logger: silentLogger,
-  });
-  const chatops = await startChatOps({
-    redis,
-    prefix,
-    pve,
-    pveUser: sim.tokenId,
-    policy: parsePolicy(POLICY, 'bench policy'),
-    adapters: [adapter],
-    logger: silentLogger,
-    worker: { concurrency: 32, lockMs: 30_000 },
-    consumer: 'bench',
-  });
+  let product: CliProcess | undefined;
   try {
-    const acks = await burst(fake);
-    // The work after the ack: every request message is marked with its job's result.
-    const done = performance.now();
-    // An interaction the fake gave up on gets no request message: do not wait for it forever.
-    const finished = await fake
-      .waitFor(() => {
-        // The public request messages ("<@user> ran `/pve status`"), posted once each command is accepted.
-        const requests = fake.messages(CHANNEL).filter((m) => m.content.includes(' ran `/pve'));
-        return requests.length === WARMUP + COMMANDS && requests.every((m) => m.content.startsWith('✅'));
-      }, 90_000)
-      .then(
-        () => true,
-        () => false,
-      );
-    const finishedMs = finished ? performance.now() - done : Number.NaN;
+    product = spawnCli(runtime, ['all', '--env-file', sim.envFile], {
+      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      REDIS_PREFIX: prefix,
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      DIGEST_CRON: 'off',
+      DISCORD_TOKEN: fake.token,
+      DISCORD_APPLICATION_ID: fake.applicationId,
+      DISCORD_GUILD_IDS: fake.guildId,
+      DISCORD_API_URL: fake.apiUrl,
+    });
+    await product.waitForLine(/pve-chatops ready/, 60_000);
+    await fake.ready();
+    await warmUp(bare.fake, false);
+    await warmUp(fake, true);
+    const measured = await alternateRounds(
+      ROUNDS,
+      () => burst(bare.fake, COMMANDS, false),
+      () => burst(fake, COMMANDS, true),
+    );
+    const productMedian = medianFigures(measured.product);
+    const floorMedian = medianFigures(measured.floor);
+    const ratio = productMedian.p99 / floorMedian.p99;
+    const results = measured.product.map((b) => b.resultsMs).sort((a, b) => a - b);
+    const resultsMs = results.some(Number.isNaN)
+      ? Number.NaN
+      : (results[Math.floor(results.length / 2)] ?? Number.NaN);
+    const rounds = `median of ${ROUNDS} rounds, each beside a floor round`;
     return [
-      ackRow(
-        `/pve status ack, single process: DiscordAdapter via startChatOps + worker + FakeDiscord + simulator (${COMMANDS} at once, gateway)`,
-        acks,
-        'p99 ≤ 50 ms',
-        true,
-      ),
-      ackRow(
-        `/pve ack, bare discord.js client that only defers (${COMMANDS} at once)`,
-        bare,
-        '— (the floor for the row above)',
-        false,
-      ),
       {
-        what: `… then all ${COMMANDS} results posted in their threads`,
-        measured: finished
-          ? `${(finishedMs / 1000).toFixed(1)} s after the last ack`
-          : 'not all within 90 s of the last ack',
+        what: `/pve status ack on Discord, \`pve-chatops all\` in its own process (${how}; ${COMMANDS} at once over the gateway; ${rounds})`,
+        measured: ackText(productMedian),
+        target: 'p99 ≤ 50 ms',
+        ok: productMedian.p99 <= 50 && productMedian.failed === 0,
+        values: ackValues(productMedian, measured.product),
+      },
+      {
+        what: `… against a bare discord.js client that only defers, in its own process (${COMMANDS} at once; ${rounds})`,
+        measured: `${ratio.toFixed(2)}×: floor ${ackText(floorMedian)}`,
+        target: `≤ ${TARGET_RATIO}×`,
+        ok: ratio <= TARGET_RATIO && productMedian.failed === 0,
+        values: { ...ackValues(floorMedian, measured.floor), ratio },
+      },
+      {
+        what: `… then all ${COMMANDS} results posted in their threads (median of the rounds)`,
+        measured: Number.isNaN(resultsMs)
+          ? 'not all within 90 s of the last ack'
+          : `${(resultsMs / 1000).toFixed(1)} s after the last ack`,
         target: '—',
-        values: { ms: finishedMs },
+        values: { ms: resultsMs },
       },
     ];
   } finally {
-    await chatops.stop();
+    await product?.stop();
     const keys = await redis.keys(`${prefix}*`);
     if (keys.length > 0) await redis.unlink(...keys);
     redis.disconnect();
-    await pve.close();
+    await bare.client.stop();
+    await bare.fake.stop();
     await sim.stop();
     await fake.stop();
   }

@@ -311,6 +311,22 @@ describe('ops server: more routes on the port', () => {
     expect((await fetch(`${url}/slack/other`)).status).toBe(404);
   });
 
+  it('serves a route with a query string, and answers 500 when its handler throws', async () => {
+    const { url } = await start({
+      routes: {
+        '/slack/events': (request, response) => response.end(request.url),
+        '/broken': () => {
+          throw new Error('handler bug');
+        },
+      },
+    });
+    expect(await (await fetch(`${url}/slack/events?ssl_check=1`)).text()).toBe('/slack/events?ssl_check=1');
+    const broken = await fetch(`${url}/broken`);
+    expect(broken.status).toBe(500);
+    expect(await broken.text()).toBe('internal error\n');
+    expect((await fetch(`${url}/slack/events/more`)).status).toBe(404);
+  });
+
   it('refuses a route over its own', async () => {
     const handler: RequestListener = (_request, response) => response.end();
     await expect(start({ routes: { '/metrics': handler } })).rejects.toThrow(/not overlap/);

@@ -61,6 +61,9 @@ export function createRedis(url: string, logger: Logger, name = 'pve-chatops'): 
  * no resend after the reconnect). So the person is told "not accepted" now, instead of the
  * request running minutes late when Redis is back. isStoreUnavailable() recognises all three.
  * Not for blocking commands (BullMQ workers, outbox readers): they would time out.
+ * Commands issued in one turn of the event loop go out in one write (ioredis's auto-pipelining,
+ * flushed on setImmediate): a burst of requests read in one poll costs one syscall for all their
+ * submits instead of one each, and each command keeps its own timeout and its order.
  */
 export function createIntakeRedis(
   url: string,
@@ -73,6 +76,7 @@ export function createIntakeRedis(
     commandTimeout: commandTimeoutMs,
     autoResendUnfulfilledCommands: false,
     maxRetriesPerRequest: 0,
+    enableAutoPipelining: true,
   });
 }
 

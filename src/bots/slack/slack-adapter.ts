@@ -149,6 +149,8 @@ export class SlackAdapter implements ChatAdapter {
       clientOptions,
       // No network in the constructor: start() runs auth.test through app.init().
       deferInitialization: true,
+      // Bolt's conversation store is a middleware on every request; nothing here uses it.
+      convoStore: false as const,
     };
     if (!options.appToken) {
       // HTTP mode: Bolt's receiver never listens itself; its request listener is served behind
