@@ -1,5 +1,6 @@
 // The PVE API client's public surface.
 
+export type { BackupMode, BackupStarted, NewBackup, NodeTaskFilter } from './backup-api.js';
 export type { CloneOptions, CloneStarted } from './clone-guest.js';
 export type { ClusterNodeState, ClusterState, ResourcesOf, ResourceType } from './cluster-api.js';
 export { encodeParams, type PveParams, type PveParamValue } from './encode-params.js';
@@ -22,10 +23,13 @@ export {
   type PveTransportOptions,
 } from './pve-transport.js';
 export { type PveRequestEvent, type PveRequestListener, pveRequestChannel } from './request-observer.js';
+export type { BackupArchive, BackupJob, NotBackedUp } from './schemas/backup-schemas.js';
 export type * from './schemas/cluster-schemas.js';
 export type { GuestStatus } from './schemas/guest-schemas.js';
 export type { NodeListEntry, NodeStatus } from './schemas/node-schemas.js';
+export type { GuestConfig, SnapshotConfig } from './schemas/snapshot-schemas.js';
 export type { TaskLogLine, TaskStatus } from './schemas/task-schemas.js';
+export type { GuestSnapshot, NewSnapshot, SnapshotList } from './snapshot-api.js';
 export type { HostKey } from './ssh/known-hosts.js';
 export { KnownHosts } from './ssh/known-hosts.js';
 export { commandLine, isPveNodeName, type SshCommand } from './ssh/ssh-command.js';

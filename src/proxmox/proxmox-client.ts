@@ -1,4 +1,14 @@
 import type { z } from 'zod';
+import {
+  type BackupStarted,
+  listBackupJobs,
+  listBackups,
+  listNodeTasks,
+  listNotBackedUp,
+  type NewBackup,
+  type NodeTaskFilter,
+  startBackup,
+} from './backup-api.js';
 import { type CloneOptions, type CloneStarted, cloneGuest } from './clone-guest.js';
 import {
   type ClusterState,
@@ -68,6 +78,7 @@ import {
   scheduleReplicationNow,
 } from './replication-api.js';
 import type { PackageVersion, PendingUpdate } from './schemas/apt-schemas.js';
+import type { BackupArchive, BackupJob, NotBackedUp } from './schemas/backup-schemas.js';
 import type { CertificateInfo } from './schemas/certificate-schemas.js';
 import type { ClusterTask, GuestResource, PveVersion } from './schemas/cluster-schemas.js';
 import type { GuestStatus } from './schemas/guest-schemas.js';
@@ -76,8 +87,19 @@ import type { JoinInfo } from './schemas/join-schemas.js';
 import type { NodeListEntry, NodeStatus } from './schemas/node-schemas.js';
 import type { NodeTime } from './schemas/node-time-schemas.js';
 import type { ReplicationJob, ReplicationStatus } from './schemas/replication-schemas.js';
+import type { GuestConfig, SnapshotConfig } from './schemas/snapshot-schemas.js';
 import type { TaskLogLine, TaskStatus } from './schemas/task-schemas.js';
 import { SharedClusterSnapshot } from './shared-cluster-snapshot.js';
+import {
+  createSnapshot,
+  deleteSnapshot,
+  getGuestConfig,
+  getSnapshotConfig,
+  listSnapshots,
+  type NewSnapshot,
+  rollbackSnapshot,
+  type SnapshotList,
+} from './snapshot-api.js';
 import { getTaskStatus, readTaskLog, stopTask } from './task-api.js';
 import { type TaskResult, type WaitForTaskOptions, waitForTask } from './wait-for-task.js';
 
@@ -331,6 +353,48 @@ export class ProxmoxClient {
     });
     const upid = await startMigration(this.#transport, plan, options.signal);
     return { ...(await this.#changes(waitForMigration(this.#transport, plan, upid, wait))), plan, upid };
+  }
+
+  // Snapshots (snapshot-api.ts): each change is a task; most refusals come inside it.
+  snapshots(guest: GuestRef, signal?: AbortSignal): Promise<SnapshotList> {
+    return listSnapshots(this.#transport, guest, signal);
+  }
+  createSnapshot(guest: GuestRef, snapshot: NewSnapshot, signal?: AbortSignal): Promise<string> {
+    return createSnapshot(this.#transport, guest, snapshot, signal);
+  }
+  rollbackSnapshot(
+    guest: GuestRef,
+    name: string,
+    options?: { start?: boolean },
+    signal?: AbortSignal,
+  ): Promise<string> {
+    return rollbackSnapshot(this.#transport, guest, name, options, signal);
+  }
+  deleteSnapshot(guest: GuestRef, name: string, signal?: AbortSignal): Promise<string> {
+    return deleteSnapshot(this.#transport, guest, name, signal);
+  }
+  snapshotConfig(guest: GuestRef, name: string, signal?: AbortSignal): Promise<SnapshotConfig> {
+    return getSnapshotConfig(this.#transport, guest, name, signal);
+  }
+  guestConfig(guest: GuestRef, signal?: AbortSignal): Promise<GuestConfig> {
+    return getGuestConfig(this.#transport, guest, signal);
+  }
+
+  // Backups (backup-api.ts).
+  startBackup(node: string, backup: NewBackup, signal?: AbortSignal): Promise<BackupStarted> {
+    return startBackup(this.#transport, node, backup, signal);
+  }
+  backups(node: string, storage: string, vmid?: number, signal?: AbortSignal): Promise<BackupArchive[]> {
+    return listBackups(this.#transport, node, storage, vmid, signal);
+  }
+  backupJobs(signal?: AbortSignal): Promise<BackupJob[]> {
+    return listBackupJobs(this.#transport, signal);
+  }
+  notBackedUp(signal?: AbortSignal): Promise<NotBackedUp[]> {
+    return listNotBackedUp(this.#transport, signal);
+  }
+  nodeTasks(node: string, filter?: NodeTaskFilter, signal?: AbortSignal): Promise<ClusterTask[]> {
+    return listNodeTasks(this.#transport, node, filter, signal);
   }
 
   // Tasks.

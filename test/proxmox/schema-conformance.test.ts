@@ -117,6 +117,30 @@ describe('every request the client can make', () => {
     await client.waitForTask(await client.stop(await guest('ct-dns01')), poll);
     await client.waitForTask(await client.power(await guest('ct-dns01'), 'start'), poll);
 
+    // Snapshots (taken, listed, read, rolled back to, deleted) and a backup to the PBS storage.
+    await client.waitForTask(
+      await client.createSnapshot(testVm, { name: 'conformance', description: 'before the test' }),
+      poll,
+    );
+    expect((await client.snapshots(testVm)).snapshots.map((s) => s.name)).toEqual(['conformance']);
+    await client.snapshots(ctProxy);
+    await client.snapshotConfig(testVm, 'conformance');
+    await client.guestConfig(testVm);
+    await client.waitForTask(await client.rollbackSnapshot(testVm, 'conformance', { start: true }), poll);
+    await client.waitForTask(await client.deleteSnapshot(testVm, 'conformance'), poll);
+    const backup = await client.startBackup('node01', {
+      vmids: [100],
+      storage: 'pbs-backup',
+      mode: 'snapshot',
+      notesTemplate: '{{guestname}}',
+    });
+    if (!('upid' in backup)) throw new Error('TestVM is on node01: vzdump should have started a task');
+    await client.waitForTask(backup.upid, poll);
+    expect((await client.backups('node01', 'pbs-backup', 100)).length).toBeGreaterThan(0);
+    await client.backupJobs();
+    await client.notBackedUp();
+    await client.nodeTasks('node01', { typefilter: 'vzdump', limit: 50 });
+
     // Clones: QEMU (name) and LXC (hostname), with and without a chosen id.
     const template = await guest('debian12-tmpl');
     const qemuClone = await client.clone(template, { name: 'web02', full: true, pool: 'test' });

@@ -38,6 +38,20 @@ const guestEndpoints = (type: 'qemu' | 'lxc'): Record<string, ClientReader> => (
       ...(p.storage === undefined ? {} : { storage: String(p.storage) }),
       ...(p.description === undefined ? {} : { description: String(p.description) }),
     }),
+  [`GET /nodes/{node}/${type}/{vmid}/config`]: (c, v) => c.guestConfig(guest(v, type)),
+  [`GET /nodes/{node}/${type}/{vmid}/snapshot`]: (c, v) => c.snapshots(guest(v, type)),
+  [`POST /nodes/{node}/${type}/{vmid}/snapshot`]: (c, v, p) =>
+    c.createSnapshot(guest(v, type), {
+      name: String(p.snapname),
+      ...(p.vmstate === undefined ? {} : { vmstate: flag(p.vmstate) }),
+      ...(p.description === undefined ? {} : { description: String(p.description) }),
+    }),
+  [`GET /nodes/{node}/${type}/{vmid}/snapshot/{snapname}/config`]: (c, v) =>
+    c.snapshotConfig(guest(v, type), v.snapname ?? ''),
+  [`POST /nodes/{node}/${type}/{vmid}/snapshot/{snapname}/rollback`]: (c, v, p) =>
+    c.rollbackSnapshot(guest(v, type), v.snapname ?? '', { start: flag(p.start) }),
+  [`DELETE /nodes/{node}/${type}/{vmid}/snapshot/{snapname}`]: (c, v) =>
+    c.deleteSnapshot(guest(v, type), v.snapname ?? ''),
   // The precondition on its own: planMigration combines it with two other reads (scenarios).
   [`GET /nodes/{node}/${type}/{vmid}/migrate`]: (c, v, p) =>
     c.migratePrecondition(guest(v, type), String(p.target)),
@@ -72,6 +86,21 @@ export const CLIENT_READERS: Record<string, ClientReader> = {
   'GET /nodes/{node}/time': (c, v) => c.nodeTime(v.node ?? ''),
   'GET /nodes/{node}/certificates/info': (c, v) => c.nodeCertificates(v.node ?? ''),
   'GET /nodes/{node}/storage': (c, v, p) => c.nodeStorages(v.node ?? '', str(p.content)),
+  'GET /nodes/{node}/storage/{storage}/content': (c, v, p) =>
+    c.backups(v.node ?? '', v.storage ?? '', p.vmid === undefined ? undefined : Number(p.vmid)),
+  'POST /nodes/{node}/vzdump': (c, v, p) =>
+    c.startBackup(v.node ?? '', {
+      vmids: String(p.vmid).split(',').map(Number),
+      ...(p.storage === undefined ? {} : { storage: String(p.storage) }),
+      ...(p.mode === undefined ? {} : { mode: p.mode as 'snapshot' | 'suspend' | 'stop' }),
+      ...(p.compress === undefined ? {} : { compress: p.compress as 'zstd' }),
+    }),
+  'GET /nodes/{node}/tasks': (c, v, p) =>
+    c.nodeTasks(v.node ?? '', {
+      ...(p.typefilter === undefined ? {} : { typefilter: String(p.typefilter) }),
+    }),
+  'GET /cluster/backup': (c) => c.backupJobs(),
+  'GET /cluster/backup-info/not-backed-up': (c) => c.notBackedUp(),
   'POST /nodes/{node}/qemu': (c, v, p) =>
     c.createVm(v.node ?? '', {
       vmid: Number(p.vmid ?? 999),
