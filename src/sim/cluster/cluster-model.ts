@@ -59,6 +59,42 @@ export interface SimGuest {
   load: { cpu: number; mem: number; netBytesPerSec: number; diskBytesPerSec: number };
   /** smbios1 uuid / vmgenid, for a realistic config. */
   uuid: string;
+  /** The config's `[snapshot]` sections, oldest first (guest-snapshots.ts). */
+  snapshots?: SimSnapshot[];
+  /** `parent`: the snapshot the current state derives from (set by a snapshot and a rollback). */
+  parent?: string;
+}
+
+/**
+ * What a snapshot section keeps of the guest (AbstractConfig __snapshot_copy_config copies every
+ * key but snapshots, snapstate, snaptime, vmstate, lock, digest, description and unusedN).
+ */
+export type SnapshotState = Pick<
+  SimGuest,
+  | 'name'
+  | 'memoryMiB'
+  | 'cores'
+  | 'disks'
+  | 'cdroms'
+  | 'localDevices'
+  | 'options'
+  | 'tags'
+  | 'onboot'
+  | 'ostype'
+  | 'parent'
+>;
+
+export interface SimSnapshot {
+  name: string;
+  /** Epoch seconds when it was taken. */
+  snaptime: number;
+  /** The snapshot's own comment (not the guest's description, which a rollback keeps). */
+  description?: string;
+  /** The RAM state volume (`ceph-vm:vm-100-state-<name>`) when taken with vmstate of a running VM. */
+  vmstate?: string;
+  /** `prepare` while it is being taken, `delete` while it is being deleted. */
+  snapstate?: 'prepare' | 'delete';
+  state: SnapshotState;
 }
 
 export interface AptPackage {
@@ -117,7 +153,7 @@ export interface SimNode {
 
 export interface SimStorage {
   storage: string;
-  type: 'dir' | 'lvmthin' | 'zfspool' | 'rbd';
+  type: 'dir' | 'lvmthin' | 'zfspool' | 'rbd' | 'pbs';
   content: string;
   shared: boolean;
   /** Capacity per node (or of the pool, when shared). */

@@ -210,6 +210,9 @@ function newGuest(source: SimGuest, request: CloneRequest, plan: ClonePlan, lock
   };
   delete clone.startedAt;
   delete clone.pool;
+  // A clone copies the current state only: no snapshots, no parent.
+  delete clone.snapshots;
+  delete clone.parent;
   if (request.pool) clone.pool = request.pool;
   if (request.description) clone.description = request.description;
   return clone;

@@ -48,6 +48,29 @@ export function formatBytes(bytes: number): string {
   return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${UNITS[unit]}`;
 }
 
+/** `612.35 MiB`: PVE::Tools::render_bytes (two decimals, `B` included), as snapshot and vzdump logs print. */
+export function renderBytes(bytes: number): string {
+  let value = bytes;
+  let unit = 0;
+  if (value > 1023) {
+    unit = Math.min(UNITS.length - 1, Math.floor(Math.log(value) / Math.log(1024)));
+    value /= 1024 ** unit;
+  }
+  return `${value.toFixed(2)} ${UNITS[unit]}`;
+}
+
+/** `0s`, `3s`, `1m 5s`: PVE::Tools::render_duration. */
+export function renderDuration(seconds: number): string {
+  const total = Math.max(0, Math.round(seconds));
+  const parts: string[] = [];
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  if (h > 0) parts.push(`${h}h`);
+  if (h > 0 || m > 0) parts.push(`${m}m`);
+  parts.push(`${total % 60}s`);
+  return parts.join(' ');
+}
+
 /** The offset of `timeZone` from UTC at `epochMs`, in seconds (for /nodes/{node}/time `localtime`). */
 export function timeZoneOffsetSeconds(epochMs: number, timeZone: string): number {
   const local = logTimestamp(epochMs, timeZone).replace(' ', 'T');

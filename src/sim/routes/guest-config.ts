@@ -59,6 +59,7 @@ function finish(guest: SimGuest, config: Record<string, unknown>): Record<string
   if (guest.tags) config.tags = guest.tags;
   if (guest.description) config.description = guest.description;
   if (guest.lock) config.lock = guest.lock;
+  if (guest.parent) config.parent = guest.parent;
   config.digest = digest(config);
   return config;
 }

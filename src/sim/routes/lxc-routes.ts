@@ -7,9 +7,11 @@ import type { RouteRegistry } from '../types.js';
 import { lxcConfig, updateConfig } from './guest-config.js';
 import { registerGuestRoutes } from './guest-routes.js';
 import { bool, int, optBool, optInt, optStr, str } from './request-params.js';
+import { registerSnapshotRoutes } from './snapshot-routes.js';
 
 export function registerLxcRoutes(registry: RouteRegistry, cluster: SimCluster): void {
   registerGuestRoutes(registry, cluster, 'lxc');
+  registerSnapshotRoutes(registry, cluster, 'lxc');
   const guestOf = (node: string, vmid: number) => cluster.guestOn(node, vmid, 'lxc');
 
   registry.on('GET', '/nodes/{node}/lxc/{vmid}/config', (request) =>

@@ -9,9 +9,11 @@ import { qemuConfig, updateConfig } from './guest-config.js';
 import { registerGuestRoutes } from './guest-routes.js';
 import { registerMappingRoutes } from './mapping-routes.js';
 import { bool, int, optBool, optInt, optMemoryMiB, optStr, str } from './request-params.js';
+import { registerSnapshotRoutes } from './snapshot-routes.js';
 
 export function registerQemuRoutes(registry: RouteRegistry, cluster: SimCluster): void {
   registerGuestRoutes(registry, cluster, 'qemu');
+  registerSnapshotRoutes(registry, cluster, 'qemu');
   // PCI mappings exist for QEMU passthrough only (hostpciN: mapping=…).
   registerMappingRoutes(registry, cluster);
   const guestOf = (node: string, vmid: number) => cluster.guestOn(node, vmid, 'qemu');

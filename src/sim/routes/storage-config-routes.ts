@@ -9,9 +9,10 @@ import { splitList } from '../server/param-formats.js';
 import type { RouteRegistry } from '../types.js';
 import { optBool, optStr, str } from './request-params.js';
 
-const MODELLED: ReadonlyArray<SimStorage['type']> = ['dir', 'lvmthin', 'zfspool', 'rbd'];
+// A Proxmox Backup Server storage needs a server to talk to: only the default cluster's is modelled.
+const MODELLED = ['dir', 'lvmthin', 'zfspool', 'rbd'] as const satisfies ReadonlyArray<SimStorage['type']>;
 /** Each plugin's default `content` (the second element of its plugindata content). */
-const DEFAULT_CONTENT: Record<SimStorage['type'], string> = {
+const DEFAULT_CONTENT: Record<(typeof MODELLED)[number], string> = {
   dir: 'images,rootdir',
   lvmthin: 'images,rootdir',
   zfspool: 'images,rootdir',
@@ -20,9 +21,9 @@ const DEFAULT_CONTENT: Record<SimStorage['type'], string> = {
 
 export function registerStorageConfigRoutes(registry: RouteRegistry, cluster: SimCluster): void {
   registry.on('POST', '/storage', (request) => {
-    const type = str(request, 'type') as SimStorage['type'];
+    const type = str(request, 'type') as (typeof MODELLED)[number];
     const storage = str(request, 'storage');
-    if (!MODELLED.includes(type))
+    if (!(MODELLED as readonly string[]).includes(type))
       throw PveHttpError.die(`the simulator models only ${MODELLED.join(', ')} storages, not '${type}'`);
     // lock_storage_config(…, "create storage failed") prefixes the die inside it.
     if (cluster.storages.some((existing) => existing.storage === storage))
