@@ -31,6 +31,21 @@ export const progressEventSchema = z.object({
 });
 export type ProgressEvent = z.infer<typeof progressEventSchema>;
 
+/**
+ * How long an offer's command may be: it travels in the button itself, and Discord's custom_id
+ * holds 100 characters (`pve:run-command:` takes 16). A longer one is shown as text to type.
+ */
+export const OFFER_COMMAND_MAX = 80;
+
+/** A command a result offers to run next, as a button ("Roll back" on a snapshot's result). */
+export const offerSchema = z.object({
+  /** The button's label: `Roll back`. */
+  label: z.string().min(1),
+  /** As typed after `/pve`: `rollback 100 chatops-20260105-090000`. */
+  command: z.string().min(1),
+});
+export type Offer = z.infer<typeof offerSchema>;
+
 export const resultEventSchema = z.object({
   type: z.literal('result'),
   jobId: z.string(),
@@ -61,6 +76,12 @@ export const resultEventSchema = z.object({
       requester: z.object({ id: z.string(), name: z.string(), groups: z.array(z.string()) }),
     })
     .optional(),
+  /**
+   * Commands offered as buttons on a successful result (a snapshot offers "Roll back"). Pressing
+   * one is handled exactly as if the presser had typed `/pve <command>` in the thread: the
+   * grammar, the policy, an approval by another person where the policy asks, the audit.
+   */
+  offers: z.array(offerSchema).optional(),
   at: z.number(),
 });
 export type ResultEvent = z.infer<typeof resultEventSchema>;

@@ -21,6 +21,8 @@ export interface JobOutcome {
   text?: string;
   /** The next job this one proposes, for approval (see ResultEvent.proposal). */
   proposal?: ResultEvent['proposal'];
+  /** Commands offered as buttons on the result (see ResultEvent.offers): `Roll back` on a snapshot. */
+  offers?: ResultEvent['offers'];
 }
 
 export interface JobKind<S extends z.ZodType = z.ZodType, N extends string = string> {

@@ -15,7 +15,11 @@ import { nodePowerKind } from './node-power-kind.js';
 import { rebootKind } from './reboot-kind.js';
 import { replicationCreateKind } from './replication-create-kind.js';
 import { replicationKind } from './replication-kind.js';
+import { rollbackKind } from './rollback-kind.js';
 import { shutdownKind } from './shutdown-kind.js';
+import { snapshotDeleteKind } from './snapshot-delete-kind.js';
+import { snapshotKind } from './snapshot-kind.js';
+import { snapshotsKind } from './snapshots-kind.js';
 import { startKind } from './start-kind.js';
 import { statusKind } from './status-kind.js';
 import { stopKind } from './stop-kind.js';
@@ -48,6 +52,10 @@ export const jobKindList = [
   replicationCreateKind,
   balancePlanKind,
   balanceKind,
+  snapshotKind,
+  snapshotsKind,
+  rollbackKind,
+  snapshotDeleteKind,
 ] as const;
 
 export const jobKinds = createJobKindRegistry(jobKindList);
