@@ -84,6 +84,7 @@ describe('node storage', () => {
       'local',
       'local-lvm',
       'local-zfs',
+      'pbs-backup',
       'usb-backup',
     ]);
     expect(onNode01.find((s) => s.storage === 'usb-backup')).toEqual({
@@ -108,7 +109,7 @@ describe('node storage', () => {
       node: 'node01',
       content: 'backup',
     })) as Entry[];
-    expect(backups.map((s) => s.storage)).toEqual(['local']);
+    expect(backups.map((s) => s.storage)).toEqual(['local', 'pbs-backup']);
     await expect(
       api.call('GET', '/nodes/{node}/storage', { node: 'node01', storage: 'nope' }),
     ).rejects.toThrow(PveHttpError);

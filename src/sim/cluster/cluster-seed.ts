@@ -1,3 +1,4 @@
+import type { BackupSeed } from './backup-seed.js';
 import type { HaResource, HaRule, ReplicationJob, SimGuest, SimNode, SimStorage } from './cluster-model.js';
 import type { HaGroup } from './ha-groups.js';
 import { GiB } from './log-format.js';
@@ -15,6 +16,8 @@ export interface ClusterSeed {
   /** HA groups (PVE 8.x /cluster/ha/groups); only a PVE 8.4 cluster has them. */
   haGroups?: HaGroup[];
   replication: Array<Pick<ReplicationJob, 'id' | 'guest' | 'jobnum' | 'target' | 'schedule'>>;
+  /** Backup archives, scheduled jobs and the vzdump tasks that made them (backup-seed.ts). */
+  backups?: BackupSeed;
 }
 
 /** The storages of a typical hyper-converged PVE cluster: local ones per node, Ceph shared. */

@@ -1,5 +1,7 @@
 // The default cluster (docs/architecture.md, public contracts): MonCluster, node01..node03,
-// TestVM on node01, as the beginners' guides build it.
+// TestVM on node01, as the beginners' guides build it; a Proxmox Backup Server storage
+// `pbs-backup` with a nightly backup job and its history (backup-seed.ts).
+import { buildBackupSeed, PBS_STORAGE } from './backup-seed.js';
 import { type ClusterSeed, defaultStorages, haResource } from './cluster-seed.js';
 import { GiB } from './log-format.js';
 import { makeGuest } from './make-guest.js';
@@ -114,10 +116,12 @@ export function buildDefaultCluster(now: number): ClusterSeed {
         baseUsed: 214 * GiB,
         nodes: ['node03'],
       },
+      PBS_STORAGE,
     ],
     pools: ['prod', 'test'],
     haResources: [haResource('qemu', 101, 'started')],
     haRules: [],
     replication: [{ id: '103-0', guest: 103, jobnum: 0, target: 'node01', schedule: '*/15' }],
+    backups: buildBackupSeed(nodes, guests, now),
   };
 }

@@ -48,15 +48,18 @@ export function formatBytes(bytes: number): string {
   return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${UNITS[unit]}`;
 }
 
-/** `612.35 MiB`: PVE::Tools::render_bytes (two decimals, `B` included), as snapshot and vzdump logs print. */
-export function renderBytes(bytes: number): string {
+/**
+ * `612.35 MiB`: PVE::Tools::render_bytes (two decimals unless told, `B` included), as snapshot and
+ * vzdump logs print.
+ */
+export function renderBytes(bytes: number, precision = 2): string {
   let value = bytes;
   let unit = 0;
   if (value > 1023) {
     unit = Math.min(UNITS.length - 1, Math.floor(Math.log(value) / Math.log(1024)));
     value /= 1024 ** unit;
   }
-  return `${value.toFixed(2)} ${UNITS[unit]}`;
+  return `${value.toFixed(precision)} ${UNITS[unit]}`;
 }
 
 /** `0s`, `3s`, `1m 5s`: PVE::Tools::render_duration. */

@@ -2,6 +2,8 @@
 // a guest lives on), plus node power. Operations live in their own modules (guest-*.ts).
 import { PveHttpError } from '../pve-http-error.js';
 import type { SimClusterView } from '../types.js';
+import { BackupArchives } from './backup-archives.js';
+import { BackupJobs } from './backup-jobs.js';
 import type { GuestType, SimGuest, SimNode, SimStorage } from './cluster-model.js';
 import { type ClusterSeed, haSid } from './cluster-seed.js';
 import { HaManager } from './ha-manager.js';
@@ -26,6 +28,10 @@ export class SimCluster implements SimClusterView {
   readonly replication: ReplicationManager;
   readonly storages: SimStorage[];
   readonly pools: Set<string>;
+  /** Backup archives on every storage (vzdump.ts writes them, storage content lists them). */
+  readonly backups: BackupArchives;
+  /** Scheduled backup jobs (/cluster/backup); the simulator lists them but does not run them. */
+  readonly backupJobs: BackupJobs;
   private readonly nodes = new Map<string, SimNode>();
   private readonly guestsById = new Map<number, SimGuest>();
   private readonly listeners: Array<(node: string, online: boolean) => void> = [];
@@ -48,6 +54,9 @@ export class SimCluster implements SimClusterView {
     this.tasks = new TaskManager(this.scheduler, this.now, (name) => this.node(name));
     this.ha = new HaManager(this, seed.haResources, seed.haRules, seed.haGroups);
     this.replication = new ReplicationManager(this, seed.replication);
+    this.backups = new BackupArchives(seed.backups?.archives);
+    this.backupJobs = new BackupJobs(seed.backups?.jobs);
+    for (const past of seed.backups?.history ?? []) this.tasks.recordPast(past);
   }
 
   // SimClusterView

@@ -150,6 +150,14 @@ export class SimTask {
     return this.finish('OK', 'TASK OK');
   }
 
+  /** A task of the seeded history: its whole log at once, finished at `endtime` (epoch s). */
+  finishPast(lines: string[], exitstatus: string, endtime: number): void {
+    this.lines.push(...lines);
+    this.record.status = 'stopped';
+    this.record.exitstatus = exitstatus;
+    this.record.endtime = endtime;
+  }
+
   private finish(exitstatus: string, finalLine: string | null): void {
     if (finalLine !== null) this.lines.push(finalLine);
     this.record.status = 'stopped';

@@ -9,6 +9,8 @@ const THIN_FILL = 0.4;
 
 export function storageUsed(cluster: SimCluster, storage: SimStorage, node: string): number {
   let used = storage.baseUsed + cluster.storageExtraUsed(storage.storage, node);
+  // Archives fill a dir storage; a backup server deduplicates, its base use stands for them.
+  if (storage.type !== 'pbs') used += cluster.backups.bytesOn(storage.storage, node);
   for (const guest of cluster.guests()) {
     if (!storage.shared && guest.node !== node) continue;
     for (const disk of guest.disks)

@@ -12,6 +12,15 @@ export interface TaskSpec {
   user: string;
 }
 
+/** A finished task of the seeded history; `lines` end with the `TASK …` line. */
+export interface PastTask extends TaskSpec {
+  /** Epoch seconds (node clock). */
+  starttime: number;
+  endtime: number;
+  lines: string[];
+  exitstatus: string;
+}
+
 /** How many finished tasks a node keeps; older ones drop out of the index as PVE rotates it. */
 const KEEP_PER_NODE = 2000;
 
@@ -72,6 +81,38 @@ export class TaskManager {
     this.trim(list);
     for (const listener of this.startListeners) listener(task);
     void task.run(work);
+    return task;
+  }
+
+  /**
+   * A task that ran before the simulator started (a seeded history): it goes into the index as
+   * finished, with its log; call in time order, before any `start`.
+   */
+  recordPast(spec: PastTask): SimTask {
+    const node = this.nodeOf(spec.node);
+    const task = new SimTask(
+      {
+        node: spec.node,
+        pid: this.allocatePid(node),
+        pstart: Math.max(0, Math.floor((spec.starttime * 1000 - node.bootedAt) / 10)),
+        starttime: spec.starttime,
+        type: spec.type,
+        id: spec.id,
+        user: spec.user,
+      },
+      {
+        scheduler: this.scheduler,
+        now: this.now,
+        timeZone: node.timezone,
+        clockOffset: 0,
+        injectedFailure: null,
+      },
+    );
+    task.finishPast(spec.lines, spec.exitstatus, spec.endtime);
+    this.byUpid.set(task.upid, task);
+    const list = this.byNode.get(spec.node) ?? [];
+    list.push(task);
+    this.byNode.set(spec.node, list);
     return task;
   }
 

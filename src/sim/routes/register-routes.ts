@@ -2,6 +2,7 @@
 import type { SimCluster } from '../cluster/sim-cluster.js';
 import type { RouteRegistry } from '../types.js';
 import { registerAptRoutes } from './apt-routes.js';
+import { registerBackupRoutes } from './backup-routes.js';
 import { registerClusterReadRoutes } from './cluster-routes.js';
 import { registerHaRoutes } from './ha-routes.js';
 import { registerHaRuleRoutes } from './ha-rules-routes.js';
@@ -39,4 +40,5 @@ export function registerClusterRoutes(platform: RouteRegistry, cluster: SimClust
   registerHaRuleRoutes(registry, cluster);
   registerReplicationRoutes(registry, cluster);
   registerMigrateAllRoutes(registry, cluster);
+  registerBackupRoutes(registry, cluster);
 }

@@ -139,10 +139,13 @@ describe('pve-record on a cluster', () => {
     });
     expect(missing).toEqual([]);
     const tasks = files.filter(({ file }) => file.startsWith('tasks/task-'));
+    // The running start, the failed nightly backup of the default cluster's history, an OK one.
     expect(tasks.map(({ file }) => file).sort()).toEqual([
-      'tasks/task-log-qmstart-2-node03.9.json',
+      'tasks/task-log-vzdump-2-node02.9.json',
+      'tasks/task-log-vzdump-3-node01.9.json',
       'tasks/task-log-vzstart-1-node01.9.json',
-      'tasks/task-status-qmstart-2-node03.9.json',
+      'tasks/task-status-vzdump-2-node02.9.json',
+      'tasks/task-status-vzdump-3-node01.9.json',
       'tasks/task-status-vzstart-1-node01.9.json',
     ]);
     expect(tasks.find(({ file }) => file.startsWith('tasks/task-log-'))?.fixture.request.params).toEqual({
