@@ -117,6 +117,8 @@ export async function startChatOps(options: ChatOpsOptions): Promise<RunningChat
     // default): name resolution and request-time planning accept that, as every job that changes
     // something reads its target again when it runs.
     readCluster: () => options.pve.recentClusterSnapshot(),
+    // One guest's snapshots, read fresh (rollback and snapshot delete name one at request time).
+    readSnapshots: (guest) => options.pve.snapshots(guest),
     logger,
     ...(options.balance ? { balance: options.balance } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),

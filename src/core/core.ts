@@ -15,6 +15,7 @@ import type { ButtonPress, CoreApi } from './core-api.js';
 import { parseCommand } from './grammar/index.js';
 import { type IntakeEntry, requestIdOf } from './intake/intake-entry.js';
 import type { CoreOptions } from './ports.js';
+import { RUN_COMMAND_ACTION } from './render-job-event.js';
 import { JobControlStage } from './stages/control-job.js';
 import { CoreServices } from './stages/core-services.js';
 import { ApprovalStage } from './stages/decide-approval.js';
@@ -57,6 +58,10 @@ export class Core implements CoreApi {
         const snapshot = await options.readCluster();
         this.#directory.remember(snapshot);
         return snapshot;
+      },
+      readSnapshots: (guest) => {
+        if (!options.readSnapshots) throw new Error('this bot was started without a snapshot reader');
+        return options.readSnapshots(guest);
       },
       cancelJob: (replyThread, event, jobId, publicThread) =>
         this.#jobs.cancel(replyThread, event.user, jobId, publicThread),
@@ -161,6 +166,22 @@ export class Core implements CoreApi {
           return await this.#jobs.control(press, 'resume');
         case 'abort-job':
           return await this.#jobs.control(press, 'abort');
+        case RUN_COMMAND_ACTION:
+          // A command a result offered ("Roll back"): exactly as if the presser had typed
+          // `/pve <value>` in this thread (grammar, policy, approval by another person, audit).
+          // The press's id was claimed above (or at the intake), and the job or approval it
+          // leads to derives from it, so a redelivered press does nothing twice.
+          return await this.#commands.handle(
+            {
+              platform: press.platform,
+              user: press.user,
+              channel: press.channel,
+              text: press.value,
+              thread: press.thread,
+              ...(press.requestId === undefined ? {} : { requestId: press.requestId }),
+            },
+            { claimed: true },
+          );
         default:
           await s.tell(press.thread, press.user, {
             title: `Unknown button '${press.action}'`,

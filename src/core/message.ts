@@ -16,10 +16,18 @@ export type CardStatus =
   | 'warning';
 
 export interface CardButton {
-  /** What pressing it does: `approve`, `deny`, `cancel-request`, `cancel-job`. */
+  /**
+   * What pressing it does: `approve`, `deny`, `cancel-request` (an approval request),
+   * `cancel-job`, `pause-job`, `resume-job`, `abort-job` (a job), or `run-command` (a command a
+   * result offers, e.g. "Roll back" on a snapshot: handled as if the presser typed `/pve <value>`
+   * in the thread, through the policy and any approval).
+   */
   action: string;
   label: string;
-  /** The approval request id or job id the action applies to. */
+  /**
+   * The approval request id or job id the action applies to; for `run-command`, the command as
+   * typed after `/pve` (at most OFFER_COMMAND_MAX characters, so it fits Discord's custom_id).
+   */
   value: string;
   style?: 'primary' | 'danger';
 }

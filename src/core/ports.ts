@@ -14,7 +14,9 @@ import type {
 } from '../jobs/job-queue.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
+import type { GuestRef } from '../proxmox/guest-ref.js';
 import type { ClusterSnapshot } from '../proxmox/read-cluster-snapshot.js';
+import type { SnapshotList } from '../proxmox/snapshot-api.js';
 import type { ApprovalRequest, DecisionResult, OpenApprovalInput } from './approvals/approval-store.js';
 import type { AuditEntry, AuditRecord } from './audit/audit-log.js';
 import type { ChatUser } from './chat-event.js';
@@ -65,6 +67,11 @@ export interface CoreOptions {
   sink: ChatSink;
   /** One read of the whole cluster (resources and status) for name resolution and planning. */
   readCluster: () => Promise<ClusterSnapshot>;
+  /**
+   * One guest's snapshots (GET …/snapshot), for commands that name one at request time
+   * (`rollback`, `snapshot delete`): an unknown name is refused before anyone approves it.
+   */
+  readSnapshots?: (guest: GuestRef) => Promise<SnapshotList>;
   /** The names for autocomplete; by default one fed by readCluster. */
   directory?: ClusterDirectory;
   logger?: Logger;

@@ -1,7 +1,7 @@
 // What a job's progress and result look like in chat, for every platform (adapters only choose
 // the markup). Progress is one message per job, edited in place; the result is a new reply so
 // people are notified, and the progress message shows the final state.
-import type { JobEvent, ThreadRef } from '../jobs/job-events.js';
+import { type JobEvent, OFFER_COMMAND_MAX, type ResultEvent, type ThreadRef } from '../jobs/job-events.js';
 import { jobKinds } from '../jobs/kinds/index.js';
 import type { Card, CardButton, CardStatus, OutgoingMessage } from './message.js';
 
@@ -19,6 +19,24 @@ export function isSilentResult(event: JobEvent): boolean {
 
 export function progressKey(jobId: string): string {
   return `job:${jobId}`;
+}
+
+/** The action of an offer's button: its value is the command, run as if the presser typed it. */
+export const RUN_COMMAND_ACTION = 'run-command';
+
+/**
+ * A result's offers (a snapshot's "Roll back") as buttons; one whose command is too long for a
+ * button is given as the line to type instead.
+ */
+function renderOffers(offers: ResultEvent['offers']): { buttons: CardButton[]; lines: string[] } {
+  const buttons: CardButton[] = [];
+  const lines: string[] = [];
+  for (const offer of offers ?? []) {
+    if (offer.command.length <= OFFER_COMMAND_MAX)
+      buttons.push({ action: RUN_COMMAND_ACTION, label: offer.label, value: offer.command });
+    else lines.push(`${offer.label}: \`/pve ${offer.command}\``);
+  }
+  return { buttons, lines };
 }
 
 export function renderJobEvent(thread: ThreadRef, event: JobEvent): OutgoingMessage[] {
@@ -47,11 +65,14 @@ export function renderJobEvent(thread: ThreadRef, event: JobEvent): OutgoingMess
       : 'succeeded';
   const fields = event.ok ? [] : [{ label: 'Error', value: event.error ?? 'unknown error' }];
   if (event.code && !event.ok) fields.push({ label: 'Code', value: event.code });
+  const offers = event.ok ? renderOffers(event.offers) : { buttons: [], lines: [] };
+  const text = [event.text, ...offers.lines].filter(Boolean).join('\n');
   const result: Card = {
     title: event.summary,
     status,
-    ...(event.text ? { text: event.text } : {}),
+    ...(text ? { text } : {}),
     fields,
+    ...(offers.buttons.length > 0 ? { buttons: offers.buttons } : {}),
     ...(event.logTail && event.logTail.length > 0 && !event.ok ? { logLines: event.logTail.slice(-6) } : {}),
     ...(event.upid
       ? { footer: `job ${event.jobId} · PVE task ${event.upid}` }

@@ -6,7 +6,9 @@ import type { BalanceSettings } from '../../config/balance-settings.js';
 import type { JobInfo } from '../../jobs/job-queue.js';
 import type { JobRequest } from '../../jobs/kinds/index.js';
 import type { CommandOutcome } from '../../metrics.js';
+import type { GuestRef } from '../../proxmox/guest-ref.js';
 import type { ClusterSnapshot } from '../../proxmox/read-cluster-snapshot.js';
+import type { SnapshotList } from '../../proxmox/snapshot-api.js';
 import type { AuditRecord } from '../audit/audit-log.js';
 import type { ChatEvent } from '../chat-event.js';
 import type { Card } from '../message.js';
@@ -16,6 +18,8 @@ import type { PlanResult } from './planned-job.js';
 export interface CommandSettings {
   /** The operator's balance defaults (BALANCE_*). */
   balance: BalanceSettings;
+  /** The policy's `snapshots:` section: `keep`, the bot's snapshots kept per guest (absent: all). */
+  snapshots: { keep?: number };
 }
 
 export interface CommandContext {
@@ -23,10 +27,14 @@ export interface CommandContext {
   readonly settings: CommandSettings;
   /** An answer only the person sees (help, their jobs, a mistake in their command). */
   tell(card: Card): Promise<void>;
+  /** The core's clock (ms): what "since" and "ago" in a plan are counted from. */
+  now(): number;
   /** One read of the whole cluster; it also refreshes the names autocomplete offers. */
   readCluster(): Promise<ClusterSnapshot>;
   /** A read job: the command's public record, the job in its thread, and its progress message. */
   read(job: JobRequest): Promise<CommandOutcome>;
+  /** One guest's snapshots, read now (a rollback names one: an unknown name is refused at once). */
+  readSnapshots(guest: GuestRef): Promise<SnapshotList>;
   /**
    * A plan through the policy: a refusal is told privately ("Cannot migrate"); otherwise the
    * approval card, or the job at once when the policy asks for no approval. A planning job

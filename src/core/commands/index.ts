@@ -18,7 +18,10 @@ import { nodeCommand } from './node.js';
 import { rebootCommand } from './reboot.js';
 import { replicateCommand } from './replicate.js';
 import { replicationCommand } from './replication.js';
+import { rollbackCommand } from './rollback.js';
 import { shutdownCommand } from './shutdown.js';
+import { snapshotCommand } from './snapshot.js';
+import { snapshotsCommand } from './snapshots.js';
 import { startCommand } from './start.js';
 import { statusCommand } from './status.js';
 import { stopCommand } from './stop.js';
@@ -42,6 +45,9 @@ export const chatCommands = [
   createCommand,
   replicationCommand,
   replicateCommand,
+  snapshotsCommand,
+  snapshotCommand,
+  rollbackCommand,
   updatesCommand,
   upgradeCommand,
   balanceCommand,

@@ -18,10 +18,16 @@ export type PlannedJob =
   | (JobRequest & {
       /** The request shown back, resolved. */
       text: string;
+      /**
+       * Lines under it on the approval card and the request's description: what approving it
+       * means (a rollback: the changes that will be lost, whether the guest will be running).
+       */
+      details?: string;
       approvalAfterJob?: false;
     })
   | (PlanningRequest & {
       text: string;
+      details?: string;
       /**
        * The job only plans (it reads what the bot may not): it runs at once with the requester
        * in its payload, and what it proposes is what the policy's approval applies to (see

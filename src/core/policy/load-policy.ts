@@ -88,7 +88,7 @@ function toPolicy(source: string, file: PolicyFile): Policy {
       ...(approval ? { approval } : {}),
     };
   }
-  return { source, roles, commands };
+  return { source, roles, commands, ...(file.snapshots ? { snapshots: { keep: file.snapshots.keep } } : {}) };
 }
 
 /**

@@ -1,6 +1,7 @@
 // The policy file's shape, in zod, and what to tell an operator when it is wrong. Cross-references
 // (a role used but not defined) are checked in load-policy.ts, where every role is known.
 import { z } from 'zod';
+import { SNAPSHOT_KEEP_MAX } from '../../jobs/snapshots/bot-snapshot-name.js';
 import { closestNames } from '../closest-names.js';
 import { ANY_COMMAND, ANYONE, DEFAULT_APPROVAL_TTL_MS } from './policy-types.js';
 
@@ -107,13 +108,19 @@ export const policyFileSchema = z.strictObject({
       commandSchema,
     )
     .default({}),
+  /**
+   * Snapshot retention: after the bot takes a snapshot of a guest, its own snapshots of that
+   * guest (named chatops-…) beyond the newest `keep` are deleted, oldest first. Absent: none.
+   */
+  snapshots: z.strictObject({ keep: z.number().int().min(1).max(SNAPSHOT_KEEP_MAX) }).optional(),
 });
 export type PolicyFile = z.output<typeof policyFileSchema>;
 
 type Path = (string | number)[];
 
 const ALLOWED_KEYS: Record<string, string[]> = {
-  document: ['roles', 'commands'],
+  document: ['roles', 'commands', 'snapshots'],
+  snapshots: ['keep'],
   role: ['members'],
   command: ['allow', 'channels', 'approval'],
   approval: ['approvers', 'count', 'ttl', 'allowSelf'],
@@ -124,6 +131,7 @@ function placeOf(path: Path): string {
   const [top, , field, sub] = path;
   if (path.length === 0) return 'document';
   if (path.length === 1) return String(top);
+  if (top === 'snapshots') return `snapshots.${String(path[1])}`;
   if (path.length === 2) return top === 'roles' ? 'role' : 'command';
   if (field === 'approval') return sub === undefined ? 'approval' : String(sub);
   return String(field);
@@ -131,7 +139,9 @@ function placeOf(path: Path): string {
 
 /** What would be right at each place, said once per problem. */
 const EXPECTED: Record<string, string> = {
-  document: 'a map with roles: and commands:',
+  document: 'a map with roles:, commands: and (optionally) snapshots:',
+  snapshots: 'a map like { keep: 3 }',
+  'snapshots.keep': `a whole number from 1 to ${SNAPSHOT_KEEP_MAX}: how many of the bot's own snapshots to keep per guest`,
   roles: 'a map from role name to { members: [identities] }',
   role: 'a map like { members: [slack-group:S0ONCALL, console:dave] }',
   members:

@@ -62,6 +62,11 @@ export interface Policy {
   roles: Record<string, string[]>;
   /** Command name or `*` → rule. */
   commands: Record<string, CommandRule>;
+  /**
+   * Snapshot retention: after the bot takes a snapshot of a guest, its own snapshots of that guest
+   * beyond the newest `keep` are deleted, oldest first (never a person's). Absent: none deleted.
+   */
+  snapshots?: { keep: number };
 }
 
 /** The rule that applies to one command, after `*` and the defaults are taken into account. */

@@ -14,6 +14,7 @@ import { RequestContext, type RequestContextOptions } from './request-context.js
 export interface HandleCommandOptions {
   services: CoreServices;
   readCluster: () => Promise<ClusterSnapshot>;
+  readSnapshots: RequestContextOptions['readSnapshots'];
   cancelJob: RequestContextOptions['cancelJob'];
 }
 
@@ -79,6 +80,7 @@ export class CommandStage {
       policyEntry,
       risk,
       readCluster: this.#o.readCluster,
+      readSnapshots: this.#o.readSnapshots,
       cancelJob: this.#o.cancelJob,
     });
     made(context);

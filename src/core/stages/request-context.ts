@@ -2,12 +2,15 @@
 // who typed it. It makes the command's public record only once the command passed the grammar
 // and the policy (the sink's openRequestThread), and remembers that record, so a failure after it
 // is told there too.
+
 import { DEFAULT_BALANCE_SETTINGS } from '../../config/balance-settings.js';
 import type { ThreadRef } from '../../jobs/job-events.js';
 import { jobIdForRequest } from '../../jobs/job-queue.js';
 import type { JobRequest } from '../../jobs/kinds/index.js';
 import type { CommandOutcome } from '../../metrics.js';
+import type { GuestRef } from '../../proxmox/guest-ref.js';
 import type { ClusterSnapshot } from '../../proxmox/read-cluster-snapshot.js';
+import type { SnapshotList } from '../../proxmox/snapshot-api.js';
 import { approvalIdFor } from '../approvals/approval-id.js';
 import type { ChatEvent } from '../chat-event.js';
 import type { CommandContext, CommandSettings } from '../commands/command-context.js';
@@ -34,6 +37,7 @@ export interface RequestContextOptions {
   policyEntry: string;
   risk: CommandRisk;
   readCluster: () => Promise<ClusterSnapshot>;
+  readSnapshots: (guest: GuestRef) => Promise<SnapshotList>;
   /** Cancel or abort a job (the job-control stage). */
   cancelJob: (
     replyThread: ThreadRef,
@@ -56,8 +60,16 @@ export class RequestContext implements CommandContext {
     this.#o = options;
     this.#s = options.services;
     this.event = options.event;
-    this.settings = { balance: this.#s.options.balance ?? DEFAULT_BALANCE_SETTINGS };
+    const keep = this.#s.policy.snapshots?.keep;
+    this.settings = {
+      balance: this.#s.options.balance ?? DEFAULT_BALANCE_SETTINGS,
+      snapshots: keep === undefined ? {} : { keep },
+    };
     this.#origin = { user: options.event.user, command: options.policyEntry, risk: options.risk };
+  }
+
+  now(): number {
+    return this.#s.now();
   }
 
   tell(card: Card): Promise<void> {
@@ -66,6 +78,10 @@ export class RequestContext implements CommandContext {
 
   readCluster(): Promise<ClusterSnapshot> {
     return this.#o.readCluster();
+  }
+
+  readSnapshots(guest: GuestRef): Promise<SnapshotList> {
+    return this.#o.readSnapshots(guest);
   }
 
   async read(job: JobRequest): Promise<CommandOutcome> {
@@ -105,7 +121,7 @@ export class RequestContext implements CommandContext {
       const { jobId, duplicate } = await this.#enqueue(thread, plan);
       if (duplicate) return 'queued';
       await this.#s.audit(user, 'request', name, plan.text, { jobId });
-      await this.#describeRequest(thread, plan.text, jobId);
+      await this.#describeRequest(thread, plan.text, jobId, plan.details);
       await this.#s.showQueued(thread, plan.kind, jobId);
       return 'queued';
     }
@@ -114,6 +130,7 @@ export class RequestContext implements CommandContext {
       {
         command: policyEntry,
         summary: plan.text,
+        ...(plan.details === undefined ? {} : { details: plan.details }),
         payload: plan.payload,
         jobKind: plan.kind,
         requester: user,

@@ -126,6 +126,7 @@ export async function startCoreHarness(options: CoreHarnessOptions = {}): Promis
     policy,
     sink,
     readCluster: () => pve.clusterSnapshot(),
+    readSnapshots: (guest) => pve.snapshots(guest),
     logger: silentLogger,
     ...(options.ledger === false ? {} : { requests: new RequestLedger(redis, { prefix }) }),
     ...options.core,

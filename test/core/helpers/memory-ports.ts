@@ -49,6 +49,7 @@ import { StoreUnavailableError } from '../../../src/jobs/store-unavailable.js';
 import { validateJobRequest } from '../../../src/jobs/validate-job-request.js';
 import { silentLogger } from '../../../src/logger.js';
 import type { ClusterSnapshot } from '../../../src/proxmox/read-cluster-snapshot.js';
+import type { SnapshotList } from '../../../src/proxmox/snapshot-api.js';
 
 export const PLATFORM = 'test';
 /** The thread a ChatEvent carries before its public record exists: the channel only. */
@@ -440,6 +441,30 @@ export const MEMORY_SNAPSHOT: ClusterSnapshot = {
   },
 };
 
+/** The default clock's start: a fixed Monday morning. */
+export const MEMORY_START = Date.UTC(2026, 0, 5, 9, 0, 0);
+
+/**
+ * Each guest's snapshots by vmid (a guest not listed has none): TestVM has `before-upgrade`, taken
+ * 3 h 12 min before MEMORY_START without RAM, and runs from it.
+ */
+export const MEMORY_SNAPSHOTS: Record<number, SnapshotList> = {
+  100: {
+    snapshots: [
+      {
+        name: 'before-upgrade',
+        takenAt: (MEMORY_START - (3 * 60 + 12) * 60_000) / 1000,
+        withRam: false,
+        description: '',
+        parent: undefined,
+        incomplete: undefined,
+      },
+    ],
+    currentParent: 'before-upgrade',
+    running: true,
+  },
+};
+
 // ---------------------------------------------------------------------------------------------
 // the core
 
@@ -449,6 +474,8 @@ export interface MemoryCoreOptions {
   /** The clock of the core and every port; by default one that moves only by advance(). */
   clock?: () => number;
   snapshot?: ClusterSnapshot;
+  /** Each guest's snapshots by vmid (default MEMORY_SNAPSHOTS). */
+  snapshots?: Record<number, SnapshotList>;
   /** Give the core an intake (handle() and press() then only submit; process() handles). */
   intake?: IntakePort;
 }
@@ -484,9 +511,6 @@ export interface MemoryCore {
   jobEvent(event: JobEvent, thread?: ThreadRef): Promise<void>;
 }
 
-/** The default clock's start: a fixed Monday morning. */
-export const MEMORY_START = Date.UTC(2026, 0, 5, 9, 0, 0);
-
 export function startMemoryCore(options: MemoryCoreOptions): MemoryCore {
   let manual = MEMORY_START;
   const clock = options.clock ?? (() => manual);
@@ -521,6 +545,14 @@ export function startMemoryCore(options: MemoryCoreOptions): MemoryCore {
       reads++;
       return structuredClone(snapshot);
     },
+    readSnapshots: async (guest) =>
+      structuredClone(
+        (options.snapshots ?? MEMORY_SNAPSHOTS)[guest.vmid] ?? {
+          snapshots: [],
+          currentParent: undefined,
+          running: false,
+        },
+      ),
     ...(options.intake ? { intake: options.intake } : {}),
   });
   const threadOf = async (value: string): Promise<ThreadRef> => {

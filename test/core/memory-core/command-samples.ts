@@ -49,6 +49,7 @@ export const READ_JOB_KINDS: Record<string, string> = {
   updates: 'updates',
   ha: 'ha',
   tasks: 'tasks',
+  snapshots: 'snapshots',
 };
 
 /**
@@ -67,6 +68,9 @@ export const APPROVED_JOB_KINDS: Record<string, string> = {
   node: 'node-power',
   'ha add': 'ha-add',
   'ha remove': 'ha-remove',
+  snapshot: 'snapshot',
+  'snapshot-delete': 'snapshot-delete',
+  rollback: 'rollback',
 };
 
 /** Commands whose plan needs the worker: a planning job at once, the approval on its proposal. */
@@ -89,6 +93,8 @@ export const REFUSED_BY_PLAN: Record<string, RegExp> = {
 export function approvedKindOf(sample: CommandSample): string | undefined {
   return (
     (sample.action === undefined ? undefined : APPROVED_JOB_KINDS[`${sample.name} ${sample.action}`]) ??
+    // A variant judged under its own entry (`snapshot delete` under `snapshot-delete`).
+    (sample.entry === sample.name ? undefined : APPROVED_JOB_KINDS[sample.entry]) ??
     APPROVED_JOB_KINDS[sample.name]
   );
 }
