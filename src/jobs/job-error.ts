@@ -18,6 +18,8 @@ export const JobErrorCode = {
   UpgradeFailed: 'UPGRADE_FAILED',
   /** A migration of a balance plan failed; the message says what moved and what did not. */
   BalanceFailed: 'BALANCE_FAILED',
+  /** A backup ended with guests that failed (PVE's `job errors`); the message says which and why. */
+  BackupFailed: 'BACKUP_FAILED',
   /**
    * Never started: it could not start within the start deadline of its request (Redis was away,
    * the workers were), or its request was answered "not accepted". Nothing ran.

@@ -363,6 +363,8 @@ describe('definitions', () => {
       snapshot: 'disruptive',
       snapshots: 'read',
       rollback: 'disruptive',
+      backup: 'disruptive',
+      backups: 'read',
       updates: 'read',
       digest: 'read',
       cluster: 'read',

@@ -3,6 +3,8 @@
 // Parsing, help, Discord's slash options, the policy's risk and the pipeline's dispatch all read
 // this list, so nothing else names commands.
 import { auditCommand } from './audit.js';
+import { backupCommand } from './backup.js';
+import { backupsCommand } from './backups.js';
 import { balanceCommand } from './balance.js';
 import { cancelCommand } from './cancel.js';
 import { cloneCommand } from './clone.js';
@@ -43,6 +45,8 @@ export const chatCommands = [
   migrateCommand,
   cloneCommand,
   createCommand,
+  backupCommand,
+  backupsCommand,
   replicationCommand,
   replicateCommand,
   snapshotsCommand,

@@ -106,6 +106,25 @@ export const nodeNames = () =>
     })
     .register(valueKinds, { kind: 'node' });
 
+/** Guests by name or vmid, separated by spaces or commas (`TestVM db01 103`); a list without repeats. */
+export const vmRefs = () =>
+  z
+    .string()
+    .transform((text, ctx) => {
+      const refs = text.split(/[\s,]+/).filter(Boolean);
+      const bad = refs.find((ref) => !isVmRef(ref));
+      if (bad !== undefined) {
+        ctx.issues.push({
+          code: 'custom',
+          message: refusal(bad, DIGITS.test(bad) ? VMID_RULE : VM_RULE),
+          input: text,
+        });
+        return z.NEVER;
+      }
+      return [...new Set(refs)];
+    })
+    .register(valueKinds, { kind: 'guest' });
+
 /** One of a few words, case-insensitively; the refusal lists them. */
 export function choice<const V extends string>(values: readonly [V, ...V[]], what: string) {
   return word((text) => values.includes(text.toLowerCase() as V), `${what} (${values.join(', ')})`)

@@ -1,6 +1,8 @@
 // Every job kind the worker runs. A new kind: one file in this folder and one line here.
 import type { z } from 'zod';
 import { createJobKindRegistry } from '../job-kind.js';
+import { backupKind } from './backup-kind.js';
+import { backupsKind } from './backups-kind.js';
 import { balanceKind } from './balance-kind.js';
 import { balancePlanKind } from './balance-plan-kind.js';
 import { cloneKind } from './clone-kind.js';
@@ -40,6 +42,8 @@ export const jobKindList = [
   migrateKind,
   cloneKind,
   createKind,
+  backupKind,
+  backupsKind,
   updatesKind,
   upgradePlanKind,
   upgradeKind,

@@ -49,6 +49,7 @@ import { StoreUnavailableError } from '../../../src/jobs/store-unavailable.js';
 import { validateJobRequest } from '../../../src/jobs/validate-job-request.js';
 import { silentLogger } from '../../../src/logger.js';
 import type { ClusterSnapshot } from '../../../src/proxmox/read-cluster-snapshot.js';
+import type { ClusterResource } from '../../../src/proxmox/schemas/cluster-schemas.js';
 import type { SnapshotList } from '../../../src/proxmox/snapshot-api.js';
 
 export const PLATFORM = 'test';
@@ -382,6 +383,19 @@ const node = (name: string, memGiB: number) => ({
   cpu: 0.1,
 });
 
+function backupStorage(storage: string, node: string, shared: boolean, plugintype: string): ClusterResource {
+  return {
+    id: `storage/${node}/${storage}`,
+    type: 'storage',
+    storage,
+    node,
+    status: 'available',
+    shared,
+    plugintype,
+    content: shared ? 'backup' : 'iso,vztmpl,backup',
+  };
+}
+
 /**
  * Three online nodes; TestVM (qemu/100) running on node01 without HA; an HA-managed VM on node02;
  * a stopped container on node03; a template on node01. So `node reboot node01` strands TestVM,
@@ -429,6 +443,11 @@ export const MEMORY_SNAPSHOT: ClusterSnapshot = {
       status: 'stopped',
       template: true,
     },
+    // Backups: each node's own `local` directory, and a Proxmox Backup Server they share.
+    ...['node01', 'node02', 'node03'].flatMap((n) => [
+      backupStorage('local', n, false, 'dir'),
+      backupStorage('pbs-backup', n, true, 'pbs'),
+    ]),
   ],
   status: {
     clusterName: 'MonCluster',

@@ -50,6 +50,7 @@ export const READ_JOB_KINDS: Record<string, string> = {
   ha: 'ha',
   tasks: 'tasks',
   snapshots: 'snapshots',
+  backups: 'backups',
 };
 
 /**
@@ -71,6 +72,8 @@ export const APPROVED_JOB_KINDS: Record<string, string> = {
   snapshot: 'snapshot',
   'snapshot-delete': 'snapshot-delete',
   rollback: 'rollback',
+  backup: 'backup',
+  'backup-stop': 'backup',
 };
 
 /** Commands whose plan needs the worker: a planning job at once, the approval on its proposal. */
