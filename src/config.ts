@@ -9,6 +9,7 @@ import { parseEnv } from 'node:util';
 import { CronExpressionParser } from 'cron-parser';
 import type { AppConfig, ConfigNeed } from './config/config-types.js';
 import { type Environment, environmentSchema, isTimeZone, isUrl, redactUrl } from './config/environment.js';
+import { readBackupMaxAgeDays } from './config/read-backup-config.js';
 import { readBalance } from './config/read-balance-config.js';
 import { readDiscord, readSlack } from './config/read-chat-config.js';
 import { readDashboard } from './config/read-dashboard-config.js';
@@ -139,6 +140,8 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
     );
   }
 
+  const backupMaxAgeDays = readBackupMaxAgeDays(env, problem);
+
   if (env.POLICY_FILE && !existsSync(env.POLICY_FILE)) {
     problem('POLICY_FILE', `file '${env.POLICY_FILE}' does not exist; point it at your policy YAML file`);
   }
@@ -161,6 +164,7 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
       timeZone,
       slackChannel: env.DIGEST_SLACK_CHANNEL,
       discordChannel: env.DIGEST_DISCORD_CHANNEL,
+      backupMaxAgeDays,
     },
     policyFile: env.POLICY_FILE,
     balance,

@@ -141,7 +141,12 @@ export async function runAllCommand(argv: string[], withWorker: boolean): Promis
     worker: withWorker ? config.worker : undefined,
     // INTAKE_*: every replica of one deployment should use the same claim idle time.
     commandIntake: { concurrency: config.intake.concurrency, claimIdleMs: config.intake.claimIdleMs },
-    digest: { cron: config.digest.cron, timeZone: config.digest.timeZone, targets: digestTargets },
+    digest: {
+      cron: config.digest.cron,
+      timeZone: config.digest.timeZone,
+      targets: digestTargets,
+      backupMaxAgeDays: config.digest.backupMaxAgeDays,
+    },
     balance: config.balance,
     metrics,
   });

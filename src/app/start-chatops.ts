@@ -121,6 +121,7 @@ export async function startChatOps(options: ChatOpsOptions): Promise<RunningChat
     readSnapshots: (guest) => options.pve.snapshots(guest),
     logger,
     ...(options.balance ? { balance: options.balance } : {}),
+    ...(options.digest?.backupMaxAgeDays ? { backupMaxAgeDays: options.digest.backupMaxAgeDays } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(commandIntake ? { intake: commandIntake } : {}),
   });

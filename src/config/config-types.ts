@@ -104,7 +104,14 @@ export interface AppConfig {
   ssh?: SshConfig;
   slack?: SlackConfig;
   discord?: DiscordConfig;
-  digest: { cron: string; timeZone: string; slackChannel?: string; discordChannel?: string };
+  digest: {
+    cron: string;
+    timeZone: string;
+    slackChannel?: string;
+    discordChannel?: string;
+    /** BACKUP_MAX_AGE_DAYS: a guest whose newest backup is older is flagged (digest, `/pve status`). */
+    backupMaxAgeDays: number;
+  };
   policyFile?: string;
   /** The queue dashboard (bull-board) behind HTTP Basic auth; off unless DASHBOARD_USER/PASSWORD are set. */
   dashboard?: { user: string; password: string; path: string };

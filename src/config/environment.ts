@@ -76,6 +76,7 @@ export const environmentSchema = z.object({
   DISCORD_API_URL: optionalText,
   DIGEST_CRON: optionalText,
   DIGEST_TZ: optionalText,
+  BACKUP_MAX_AGE_DAYS: optionalText,
   DIGEST_SLACK_CHANNEL: optionalText,
   DIGEST_DISCORD_CHANNEL: optionalText,
   POLICY_FILE: optionalText,

@@ -78,6 +78,8 @@ export interface CoreOptions {
   clock?: () => number;
   /** The operator's balance defaults (BALANCE_*); the built-in ones when absent. */
   balance?: BalanceSettings;
+  /** BACKUP_MAX_AGE_DAYS for `/pve digest` and `/pve status <guest>`; 7 when absent. */
+  backupMaxAgeDays?: number;
   /** Counts commands by name and outcome, and approval decisions; nothing without it. */
   metrics?: Metrics | undefined;
   /**

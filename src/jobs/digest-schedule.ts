@@ -15,6 +15,8 @@ export interface DigestSchedule {
   timeZone: string;
   /** Where the digest goes: a channel per platform (no thread). */
   targets: ThreadRef[];
+  /** BACKUP_MAX_AGE_DAYS, carried in each digest job (the digest kind's default when absent). */
+  backupMaxAgeDays?: number;
 }
 
 /** When the digest runs next after `now`, as BullMQ computes it (the same parser, the same zone rules). */
@@ -40,7 +42,10 @@ export async function scheduleDigest(queue: JobQueue, schedule: DigestSchedule):
     { pattern: schedule.cron, tz: schedule.timeZone },
     {
       kind: 'digest',
-      payload: { scheduled: true },
+      payload: {
+        scheduled: true,
+        ...(schedule.backupMaxAgeDays === undefined ? {} : { backupMaxAgeDays: schedule.backupMaxAgeDays }),
+      },
       threads: [first, ...rest],
       requestedBy: 'the daily schedule',
     },

@@ -18,6 +18,8 @@ import type { PlanResult } from './planned-job.js';
 export interface CommandSettings {
   /** The operator's balance defaults (BALANCE_*). */
   balance: BalanceSettings;
+  /** BACKUP_MAX_AGE_DAYS: older newest backups are flagged by the digest and `status <guest>`. */
+  backupMaxAgeDays: number;
   /** The policy's `snapshots:` section: `keep`, the bot's snapshots kept per guest (absent: all). */
   snapshots: { keep?: number };
 }

@@ -14,5 +14,9 @@ const definition = defineCommand({
 
 export const digestCommand = defineChatCommand({
   definition,
-  handle: (ctx) => ctx.read({ kind: 'digest', payload: { scheduled: false } }),
+  handle: (ctx) =>
+    ctx.read({
+      kind: 'digest',
+      payload: { scheduled: false, backupMaxAgeDays: ctx.settings.backupMaxAgeDays },
+    }),
 });

@@ -28,7 +28,10 @@ export const statusCommand = defineChatCommand({
     }
     return ctx.read({
       kind: 'status',
-      payload: resolved.node === undefined ? { vmid: resolved.vmid } : { node: resolved.node },
+      payload:
+        resolved.node === undefined
+          ? { vmid: resolved.vmid, backupMaxAgeDays: ctx.settings.backupMaxAgeDays }
+          : { node: resolved.node },
     });
   },
 });

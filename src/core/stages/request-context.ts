@@ -3,6 +3,7 @@
 // and the policy (the sink's openRequestThread), and remembers that record, so a failure after it
 // is told there too.
 
+import { DEFAULT_BACKUP_MAX_AGE_DAYS } from '../../config/read-backup-config.js';
 import { DEFAULT_BALANCE_SETTINGS } from '../../config/balance-settings.js';
 import type { ThreadRef } from '../../jobs/job-events.js';
 import { jobIdForRequest } from '../../jobs/job-queue.js';
@@ -63,6 +64,7 @@ export class RequestContext implements CommandContext {
     const keep = this.#s.policy.snapshots?.keep;
     this.settings = {
       balance: this.#s.options.balance ?? DEFAULT_BALANCE_SETTINGS,
+      backupMaxAgeDays: this.#s.options.backupMaxAgeDays ?? DEFAULT_BACKUP_MAX_AGE_DAYS,
       snapshots: keep === undefined ? {} : { keep },
     };
     this.#origin = { user: options.event.user, command: options.policyEntry, risk: options.risk };

@@ -1,6 +1,9 @@
 // Turns what collectDigest read into the report: each check says what it found, only when it
 // says something; sections and lines are ordered most urgent first, and the headline names the
 // problems (or says the cluster is healthy, with the figures that show it).
+
+import { DEFAULT_BACKUP_MAX_AGE_DAYS } from '../../config/read-backup-config.js';
+import { checkBackups } from './check-backups.js';
 import { checkCertificates } from './check-certificates.js';
 import { checkChanges } from './check-changes.js';
 import { checkClock } from './check-clock.js';
@@ -45,6 +48,7 @@ const SECTION_ORDER: readonly SectionKey[] = [
   'nodes',
   'ha',
   'replication',
+  'backups',
   'storage',
   'certificates',
   'clock',
@@ -58,6 +62,7 @@ const CHECKS: ReadonlyArray<(ctx: DigestContext) => DigestFinding[]> = [
   checkNodes,
   checkHa,
   checkReplication,
+  checkBackups,
   checkStorage,
   checkCertificates,
   checkClock,
@@ -66,10 +71,16 @@ const CHECKS: ReadonlyArray<(ctx: DigestContext) => DigestFinding[]> = [
   checkChanges,
 ];
 
+export interface DigestSettings {
+  /** BACKUP_MAX_AGE_DAYS (default 7). */
+  backupMaxAgeDays?: number;
+}
+
 export function buildDigest(
   input: DigestInput,
   previous: DigestMemory | undefined,
   now: number,
+  settings: DigestSettings = {},
 ): DigestReport {
   const guests = new Map<number, DigestGuest>(input.guests.map((g) => [g.vmid, g]));
   const skews = new Map(
@@ -80,6 +91,7 @@ export function buildDigest(
     previous,
     now,
     since: previous?.at ?? now - DAY_MS,
+    backupMaxAgeDays: settings.backupMaxAgeDays ?? DEFAULT_BACKUP_MAX_AGE_DAYS,
     guest: (vmid) => guests.get(vmid),
     // + 1 s: the skew itself is measured to about a second; better a task twice than never.
     taskEndedAt: (task) => (task.endtime + 2) * 1000 - (skews.get(task.node) ?? 0),
@@ -100,6 +112,7 @@ function titles(ctx: DigestContext): Record<SectionKey, string> {
     nodes: 'Nodes',
     ha: 'HA',
     replication: 'Replication',
+    backups: 'Backups',
     storage: 'Storage',
     certificates: 'Certificates',
     clock: 'Clocks',

@@ -19,6 +19,8 @@ export function checkTasks(ctx: DigestContext): DigestFinding[] {
     ];
   }
   const recent = tasks
+    // Failed backups have their own section (with the guests their log names).
+    .filter((t) => !(ctx.input.backups && t.type === 'vzdump'))
     .filter((t) => t.status !== 'OK' && ctx.taskEndedAt(t) > ctx.since)
     .sort((a, b) => b.endtime - a.endtime);
   const withWarnings = recent.filter((t) => /^WARNINGS: \d+$/.test(t.status));

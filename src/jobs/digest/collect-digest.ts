@@ -7,7 +7,10 @@
 // + 4 per node      /nodes/{n}/time, /certificates/info, /apt/versions (kernels, Sys.Audit),
 //                   /apt/update (GET: the cached list; no aptupdate task is started)
 // + 1 per node      /nodes/{n}/replication, only on nodes where a replicated guest lives
-// = at most 5 + 5·N (5 + 4·N without replication: 261 calls for the 64-node benchmark cluster).
+// + 1 per backup storage  /nodes/{n}/storage/{s}/content?content=backup: a shared one (a PBS) once,
+//                   a local one on each node that has it (collect-backups.ts)
+// + ≤ 5             the logs of the newest vzdump runs that ended `job errors` (which guests failed)
+// = at most 5 + 5·N + shared backup storages + 5 (5 + 4·N without replication or backups).
 //
 // /nodes/{n}/status is not read: uptime, CPU and memory come with /cluster/resources, and the
 // running kernel with /apt/versions (`RunningKernel`, the same `uname -r`).
@@ -20,6 +23,7 @@ import type {
 } from '../../proxmox/schemas/cluster-schemas.js';
 import type { HaStatusEntry } from '../../proxmox/schemas/ha-schemas.js';
 import type { ReplicationJob, ReplicationStatus } from '../../proxmox/schemas/replication-schemas.js';
+import { collectBackups } from './collect-backups.js';
 import type {
   DigestCertificate,
   DigestGuest,
@@ -118,7 +122,12 @@ export async function collectDigest(pve: ProxmoxClient, options: CollectOptions 
     }
     return list;
   });
-  await runBounded(reads, concurrency, signal);
+  const digestTasks = 'value' in tasks ? tasks.value.flatMap((task) => digestTask(task) ?? []) : undefined;
+  // Backups beside the node reads: their storages are other servers' disks (a PBS), not the nodes.
+  const [backups] = await Promise.all([
+    collectBackups(pve, resources, digestTasks, { concurrency, signal }),
+    runBounded(reads, concurrency, signal),
+  ]);
 
   for (const node of nodes) {
     const own = details.get(node.node);
@@ -138,7 +147,8 @@ export async function collectDigest(pve: ProxmoxClient, options: CollectOptions 
     ...('value' in replication
       ? { replication: replication.value.map((job) => digestJob(job, nodeOf, replicationStates)) }
       : {}),
-    ...('value' in tasks ? { tasks: tasks.value.flatMap((task) => digestTask(task) ?? []) } : {}),
+    ...(digestTasks ? { tasks: digestTasks } : {}),
+    backups,
     readErrors: {
       ...('failure' in ha ? { ha: ha.failure } : {}),
       ...('failure' in replication ? { replication: replication.failure } : {}),

@@ -9,6 +9,7 @@ export type SectionKey =
   | 'nodes'
   | 'ha'
   | 'replication'
+  | 'backups'
   | 'storage'
   | 'certificates'
   | 'clock'
@@ -32,6 +33,8 @@ export interface DigestContext {
   now: number;
   /** Epoch ms from which "since the last digest" counts: the previous digest, else 24 h back. */
   since: number;
+  /** BACKUP_MAX_AGE_DAYS: a newer backup than this is recent enough. */
+  backupMaxAgeDays: number;
   guest(vmid: number): DigestGuest | undefined;
   /**
    * When the task ended, epoch ms on our clock, at the latest: PVE writes whole seconds of the

@@ -125,6 +125,37 @@ export interface DigestTask {
   status: string;
 }
 
+/** A guest's newest backup archive, over every backup storage read. */
+export interface DigestLastBackup {
+  vmid: number;
+  /** Epoch seconds, when the backup was made. */
+  ctime: number;
+  storage: string;
+}
+
+/** A finished vzdump task that did not end OK (from /cluster/tasks), with the guests its log names. */
+export interface DigestFailedBackup {
+  upid: string;
+  node: string;
+  /** The guest for a one-guest task; absent for a task of several (PVE leaves the id empty). */
+  id?: string;
+  user?: string;
+  endtime: number;
+  /** `job errors`, or the job-level error text. */
+  status: string;
+  /** For `job errors`: each failed guest with PVE's words, when the task's log was read. */
+  guests?: Array<{ vmid: number; error: string }>;
+}
+
+export interface DigestBackups {
+  /** The backup storages read (shared ones once, local ones per node: `local@node01`). */
+  storages: string[];
+  newest: DigestLastBackup[];
+  /** Storages that could not be read: the guests whose backups are there may be flagged wrongly. */
+  failures: Array<{ storage: string; node: string; message: string }>;
+  failedRuns: DigestFailedBackup[];
+}
+
 export interface DigestInput {
   /** Epoch ms the digest is dated: CollectOptions.now, else when the collection started. */
   collectedAt: number;
@@ -136,6 +167,8 @@ export interface DigestInput {
   ha?: DigestHa;
   replication?: DigestReplicationJob[];
   tasks?: DigestTask[];
+  /** Absent in digests stored before backups were read. */
+  backups?: DigestBackups;
   /** Cluster-wide reads that failed; the digest is made without them. */
   readErrors: Partial<Record<'ha' | 'replication' | 'tasks', ReadFailure>>;
 }

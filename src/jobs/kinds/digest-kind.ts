@@ -2,6 +2,7 @@
 // remembers what the cluster looked like, so the next can say what changed since; one asked for
 // with `/pve digest` compares with the last scheduled digest and leaves that memory alone.
 import { z } from 'zod';
+import { backupMaxAgeDaysSchema, DEFAULT_BACKUP_MAX_AGE_DAYS } from '../../config/read-backup-config.js';
 import { buildDigest, renderDigestText } from '../digest/build-digest.js';
 import { collectDigest } from '../digest/collect-digest.js';
 import { digestMemorySchema, memoryOf } from '../digest/digest-memory.js';
@@ -10,6 +11,8 @@ import { defineJobKind } from '../job-kind.js';
 export const digestPayloadSchema = z.object({
   /** The daily run (it updates the memory) rather than one asked for in a channel. */
   scheduled: z.boolean().default(false),
+  /** BACKUP_MAX_AGE_DAYS of whoever asked (the schedule, or the bot of `/pve digest`). */
+  backupMaxAgeDays: backupMaxAgeDaysSchema.default(DEFAULT_BACKUP_MAX_AGE_DAYS),
 });
 
 const MEMORY = 'previous';
@@ -28,7 +31,9 @@ export const digestKind = defineJobKind({
     // Not the slice's signal: a node that answers slowly must not make every slice start over (the
     // digest would then never be posted). Each read is bounded by the client's own timeout.
     const input = await collectDigest(ctx.pve, { signal: AbortSignal.timeout(COLLECT_TIMEOUT_MS), now });
-    const report = buildDigest(input, remembered.success ? remembered.data : undefined, now);
+    const report = buildDigest(input, remembered.success ? remembered.data : undefined, now, {
+      backupMaxAgeDays: ctx.payload.backupMaxAgeDays,
+    });
     if (ctx.payload.scheduled) await ctx.state.set(MEMORY, memoryOf(input));
     return {
       summary: report.headline,

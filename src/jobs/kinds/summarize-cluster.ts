@@ -41,6 +41,10 @@ export interface ClusterSummary extends Record<string, unknown> {
   guest?: GuestSummary;
   /** When PVE gave the data shown (epoch ms): a status may answer from a read shared with others. */
   readAt?: number;
+  /** For one guest: its newest backup archive (null: none found), read by the status job. */
+  lastBackup?: { ctime?: number | undefined; storage: string; volid: string } | null;
+  /** False when something is flagged (a guest's backup too old): the answer shows as a warning. */
+  healthy?: boolean;
 }
 
 export function summarizeCluster(

@@ -7,6 +7,7 @@ import { memoryOf } from '../../../src/jobs/digest/digest-memory.js';
 import { isPveError, PveErrorCode } from '../../../src/proxmox/pve-error.js';
 import { installPendingUpdates } from '../../../src/sim/cluster/node-upgrade.js';
 import { FAST_POLL, useSimulatedCluster } from '../../proxmox/helpers/simulated-cluster.js';
+import { withoutBackups } from './helpers/digest-fixture.js';
 
 const cluster = useSimulatedCluster();
 const DAY_MS = 86_400_000;
@@ -40,7 +41,7 @@ describe('the digest of a cluster with problems', () => {
     const expiry = Date.now() + 10 * DAY_MS;
     sim.cluster.setCertificateExpiry('node03', expiry);
 
-    const input = await collectDigest(pve);
+    const input = withoutBackups(await collectDigest(pve));
     const report = buildDigest(input, previous, Date.now());
 
     expect(report.healthy).toBe(false);

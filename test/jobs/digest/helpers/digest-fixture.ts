@@ -76,3 +76,18 @@ export function calmInput(): DigestInput {
     readErrors: {},
   };
 }
+
+/**
+ * The digest's reads without its backup section and vzdump runs: for the tests about other checks, which must not
+ * depend on which guests the simulator has backed up (test/jobs/digest/digest-backups.test.ts is
+ * about those).
+ */
+export function withoutBackups(input: DigestInput): DigestInput {
+  const { backups: _backups, tasks, ...rest } = input;
+  return { ...rest, ...(tasks ? { tasks: tasks.filter((t) => t.type !== 'vzdump') } : {}) };
+}
+
+/** A call of the digest's backup reads (a storage's backup content, a failed vzdump run's log). */
+export function isBackupRead(call: { template?: string | null | undefined }): boolean {
+  return /\/storage\/\{storage\}\/content$|\/tasks\/\{upid\}\/log$/.test(call.template ?? '');
+}
