@@ -1,0 +1,206 @@
+// Backups through Discord, as people type them: the real DiscordAdapter (discord.js on the gateway
+// and REST) against FakeDiscord, the real core, policy and audit on Redis, the real worker and
+// outbox, real HTTPS to the simulator. A backup of TestVM, then its archive in /pve backups.
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type RunningChatOps, startChatOps } from '../../src/app/start-chatops.js';
+import { DiscordAdapter } from '../../src/bots/discord/discord-adapter.js';
+import { RedisInteractionRegistry } from '../../src/bots/discord/interaction-registry.js';
+import { RedisMessageRefs } from '../../src/bots/message-refs.js';
+import { parsePolicy } from '../../src/core/policy/index.js';
+import { JobWorker } from '../../src/jobs/job-worker.js';
+import { OutboxWriter } from '../../src/jobs/outbox/outbox-writer.js';
+import { createRedis } from '../../src/jobs/redis-connection.js';
+import { type Logger, silentLogger } from '../../src/logger.js';
+import { ProxmoxClient } from '../../src/proxmox/proxmox-client.js';
+import { type RunningSimulator, type SimCluster, startSimulator } from '../../src/sim/simulator.js';
+import { FakeDiscord, type FakeDiscordUser, type FakeMessage } from '../fakes/discord/fake-discord.js';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const CHANNEL = '200000000000000001';
+const ONCALL_ROLE = '300000000000000001';
+const ALICE: FakeDiscordUser = { id: '400000000000000001', username: 'alice' };
+
+const POLICY = `
+roles:
+  oncall:
+    members: ['discord-role:${ONCALL_ROLE}']
+  everyone:
+    members: ['*']
+commands:
+  '*':
+    allow: [everyone]
+    approval:
+      approvers: [oncall]
+      count: 1
+      ttl: 30m
+  backup:
+    allow: [everyone]
+    approval: none
+`;
+
+interface DiscordChat {
+  fake: FakeDiscord;
+  /** The bot's warnings, as logged. */
+  warnings: string[];
+  sim: RunningSimulator<SimCluster>;
+  redis: Redis;
+  prefix: string;
+  pve: ProxmoxClient;
+  app: RunningChatOps;
+  adapter: DiscordAdapter;
+  /** Stops the bot (adapter, core, outbox reader) and starts a new one on the same Redis and fake. */
+  restartBot(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function startBot(
+  fake: FakeDiscord,
+  redis: Redis,
+  prefix: string,
+  pve: ProxmoxClient,
+  pveUser: string,
+  logger: Logger,
+): Promise<{ app: RunningChatOps; adapter: DiscordAdapter }> {
+  const adapter = new DiscordAdapter({
+    token: fake.token,
+    guildIds: [fake.guildId],
+    apiUrl: fake.apiUrl,
+    logger,
+    // Short enough that a fast simulated migration still shows its progress as several edits.
+    editIntervalMs: 50,
+    messageRefs: new RedisMessageRefs(redis, { prefix, platform: 'discord' }),
+    interactions: new RedisInteractionRegistry(redis, { prefix }),
+  });
+  const app = await startChatOps({
+    redis,
+    prefix,
+    pve,
+    pveUser,
+    policy: parsePolicy(POLICY, 'discord e2e policy'),
+    adapters: [adapter],
+    logger,
+    // The worker runs on its own (as `pve-chatops worker` would), so a bot restart leaves jobs running.
+    consumer: 'test',
+  });
+  return { app, adapter };
+}
+
+async function startDiscordChat(speed = 50): Promise<DiscordChat> {
+  const fake = await FakeDiscord.start();
+  fake.addChannel(CHANNEL, 'ops');
+  fake.addRole(ONCALL_ROLE, 'on-call');
+  const sim = await startSimulator({ port: 0, speed, authFailureDelayMs: 0 });
+  const redis = createRedis(REDIS_URL, silentLogger, 'test');
+  const prefix = `test-discord-${randomUUID()}`;
+  const pve = new ProxmoxClient({
+    hosts: sim.hosts,
+    tokenId: sim.tokenId,
+    tokenSecret: sim.tokenSecret,
+    fingerprints: sim.fingerprints,
+  });
+  const worker = new JobWorker({
+    redis,
+    prefix,
+    pve,
+    pveUser: sim.tokenId,
+    outbox: new OutboxWriter(redis, { prefix }),
+    concurrency: 4,
+    lockMs: 30_000,
+    logger: silentLogger,
+  });
+  await worker.start();
+  const warnings: string[] = [];
+  const logger: Logger = { ...silentLogger, warn: (_fields, message) => warnings.push(message) };
+  let bot = await startBot(fake, redis, prefix, pve, sim.tokenId, logger);
+  const chat: DiscordChat = {
+    fake,
+    warnings,
+    sim,
+    redis,
+    prefix,
+    pve,
+    app: bot.app,
+    adapter: bot.adapter,
+    async restartBot() {
+      await bot.app.stop();
+      bot = await startBot(fake, redis, prefix, pve, sim.tokenId, logger);
+      chat.app = bot.app;
+      chat.adapter = bot.adapter;
+    },
+    async stop() {
+      await bot.app.stop();
+      await worker.close();
+      const keys = await redis.keys(`${prefix}*`);
+      if (keys.length > 0) await redis.unlink(...keys);
+      redis.disconnect();
+      await pve.close();
+      await sim.stop();
+      await fake.stop();
+    },
+  };
+  return chat;
+}
+
+let chat: DiscordChat | undefined;
+afterEach(async () => {
+  await chat?.stop();
+  chat = undefined;
+});
+
+function embedText(message: FakeMessage | undefined): string {
+  return JSON.stringify(message?.embeds ?? []);
+}
+
+/** The public request message the bot posted once the core accepted a command, by its text. */
+function requestMessage(fake: FakeDiscord, pattern: RegExp): Promise<FakeMessage> {
+  return fake.waitFor(() =>
+    fake.messages(CHANNEL).find((m) => m.authorId === fake.botUserId && pattern.test(m.content)),
+  );
+}
+
+describe('backups through Discord', () => {
+  it('backs up TestVM to the storage it chose, then lists the archive', async () => {
+    const c = await startDiscordChat();
+    chat = c;
+    const { fake } = c;
+    const backup = fake.slashCommand({
+      user: ALICE,
+      channelId: CHANNEL,
+      subcommand: 'backup',
+      options: { vms: 'TestVM' },
+    });
+    await backup.acknowledged;
+    const request = await requestMessage(fake, /ran `\/pve backup TestVM`/);
+    const result = await fake.waitFor(
+      () =>
+        fake
+          .messages(request.id)
+          .find(
+            (m) =>
+              /TestVM \(qemu\/100\) backed up to pbs-backup \(snapshot\)/.test(embedText(m)) &&
+              m.content !== '',
+          ),
+      20_000,
+    );
+    const archive = /vm\/100\/[\dT:-]+Z/.exec(embedText(result))![0];
+
+    const backups = fake.slashCommand({
+      user: ALICE,
+      channelId: CHANNEL,
+      subcommand: 'backups',
+      options: { vm: 'TestVM' },
+    });
+    await backups.acknowledged;
+    const listed = await requestMessage(fake, /ran `\/pve backups TestVM`/);
+    const list = await fake.waitFor(
+      () =>
+        fake
+          .messages(listed.id)
+          .find((m) => /TestVM \(qemu\/100\): \d+ backups on /.test(embedText(m)) && m.content !== ''),
+      20_000,
+    );
+    expect(embedText(list)).toContain(`pbs-backup · ${archive}`);
+  });
+});
