@@ -130,13 +130,13 @@ describe('backups in the digest and /pve status', () => {
   it('shows the last backup of a guest in /pve status, flagged when too old', async () => {
     const h = await start();
     const recent = await run(h, 'status', { vmid: 100 });
-    expect(recent.text!.split('\n')[0]).toMatch(
+    expect(recent.text!.split('\n')[1]).toMatch(
       /^Last backup: \d+ h ago \(\d{4}-\d\d-\d\d \d\d:\d\d UTC, pbs-backup\)$/,
     );
     const old = await run(h, 'status', { vmid: 103 });
-    expect(old.text!.split('\n')[0]).toMatch(/^⚠ Last backup: 12 days ago \(.+\): no backup in 7 days$/);
+    expect(old.text!.split('\n')[1]).toMatch(/^⚠ Last backup: 12 days ago \(.+\): no backup in 7 days$/);
     expect(old.details).toMatchObject({ healthy: false });
     const never = await run(h, 'status', { vmid: 201 });
-    expect(never.text!.split('\n')[0]).toBe('⚠ Last backup: none on any backup storage: no backup in 7 days');
+    expect(never.text!.split('\n')[1]).toBe('⚠ Last backup: none on any backup storage: no backup in 7 days');
   });
 });

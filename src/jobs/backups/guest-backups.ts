@@ -29,8 +29,11 @@ export async function readGuestBackups(
   resources: readonly ClusterResource[],
   guest: GuestResource,
   signal?: AbortSignal,
+  options: { localOnly?: string } = {},
 ): Promise<GuestBackups> {
-  const storages = backupStorages(resources);
+  const storages = backupStorages(resources).filter(
+    (s) => s.shared || options.localOnly === undefined || s.node === options.localOnly,
+  );
   const [reads, jobs] = await Promise.all([
     readArchives(pve, storages, { vmid: guest.vmid, ...(signal ? { signal } : {}) }),
     pve.backupJobs(signal).then(
@@ -46,6 +49,44 @@ export async function readGuestBackups(
     .filter((a) => a.vmid === undefined || a.vmid === guest.vmid)
     .sort((a, b) => (b.ctime ?? 0) - (a.ctime ?? 0) || a.volid.localeCompare(b.volid));
   return { storages, archives, failures: reads.failures, ...jobs };
+}
+
+/** How long a finished read is handed out again, as the client's cluster snapshot is (2 s). */
+const SHARED_FOR_MS = 2_000;
+const shared = new WeakMap<ProxmoxClient, Map<number, { at?: number; read: Promise<GuestBackups> }>>();
+
+/**
+ * The guest's backups for `/pve status <guest>`, shared like its cluster read: whoever asks while
+ * a read is under way waits for it, and one finished less than 2 s ago is handed out again, so 200
+ * statuses of one guest at once cost one read of each storage. Only the shared storages and the
+ * guest's own node's local ones are read: a constant number of calls, whatever the cluster's size.
+ */
+export function recentGuestBackups(
+  pve: ProxmoxClient,
+  resources: readonly ClusterResource[],
+  guest: GuestResource,
+): Promise<GuestBackups> {
+  let own = shared.get(pve);
+  if (!own) {
+    own = new Map();
+    shared.set(pve, own);
+  }
+  const known = own.get(guest.vmid);
+  if (known && (known.at === undefined || Date.now() - known.at < SHARED_FOR_MS)) return known.read;
+  // No caller's signal: one caller giving up must not fail the others; the client bounds each call.
+  const entry: { at?: number; read: Promise<GuestBackups> } = {
+    read: readGuestBackups(pve, resources, guest, undefined, { localOnly: guest.node }),
+  };
+  own.set(guest.vmid, entry);
+  entry.read.then(
+    () => {
+      entry.at = Date.now();
+    },
+    () => {
+      if (own.get(guest.vmid) === entry) own.delete(guest.vmid);
+    },
+  );
+  return entry.read;
 }
 
 const two = (n: number) => String(n).padStart(2, '0');

@@ -1,12 +1,12 @@
 // status: the whole cluster from two PVE calls, whatever its size, shared with the status commands
 // asked at about the same time (docs/architecture.md, "Performance targets"). A report may be up to
 // the client's snapshot age old (2 s by default), so it says when its data was read. For one guest
-// it also says when it was last backed up, from that guest's archives on the backup storages
-// (shared ones read once, local ones per node), and flags a backup older than BACKUP_MAX_AGE_DAYS.
+// it also says when it was last backed up, from that guest's archives on the shared backup storages
+// and its node's own (a read shared like the cluster's), and flags one older than BACKUP_MAX_AGE_DAYS.
 import { z } from 'zod';
 import { backupMaxAgeDaysSchema, DEFAULT_BACKUP_MAX_AGE_DAYS } from '../../config/read-backup-config.js';
 import type { GuestResource } from '../../proxmox/schemas/cluster-schemas.js';
-import { ageOf, readGuestBackups, utcMinute } from '../backups/guest-backups.js';
+import { ageOf, recentGuestBackups, utcMinute } from '../backups/guest-backups.js';
 import { defineJobKind } from '../job-kind.js';
 import { describeReadTime, summarizeCluster } from './summarize-cluster.js';
 
@@ -32,7 +32,7 @@ export const statusKind = defineJobKind({
             (r): r is GuestResource => (r.type === 'qemu' || r.type === 'lxc') && r.vmid === ctx.payload.vmid,
           );
     if (guest && !guest.template) {
-      const backups = await readGuestBackups(ctx.pve, snapshot.resources, guest, ctx.signal);
+      const backups = await recentGuestBackups(ctx.pve, snapshot.resources, guest);
       const newest = backups.archives.find((a) => a.ctime !== undefined);
       const maxAge = ctx.payload.backupMaxAgeDays;
       const stale = !newest || Date.now() / 1000 - newest.ctime! > maxAge * 86_400;
@@ -41,7 +41,7 @@ export const statusKind = defineJobKind({
         : backups.storages.length === 0
           ? 'Last backup: none (no storage takes backups)'
           : 'Last backup: none on any backup storage';
-      lines.unshift(stale ? `⚠ ${last}: no backup in ${maxAge} days` : last);
+      lines.push(stale ? `⚠ ${last}: no backup in ${maxAge} days` : last);
       for (const failure of backups.failures)
         lines.push(`Backups on ${failure.storage} (${failure.node}) not read: ${failure.message}`);
       summary.lastBackup = newest
