@@ -35,6 +35,15 @@ commands:
     allow: [oncall]
   cluster-join-info:
     allow: [oncall]
+  # A snapshot loses nothing: taken at once.
+  snapshot:
+    allow: [everyone]
+    approval: none
+# The bot keeps its newest 3 snapshots per guest, and snapshots the guests of an upgrade and of
+# a rollback first (the safety net).
+snapshots:
+  keep: 3
+  before: [upgrade, rollback]
 `;
 
 const USAGE = `Usage: pve-chatops demo [--user NAME] [--speed X]

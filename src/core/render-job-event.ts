@@ -65,7 +65,8 @@ export function renderJobEvent(thread: ThreadRef, event: JobEvent): OutgoingMess
       : 'succeeded';
   const fields = event.ok ? [] : [{ label: 'Error', value: event.error ?? 'unknown error' }];
   if (event.code && !event.ok) fields.push({ label: 'Code', value: event.code });
-  const offers = event.ok ? renderOffers(event.offers) : { buttons: [], lines: [] };
+  // Offered on a failure too: the safety net's "Roll back" matters most when the job failed.
+  const offers = renderOffers(event.offers);
   const text = [event.text, ...offers.lines].filter(Boolean).join('\n');
   const result: Card = {
     title: event.summary,

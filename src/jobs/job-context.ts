@@ -2,6 +2,7 @@ import type { ProxmoxClient } from '../proxmox/proxmox-client.js';
 import type { SshRunner } from '../proxmox/ssh/ssh-runner.js';
 import type { TaskResult } from '../proxmox/wait-for-task.js';
 import type { JobControl } from './job-controls.js';
+import type { JobData } from './job-data.js';
 import type { KindState } from './kind-state.js';
 
 /** How a processor finds a task it may have started before a crash, if the UPID was not saved. */
@@ -22,6 +23,8 @@ export interface JobContext<P> {
   readonly ssh: SshRunner | undefined;
   /** What this kind remembers between jobs (validate what you read: it may be from an older version). */
   readonly state: KindState;
+  /** Snapshots first (the safety net), when the request asked for them: see JobData.safetyNet. */
+  readonly safetyNet: JobData['safetyNet'];
   /** Aborted when the slice ends or someone cancels the job. */
   readonly signal: AbortSignal;
   /** Computes a value once per job and keeps it across slices and crashes (it must be JSON). */

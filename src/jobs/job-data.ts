@@ -57,6 +57,15 @@ export const jobDataSchema = z.object({
   command: z.string().optional(),
   /** How disruptive that command was as asked (`ha` that only shows the HA stack is a read). */
   commandRisk: z.enum(['read', 'disruptive']).optional(),
+  /**
+   * The safety net asked for this job (the policy's `snapshots.before`, or `--snapshot`): a
+   * snapshot of each guest it puts at risk before it does so, with the bot's retention (`keep`,
+   * the bot's newest snapshots per guest) after each. Decided at request time, so the worker
+   * needs no policy.
+   */
+  safetyNet: z
+    .object({ snapshot: z.literal(true), keep: z.number().int().min(1).max(100).optional() })
+    .optional(),
   /** Unique per enqueue call: tells a duplicate (same job id, e.g. a double click) from our own add. */
   submission: z.string(),
   state: jobStateSchema,

@@ -20,6 +20,8 @@ export const JobErrorCode = {
   BalanceFailed: 'BALANCE_FAILED',
   /** A backup ended with guests that failed (PVE's `job errors`); the message says which and why. */
   BackupFailed: 'BACKUP_FAILED',
+  /** The safety net (snapshots first) could not snapshot a guest; nothing at risk was done. */
+  SafetyNetFailed: 'SAFETY_NET_FAILED',
   /**
    * Never started: it could not start within the start deadline of its request (Redis was away,
    * the workers were), or its request was answered "not accepted". Nothing ran.

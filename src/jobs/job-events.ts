@@ -74,10 +74,13 @@ export const resultEventSchema = z.object({
       summary: z.string(),
       payload: z.unknown(),
       requester: z.object({ id: z.string(), name: z.string(), groups: z.array(z.string()) }),
+      /** The request asked for the safety net (`--snapshot`) for the proposed job. */
+      snapshotFirst: z.boolean().optional(),
     })
     .optional(),
   /**
-   * Commands offered as buttons on a successful result (a snapshot offers "Roll back"). Pressing
+   * Commands offered as buttons on the result (a snapshot offers "Roll back"; the safety net's
+   * snapshots do so on a failure too). Pressing
    * one is handled exactly as if the presser had typed `/pve <command>` in the thread: the
    * grammar, the policy, an approval by another person where the policy asks, the audit.
    */

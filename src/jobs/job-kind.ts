@@ -54,6 +54,17 @@ export interface JobKind<S extends z.ZodType = z.ZodType, N extends string = str
    * e.g. balance-plan reads which guests balance moved). By default each kind has its own.
    */
   stateOf?: string;
+  /**
+   * The guests this job puts at risk (a rollback's, a migration's, a stop's): when its request
+   * asked for the safety net (JobData.safetyNet), the worker snapshots each of them before the
+   * job's first step (steps/safety-net-step.ts) and offers "Roll back" on the result.
+   */
+  guestsAtRisk?(payload: z.output<S>): SafetyNetGuest[];
+  /**
+   * The kind takes the safety net's snapshots itself, where it knows its guests (a rolling
+   * upgrade: the guests of each node, before that node's turn).
+   */
+  snapshotsItsOwnGuests?: true;
   /** Resources the job must hold alone while it runs (state-changing kinds). */
   locks?(payload: z.output<S>): LockTarget[];
   /**
@@ -62,6 +73,19 @@ export interface JobKind<S extends z.ZodType = z.ZodType, N extends string = str
    * persist what was done and skip it on the next call.
    */
   run(ctx: JobContext<z.output<S>>): Promise<JobOutcome>;
+}
+
+/** A guest as the safety net needs it (a GuestTarget). */
+export interface SafetyNetGuest {
+  vmid: number;
+  type: 'qemu' | 'lxc';
+  node: string;
+  name?: string | undefined;
+}
+
+/** Whether a kind's jobs honour the safety net (snapshots first), so a request may ask for it. */
+export function takesSafetyNet(kind: Pick<JobKind, 'guestsAtRisk' | 'snapshotsItsOwnGuests'>): boolean {
+  return kind.guestsAtRisk !== undefined || kind.snapshotsItsOwnGuests === true;
 }
 
 /** The kind's name stays a literal type, so a job request can be typed by its kind (kinds/index.ts). */

@@ -32,6 +32,8 @@ export interface EnqueueRequest {
   command?: string;
   /** How disruptive that command was as asked (see JobData.commandRisk). */
   commandRisk?: 'read' | 'disruptive';
+  /** Snapshots first (see JobData.safetyNet). */
+  safetyNet?: JobData['safetyNet'];
   /**
    * A job id derived from what caused the job (see jobIdForApproval): a second enqueue with the
    * same id (a double click, a redelivered chat event) adds nothing.
@@ -152,6 +154,7 @@ export class JobQueue {
       requestedAt: Date.now(),
       ...(request.command === undefined ? {} : { command: request.command }),
       ...(request.commandRisk === undefined ? {} : { commandRisk: request.commandRisk }),
+      ...(request.safetyNet === undefined ? {} : { safetyNet: request.safetyNet }),
       submission,
       state: { steps: {}, memo: {} },
     };

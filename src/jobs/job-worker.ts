@@ -3,6 +3,7 @@
 // or saves its place and puts the job back as delayed. So no BullMQ lock is held for the minutes a
 // migration takes, and a worker that dies loses at most one slice: another worker resumes the job
 // from the UPID it saved (docs/architecture.md, "Durability").
+
 import { setMaxListeners } from 'node:events';
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -27,6 +28,7 @@ import { closeRedis } from './redis-connection.js';
 import { ResourceLocks } from './resource-locks.js';
 import { RevokedSubmissions } from './revoked-submissions.js';
 import { type CancelRequest, SliceContext, SliceEnded } from './slice-context.js';
+import { SAFETY_NET_MEMO, type SafetySnapshot, safetyNetStep } from './steps/safety-net-step.js';
 
 export interface JobWorkerOptions {
   /** A connection with `maxRetriesPerRequest: null`; the worker duplicates it for blocking reads. */
@@ -288,6 +290,13 @@ export class JobWorker {
       },
     });
     try {
+      if (context.safetyNet && kind.guestsAtRisk)
+        await safetyNetStep(
+          context,
+          'safety-net',
+          kind.guestsAtRisk(payload.data),
+          data.command ?? kind.name,
+        );
       const outcome = await kind.run(context);
       await this.#finish(job, data, kind, { ok: true, ...outcome });
       return outcome;
@@ -334,7 +343,13 @@ export class JobWorker {
     result: Omit<ResultEvent, 'type' | 'jobId' | 'kind' | 'at'>,
   ): Promise<void> {
     const jobId = job.id as string;
-    const event = { type: 'result' as const, jobId, kind: data.kind, at: Date.now(), ...result };
+    const event = {
+      type: 'result' as const,
+      jobId,
+      kind: data.kind,
+      at: Date.now(),
+      ...withSafetyNet(data, result),
+    };
     for (const thread of [data.thread, ...(data.copies ?? [])]) await this.#publish(thread, event);
     data.state.final = {
       ok: result.ok,
@@ -459,4 +474,37 @@ function jobOutcomeLabel(result: { ok: boolean; code?: string | undefined }): Jo
   if (result.ok) return 'ok';
   if (result.code === JobErrorCode.Cancelled || result.code === JobErrorCode.Aborted) return 'cancelled';
   return result.code === JobErrorCode.Busy ? 'busy' : 'failed';
+}
+
+/** Roll back buttons on one result card at most (Discord allows 25 buttons, Slack 25 per block). */
+const SAFETY_NET_BUTTONS_MAX = 10;
+
+/**
+ * The result with what the safety net took (steps/safety-net-step.ts): a line per snapshot and a
+ * "Roll back" offer for each, on success and on failure alike (a failed upgrade is when a way
+ * back matters most).
+ */
+function withSafetyNet<R extends { text?: string; offers?: ResultEvent['offers'] }>(
+  data: JobData,
+  result: R,
+): R {
+  const taken = (data.state.memo[SAFETY_NET_MEMO] as SafetySnapshot[] | undefined) ?? [];
+  if (taken.length === 0) return result;
+  const lines = [
+    `Safety net: snapshot ${taken.map((s) => `\`${s.snapshot}\` of ${s.label}`).join(', ')} taken first.`,
+    ...taken.flatMap((s) => s.retention),
+  ];
+  // A button per snapshot up to a card's worth; the rest are named to type.
+  const offers = taken.slice(0, SAFETY_NET_BUTTONS_MAX).map((s) => ({
+    label: taken.length === 1 ? 'Roll back' : `Roll back ${s.ref}`,
+    command: `rollback ${s.ref} ${s.snapshot}`,
+  }));
+  const typed = taken
+    .slice(SAFETY_NET_BUTTONS_MAX)
+    .map((s) => `Roll back ${s.ref}: \`/pve rollback ${s.ref} ${s.snapshot}\``);
+  return {
+    ...result,
+    text: [result.text, ...lines, ...typed].filter(Boolean).join('\n'),
+    offers: [...(result.offers ?? []), ...offers],
+  };
 }

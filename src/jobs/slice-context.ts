@@ -55,6 +55,7 @@ export class SliceContext<P> implements JobContext<P> {
   readonly ssh: SshRunner | undefined;
   readonly state: KindState;
   readonly signal: AbortSignal;
+  readonly safetyNet: JobData['safetyNet'];
   readonly #deps: SliceContextDeps;
   #paused = false;
   readonly #recentLines: string[] = [];
@@ -69,6 +70,7 @@ export class SliceContext<P> implements JobContext<P> {
     this.ssh = deps.ssh;
     this.state = deps.state;
     this.signal = deps.signal;
+    this.safetyNet = deps.data.safetyNet;
   }
 
   get #state() {

@@ -29,7 +29,7 @@ function refused(text: string): { error: string; help: string } {
   return result;
 }
 
-const MIGRATE_USAGE = 'migrate <vm> <node> [--online|--offline] [--with-local-disks]';
+const MIGRATE_USAGE = 'migrate <vm> <node> [--online|--offline] [--with-local-disks] [--snapshot]';
 
 describe('parseCommand: every command, valid input', () => {
   it('reads help with and without a topic', () => {
@@ -46,12 +46,26 @@ describe('parseCommand: every command, valid input', () => {
     expectTypeOf(ok('status', 'status').args).toEqualTypeOf<{ target: string | undefined }>();
   });
 
-  it.each(['start', 'stop', 'shutdown', 'reboot'] as const)('reads %s with a name or a vmid', (name) => {
-    expect(ok(`${name} TestVM`, name).args).toEqual({ vm: 'TestVM' });
-    expect(ok(`${name} 999999999`, name).args).toEqual({ vm: '999999999' });
-    expect(ok(`${name} web-01.example`, name).args).toEqual({ vm: 'web-01.example' });
-    expectTypeOf(ok(`${name} 100`, name).args).toEqualTypeOf<{ vm: string }>();
+  it('reads start with a name or a vmid', () => {
+    expect(ok('start TestVM', 'start').args).toEqual({ vm: 'TestVM' });
+    expect(ok('start 999999999', 'start').args).toEqual({ vm: '999999999' });
+    expect(ok('start web-01.example', 'start').args).toEqual({ vm: 'web-01.example' });
+    expectTypeOf(ok('start 100', 'start').args).toEqualTypeOf<{ vm: string }>();
+    expect(parseCommand('start TestVM --snapshot')).toMatchObject({ ok: false });
   });
+
+  it.each(['stop', 'shutdown', 'reboot'] as const)(
+    'reads %s with a name or a vmid, and --snapshot',
+    (name) => {
+      expect(ok(`${name} TestVM`, name).args).toEqual({ vm: 'TestVM', snapshot: false });
+      expect(ok(`${name} 999999999`, name).args).toEqual({ vm: '999999999', snapshot: false });
+      expect(ok(`${name} web-01.example --snapshot`, name).args).toEqual({
+        vm: 'web-01.example',
+        snapshot: true,
+      });
+      expectTypeOf(ok(`${name} 100`, name).args).toEqualTypeOf<{ vm: string; snapshot: boolean }>();
+    },
+  );
 
   it('reads migrate with its switches, false when absent', () => {
     expect(ok('migrate TestVM node03', 'migrate').args).toEqual({
@@ -60,14 +74,16 @@ describe('parseCommand: every command, valid input', () => {
       online: false,
       offline: false,
       withLocalDisks: false,
+      snapshot: false,
     });
-    const args = ok('migrate 100 node02 --offline --with-local-disks', 'migrate').args;
+    const args = ok('migrate 100 node02 --offline --with-local-disks --snapshot', 'migrate').args;
     expect(args).toMatchObject({
       vm: '100',
       node: 'node02',
       offline: true,
       withLocalDisks: true,
       online: false,
+      snapshot: true,
     });
     expectTypeOf(args).toEqualTypeOf<{
       vm: string;
@@ -75,6 +91,7 @@ describe('parseCommand: every command, valid input', () => {
       online: boolean;
       offline: boolean;
       withLocalDisks: boolean;
+      snapshot: boolean;
     }>();
   });
 
@@ -197,10 +214,10 @@ describe('parseCommand: invalid input says what is wrong and what would be right
 
   it('lists the options of the command for an unknown option', () => {
     expect(refused('migrate TestVM node03 --fast').error).toBe(
-      'unknown option --fast for migrate; options: --online, --offline, --with-local-disks',
+      'unknown option --fast for migrate; options: --online, --offline, --with-local-disks, --snapshot',
     );
     expect(refused('migrate TestVM node03 --onlin').error).toBe(
-      'unknown option --onlin for migrate (did you mean --online?); options: --online, --offline, --with-local-disks',
+      'unknown option --onlin for migrate (did you mean --online?); options: --online, --offline, --with-local-disks, --snapshot',
     );
     expect(refused('start TestVM --force').error).toBe(
       'unknown option --force for start; start takes no options',

@@ -63,9 +63,9 @@ export function renderCardBlocks(card: Card): SlackMessageBody {
   if (card.buttons && card.buttons.length > 0) {
     blocks.push({
       type: 'actions',
-      elements: card.buttons.map((button) => ({
+      elements: card.buttons.map((button, index) => ({
         type: 'button' as const,
-        action_id: button.action,
+        action_id: uniqueActionId(card.buttons ?? [], index),
         value: button.value,
         text: { type: 'plain_text' as const, text: truncate(button.label, BUTTON_LABEL_MAX), emoji: true },
         ...(button.style ? { style: button.style } : {}),
@@ -89,4 +89,20 @@ export function renderCardFallback(card: Card): string {
   const error = card.fields?.find((field) => field.label === 'Error');
   if (error) parts.push(`Error: ${error.value}`);
   return truncate(escapeMrkdwn(parts.join(' · ')), SECTION_TEXT_MAX);
+}
+
+/**
+ * Slack refuses a block whose buttons share an action_id, and a result may offer several of one
+ * action (the safety net's "Roll back" per guest): the second and later get `#<n>` after it, which
+ * actionOfActionId() takes off again when the press comes back.
+ */
+function uniqueActionId(buttons: readonly { action: string }[], index: number): string {
+  const action = buttons[index]?.action ?? '';
+  const earlier = buttons.slice(0, index).filter((b) => b.action === action).length;
+  return earlier === 0 ? action : `${action}#${earlier}`;
+}
+
+/** The card action a pressed button's action_id stands for (see uniqueActionId). */
+export function actionOfActionId(actionId: string): string {
+  return actionId.replace(/#\d+$/, '');
 }

@@ -23,7 +23,7 @@ import { MemoryMessageRefs, type MessageRefs, rememberingWrite } from '../messag
 import { boltLogger } from './bolt-logger.js';
 import { countingFetch } from './counting-fetch.js';
 import { guardSlackEvents } from './guard-slack-events.js';
-import { renderCardBlocks, type SlackMessageBody } from './render-card-blocks.js';
+import { actionOfActionId, renderCardBlocks, type SlackMessageBody } from './render-card-blocks.js';
 import { renderRequestMessage } from './render-request-message.js';
 import { respondThrough } from './respond-through.js';
 import {
@@ -555,7 +555,7 @@ export class SlackAdapter implements ChatAdapter {
     const user = await this.#chatUser(body.user.id, body.user.username ?? body.user.name ?? body.user.id);
     try {
       await this.#core!.press({
-        action: action.action_id,
+        action: actionOfActionId(action.action_id),
         value: action.value ?? '',
         user,
         platform: 'slack',

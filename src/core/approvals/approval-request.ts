@@ -20,6 +20,8 @@ export interface ApprovalRequest {
   /** What the job gets once approved. */
   payload: unknown;
   jobKind: string;
+  /** The request asked for the safety net (`--snapshot`): the job snapshots its guests first. */
+  snapshotFirst?: boolean;
   requester: ChatUser;
   rule: ApprovalRule;
   thread: ThreadRef;

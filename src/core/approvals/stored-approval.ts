@@ -13,6 +13,7 @@ const storedRequestSchema = z.object({
   details: z.string().optional(),
   payload: z.unknown(),
   jobKind: z.string(),
+  snapshotFirst: z.boolean().optional(),
   requester: chatUserSchema,
   rule: z.object({
     approvers: z.array(z.string()),

@@ -27,16 +27,16 @@ export interface CommandSettings {
 export interface CommandContext {
   readonly event: ChatEvent;
   readonly settings: CommandSettings;
-  /** An answer only the person sees (help, their jobs, a mistake in their command). */
-  tell(card: Card): Promise<void>;
   /** The core's clock (ms): what "since" and "ago" in a plan are counted from. */
   now(): number;
+  /** An answer only the person sees (help, their jobs, a mistake in their command). */
+  tell(card: Card): Promise<void>;
   /** One read of the whole cluster; it also refreshes the names autocomplete offers. */
   readCluster(): Promise<ClusterSnapshot>;
-  /** A read job: the command's public record, the job in its thread, and its progress message. */
-  read(job: JobRequest): Promise<CommandOutcome>;
   /** One guest's snapshots, read now (a rollback names one: an unknown name is refused at once). */
   readSnapshots(guest: GuestRef): Promise<SnapshotList>;
+  /** A read job: the command's public record, the job in its thread, and its progress message. */
+  read(job: JobRequest): Promise<CommandOutcome>;
   /**
    * A plan through the policy: a refusal is told privately ("Cannot migrate"); otherwise the
    * approval card, or the job at once when the policy asks for no approval. A planning job

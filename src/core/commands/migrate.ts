@@ -10,6 +10,7 @@ import { nodeName, vmRef } from '../grammar/value-schemas.js';
 import { guestLabel, guestsOf, guestTarget, resolveGuest } from '../resolve-guest.js';
 import { type ArgsOf, defineChatCommand } from './define-chat-command.js';
 import type { PlanResult } from './planned-job.js';
+import { snapshotFirstFlag } from './snapshot-first-flag.js';
 
 const definition = defineCommand({
   name: 'migrate',
@@ -24,6 +25,7 @@ const definition = defineCommand({
     online: { schema: z.boolean(), description: 'live-migrate a running VM' },
     offline: { schema: z.boolean(), description: 'move offline (the guest must be stopped)' },
     'with-local-disks': { schema: z.boolean(), description: 'also copy disks on local storage' },
+    ...snapshotFirstFlag,
   },
   exclusive: [['online', 'offline']],
   risk: 'disruptive',
@@ -76,6 +78,7 @@ export function planMigrate(args: ArgsOf<typeof definition>, snapshot: ClusterSn
         mode: args.offline ? 'offline' : args.online ? 'online' : 'auto',
       },
       text: `migrate ${label} ${guest.node} → ${node}, ${how}${disks}${ha}`,
+      ...(args.snapshot ? { snapshotFirst: true } : {}),
     },
   };
 }

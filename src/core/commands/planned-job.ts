@@ -23,6 +23,8 @@ export type PlannedJob =
        * means (a rollback: the changes that will be lost, whether the guest will be running).
        */
       details?: string;
+      /** `--snapshot`: the job snapshots the guests it puts at risk first (the safety net). */
+      snapshotFirst?: boolean;
       approvalAfterJob?: false;
     })
   | (PlanningRequest & {

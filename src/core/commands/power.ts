@@ -7,6 +7,7 @@ import { vmRef } from '../grammar/value-schemas.js';
 import { guestLabel, guestsOf, guestTarget, resolveGuest } from '../resolve-guest.js';
 import { defineChatCommand } from './define-chat-command.js';
 import type { PlanResult } from './planned-job.js';
+import { snapshotFirstFlag } from './snapshot-first-flag.js';
 
 export type PowerAction = 'start' | 'stop' | 'shutdown' | 'reboot';
 
@@ -21,7 +22,12 @@ function powerJob(action: PowerAction, payload: JobPayload<'start'>): JobRequest
   return jobs[action];
 }
 
-export function planPower(action: PowerAction, vm: string, snapshot: ClusterSnapshot): PlanResult {
+export function planPower(
+  action: PowerAction,
+  vm: string,
+  snapshot: ClusterSnapshot,
+  snapshotFirst = false,
+): PlanResult {
   const resolved = resolveGuest(guestsOf(snapshot), vm);
   if (!resolved.ok) return resolved;
   const guest = resolved.guest;
@@ -36,6 +42,7 @@ export function planPower(action: PowerAction, vm: string, snapshot: ClusterSnap
     plan: {
       ...powerJob(action, { guest: guestTarget(guest) }),
       text: `${action} ${label} on ${guest.node} (now ${guest.status ?? 'unknown'})`,
+      ...(snapshotFirst ? { snapshotFirst } : {}),
     },
   };
 }
@@ -51,5 +58,29 @@ export function powerCommand<const A extends PowerAction>(action: A, summary: st
       examples: [`${action} TestVM`, `${action} 100`],
     }),
     handle: async (ctx, args) => ctx.request(planPower(action, args.vm, await ctx.readCluster())),
+  });
+}
+
+/**
+ * stop, shutdown and reboot: as powerCommand, with `--snapshot` (the safety net: what runs may be
+ * lost, so a snapshot first; starting risks nothing).
+ */
+export function riskyPowerCommand<const A extends Exclude<PowerAction, 'start'>>(
+  action: A,
+  summary: string,
+  description: string,
+) {
+  return defineChatCommand({
+    definition: defineCommand({
+      name: action,
+      summary,
+      description,
+      positionals: [{ name: 'vm', schema: vmRef(), description: `the VM to ${action} (name or vmid)` }],
+      flags: { ...snapshotFirstFlag },
+      risk: 'disruptive',
+      examples: [`${action} TestVM`, `${action} 100 --snapshot`],
+    }),
+    handle: async (ctx, args) =>
+      ctx.request(planPower(action, args.vm, await ctx.readCluster(), args.snapshot)),
   });
 }

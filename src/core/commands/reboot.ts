@@ -1,4 +1,4 @@
 // `reboot <vm>`: asks the guest OS to restart.
-import { powerCommand } from './power.js';
+import { riskyPowerCommand } from './power.js';
 
-export const rebootCommand = powerCommand('reboot', 'Reboot a guest', 'Asks the guest OS to restart.');
+export const rebootCommand = riskyPowerCommand('reboot', 'Reboot a guest', 'Asks the guest OS to restart.');

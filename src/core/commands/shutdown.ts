@@ -1,7 +1,7 @@
 // `shutdown <vm>`: asks the guest OS to shut down cleanly.
-import { powerCommand } from './power.js';
+import { riskyPowerCommand } from './power.js';
 
-export const shutdownCommand = powerCommand(
+export const shutdownCommand = riskyPowerCommand(
   'shutdown',
   'Shut a guest down cleanly',
   'Asks the guest OS to shut down (ACPI for a VM, init for a container).',

@@ -8,6 +8,7 @@ import { defineCommand } from '../grammar/define-command.js';
 import { choice, nodeNames } from '../grammar/value-schemas.js';
 import { type ArgsOf, defineChatCommand } from './define-chat-command.js';
 import type { PlanResult } from './planned-job.js';
+import { snapshotFirstFlag } from './snapshot-first-flag.js';
 
 export const REBOOT_MODES = ['auto', 'always', 'never'] as const;
 
@@ -27,9 +28,15 @@ const definition = defineCommand({
       value: 'mode',
     },
     'dry-run': { schema: z.boolean(), description: 'show the plan only; nothing runs' },
+    ...snapshotFirstFlag,
   },
   risk: 'disruptive',
-  examples: ['upgrade --all', 'upgrade node02 node03 --reboot never', 'upgrade --all --dry-run'],
+  examples: [
+    'upgrade --all',
+    'upgrade node02 node03 --reboot never',
+    'upgrade --all --dry-run',
+    'upgrade node01 --snapshot',
+  ],
   validate: ({ nodes, all }) => {
     if (all && nodes && nodes.length > 0) return 'name nodes or give --all, not both: upgrade --all';
     if (!all && (!nodes || nodes.length === 0))
@@ -46,8 +53,13 @@ export function planUpgradeRequest(args: ArgsOf<typeof definition>, snapshot: Cl
     ok: true,
     plan: {
       kind: 'upgrade-plan',
-      payload: { nodes: resolved.nodes, reboot: args.reboot, dryRun: args.dryRun },
-      text: `plan the upgrade of ${which} (reboot ${args.reboot})${args.dryRun ? ', dry run' : ''}`,
+      payload: {
+        nodes: resolved.nodes,
+        reboot: args.reboot,
+        dryRun: args.dryRun,
+        ...(args.snapshot ? { snapshotFirst: true } : {}),
+      },
+      text: `plan the upgrade of ${which} (reboot ${args.reboot})${args.dryRun ? ', dry run' : ''}${args.snapshot ? ', snapshots first' : ''}`,
       approvalAfterJob: true,
     },
   };

@@ -1,4 +1,4 @@
-// The one-line usage derived from a definition: `migrate <vm> <node> [--online|--offline] [--with-local-disks]`.
+// The one-line usage derived from a definition: `migrate <vm> <node> [--online|--offline] [--with-local-disks] [--snapshot]`.
 import type { CommandDefinition, FlagDefinition } from './define-command.js';
 
 export function flagUsage(name: string, flag: FlagDefinition): string {

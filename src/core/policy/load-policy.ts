@@ -88,7 +88,11 @@ function toPolicy(source: string, file: PolicyFile): Policy {
       ...(approval ? { approval } : {}),
     };
   }
-  return { source, roles, commands, ...(file.snapshots ? { snapshots: { keep: file.snapshots.keep } } : {}) };
+  const snapshots = file.snapshots && {
+    ...(file.snapshots.keep === undefined ? {} : { keep: file.snapshots.keep }),
+    ...(file.snapshots.before === undefined ? {} : { before: file.snapshots.before }),
+  };
+  return { source, roles, commands, ...(snapshots ? { snapshots } : {}) };
 }
 
 /**

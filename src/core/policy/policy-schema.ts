@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { SNAPSHOT_KEEP_MAX } from '../../jobs/snapshots/bot-snapshot-name.js';
 import { closestNames } from '../closest-names.js';
-import { ANY_COMMAND, ANYONE, DEFAULT_APPROVAL_TTL_MS } from './policy-types.js';
+import { ANY_COMMAND, ANYONE, DEFAULT_APPROVAL_TTL_MS, SAFETY_NET_COMMANDS } from './policy-types.js';
 
 const ROLE_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
 const COMMAND_NAME = /^[a-z][a-z0-9-]*$/;
@@ -110,9 +110,22 @@ export const policyFileSchema = z.strictObject({
     .default({}),
   /**
    * Snapshot retention: after the bot takes a snapshot of a guest, its own snapshots of that
-   * guest (named chatops-…) beyond the newest `keep` are deleted, oldest first. Absent: none.
+   * guest (named chatops-<date>-<time>) beyond the newest `keep` are deleted, oldest first.
+   * Absent: none. `before`: the commands whose jobs snapshot their guests first (the safety net).
    */
-  snapshots: z.strictObject({ keep: z.number().int().min(1).max(SNAPSHOT_KEEP_MAX) }).optional(),
+  snapshots: z
+    .strictObject({
+      keep: z.number().int().min(1).max(SNAPSHOT_KEEP_MAX).optional(),
+      before: z
+        .array(
+          z.enum(SAFETY_NET_COMMANDS, {
+            error: (issue) =>
+              `'${String(issue.input)}' takes no safety net: snapshots.before lists commands whose jobs put guests at risk, any of ${SAFETY_NET_COMMANDS.join(', ')}`,
+          }),
+        )
+        .optional(),
+    })
+    .optional(),
 });
 export type PolicyFile = z.output<typeof policyFileSchema>;
 
@@ -120,7 +133,7 @@ type Path = (string | number)[];
 
 const ALLOWED_KEYS: Record<string, string[]> = {
   document: ['roles', 'commands', 'snapshots'],
-  snapshots: ['keep'],
+  snapshots: ['keep', 'before'],
   role: ['members'],
   command: ['allow', 'channels', 'approval'],
   approval: ['approvers', 'count', 'ttl', 'allowSelf'],
@@ -140,7 +153,8 @@ function placeOf(path: Path): string {
 /** What would be right at each place, said once per problem. */
 const EXPECTED: Record<string, string> = {
   document: 'a map with roles:, commands: and (optionally) snapshots:',
-  snapshots: 'a map like { keep: 3 }',
+  snapshots: 'a map like { keep: 3, before: [upgrade, rollback] }',
+  'snapshots.before': `a list of the commands whose jobs snapshot their guests first: any of ${SAFETY_NET_COMMANDS.join(', ')}`,
   'snapshots.keep': `a whole number from 1 to ${SNAPSHOT_KEEP_MAX}: how many of the bot's own snapshots to keep per guest`,
   roles: 'a map from role name to { members: [identities] }',
   role: 'a map like { members: [slack-group:S0ONCALL, console:dave] }',

@@ -65,8 +65,10 @@ export interface Policy {
   /**
    * Snapshot retention: after the bot takes a snapshot of a guest, its own snapshots of that guest
    * beyond the newest `keep` are deleted, oldest first (never a person's). Absent: none deleted.
+   * `before`: the safety net, the commands whose jobs first snapshot every guest they put at
+   * risk (as `--snapshot` does for one request).
    */
-  snapshots?: { keep: number };
+  snapshots?: { keep?: number; before?: SafetyNetCommand[] };
 }
 
 /** The rule that applies to one command, after `*` and the defaults are taken into account. */
@@ -77,3 +79,11 @@ export interface ResolvedCommandRule {
   /** Which entry decided: the command's own, `*`, or the built-in default for its risk. */
   from: 'command' | 'any-command' | 'default';
 }
+
+/**
+ * The commands the safety net applies to: their jobs put known guests at risk (a rollback's guest,
+ * a migration's, a stop's; an upgrade's, node by node before each reboot). Each one's job kind
+ * snapshots them first (JobKind.guestsAtRisk, or the upgrade's own step).
+ */
+export const SAFETY_NET_COMMANDS = ['upgrade', 'rollback', 'migrate', 'stop', 'shutdown', 'reboot'] as const;
+export type SafetyNetCommand = (typeof SAFETY_NET_COMMANDS)[number];

@@ -1,7 +1,9 @@
 // What every stage of the core shares: the ports, and the few ways the core speaks (a private
 // answer, an audit record, an approval card, a job's first progress message, a failure told
 // without leaking details). One instance per Core.
+
 import type { JobEvent, ThreadRef } from '../../jobs/job-events.js';
+import { takesSafetyNet } from '../../jobs/job-kind.js';
 import { jobKinds } from '../../jobs/kinds/index.js';
 import { isStoreUnavailable } from '../../jobs/store-unavailable.js';
 import type { ApprovalRequest } from '../approvals/approval-store.js';
@@ -25,6 +27,8 @@ export interface JobOrigin {
   command: string;
   /** Absent: the entry's command's declared risk (a proposal, an approved request). */
   risk?: 'read' | 'disruptive';
+  /** The request asked for the safety net itself (`--snapshot`); the policy may ask for it too. */
+  snapshotFirst?: boolean;
 }
 
 export class CoreServices {
@@ -80,8 +84,35 @@ export class CoreServices {
       requestedById: origin.user.id,
       command: origin.command,
       ...(origin.risk === undefined ? {} : { commandRisk: origin.risk }),
+      ...(this.wantsSnapshotsFirst(origin) ? { safetyNet: this.safetyNet() } : {}),
       ...(jobId === undefined ? {} : { jobId }),
     });
+  }
+
+  /**
+   * Whether a job for `origin` takes the safety net: asked with `--snapshot`, or its policy entry
+   * is in the policy's `snapshots.before`. Kinds that put no guest at risk ignore it.
+   */
+  wantsSnapshotsFirst(origin: Pick<JobOrigin, 'command' | 'snapshotFirst'>): boolean {
+    const before: readonly string[] = this.policy.snapshots?.before ?? [];
+    return origin.snapshotFirst === true || before.includes(origin.command);
+  }
+
+  /**
+   * The line an approval card and a request's description carry when the job will take the
+   * safety net; undefined when it will not (not asked, or a kind that puts no guest at risk).
+   */
+  safetyNetNote(origin: Pick<JobOrigin, 'command' | 'snapshotFirst'>, kind: string): string | undefined {
+    const jobKind = jobKinds.get(kind);
+    if (!jobKind || !takesSafetyNet(jobKind) || !this.wantsSnapshotsFirst(origin)) return undefined;
+    const keep = this.policy.snapshots?.keep;
+    return `Safety net: each guest at risk is snapshotted first${keep === undefined ? '' : ` (the bot keeps its newest ${keep} per guest)`}; the result offers Roll back.`;
+  }
+
+  /** The safety net a job carries: snapshots first, and the policy's retention after each. */
+  safetyNet(): { snapshot: true; keep?: number } {
+    const keep = this.policy.snapshots?.keep;
+    return { snapshot: true, ...(keep === undefined ? {} : { keep }) };
   }
 
   /**

@@ -80,7 +80,13 @@ export class ApprovalStage {
     const s = this.#s;
     const proposal = event.proposal!;
     const requester = proposal.requester;
-    const origin = { user: requester, command: proposal.command };
+    const snapshotFirst = proposal.snapshotFirst === true;
+    const origin = {
+      user: requester,
+      command: proposal.command,
+      ...(snapshotFirst ? { snapshotFirst } : {}),
+    };
+    const net = s.safetyNetNote(origin, proposal.jobKind);
     const rule = approvalRuleFor(s.policy, proposal.command, commandRisk(proposal.command));
     const derivedId = `p-${event.jobId.replace(/[^A-Za-z0-9_-]/g, '-')}`.slice(0, 64);
     if (!rule) {
@@ -95,9 +101,10 @@ export class ApprovalStage {
       {
         command: proposal.command,
         summary: proposal.summary,
-        ...(event.text ? { details: event.text } : {}),
+        ...(event.text || net ? { details: [event.text, net].filter(Boolean).join('\n') } : {}),
         payload: proposal.payload,
         jobKind: proposal.jobKind,
+        ...(snapshotFirst ? { snapshotFirst } : {}),
         requester,
         rule,
         thread,
@@ -131,7 +138,11 @@ export class ApprovalStage {
 
   async #enqueueApproved(request: ApprovalRequest): Promise<void> {
     const s = this.#s;
-    const origin = { user: request.requester, command: request.command };
+    const origin = {
+      user: request.requester,
+      command: request.command,
+      ...(request.snapshotFirst ? { snapshotFirst: true } : {}),
+    };
     const job = { kind: request.jobKind, payload: request.payload };
     const { jobId } = await s.enqueue(origin, request.thread, job, jobIdForApproval(request.id));
     await s.showApproval(request, jobId);

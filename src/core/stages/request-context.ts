@@ -3,8 +3,8 @@
 // and the policy (the sink's openRequestThread), and remembers that record, so a failure after it
 // is told there too.
 
-import { DEFAULT_BACKUP_MAX_AGE_DAYS } from '../../config/read-backup-config.js';
 import { DEFAULT_BALANCE_SETTINGS } from '../../config/balance-settings.js';
+import { DEFAULT_BACKUP_MAX_AGE_DAYS } from '../../config/read-backup-config.js';
 import type { ThreadRef } from '../../jobs/job-events.js';
 import { jobIdForRequest } from '../../jobs/job-queue.js';
 import type { JobRequest } from '../../jobs/kinds/index.js';
@@ -97,10 +97,10 @@ export class RequestContext implements CommandContext {
    * The command's job. A platform delivery's job id derives from its request id, so the same
    * delivery handled again (another replica took it over after a crash) finds it already there.
    */
-  #enqueue(thread: ThreadRef, job: { kind: string; payload: unknown }) {
+  #enqueue(thread: ThreadRef, job: { kind: string; payload: unknown }, origin: JobOrigin = this.#origin) {
     const { requestId } = this.event;
     return this.#s.enqueue(
-      this.#origin,
+      origin,
       thread,
       job,
       requestId === undefined ? undefined : jobIdForRequest(requestId),
@@ -119,11 +119,14 @@ export class RequestContext implements CommandContext {
     const policy = this.#s.policy;
     const rule = approvalRuleFor(policy, policyEntry, this.#o.risk);
     const { user } = this.event;
+    const origin: JobOrigin = plan.snapshotFirst ? { ...this.#origin, snapshotFirst: true } : this.#origin;
+    const net = this.#s.safetyNetNote(origin, plan.kind);
+    const details = [plan.details, net].filter(Boolean).join('\n') || undefined;
     if (!rule) {
-      const { jobId, duplicate } = await this.#enqueue(thread, plan);
+      const { jobId, duplicate } = await this.#enqueue(thread, plan, origin);
       if (duplicate) return 'queued';
       await this.#s.audit(user, 'request', name, plan.text, { jobId });
-      await this.#describeRequest(thread, plan.text, jobId, plan.details);
+      await this.#describeRequest(thread, plan.text, jobId, details);
       await this.#s.showQueued(thread, plan.kind, jobId);
       return 'queued';
     }
@@ -132,9 +135,10 @@ export class RequestContext implements CommandContext {
       {
         command: policyEntry,
         summary: plan.text,
-        ...(plan.details === undefined ? {} : { details: plan.details }),
+        ...(details === undefined ? {} : { details }),
         payload: plan.payload,
         jobKind: plan.kind,
+        ...(plan.snapshotFirst ? { snapshotFirst: true } : {}),
         requester: user,
         rule,
         thread,

@@ -17,6 +17,7 @@ export const migrateKind = defineJobKind({
   name: 'migrate',
   payload: migratePayloadSchema,
   locks: (payload) => [guestLock(payload.guest)],
+  guestsAtRisk: (payload) => [payload.guest],
   async run(ctx) {
     const { guest, target, mode } = ctx.payload;
     const label = guestLabel(guest);

@@ -5,7 +5,7 @@ import type { PowerAction } from '../../proxmox/guest-power.js';
 import { parseUpid } from '../../proxmox/parse-upid.js';
 import type { GuestResource } from '../../proxmox/schemas/cluster-schemas.js';
 import { defineJobKind } from '../job-kind.js';
-import { guestLabel, guestLock, guestTargetSchema, locateGuest } from './guest-target.js';
+import { type GuestTarget, guestLabel, guestLock, guestTargetSchema, locateGuest } from './guest-target.js';
 import { waitForGuestStatus } from './wait-for-guest-status.js';
 
 const powerPayloadSchema = z.object({ guest: guestTargetSchema });
@@ -33,6 +33,8 @@ export function powerKind<const A extends PowerAction>(action: A) {
     name: action,
     payload: powerPayloadSchema,
     locks: (payload) => [guestLock(payload.guest)],
+    // Starting puts nothing at risk; stopping, shutting down and rebooting may lose what runs.
+    ...(action === 'start' ? {} : { guestsAtRisk: (payload: { guest: GuestTarget }) => [payload.guest] }),
     async run(ctx) {
       const guest = await ctx.memo<GuestResource>('guest', () =>
         locateGuest(ctx.pve, ctx.payload.guest, ctx.signal),

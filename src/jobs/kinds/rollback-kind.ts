@@ -21,6 +21,8 @@ export const rollbackKind = defineJobKind({
   name: 'rollback',
   payload: rollbackPayloadSchema,
   locks: (payload) => [guestLock(payload.guest)],
+  // The state a rollback throws away is kept first, so the rollback itself can be undone.
+  guestsAtRisk: (payload) => [payload.guest],
   async run(ctx) {
     const { snapshot: name, start } = ctx.payload;
     const guest = await ctx.memo<GuestResource>('guest', () =>

@@ -4,9 +4,11 @@
 // says where the cluster stands, node by node.
 import { z } from 'zod';
 import { isTransientFailure } from '../classify-failure.js';
+import type { JobContext } from '../job-context.js';
 import { JobError, JobErrorCode } from '../job-error.js';
 import { defineJobKind, type LockTarget } from '../job-kind.js';
 import { AbortRequested, stepBoundary } from '../step-boundary.js';
+import { safetyNetStep } from '../steps/safety-net-step.js';
 import { upgradeMemo } from '../upgrade/upgrade-memo.js';
 import {
   drain,
@@ -18,6 +20,7 @@ import {
 } from '../upgrade/upgrade-node.js';
 import { type UpgradePlan, upgradePlanSchema } from '../upgrade/upgrade-plan.js';
 import { upgradeReport } from '../upgrade/upgrade-report.js';
+import type { GuestTarget } from './guest-target.js';
 
 export const upgradePayloadSchema = z.object({
   plan: upgradePlanSchema,
@@ -53,10 +56,22 @@ function locksOf(plan: UpgradePlan): LockTarget[] {
   ];
 }
 
+/** The guests on `node` when its step began (kept, so a re-run after the drain sees the same). */
+function guestsOnNode(ctx: JobContext<unknown>, node: string): Promise<GuestTarget[]> {
+  if (!ctx.safetyNet) return Promise.resolve([]);
+  return ctx.memo(`safety-net:${node}:guests`, async () =>
+    (await ctx.pve.clusterResources('vm', ctx.signal))
+      .filter((g) => g.node === node && !g.template)
+      .map((g) => ({ vmid: g.vmid, type: g.type, node: g.node, ...(g.name ? { name: g.name } : {}) })),
+  );
+}
+
 export const upgradeKind = defineJobKind({
   name: 'upgrade',
   payload: upgradePayloadSchema,
   controllable: true,
+  // Node by node, before each node's turn (see guestsOnNode).
+  snapshotsItsOwnGuests: true,
   locks: (payload) => locksOf(payload.plan),
   async run(ctx) {
     const { plan, timings } = ctx.payload;
@@ -73,6 +88,9 @@ export const upgradeKind = defineJobKind({
         // the step the job really waits before, not the node's first one.
         if (!ctx.recall(memo.preflight)) await stepBoundary(ctx, `the pre-flight of ${where}`, t.pollMs);
         await preflight(ctx, node, t);
+        // The safety net, when asked for: every guest on the node, snapshotted before it moves
+        // and before the node's packages and kernel change.
+        await safetyNetStep(ctx, `safety-net:${node}`, await guestsOnNode(ctx, node), `upgrade of ${node}`);
         if (!ctx.recall(memo.drained)) await stepBoundary(ctx, `draining ${where}`, t.pollMs);
         await drain(ctx, step, t);
         if (!ctx.recall(memo.distUpgrade))

@@ -14,6 +14,8 @@ export const upgradePlanPayloadSchema = z.object({
   nodes: z.array(z.string().min(1)).default([]),
   reboot: rebootModeSchema.default('auto'),
   dryRun: z.boolean().default(false),
+  /** `--snapshot`: the proposed upgrade snapshots each node's guests before its turn. */
+  snapshotFirst: z.boolean().optional(),
   /** Who asked: the approval of the proposed upgrade is theirs to ask for (and not theirs to give). */
   requester: z.object({ id: z.string(), name: z.string(), groups: z.array(z.string()) }),
 });
@@ -22,7 +24,7 @@ export const upgradePlanKind = defineJobKind({
   name: 'upgrade-plan',
   payload: upgradePlanPayloadSchema,
   async run(ctx) {
-    const { reboot, dryRun, requester } = ctx.payload;
+    const { reboot, dryRun, requester, snapshotFirst } = ctx.payload;
     const [status, resources] = await Promise.all([
       ctx.pve.clusterStatus(ctx.signal),
       ctx.pve.clusterResources(undefined, ctx.signal),
@@ -67,6 +69,7 @@ export const upgradePlanKind = defineJobKind({
         summary: planHeadline(plan),
         payload: { plan },
         requester,
+        ...(snapshotFirst ? { snapshotFirst } : {}),
       },
     };
   },

@@ -96,6 +96,8 @@ export class MemoryJobs implements JobsPort {
   readonly cancels: Array<{ jobId: string; by: string; outcome: CancelOutcome['status'] }> = [];
   /** While set, every enqueue fails as an unreachable Redis does. */
   unavailable = false;
+  /** Every request that added a job, in order (what a worker would get besides the payload). */
+  readonly added: EnqueueRequest[] = [];
 
   constructor(options: { clock: () => number; kinds?: JobKindRegistry }) {
     this.#clock = options.clock;
@@ -107,6 +109,7 @@ export class MemoryJobs implements JobsPort {
     if (this.unavailable) throw new StoreUnavailableError('Connection is closed');
     const jobId = request.jobId ?? randomUUID();
     if (this.#jobs.has(jobId)) return { jobId, duplicate: true };
+    this.added.push(request);
     this.#jobs.set(jobId, {
       info: {
         jobId,
