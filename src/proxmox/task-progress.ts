@@ -1,5 +1,5 @@
 // Progress as PVE's own task logs show it. These parse log lines (task output), not error
-// messages: the formats come from qemu-server and pve-storage.
+// messages: the formats come from qemu-server, pve-storage and vzdump.
 
 const UNIT: Record<string, number> = { B: 1, KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30, TiB: 2 ** 40 };
 
@@ -9,8 +9,18 @@ const PERCENT = /\((\d+(?:\.\d+)?)%\)/;
 const TRANSFERRED =
   /transferred (\d+(?:\.\d+)?) ?(B|KiB|MiB|GiB|TiB) of (\d+(?:\.\d+)?) ?(B|KiB|MiB|GiB|TiB)/;
 
+// vzdump: "INFO:  54% (17.4 GiB of 32.0 GiB) in 12s, read: 1.5 GiB/s, write: 198.7 MiB/s" (the
+// percent leads the line; test/conformance/pve/fixtures/backups/vzdump-task-log-dir.9.json).
+const VZDUMP = /^INFO:\s+(\d{1,3})% \(/;
+// vzdump's summary "INFO: backup is sparse: 26.84 GiB (83%) total zero data" is a share of zeros,
+// not progress.
+const NOT_PROGRESS = /backup is sparse:/;
+
 /** The percentage a log line reports, if any (0..100). */
 export function progressFromLogLine(line: string): number | undefined {
+  const vzdump = VZDUMP.exec(line);
+  if (vzdump) return clamp(Number(vzdump[1]));
+  if (NOT_PROGRESS.test(line)) return undefined;
   const percent = PERCENT.exec(line);
   if (percent) return clamp(Number(percent[1]));
   const transferred = TRANSFERRED.exec(line);

@@ -15,6 +15,14 @@ describe('progressFromLogLine', () => {
     ).toBe(25);
   });
 
+  it('reads vzdump’s progress lines, and not the share of zeros in its summary', () => {
+    expect(
+      progressFromLogLine('INFO:  54% (17.4 GiB of 32.0 GiB) in 12s, read: 1.5 GiB/s, write: 198.7 MiB/s'),
+    ).toBe(54);
+    expect(progressFromLogLine('INFO: 100% (628.0 MiB of 628.0 MiB) in 3s, read: 209.3 MiB/s')).toBe(100);
+    expect(progressFromLogLine('INFO: backup is sparse: 26.84 GiB (83%) total zero data')).toBeUndefined();
+  });
+
   it('returns undefined for other lines', () => {
     expect(progressFromLogLine("starting migration of VM 100 to node 'node03'")).toBeUndefined();
   });
