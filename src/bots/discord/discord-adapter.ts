@@ -1,8 +1,9 @@
 // Discord through discord.js on the gateway. Only the servers (guilds) the operator named are
 // served: an interaction from any other server, or a DM, is answered privately and nothing runs.
-// `/pve <subcommand>` is acknowledged at once, privately (Discord allows 3 seconds), its options
-// written as the command line the grammar parses, and submitted to the core with the
-// interaction's id, which the core handles once however often Discord delivers it. The handling
+// `/pve <subcommand>` (or `/pve <group> <subcommand>`: discord-layout.ts) is acknowledged at
+// once, privately (Discord allows 3 seconds), its options written as the command line the
+// grammar parses, and submitted to the core with the interaction's id, which the core handles
+// once however often Discord delivers it. The handling
 // runs later, from the intake, in this replica or another: so the interaction is recorded first
 // in the interaction registry (interaction-registry.ts, shared through Redis), and every private
 // answer goes through the interaction's webhook with the token found there, from any replica.
@@ -15,7 +16,8 @@
 // replies to it in the channel: request-threads.ts): progress as one message edited in place,
 // the result as a new message that mentions the requester. A click is acknowledged without a
 // visible change and submitted the same way; what it says to the clicker alone is a follow-up
-// of the click's own interaction.
+// of the click's own interaction. A click on a command a result offers (Roll back) is a request
+// of its own, as if typed where the result is: a new request message, the result left as it is.
 //
 // Every public write uses the bot token and the ids in the ThreadRef, so a request approved an
 // hour later, or after a restart, still lands where it belongs; interaction tokens (15 minutes)
@@ -28,6 +30,7 @@
 // A message's files (the digest's chart) are attached to the message that carries its card, the
 // first picture drawn inside the card's embed; an edited message gets them with its first post.
 import {
+  ApplicationCommandOptionType,
   type AutocompleteInteraction,
   type ButtonInteraction,
   type ChatInputCommandInteraction,
@@ -45,9 +48,10 @@ import {
 import type { ChatEvent, ChatUser } from '../../core/chat-event.js';
 import type { SuggestionKind } from '../../core/cluster-directory.js';
 import type { CoreApi } from '../../core/core-api.js';
-import { findCommand, valueKindOf } from '../../core/grammar/index.js';
+import { commandDefinitions, valueKindOf } from '../../core/grammar/index.js';
 import type { Attachment, Card, CardStatus, OutgoingMessage } from '../../core/message.js';
 import { quoteCommandText } from '../../core/quote-command-text.js';
+import { RUN_COMMAND_ACTION } from '../../core/render-job-event.js';
 import type { ThreadRef } from '../../jobs/job-events.js';
 import type { Logger } from '../../logger.js';
 import type { Metrics } from '../../metrics.js';
@@ -57,6 +61,7 @@ import { EditCoalescer } from '../edit-coalescer.js';
 import { MemoryMessageRefs, type MessageRefs, rememberingWrite } from '../message-refs.js';
 import { acknowledgeInteraction } from './acknowledge-interaction.js';
 import { parseButtonCustomId } from './button-custom-id.js';
+import { findDiscordSubcommand } from './discord-layout.js';
 import { createDiscordRestRequest, type DiscordRestRequest } from './discord-rest-request.js';
 import { type DiscordThread, discordThreadOf, discordUserId } from './discord-thread.js';
 import {
@@ -104,6 +109,8 @@ export interface DiscordAdapterOptions {
 /** Statuses after which a message may still change; any other is final. */
 const OPEN_STATUSES: ReadonlySet<CardStatus> = new Set(['running', 'pending']);
 const CHOICE_MAX = 100;
+/** Discord shows at most 25 autocomplete choices. */
+const CHOICES_SHOWN = 25;
 const NO_MENTIONS = { parse: [] as never[] };
 
 interface EditContent {
@@ -126,6 +133,17 @@ function isRetryable(error: unknown): boolean {
   if (error instanceof DiscordAPIError) return error.status >= 500;
   const status = (error as { status?: unknown }).status;
   return typeof status === 'number' ? status >= 500 : true;
+}
+
+/** The command names `help` offers as they are typed: those starting so first, then those containing it. */
+function commandSuggestions(typed: string): Array<{ label: string; value: string }> {
+  const text = typed.trim().toLowerCase();
+  const names = commandDefinitions.map((c) => c.name);
+  const ranked = [
+    ...names.filter((n) => n.startsWith(text)),
+    ...names.filter((n) => !n.startsWith(text) && n.includes(text)),
+  ];
+  return ranked.slice(0, CHOICES_SHOWN).map((name) => ({ label: name, value: name }));
 }
 
 /** A reply pointing at the request message; posted plainly should that message be gone. */
@@ -567,12 +585,16 @@ export class DiscordAdapter implements ChatAdapter {
   }
 
   async #onCommand(interaction: ChatInputCommandInteraction): Promise<void> {
+    const group = interaction.options.getSubcommandGroup(false);
     const subcommand = interaction.options.getSubcommand(false) ?? 'help';
+    // The subcommand's options: under `/pve`, or one level deeper in a group.
+    let invoked = interaction.options.data[0];
+    if (invoked?.type === ApplicationCommandOptionType.SubcommandGroup) invoked = invoked.options?.[0];
     const options = new Map<string, OptionValue>();
-    for (const option of interaction.options.data[0]?.options ?? []) {
+    for (const option of invoked?.options ?? []) {
       if (option.value !== undefined) options.set(option.name, option.value);
     }
-    const text = interactionToText(subcommand, options);
+    const text = interactionToText({ group, subcommand }, options);
     // At once, before anything that may be slow (Discord forgets an interaction not answered in
     // 3 s), and privately: nothing is public before the core has accepted the command.
     const answered = await acknowledgeInteraction(
@@ -610,7 +632,12 @@ export class DiscordAdapter implements ChatAdapter {
     const answered = await acknowledgeInteraction(() => interaction.deferUpdate(), interaction, this.#logger);
     if (!answered) return;
     // The click's own interaction carries what is said to the clicker alone ("you may not").
-    const thread: DiscordThread = { ...this.#threadOfButton(interaction), interaction: interaction.id };
+    const thread: DiscordThread = {
+      ...(action === RUN_COMMAND_ACTION
+        ? this.#threadOfOffer(interaction, value)
+        : this.#threadOfButton(interaction)),
+      interaction: interaction.id,
+    };
     await this.#remember(interaction, false);
     await this.#submit(interaction, thread, () =>
       this.#core!.press({
@@ -660,16 +687,36 @@ export class DiscordAdapter implements ChatAdapter {
     return { ...base, message: repliedTo ?? message.id };
   }
 
+  /**
+   * A command a result offered ("Roll back"): a request of its own, as if the presser had typed
+   * it where the result is (that thread, or the channel), with a request message of its own. The
+   * result's message is not a request message and is left as it is.
+   */
+  #threadOfOffer(interaction: ButtonInteraction, command: string): DiscordThread {
+    return {
+      platform: 'discord',
+      channel: interaction.channelId,
+      ...(interaction.channel?.isThread() ? { replies: 'channel' as const } : {}),
+      user: interaction.user.id,
+      command: quoteCommandText(command),
+    };
+  }
+
   async #onAutocomplete(interaction: AutocompleteInteraction): Promise<void> {
     const focused = interaction.options.getFocused(true);
-    const command = findCommand(interaction.options.getSubcommand(false) ?? '');
-    const definition =
-      command?.positionals.find((p) => p.name === focused.name) ?? command?.flags[focused.name];
-    const kind = definition ? valueKindOf(definition.schema)?.kind : undefined;
+    const subcommand = findDiscordSubcommand(
+      interaction.options.getSubcommandGroup(false),
+      interaction.options.getSubcommand(false) ?? '',
+    );
+    const option = subcommand?.options.find((o) => o.name === focused.name);
+    const kind = option ? valueKindOf(option.definition.schema)?.kind : undefined;
+    const typed = String(focused.value);
     const suggestions =
       kind === 'guest' || kind === 'node' || kind === 'guest-or-node'
-        ? await this.#core!.suggest(kind satisfies SuggestionKind, String(focused.value))
-        : [];
+        ? await this.#core!.suggest(kind satisfies SuggestionKind, typed)
+        : kind === 'command'
+          ? commandSuggestions(typed)
+          : [];
     await interaction.respond(
       suggestions.map((s) => ({ name: truncate(s.label, CHOICE_MAX), value: truncate(s.value, CHOICE_MAX) })),
     );

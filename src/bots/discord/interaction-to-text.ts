@@ -1,10 +1,18 @@
 // A Discord subcommand with its options, written as the command line the grammar parses
-// (`migrate TestVM node03 --online`), so Discord, Slack and the console share one parser, one
-// set of error messages and one audit text. Values are quoted when they would otherwise be read
-// as several words or as a flag.
-import { type CommandDefinition, findCommand } from '../../core/grammar/index.js';
+// (`migrate TestVM node03 --online`; `/pve snapshot delete` with vm and snapshot becomes
+// `snapshot delete TestVM before-upgrade`), so Discord, Slack and the console share one parser,
+// one set of error messages and one audit text. Values are quoted when they would otherwise be
+// read as several words or as a flag.
+import type { FlagDefinition } from '../../core/grammar/index.js';
+import { findDiscordSubcommand } from './discord-layout.js';
 
 export type OptionValue = string | number | boolean;
+
+/** The subcommand an interaction invoked: `migrate`, or `take` in the group `snapshot`. */
+export interface InvokedSubcommand {
+  readonly group?: string | null | undefined;
+  readonly subcommand: string;
+}
 
 function quoteWord(value: string): string {
   if (value !== '' && !/[\s"'“”‘’„‚‟‛]/.test(value) && !value.startsWith('-')) return value;
@@ -14,23 +22,28 @@ function quoteWord(value: string): string {
   return value;
 }
 
-export function interactionToText(subcommand: string, options: ReadonlyMap<string, OptionValue>): string {
-  const command: CommandDefinition | undefined = findCommand(subcommand);
-  // A command Discord still offers but this version no longer knows: the grammar says so.
-  if (!command) return subcommand;
-  const words: string[] = [command.name];
-  for (const positional of command.positionals) {
-    const value = options.get(positional.name);
-    if (value !== undefined) words.push(quoteWord(String(value)));
-  }
-  for (const [name, flag] of Object.entries(command.flags)) {
-    const value = options.get(name);
-    if (value === undefined || value === false) continue;
-    if (flag.value === undefined) {
-      if (value === true) words.push(`--${name}`);
+export function interactionToText(
+  invoked: InvokedSubcommand | string,
+  options: ReadonlyMap<string, OptionValue>,
+): string {
+  const { group, subcommand } = typeof invoked === 'string' ? { subcommand: invoked } : invoked;
+  const found = findDiscordSubcommand(group, subcommand);
+  // A subcommand Discord still offers but this version no longer knows: the grammar says so (a
+  // grouped one as one word, which no command reads as its arguments).
+  if (!found) return group ? `${group}-${subcommand}` : subcommand;
+  const words: string[] = [found.command.name, ...found.words];
+  const flags: string[] = [];
+  for (const option of found.options) {
+    const value = options.get(option.name);
+    if (value === undefined) continue;
+    if (!option.flag) {
+      words.push(quoteWord(String(value)));
       continue;
     }
-    words.push(`--${name}`, quoteWord(String(value)));
+    if (value === false) continue;
+    if ((option.definition as FlagDefinition).value !== undefined)
+      flags.push(`--${option.name}`, quoteWord(String(value)));
+    else if (value === true) flags.push(`--${option.name}`);
   }
-  return words.join(' ');
+  return [...words, ...flags].join(' ');
 }

@@ -3,6 +3,7 @@
 // commands; an overwrite leaves nothing stale behind. Nothing is registered globally: the bot
 // answers only its own servers, so a command offered everywhere would only meet refusals.
 import { REST, type RESTOptions, Routes } from 'discord.js';
+import { discordSubcommands } from './discord-layout.js';
 import { createDiscordRestRequest } from './discord-rest-request.js';
 import { slashCommandDefinitions } from './slash-command-definitions.js';
 
@@ -16,7 +17,7 @@ export interface RegisterCommandsOptions {
 
 export interface RegisteredCommands {
   guildIds: string[];
-  /** The subcommands `/pve` now has. */
+  /** The subcommands `/pve` now has, a grouped one with its group (`snapshot take`). */
   subcommands: string[];
 }
 
@@ -37,6 +38,6 @@ export async function registerCommands(options: RegisterCommandsOptions): Promis
   }
   return {
     guildIds: [...options.guildIds],
-    subcommands: (body[0]?.options ?? []).map((option) => option.name),
+    subcommands: discordSubcommands().map((s) => (s.group === undefined ? s.name : `${s.group} ${s.name}`)),
   };
 }

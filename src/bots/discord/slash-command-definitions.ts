@@ -1,9 +1,11 @@
 // `/pve` as Discord sees it: one chat-input command whose subcommands are the grammar's commands,
-// each positional and flag a typed option. Derived from the grammar, so a new command reaches
-// Discord with `pve-chatops discord:register` and nothing else. Names of guests and nodes are
-// autocompleted; integers are number options with their bounds; `help` offers the command names.
+// directly or in groups (discord-layout.ts), each positional and flag a typed option. Derived from
+// the grammar, so a new command reaches Discord with `pve-chatops discord:register` and nothing
+// else. Names of guests and nodes, and `help`'s command names, are autocompleted; integers are
+// number options with their bounds.
 import {
   type APIApplicationCommandBasicOption,
+  type APIApplicationCommandSubcommandGroupOption,
   type APIApplicationCommandSubcommandOption,
   ApplicationCommandOptionType,
   ApplicationCommandType,
@@ -11,14 +13,9 @@ import {
   InteractionContextType,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord-api-types/v10';
-import {
-  type CommandDefinition,
-  commandDefinitions,
-  type FlagDefinition,
-  type PositionalDefinition,
-  valueKindOf,
-} from '../../core/grammar/index.js';
+import { type FlagDefinition, type PositionalDefinition, valueKindOf } from '../../core/grammar/index.js';
 import { truncate } from '../card-marks.js';
+import { type DiscordOption, type DiscordSubcommand, discordLayout } from './discord-layout.js';
 
 export const DISCORD_COMMAND = 'pve';
 const DESCRIPTION_MAX = 100;
@@ -32,14 +29,17 @@ function describe(text: string): string {
 function valueOption(
   name: string,
   definition: PositionalDefinition | FlagDefinition,
+  description: string,
   required: boolean,
 ): APIApplicationCommandBasicOption {
-  const common = { name, description: describe(definition.description), required };
+  const common = { name, description: describe(description), required };
   const kind = valueKindOf(definition.schema);
   switch (kind?.kind) {
     case 'guest':
     case 'node':
     case 'guest-or-node':
+    // The command names are completed too: there are more than the 25 choices Discord allows.
+    case 'command':
       return { ...common, type: ApplicationCommandOptionType.String, autocomplete: true };
     case 'integer':
       return {
@@ -54,44 +54,45 @@ function valueOption(
         type: ApplicationCommandOptionType.String,
         choices: kind.values.map((value) => ({ name: value, value })),
       };
-    case 'command':
-      return {
-        ...common,
-        type: ApplicationCommandOptionType.String,
-        choices: commandDefinitions.slice(0, 25).map((c) => ({ name: c.name, value: c.name })),
-      };
     default:
       return { ...common, type: ApplicationCommandOptionType.String };
   }
 }
 
-export function subcommandOf(command: CommandDefinition): APIApplicationCommandSubcommandOption {
-  const options: APIApplicationCommandBasicOption[] = command.positionals.map((p) =>
-    valueOption(p.name, p, !p.optional),
-  );
-  for (const [name, flag] of Object.entries(command.flags)) {
-    options.push(
-      flag.value === undefined
-        ? {
-            name,
-            description: describe(flag.description),
-            type: ApplicationCommandOptionType.Boolean,
-            required: false,
-          }
-        : valueOption(name, flag, false),
-    );
-  }
+function optionOf(option: DiscordOption): APIApplicationCommandBasicOption {
+  if (option.flag && (option.definition as FlagDefinition).value === undefined)
+    return {
+      name: option.name,
+      description: describe(option.description),
+      type: ApplicationCommandOptionType.Boolean,
+      required: false,
+    };
+  return valueOption(option.name, option.definition, option.description, option.required);
+}
+
+export function subcommandOf(subcommand: DiscordSubcommand): APIApplicationCommandSubcommandOption {
   return {
     type: ApplicationCommandOptionType.Subcommand,
-    name: command.name,
-    description: describe(command.summary),
-    options,
+    name: subcommand.name,
+    description: describe(subcommand.summary),
+    options: subcommand.options.map(optionOf),
+  };
+}
+
+function groupOf(
+  name: string,
+  subcommands: readonly DiscordSubcommand[],
+): APIApplicationCommandSubcommandGroupOption {
+  return {
+    type: ApplicationCommandOptionType.SubcommandGroup,
+    name,
+    description: describe(`${name} commands: ${subcommands.map((s) => s.name).join(', ')}`),
+    options: subcommands.map(subcommandOf),
   };
 }
 
 /** The body of `PUT /applications/{id}[/guilds/{id}]/commands`: the whole set, replacing what was there. */
 export function slashCommandDefinitions(): RESTPostAPIChatInputApplicationCommandsJSONBody[] {
-  const all: readonly CommandDefinition[] = commandDefinitions;
   return [
     {
       name: DISCORD_COMMAND,
@@ -100,7 +101,9 @@ export function slashCommandDefinitions(): RESTPostAPIChatInputApplicationComman
       // Guild channels only: policies name guild roles, and a DM has no thread to report into.
       contexts: [InteractionContextType.Guild],
       integration_types: [ApplicationIntegrationType.GuildInstall],
-      options: all.map(subcommandOf),
+      options: discordLayout().map((entry) =>
+        entry.type === 'group' ? groupOf(entry.name, entry.subcommands) : subcommandOf(entry.subcommand),
+      ),
     },
   ];
 }

@@ -38,6 +38,7 @@ const definition = defineCommand({
       value: 'mode',
     },
   },
+  discord: { group: 'backup', name: 'run' },
   risk: 'disruptive',
   examples: ['backup TestVM', 'backup TestVM ct-dns01 --storage pbs-backup', 'backup 200 --mode stop'],
 });

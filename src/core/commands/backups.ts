@@ -11,6 +11,7 @@ const definition = defineCommand({
   description:
     'Every backup storage the cluster has (a Proxmox Backup Server included), newest first: when each archive was made (UTC), where, its size and format, whether it is protected or verified. Says so when there are none, and names the scheduled backup jobs that take the guest, or that none does.',
   positionals: [{ name: 'vm', schema: vmRef(), description: 'the guest (name or vmid)' }],
+  discord: { group: 'backup', name: 'list' },
   risk: 'read',
   examples: ['backups TestVM', 'backups 200'],
 });

@@ -7,6 +7,7 @@ const definition = defineCommand({
   name: 'cancel',
   summary: 'Cancel a job (stops its Proxmox task)',
   positionals: [{ name: 'job', schema: jobId(), description: 'the job id (from `jobs` or the job message)' }],
+  discord: { group: 'jobs', name: 'cancel' },
   risk: 'read',
   examples: ['cancel 42', 'cancel migrate-7f3a'],
 });

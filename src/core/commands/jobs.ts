@@ -8,6 +8,7 @@ const definition = defineCommand({
   summary: 'List the recent jobs: yours, or everyone’s where the policy allows',
   description:
     'Shown to you alone. Everyone’s jobs only when the policy names you in its `jobs` entry; otherwise your own.',
+  discord: { group: 'jobs', name: 'list' },
   risk: 'read',
   examples: ['jobs'],
 });

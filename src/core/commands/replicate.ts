@@ -39,6 +39,11 @@ const definition = defineCommand({
       value: 'event',
     },
   },
+  discord: {
+    group: 'replication',
+    name: 'create',
+    summary: 'Create a replication job: a guest’s local ZFS disks to another node, on a schedule',
+  },
   risk: 'disruptive',
   examples: ['replicate TestVM node02', 'replicate 100 node03 --schedule */30'],
 });

@@ -42,6 +42,16 @@ const definition = defineCommand({
     if (args.action === 'list' && args.id !== undefined) return 'replication list takes no job id';
     return undefined;
   },
+  discord: [
+    { group: 'replication', name: 'list', summary: 'Show the storage replication jobs', positionals: [] },
+    {
+      group: 'replication',
+      name: 'run',
+      summary: 'Run a storage replication job now',
+      words: ['run'],
+      positionals: [{ name: 'id', required: true }],
+    },
+  ],
   risk: 'read',
   examples: ['replication', 'replication run 100-0'],
 });

@@ -27,6 +27,7 @@ const definition = defineCommand({
   flags: {
     start: { schema: z.boolean(), description: 'start the guest after the rollback' },
   },
+  discord: { group: 'snapshot', name: 'rollback' },
   risk: 'disruptive',
   examples: ['rollback TestVM before-upgrade', 'rollback 100 before-upgrade --start'],
 });

@@ -71,6 +71,25 @@ const definition = defineCommand({
       return `too many arguments for snapshot: ${quoteInput(args.snapshot)} is extra; usage \`snapshot <vm> [name] [--vmstate] [--description <text>]\` or \`snapshot delete <vm> <snapshot>\``;
     return args.name === undefined ? undefined : newSnapshotNameProblem(args.name);
   },
+  discord: [
+    {
+      group: 'snapshot',
+      name: 'take',
+      summary: 'Take a snapshot of a guest (the result offers Roll back)',
+      positionals: [{ name: 'vm', description: 'the guest (name or vmid)' }, 'name'],
+    },
+    {
+      group: 'snapshot',
+      name: 'delete',
+      summary: 'Delete a snapshot of a guest (it can no longer be rolled back to)',
+      words: [DELETE],
+      positionals: [
+        { name: 'vm', description: 'the guest (name or vmid)' },
+        { name: 'snapshot', description: 'the snapshot to delete', required: true },
+      ],
+      flags: [],
+    },
+  ],
   risk: 'disruptive',
   examples: [
     'snapshot TestVM',

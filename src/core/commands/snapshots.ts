@@ -11,6 +11,7 @@ const definition = defineCommand({
   description:
     'The snapshots as PVE keeps them, each under the one it was taken from, with its date (UTC), whether it holds the RAM, whether the bot took it (named chatops-<date>-<time>), and where the guest is now (“you are here”).',
   positionals: [{ name: 'vm', schema: vmRef(), description: 'the guest (name or vmid)' }],
+  discord: { group: 'snapshot', name: 'list' },
   risk: 'read',
   examples: ['snapshots TestVM', 'snapshots 200'],
 });

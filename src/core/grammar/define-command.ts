@@ -53,6 +53,35 @@ export type CommandArgs<P extends readonly PositionalDefinition[], F extends Fla
   PositionalArgs<P> & FlagArgs<F>
 >;
 
+/**
+ * A positional a Discord subcommand offers: its name, or its name with what differs there (the
+ * description shown, or required where the command's grammar has it optional).
+ */
+export type DiscordPositional<P extends string = string> =
+  | P
+  | { readonly name: P; readonly description?: string; readonly required?: boolean };
+
+/**
+ * Where a command sits on Discord, whose `/pve` is a fixed tree with limits (at most 25
+ * subcommands or groups under `/pve`, 25 subcommands in a group): the subcommand `name` of the
+ * group `group` (`/pve snapshot take`) instead of a subcommand of its own. What it sends is still
+ * the command line as typed (`snapshot TestVM`), so nothing but Discord's layout depends on it.
+ */
+export interface DiscordPlacement<P extends string = string, F extends string = string> {
+  /** Lower case, at most 32 characters; the group's members are its subcommands, in the registry's order. */
+  readonly group: string;
+  /** Lower case, at most 32 characters. */
+  readonly name: string;
+  /** The subcommand's description; the command's summary when absent. */
+  readonly summary?: string;
+  /** Words written after the command's name, before the options: `delete` for `snapshot delete`. */
+  readonly words?: readonly string[];
+  /** The positionals offered, in the order they are written; every one when absent. */
+  readonly positionals?: readonly DiscordPositional<P>[];
+  /** The flags offered; every one when absent. */
+  readonly flags?: readonly F[];
+}
+
 export interface CommandSpec<
   N extends string,
   P extends readonly PositionalDefinition[],
@@ -74,6 +103,14 @@ export interface CommandSpec<
   /** A rule across arguments: the message when broken, `undefined` when fine. */
   validate?(args: CommandArgs<P, F>): string | undefined;
   readonly aliases?: readonly string[];
+  /**
+   * Where it sits on Discord when not a subcommand of its own (one placement, or several when
+   * its forms are subcommands of their own: `snapshot take`, `snapshot delete`). See
+   * `DiscordPlacement`.
+   */
+  readonly discord?:
+    | DiscordPlacement<NoInfer<P[number]['name']>, NoInfer<keyof F & string>>
+    | readonly DiscordPlacement<NoInfer<P[number]['name']>, NoInfer<keyof F & string>>[];
 }
 
 export interface CommandDefinition<
@@ -114,6 +151,43 @@ export function defineCommand<
     if (p.optional && later.some((q) => !q.optional))
       problems.push(`optional '${p.name}' before a required one`);
   });
+  for (const placement of discordPlacements(spec))
+    problems.push(...placementProblems(placement, positionals, flags));
   if (problems.length > 0) throw new Error(`command '${spec.name}': ${problems.join('; ')}`);
   return { ...spec, positionals, flags, exclusive: spec.exclusive ?? [], aliases: spec.aliases ?? [] };
+}
+
+/** A command's Discord placements, as a list (none: a subcommand of its own). */
+export function discordPlacements(command: {
+  readonly discord?: DiscordPlacement | readonly DiscordPlacement[] | undefined;
+}): readonly DiscordPlacement[] {
+  const { discord } = command;
+  if (discord === undefined) return [];
+  return isPlacementList(discord) ? discord : [discord];
+}
+
+function isPlacementList(
+  discord: DiscordPlacement | readonly DiscordPlacement[],
+): discord is readonly DiscordPlacement[] {
+  return Array.isArray(discord);
+}
+
+const DISCORD_NAME = /^[a-z][a-z0-9-]{0,31}$/;
+
+function placementProblems(
+  placement: DiscordPlacement,
+  positionals: readonly PositionalDefinition[],
+  flags: FlagDefinitions,
+): string[] {
+  const at = `discord ${placement.group} ${placement.name}`;
+  const problems: string[] = [];
+  for (const name of [placement.group, placement.name])
+    if (!DISCORD_NAME.test(name))
+      problems.push(`${at}: '${name}' is not a lower-case word of at most 32 characters`);
+  const offered = (placement.positionals ?? []).map((p) => (typeof p === 'string' ? p : p.name));
+  for (const name of offered)
+    if (!positionals.some((p) => p.name === name)) problems.push(`${at}: no positional '${name}'`);
+  if (new Set(offered).size < offered.length) problems.push(`${at}: a positional offered twice`);
+  for (const name of placement.flags ?? []) if (!(name in flags)) problems.push(`${at}: no flag '${name}'`);
+  return problems;
 }

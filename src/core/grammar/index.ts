@@ -12,11 +12,13 @@ export type {
   CommandDefinition,
   CommandRisk,
   CommandSpec,
+  DiscordPlacement,
+  DiscordPositional,
   FlagDefinition,
   ParsedCommandOf,
   PositionalDefinition,
 } from './define-command.js';
-export { defineCommand } from './define-command.js';
+export { defineCommand, discordPlacements } from './define-command.js';
 export { commandHelp, helpText } from './help-text.js';
 export { MAX_COMMAND_LENGTH, type ParseResult, parseCommand } from './parse-command.js';
 export { type ValueKind, valueKindOf } from './value-schemas.js';
