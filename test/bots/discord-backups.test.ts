@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningChatOps, startChatOps } from '../../src/app/start-chatops.js';
 import { DiscordAdapter } from '../../src/bots/discord/discord-adapter.js';
 import { RedisInteractionRegistry } from '../../src/bots/discord/interaction-registry.js';
+import { registerCommands } from '../../src/bots/discord/register-commands.js';
 import { RedisMessageRefs } from '../../src/bots/message-refs.js';
 import { parsePolicy } from '../../src/core/policy/index.js';
 import { JobWorker } from '../../src/jobs/job-worker.js';
@@ -90,6 +91,13 @@ async function startBot(
 async function startDiscordChat(speed = 50): Promise<DiscordChat> {
   const fake = await FakeDiscord.start();
   fake.addChannel(CHANNEL, 'ops');
+  // Registered as `discord:register` would: the fake then refuses a subcommand or option the bot never declared.
+  await registerCommands({
+    token: fake.token,
+    applicationId: fake.applicationId,
+    guildIds: [fake.guildId],
+    apiUrl: fake.apiUrl,
+  });
   fake.addRole(ONCALL_ROLE, 'on-call');
   const sim = await startSimulator({ port: 0, speed, authFailureDelayMs: 0 });
   const redis = createRedis(REDIS_URL, silentLogger, 'test');
@@ -168,7 +176,7 @@ describe('backups through Discord', () => {
     const backup = fake.slashCommand({
       user: ALICE,
       channelId: CHANNEL,
-      subcommand: 'backup',
+      subcommand: 'backup run',
       options: { vms: 'TestVM' },
     });
     await backup.acknowledged;
@@ -189,7 +197,7 @@ describe('backups through Discord', () => {
     const backups = fake.slashCommand({
       user: ALICE,
       channelId: CHANNEL,
-      subcommand: 'backups',
+      subcommand: 'backup list',
       options: { vm: 'TestVM' },
     });
     await backups.acknowledged;

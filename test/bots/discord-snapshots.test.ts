@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningChatOps, startChatOps } from '../../src/app/start-chatops.js';
 import { DiscordAdapter } from '../../src/bots/discord/discord-adapter.js';
 import { RedisInteractionRegistry } from '../../src/bots/discord/interaction-registry.js';
+import { registerCommands } from '../../src/bots/discord/register-commands.js';
 import { RedisMessageRefs } from '../../src/bots/message-refs.js';
 import { parsePolicy } from '../../src/core/policy/index.js';
 import { JobWorker } from '../../src/jobs/job-worker.js';
@@ -95,6 +96,13 @@ async function startBot(
 async function startDiscordChat(speed = 50): Promise<DiscordChat> {
   const fake = await FakeDiscord.start();
   fake.addChannel(CHANNEL, 'ops');
+  // Registered as `discord:register` would: the fake then refuses a subcommand or option the bot never declared.
+  await registerCommands({
+    token: fake.token,
+    applicationId: fake.applicationId,
+    guildIds: [fake.guildId],
+    apiUrl: fake.apiUrl,
+  });
   fake.addRole(ONCALL_ROLE, 'on-call');
   const sim = await startSimulator({ port: 0, speed, authFailureDelayMs: 0 });
   const redis = createRedis(REDIS_URL, silentLogger, 'test');
@@ -178,7 +186,7 @@ describe('snapshots through Discord', () => {
     const interaction = fake.slashCommand({
       user: ALICE,
       channelId: CHANNEL,
-      subcommand: 'snapshot',
+      subcommand: 'snapshot take',
       options: { vm: 'TestVM', description: 'before the change' },
     });
     await interaction.acknowledged;
@@ -198,10 +206,17 @@ describe('snapshots through Discord', () => {
     const cores = c.sim.cluster.guest(100)!.cores;
     c.sim.cluster.guest(100)!.cores = cores + 2;
 
+    const resultBefore = structuredClone(fake.messages(request.id).find((m) => m.id === result.id)!);
     await fake.clickButton({ user: ALICE, message: result, customId: buttonIds(result)[0]! }).acknowledged;
     const card = await fake.waitFor(() =>
       fake.messages().find((m) => buttonIds(m).some((id) => id.startsWith('pve:approve:'))),
     );
+    // A request of its own, in the snapshot's thread, as if Alice had typed it there; the
+    // snapshot's result keeps its card and its Roll back button.
+    expect(card.id).not.toBe(result.id);
+    expect(card.channelId).toBe(request.id);
+    expect(card.content).toBe(`<@${ALICE.id}> ran \`/pve rollback 100 ${name}\``);
+    expect(fake.messages(request.id).find((m) => m.id === result.id)).toEqual(resultBefore);
     expect(embedText(card)).toContain(`rollback TestVM (qemu/100) on node01 to \`${name}\``);
     expect(embedText(card)).toMatch(/of changes since .* will be lost/);
     const approve = buttonIds(card).find((id) => id.startsWith('pve:approve:'))!;
@@ -215,5 +230,33 @@ describe('snapshots through Discord', () => {
       20_000,
     );
     expect(c.sim.cluster.guest(100)!.cores).toBe(cores);
+    expect(fake.messages(request.id).find((m) => m.id === result.id)).toEqual(resultBefore);
+  });
+
+  it('deletes a snapshot with /pve snapshot delete, its guest completed inside the group', async () => {
+    const c = await startDiscordChat();
+    chat = c;
+    const { fake } = c;
+    const choices = await fake.autocomplete({
+      user: ALICE,
+      channelId: CHANNEL,
+      subcommand: 'snapshot delete',
+      options: { vm: 'Tes' },
+      focused: 'vm',
+    });
+    expect(choices[0]).toMatchObject({ value: 'TestVM' });
+    const interaction = fake.slashCommand({
+      user: DAVE,
+      channelId: CHANNEL,
+      subcommand: 'snapshot delete',
+      options: { vm: 'TestVM', snapshot: 'nonesuch' },
+    });
+    await interaction.acknowledged;
+    // Typed as in Slack, so the grammar and the plan answer: no such snapshot, told privately.
+    const answer = await fake.waitFor(() =>
+      fake.ephemerals(DAVE.id).find((m) => /no snapshot named `nonesuch`/.test(embedText(m))),
+    );
+    expect(embedText(answer)).toContain('TestVM (qemu/100)');
+    expect(fake.messages(CHANNEL)).toEqual([]);
   });
 });

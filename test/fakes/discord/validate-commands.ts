@@ -7,7 +7,11 @@ const NAME = /^[-_'\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u;
 const SUBCOMMAND = 1;
 const GROUP = 2;
 const CHOICE_TYPES = new Set([3, 4, 10]);
-const MAX_COMMAND_CHARS = 4000;
+/**
+ * Names, descriptions and choice names and values of a command, its options and subcommands
+ * together (4000 until Discord raised it in February 2024: discord-api-docs pull request 6668).
+ */
+const MAX_COMMAND_CHARS = 8000;
 
 type Json = Record<string, unknown>;
 type Path = Array<string | number>;
