@@ -105,10 +105,10 @@ describe('the console chat', () => {
   }, 60_000);
 
   it('forces a node down past its guests only as the policy’s node-force entry allows', async () => {
-    const c = await startConsoleChat(`${DEMO_POLICY}
-  node-force:
-    allow: [oncall]
-`);
+    // The entry goes under `commands:`, wherever the demo policy's other sections are.
+    const c = await startConsoleChat(
+      DEMO_POLICY.replace('\ncommands:\n', '\ncommands:\n  node-force:\n    allow: [oncall]\n'),
+    );
     chat = c;
     c.type('/pve node reboot node01');
     await c.printed(/TestVM \(qemu\/100\) runs on node01 without HA and would go down with it/);

@@ -71,4 +71,24 @@ describe('snapshots in the console', () => {
     expect(c.sim.cluster.guest(100)!.memoryMiB).toBe(memory);
     expect(c.sim.cluster.guest(100)!.running).toBe(false);
   });
+
+  it('shows the Roll back button as the /pve line to type, and typing it asks on-call as a typed rollback does', async () => {
+    const c = await startConsoleChat(POLICY);
+    chat = c;
+    c.type('/pve snapshot TestVM');
+    const taken = await c.printed(/✅ Snapshot `chatops-\d{8}-\d{6}` of TestVM/);
+    const name = /`(chatops-[\d-]+)`/.exec(taken)![1]!;
+    const offered = `/pve rollback 100 ${name}`;
+    await c.printed(new RegExp(`\\[Roll back\\] → type \`${offered}\``));
+    expect(c.output()).not.toMatch(/type `roll back /);
+
+    const cores = c.sim.cluster.guest(100)!.cores;
+    c.sim.cluster.guest(100)!.cores = cores + 2;
+    c.type(offered);
+    await c.printed(new RegExp(`rollback TestVM \\(qemu/100\\) on node01 to \`${name}\``));
+    c.type('/as dave');
+    c.type('approve');
+    await c.printed(new RegExp(`✅ TestVM \\(qemu/100\\) rolled back to \`${name}\``));
+    expect(c.sim.cluster.guest(100)!.cores).toBe(cores);
+  });
 });

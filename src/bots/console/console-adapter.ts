@@ -1,5 +1,6 @@
 // A terminal chat, like Hubot's shell adapter: type `/pve migrate TestVM node03`, read the cards as
-// text, press a button by typing its label and id (`approve k3x9q2ab`), and act as someone else
+// text, press a button by typing its label and id (`approve k3x9q2ab`), or for a command a result
+// offers (Roll back) that command (`/pve rollback 100 before-upgrade`), and act as someone else
 // with `/as dave` to approve. It reads piped input too, so a demo can be scripted.
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
@@ -18,6 +19,7 @@ export const CONSOLE_HELP = `Console chat:
   cancel <id>        press Cancel on a request or a running job
   pause|resume|abort [id]
                      press Pause, Resume or Abort on a rolling upgrade
+  A command a result offers (Roll back) is shown as the /pve line to type.
   /quit              leave
 `;
 

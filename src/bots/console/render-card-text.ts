@@ -1,6 +1,7 @@
 // A Card as terminal text: a status mark, the title, fields, a text progress bar, log lines and the
 // buttons as the words to type.
-import type { Card, CardStatus } from '../../core/message.js';
+import type { Card, CardButton, CardStatus } from '../../core/message.js';
+import { RUN_COMMAND_ACTION } from '../../core/render-job-event.js';
 
 const MARK: Record<CardStatus, string> = {
   info: 'ℹ',
@@ -34,10 +35,20 @@ export function renderCardText(card: Card): string {
   return lines.join('\n');
 }
 
+/**
+ * What to type for a button: its label and value (`approve k3x9q2ab`); for a command a result
+ * offers (Roll back), the command itself (`/pve rollback 100 before-upgrade`), which runs as
+ * pressing it would.
+ */
+function typedFor(button: CardButton): string {
+  if (button.action === RUN_COMMAND_ACTION) return `/pve ${button.value}`;
+  return `${button.label.toLowerCase()} ${button.value}`;
+}
+
 /** The buttons as the words to type, or undefined when there are none. */
 export function renderButtons(card: Card): string | undefined {
   if (!card.buttons || card.buttons.length === 0) return undefined;
-  return `   buttons: ${card.buttons.map((b) => `[${b.label}] → type \`${b.label.toLowerCase()} ${b.value}\``).join('  ')}`;
+  return `   buttons: ${card.buttons.map((b) => `[${b.label}] → type \`${typedFor(b)}\``).join('  ')}`;
 }
 
 /** A running job in one or two lines: a terminal cannot edit the previous progress in place. */
