@@ -12,6 +12,7 @@ import { Core } from '../core/core.js';
 import { CommandIntake } from '../core/intake/command-intake.js';
 import type { Policy } from '../core/policy/index.js';
 import { RequestLedger } from '../core/request-ledger.js';
+import { AlertStore } from '../jobs/alerts/alert-store.js';
 import { type DigestSchedule, scheduleDigest } from '../jobs/digest-schedule.js';
 import { scheduleHaWatch } from '../jobs/ha-watch-schedule.js';
 import { JobQueue } from '../jobs/job-queue.js';
@@ -111,6 +112,8 @@ export async function startChatOps(options: ChatOpsOptions): Promise<RunningChat
     audit: new AuditLog(intake, { prefix }),
     // Each Slack trigger_id and Discord interaction id is handled once (replays, redeliveries).
     requests: new RequestLedger(intake, { prefix }),
+    // Alert cards: who acknowledged them, which types are snoozed.
+    alerts: new AlertStore(intake, { prefix }),
     policy: options.policy,
     sink: router,
     // A read shared with status jobs and other commands, up to the client's snapshot age (2 s by

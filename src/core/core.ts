@@ -5,6 +5,7 @@
 //   stages/decide-approval.ts    Approve, Deny, Cancel on an approval card; a job's proposal
 //   stages/control-job.ts        Cancel, Pause, Resume, Abort of a job
 //   stages/react-to-job-event.ts a job's progress and result, rendered and audited
+//   stages/alert-cards.ts        an alert's card, and its Acknowledge and Snooze 4h buttons
 // Each command's own behaviour is in its module under commands/.
 import type { JobEvent, ThreadRef } from '../jobs/job-events.js';
 import { jobIdForRequest } from '../jobs/job-queue.js';
@@ -15,7 +16,9 @@ import type { ButtonPress, CoreApi } from './core-api.js';
 import { parseCommand } from './grammar/index.js';
 import { type IntakeEntry, requestIdOf } from './intake/intake-entry.js';
 import type { CoreOptions } from './ports.js';
+import { ACK_ALERT_ACTION, SNOOZE_ALERT_ACTION } from './render-alert.js';
 import { RUN_COMMAND_ACTION } from './render-job-event.js';
+import { AlertCardStage } from './stages/alert-cards.js';
 import { JobControlStage } from './stages/control-job.js';
 import { CoreServices } from './stages/core-services.js';
 import { ApprovalStage } from './stages/decide-approval.js';
@@ -41,6 +44,7 @@ export class Core implements CoreApi {
   readonly #approvals: ApprovalStage;
   readonly #jobs: JobControlStage;
   readonly #events: JobEventStage;
+  readonly #alerts: AlertCardStage;
 
   constructor(options: CoreOptions) {
     this.#options = options;
@@ -48,6 +52,7 @@ export class Core implements CoreApi {
     this.#directory = options.directory ?? new ClusterDirectory({ readCluster: options.readCluster });
     this.#approvals = new ApprovalStage(this.#services);
     this.#jobs = new JobControlStage(this.#services);
+    this.#alerts = new AlertCardStage(this.#services);
     this.#events = new JobEventStage(this.#services, (thread, event) =>
       this.#approvals.propose(thread, event),
     );
@@ -182,6 +187,10 @@ export class Core implements CoreApi {
             },
             { claimed: true },
           );
+        case ACK_ALERT_ACTION:
+          return await this.#alerts.acknowledge(press);
+        case SNOOZE_ALERT_ACTION:
+          return await this.#alerts.snooze(press);
         default:
           await s.tell(press.thread, press.user, {
             title: `Unknown button '${press.action}'`,
@@ -198,6 +207,7 @@ export class Core implements CoreApi {
   }
 
   onJobEvent(thread: ThreadRef, event: JobEvent): Promise<void> {
+    if (event.type === 'alert') return this.#alerts.show(thread, event);
     return this.#events.onJobEvent(thread, event);
   }
 }

@@ -18,9 +18,10 @@ export type CardStatus =
 export interface CardButton {
   /**
    * What pressing it does: `approve`, `deny`, `cancel-request` (an approval request),
-   * `cancel-job`, `pause-job`, `resume-job`, `abort-job` (a job), or `run-command` (a command a
+   * `cancel-job`, `pause-job`, `resume-job`, `abort-job` (a job), `run-command` (a command a
    * result offers, e.g. "Roll back" on a snapshot: handled as if the presser typed `/pve <value>`
-   * in the thread, through the policy and any approval).
+   * in the thread, through the policy and any approval), `ack-alert` (value: the alert's key) or
+   * `snooze-alert` (value: the alert's type).
    */
   action: string;
   label: string;
@@ -45,13 +46,15 @@ export interface Card {
   footer?: string;
 }
 
-/** A file posted with a message: the digest's chart. */
+/** A file posted with a message: the digest's chart, an alert's full text (PVE's message, a log). */
 export interface Attachment {
-  /** The file name the platform shows: `cluster-2026-11-22.png`. */
+  /** The file name the platform shows: `cluster-2026-11-22.png`, `vzdump-node01.txt`. */
   name: string;
-  contentType: 'image/png';
+  /** A picture is drawn in the card where the platform can (Discord's embed); a text is a file. */
+  contentType: 'image/png' | 'text/plain';
+  /** The bytes; a text in UTF-8. */
   data: Uint8Array;
-  /** What the picture shows, for screen readers and clients that show no images. */
+  /** What the picture or the file shows, for screen readers and clients that show no images. */
   alt: string;
 }
 

@@ -4,6 +4,8 @@
 // in-memory ones (test/core/helpers/memory-ports.ts), so every command's policy and approval path
 // runs without Redis or the simulator. The chat side is the ChatSink (message.ts).
 import type { BalanceSettings } from '../config/balance-settings.js';
+import type { AlertType } from '../jobs/alerts/alert.js';
+import type { AlertAck, AlertSnooze, StoredAlert } from '../jobs/alerts/alert-store.js';
 import type {
   CancelOutcome,
   ControlOutcome,
@@ -59,6 +61,24 @@ export interface IntakePort {
   submit(entry: IntakeEntry): Promise<'accepted' | 'duplicate'>;
 }
 
+/**
+ * The alerts the workers published (alerts/alert-store.ts): their latest version and where their
+ * cards went, acknowledgements, snoozes. The AlertStore in production.
+ */
+export interface AlertsPort {
+  get(key: string): Promise<StoredAlert | undefined>;
+  /** Records who acknowledged `key` unless someone did first; the acknowledgement that stands. */
+  acknowledge(
+    key: string,
+    by: { id: string; name: string },
+    at: number,
+  ): Promise<{ ack: AlertAck; first: boolean }>;
+  ackOf(key: string): Promise<AlertAck | undefined>;
+  /** New alerts of `type` are held back until `until`. */
+  snooze(type: AlertType, until: number, by: { id: string; name: string }, now?: number): Promise<void>;
+  snoozeOf(type: AlertType, now?: number): Promise<AlertSnooze | undefined>;
+}
+
 export interface CoreOptions {
   queue: JobsPort;
   approvals: ApprovalsPort;
@@ -72,6 +92,12 @@ export interface CoreOptions {
    * (`rollback`, `snapshot delete`): an unknown name is refused before anyone approves it.
    */
   readSnapshots?: (guest: GuestRef) => Promise<SnapshotList>;
+  /**
+   * The alerts (cards of PVE notifications and of the cluster watch): read when a card is drawn
+   * (who acknowledged it), written by Acknowledge and Snooze 4h. Without it those buttons answer
+   * that alerts are not set up here.
+   */
+  alerts?: AlertsPort | undefined;
   /** The names for autocomplete; by default one fed by readCluster. */
   directory?: ClusterDirectory;
   logger?: Logger;

@@ -1,7 +1,14 @@
 // What a job's progress and result look like in chat, for every platform (adapters only choose
 // the markup). Progress is one message per job, edited in place; the result is a new reply so
 // people are notified, and the progress message shows the final state.
-import { type JobEvent, OFFER_COMMAND_MAX, type ResultEvent, type ThreadRef } from '../jobs/job-events.js';
+import {
+  type JobEvent,
+  OFFER_COMMAND_MAX,
+  type Offer,
+  type ProgressEvent,
+  type ResultEvent,
+  type ThreadRef,
+} from '../jobs/job-events.js';
 import { jobKinds } from '../jobs/kinds/index.js';
 import type { Card, CardButton, CardStatus, OutgoingMessage } from './message.js';
 
@@ -25,10 +32,13 @@ export function progressKey(jobId: string): string {
 export const RUN_COMMAND_ACTION = 'run-command';
 
 /**
- * A result's offers (a snapshot's "Roll back") as buttons; one whose command is too long for a
- * button is given as the line to type instead.
+ * A result's or an alert's offers (a snapshot's "Roll back") as buttons; one whose command is too
+ * long for a button is given as the line to type instead.
  */
-function renderOffers(offers: ResultEvent['offers']): { buttons: CardButton[]; lines: string[] } {
+export function renderOffers(offers: readonly Offer[] | undefined): {
+  buttons: CardButton[];
+  lines: string[];
+} {
   const buttons: CardButton[] = [];
   const lines: string[] = [];
   for (const offer of offers ?? []) {
@@ -39,7 +49,8 @@ function renderOffers(offers: ResultEvent['offers']): { buttons: CardButton[]; l
   return { buttons, lines };
 }
 
-export function renderJobEvent(thread: ThreadRef, event: JobEvent): OutgoingMessage[] {
+/** A job's progress or result (alerts are drawn by render-alert.ts). */
+export function renderJobEvent(thread: ThreadRef, event: ProgressEvent | ResultEvent): OutgoingMessage[] {
   if (isSilentResult(event)) return [];
   const key = progressKey(event.jobId);
   if (event.type === 'progress') {

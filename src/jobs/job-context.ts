@@ -1,6 +1,7 @@
 import type { ProxmoxClient } from '../proxmox/proxmox-client.js';
 import type { SshRunner } from '../proxmox/ssh/ssh-runner.js';
 import type { TaskResult } from '../proxmox/wait-for-task.js';
+import type { AlertInput } from './alerts/alert.js';
 import type { JobControl } from './job-controls.js';
 import type { JobData } from './job-data.js';
 import type { KindState } from './kind-state.js';
@@ -50,4 +51,11 @@ export interface JobContext<P> {
   control(): Promise<JobControl | undefined>;
   /** Reports a phase change to the chat. */
   progress(phase: string, extra?: { percent?: number; logLines?: string[]; upid?: string }): Promise<void>;
+  /**
+   * Publishes an alert (alerts/alert.ts) to the job's thread and copies (the alert channels): one
+   * card per alert key, edited in place when the same key comes again. A new key is held back
+   * while its type is snoozed, and beyond the per-type rate limit only counted; an update of a
+   * key already shown always goes through. Invalid input throws (a bug in the job).
+   */
+  alert(input: AlertInput): Promise<void>;
 }

@@ -2,6 +2,8 @@
 // They travel through the outbox (a Redis stream) to the bot process, which renders them for its
 // platform. Everything here is plain JSON, validated with zod where it is read back.
 import { z } from 'zod';
+import { alertSchema } from './alerts/alert.js';
+import { offerSchema } from './offer.js';
 
 /**
  * Where in the chat a job's messages belong. Opaque to jobs: only the adapter of `platform`
@@ -31,20 +33,7 @@ export const progressEventSchema = z.object({
 });
 export type ProgressEvent = z.infer<typeof progressEventSchema>;
 
-/**
- * How long an offer's command may be: it travels in the button itself, and Discord's custom_id
- * holds 100 characters (`pve:run-command:` takes 16). A longer one is shown as text to type.
- */
-export const OFFER_COMMAND_MAX = 80;
-
-/** A command a result offers to run next, as a button ("Roll back" on a snapshot's result). */
-export const offerSchema = z.object({
-  /** The button's label: `Roll back`. */
-  label: z.string().min(1),
-  /** As typed after `/pve`: `rollback 100 chatops-20260105-090000`. */
-  command: z.string().min(1),
-});
-export type Offer = z.infer<typeof offerSchema>;
+export { OFFER_COMMAND_MAX, type Offer, offerSchema } from './offer.js';
 
 export const resultEventSchema = z.object({
   type: z.literal('result'),
@@ -89,5 +78,24 @@ export const resultEventSchema = z.object({
 });
 export type ResultEvent = z.infer<typeof resultEventSchema>;
 
-export const jobEventSchema = z.discriminatedUnion('type', [progressEventSchema, resultEventSchema]);
+/**
+ * An alert (alerts/alert.ts), published by a job through ctx.alert(): the bots draw it as one card
+ * per alert key in the thread (a channel) it is published to, edited in place when the same key
+ * comes again (resolved, acknowledged).
+ */
+export const alertEventSchema = z.object({
+  type: z.literal('alert'),
+  /** The job that published it (a PVE notification's, the cluster watch's). */
+  jobId: z.string(),
+  kind: z.string(),
+  alert: alertSchema,
+  at: z.number(),
+});
+export type AlertEvent = z.infer<typeof alertEventSchema>;
+
+export const jobEventSchema = z.discriminatedUnion('type', [
+  progressEventSchema,
+  resultEventSchema,
+  alertEventSchema,
+]);
 export type JobEvent = z.infer<typeof jobEventSchema>;

@@ -13,6 +13,8 @@ import type { ProxmoxClient } from '../proxmox/proxmox-client.js';
 import type { SshRunner } from '../proxmox/ssh/ssh-runner.js';
 import type { PollInterval } from '../proxmox/wait-for-task.js';
 import { ClaimedUpids } from './adopt-task.js';
+import { AlertPublisher } from './alerts/alert-publisher.js';
+import { AlertStore } from './alerts/alert-store.js';
 import { CancelRequests } from './cancel-requests.js';
 import { failureCode, failureText, isTransientFailure } from './classify-failure.js';
 import { JobControls } from './job-controls.js';
@@ -78,6 +80,7 @@ export class JobWorker {
   readonly #controls: JobControls;
   readonly #claimed: ClaimedUpids;
   readonly #revoked: RevokedSubmissions;
+  readonly #alerts: AlertPublisher;
   readonly #worker: Worker<JobData, JobOutcome>;
   /** The worker's own connection (BullMQ blocks on it): ours to close. */
   readonly #connection: Redis;
@@ -101,6 +104,10 @@ export class JobWorker {
     this.#controls = new JobControls(redis, prefix);
     this.#claimed = new ClaimedUpids(redis, prefix);
     this.#revoked = new RevokedSubmissions(redis, prefix);
+    this.#alerts = new AlertPublisher({
+      store: new AlertStore(redis, { prefix }),
+      publish: (thread, event) => this.#publish(thread, event),
+    });
     this.#connection = redis.duplicate();
     this.#worker = new Worker<JobData, JobOutcome>(
       JOB_QUEUE_NAME,
@@ -287,6 +294,15 @@ export class JobWorker {
         await this.#publish(data.thread, event).catch((error: Error) =>
           logger.warn({ jobId, err: error.message }, 'progress not delivered to the outbox'),
         );
+      },
+      // Published like a result, to the thread and its copies; a failure fails the slice (retried),
+      // as an alert is what the job is for.
+      alert: async (input) => {
+        const outcome = await this.#alerts.publish(
+          { jobId, kind: data.kind, threads: [data.thread, ...(data.copies ?? [])] },
+          input,
+        );
+        logger.info({ jobId, key: input.key, outcome }, 'alert');
       },
     });
     try {

@@ -6,6 +6,7 @@ import { isPveError } from '../proxmox/pve-error.js';
 import type { SshRunner } from '../proxmox/ssh/ssh-runner.js';
 import type { PollInterval, TaskResult } from '../proxmox/wait-for-task.js';
 import { type ClaimedUpids, findAdoptableTask } from './adopt-task.js';
+import type { AlertInput } from './alerts/alert.js';
 import type { AdoptableTask, JobContext } from './job-context.js';
 import type { JobControl } from './job-controls.js';
 import type { JobData, TaskStepState } from './job-data.js';
@@ -40,6 +41,8 @@ export interface SliceContextDeps {
   signal: AbortSignal;
   save(data: JobData): Promise<void>;
   publish(event: ProgressEvent): Promise<void>;
+  /** Publishes an alert to the job's threads (ctx.alert()). */
+  alert(input: AlertInput): Promise<void>;
 }
 
 const LOG_LINES_SHOWN = 6;
@@ -189,6 +192,10 @@ export class SliceContext<P> implements JobContext<P> {
         : {}),
       at: Date.now(),
     } as ProgressEvent);
+  }
+
+  alert(input: AlertInput): Promise<void> {
+    return this.#deps.alert(input);
   }
 
   #step(step: string): TaskStepState {

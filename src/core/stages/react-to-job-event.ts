@@ -2,7 +2,7 @@
 // audited under the person who asked (the worker's own scheduled jobs under `worker`). A private
 // job's result (cluster join-info) goes to its requester alone, and its progress nowhere; the
 // digest's chart is drawn here, in the bot, from the numbers the job sent.
-import type { JobEvent, ResultEvent, ThreadRef } from '../../jobs/job-events.js';
+import type { ProgressEvent, ResultEvent, ThreadRef } from '../../jobs/job-events.js';
 import type { ChatUser } from '../chat-event.js';
 import { describeNodeLoads, nodeLoadsSchema } from '../digest/node-loads.js';
 import { renderClusterChart } from '../digest/render-cluster-chart.js';
@@ -24,7 +24,7 @@ export class JobEventStage {
     this.#propose = propose;
   }
 
-  async onJobEvent(thread: ThreadRef, event: JobEvent): Promise<void> {
+  async onJobEvent(thread: ThreadRef, event: ProgressEvent | ResultEvent): Promise<void> {
     const s = this.#s;
     // A watch that saw nothing (every 30 s) is neither shown nor audited.
     if (isSilentResult(event)) return;

@@ -7,7 +7,7 @@
 // to the bots, which draw it as one message per `key`, edited in place when the incident changes
 // (resolved, acknowledged). Plain JSON, checked with zod wherever it is read back.
 import { z } from 'zod';
-import { offerSchema } from '../job-events.js';
+import { offerSchema } from '../offer.js';
 
 /** PVE's notification severities (proxmox-notify `Severity`), which the watch uses too. */
 export const ALERT_SEVERITIES = ['info', 'notice', 'warning', 'error', 'unknown'] as const;
