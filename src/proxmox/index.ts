@@ -10,6 +10,26 @@ export type { PowerAction } from './guest-power.js';
 export type { GuestRef } from './guest-ref.js';
 export { mapPveError } from './map-pve-error.js';
 export type { MigrationResult, WaitForMigrationOptions } from './migrate-guest.js';
+export {
+  PVE_NOTIFICATION_SEVERITIES,
+  type PveNotificationBody,
+  type PveNotificationSeverity,
+  pveNotificationBodySchema,
+  WEBHOOK_BODY_TEMPLATE,
+} from './notification-template.js';
+export {
+  type DecodedWebhookEndpoint,
+  decodeNamedValue,
+  decodeWebhookEndpoint,
+  encodeNamedValue,
+  type MatcherSpec,
+  type MatcherUpdate,
+  type NamedValue,
+  type NewMatcher,
+  type NewWebhookEndpoint,
+  type WebhookEndpointSpec,
+  type WebhookEndpointUpdate,
+} from './notifications-api.js';
 export { parseUpid, type Upid } from './parse-upid.js';
 export type { MigrationPlan } from './plan-migration.js';
 export { type MigrateOptions, ProxmoxClient, type ProxmoxClientOptions } from './proxmox-client.js';
@@ -27,6 +47,12 @@ export type { BackupArchive, BackupJob, NotBackedUp } from './schemas/backup-sch
 export type * from './schemas/cluster-schemas.js';
 export type { GuestStatus } from './schemas/guest-schemas.js';
 export type { NodeListEntry, NodeStatus } from './schemas/node-schemas.js';
+export type {
+  MatcherFieldValue,
+  NotificationMatcher,
+  NotificationTarget,
+  WebhookEndpoint,
+} from './schemas/notification-schemas.js';
 export type { GuestConfig, SnapshotConfig } from './schemas/snapshot-schemas.js';
 export type { TaskLogLine, TaskStatus } from './schemas/task-schemas.js';
 export type { GuestSnapshot, NewSnapshot, SnapshotList } from './snapshot-api.js';

@@ -56,6 +56,24 @@ import {
   requestNodePower,
 } from './node-updates.js';
 import {
+  createMatcher,
+  createWebhookEndpoint,
+  getMatcher,
+  getWebhookEndpoint,
+  listMatcherFields,
+  listMatcherFieldValues,
+  listMatchers,
+  listNotificationTargets,
+  listWebhookEndpoints,
+  type MatcherUpdate,
+  type NewMatcher,
+  type NewWebhookEndpoint,
+  testNotificationTarget,
+  updateMatcher,
+  updateWebhookEndpoint,
+  type WebhookEndpointUpdate,
+} from './notifications-api.js';
+import {
   type MigratePrecondition,
   type MigrationPlan,
   planMigration,
@@ -86,6 +104,12 @@ import type { HaGroup, HaResourceEntry, HaRule, HaStatusEntry } from './schemas/
 import type { JoinInfo } from './schemas/join-schemas.js';
 import type { NodeListEntry, NodeStatus } from './schemas/node-schemas.js';
 import type { NodeTime } from './schemas/node-time-schemas.js';
+import type {
+  MatcherFieldValue,
+  NotificationMatcher,
+  NotificationTarget,
+  WebhookEndpoint,
+} from './schemas/notification-schemas.js';
 import type { ReplicationJob, ReplicationStatus } from './schemas/replication-schemas.js';
 import type { GuestConfig, SnapshotConfig } from './schemas/snapshot-schemas.js';
 import type { TaskLogLine, TaskStatus } from './schemas/task-schemas.js';
@@ -273,6 +297,50 @@ export class ProxmoxClient {
   }
   packageVersions(node: string, signal?: AbortSignal): Promise<PackageVersion[]> {
     return listPackageVersions(this.#transport, node, signal);
+  }
+
+  // PVE's notification system (notifications-api.ts): webhook targets and matchers.
+  /** Every webhook target, headers/body base64 as stored, secrets by name only (needs Mapping.Audit). */
+  webhookEndpoints(signal?: AbortSignal): Promise<WebhookEndpoint[]> {
+    return listWebhookEndpoints(this.#transport, signal);
+  }
+  /** One webhook target with the config's `digest`. */
+  webhookEndpoint(name: string, signal?: AbortSignal): Promise<WebhookEndpoint> {
+    return getWebhookEndpoint(this.#transport, name, signal);
+  }
+  createWebhookEndpoint(endpoint: NewWebhookEndpoint, signal?: AbortSignal): Promise<void> {
+    return createWebhookEndpoint(this.#transport, endpoint, signal);
+  }
+  /** Each given property replaces the stored one; pass the `digest` read with it. */
+  updateWebhookEndpoint(name: string, update: WebhookEndpointUpdate, signal?: AbortSignal): Promise<void> {
+    return updateWebhookEndpoint(this.#transport, name, update, signal);
+  }
+  notificationMatchers(signal?: AbortSignal): Promise<NotificationMatcher[]> {
+    return listMatchers(this.#transport, signal);
+  }
+  notificationMatcher(name: string, signal?: AbortSignal): Promise<NotificationMatcher> {
+    return getMatcher(this.#transport, name, signal);
+  }
+  createNotificationMatcher(matcher: NewMatcher, signal?: AbortSignal): Promise<void> {
+    return createMatcher(this.#transport, matcher, signal);
+  }
+  updateNotificationMatcher(name: string, update: MatcherUpdate, signal?: AbortSignal): Promise<void> {
+    return updateMatcher(this.#transport, name, update, signal);
+  }
+  /** Every notification target of every type (sendmail, smtp, gotify, webhook). */
+  notificationTargets(signal?: AbortSignal): Promise<NotificationTarget[]> {
+    return listNotificationTargets(this.#transport, signal);
+  }
+  /** PVE's test notification to one target; resolves when the receiver answered 2xx. */
+  testNotificationTarget(name: string, signal?: AbortSignal): Promise<void> {
+    return testNotificationTarget(this.#transport, name, signal);
+  }
+  /** The fields matchers can match on (`type`, `hostname`, `job-id`). */
+  notificationMatcherFields(signal?: AbortSignal): Promise<string[]> {
+    return listMatcherFields(this.#transport, signal);
+  }
+  notificationMatcherFieldValues(signal?: AbortSignal): Promise<MatcherFieldValue[]> {
+    return listMatcherFieldValues(this.#transport, signal);
   }
 
   /** Guests matching a name (case-insensitive) or vmid, from one `/cluster/resources` read. */

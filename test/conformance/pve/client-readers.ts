@@ -3,6 +3,7 @@
 // answer, so the client's own parsing and error mapping decide, not a copy of them here.
 
 import type { GuestRef } from '../../../src/proxmox/guest-ref.js';
+import { decodeNamedValue } from '../../../src/proxmox/notifications-api.js';
 import type { ProxmoxClient } from '../../../src/proxmox/proxmox-client.js';
 
 type Vars = Record<string, string>;
@@ -16,6 +17,41 @@ const guest = (vars: Vars, type: 'qemu' | 'lxc'): GuestRef => ({
 });
 const str = (value: unknown): string | undefined => (value === undefined ? undefined : String(value));
 const flag = (value: unknown): boolean => value === 1 || value === '1' || value === true;
+
+const list = (value: unknown): string[] | undefined =>
+  value === undefined ? undefined : (Array.isArray(value) ? value : [value]).map(String);
+
+/** A webhook target's params as sent (base64 property strings) back into the client's clear values. */
+const webhookSpec = (p: Params) => ({
+  ...(p.url === undefined ? {} : { url: String(p.url) }),
+  ...(p.method === undefined ? {} : { method: p.method as 'post' | 'put' | 'get' }),
+  ...(p.header === undefined
+    ? {}
+    : {
+        headers: (list(p.header) ?? [])
+          .map(decodeNamedValue)
+          .map((h) => ({ name: h.name, value: h.value ?? '' })),
+      }),
+  ...(p.body === undefined ? {} : { body: Buffer.from(String(p.body), 'base64').toString('utf8') }),
+  ...(p.secret === undefined ? {} : { secrets: (list(p.secret) ?? []).map(decodeNamedValue) }),
+  ...(p.comment === undefined ? {} : { comment: String(p.comment) }),
+  ...(p.disable === undefined ? {} : { disable: flag(p.disable) }),
+  ...(p.delete === undefined ? {} : { delete: list(p.delete) }),
+  ...(p.digest === undefined ? {} : { digest: String(p.digest) }),
+});
+
+const matcherSpec = (p: Params) => ({
+  ...(p.target === undefined ? {} : { target: list(p.target) }),
+  ...(p['match-field'] === undefined ? {} : { matchField: list(p['match-field']) }),
+  ...(p['match-severity'] === undefined ? {} : { matchSeverity: list(p['match-severity']) }),
+  ...(p['match-calendar'] === undefined ? {} : { matchCalendar: list(p['match-calendar']) }),
+  ...(p.mode === undefined ? {} : { mode: p.mode === 'any' ? ('any' as const) : ('all' as const) }),
+  ...(p['invert-match'] === undefined ? {} : { invertMatch: flag(p['invert-match']) }),
+  ...(p.comment === undefined ? {} : { comment: String(p.comment) }),
+  ...(p.disable === undefined ? {} : { disable: flag(p.disable) }),
+  ...(p.delete === undefined ? {} : { delete: list(p.delete) }),
+  ...(p.digest === undefined ? {} : { digest: String(p.digest) }),
+});
 
 const power =
   (type: 'qemu' | 'lxc', action: 'start' | 'stop' | 'shutdown' | 'reboot'): ClientReader =>
@@ -160,4 +196,20 @@ export const CLIENT_READERS: Record<string, ClientReader> = {
       ...(p.start === undefined ? {} : { start: Number(p.start) }),
       ...(p.limit === undefined ? {} : { limit: Number(p.limit) }),
     }),
+  'GET /cluster/notifications/endpoints/webhook': (c) => c.webhookEndpoints(),
+  'GET /cluster/notifications/endpoints/webhook/{name}': (c, v) => c.webhookEndpoint(v.name ?? ''),
+  'POST /cluster/notifications/endpoints/webhook': (c, _v, p) =>
+    c.createWebhookEndpoint({ name: String(p.name), url: '', method: 'post', ...webhookSpec(p) }),
+  'PUT /cluster/notifications/endpoints/webhook/{name}': (c, v, p) =>
+    c.updateWebhookEndpoint(v.name ?? '', webhookSpec(p)),
+  'GET /cluster/notifications/matchers': (c) => c.notificationMatchers(),
+  'GET /cluster/notifications/matchers/{name}': (c, v) => c.notificationMatcher(v.name ?? ''),
+  'POST /cluster/notifications/matchers': (c, _v, p) =>
+    c.createNotificationMatcher({ name: String(p.name), ...matcherSpec(p) }),
+  'PUT /cluster/notifications/matchers/{name}': (c, v, p) =>
+    c.updateNotificationMatcher(v.name ?? '', matcherSpec(p)),
+  'GET /cluster/notifications/targets': (c) => c.notificationTargets(),
+  'POST /cluster/notifications/targets/{name}/test': (c, v) => c.testNotificationTarget(v.name ?? ''),
+  'GET /cluster/notifications/matcher-fields': (c) => c.notificationMatcherFields(),
+  'GET /cluster/notifications/matcher-field-values': (c) => c.notificationMatcherFieldValues(),
 };

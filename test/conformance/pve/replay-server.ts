@@ -53,11 +53,13 @@ export async function startReplayServer(): Promise<ReplayServer> {
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'https://127.0.0.1');
       const path = decodeURIComponent(url.pathname.replace(/^\/api2\/json/, ''));
-      const params = Object.fromEntries(
-        new URLSearchParams(
-          req.method === 'POST' || req.method === 'PUT' ? Buffer.concat(chunks).toString() : url.search,
-        ),
-      );
+      // A repeated key (an array parameter: `header=a&header=b`) is kept whole, joined as key() joins arrays.
+      const params: Record<string, string> = {};
+      for (const [name, value] of new URLSearchParams(
+        req.method === 'POST' || req.method === 'PUT' ? Buffer.concat(chunks).toString() : url.search,
+      )) {
+        params[name] = name in params ? `${params[name]},${value}` : value;
+      }
       const request = { method: req.method ?? 'GET', path, params, authorization: req.headers.authorization };
       requests.push(request);
       const fixture = answers.get(key(request.method, path, params));
