@@ -25,7 +25,8 @@ describe('/pve tasks', () => {
 
     const all = await run(h, 'tasks', {});
     expect(all.ok).toBe(true);
-    expect(all.summary).toMatch(/^\d+ recent tasks on the cluster, 1 failed/);
+    // The failed start, and the default cluster's nightly backup that failed on node02 last night.
+    expect(all.summary).toMatch(/^\d+ recent tasks on the cluster, 2 failed/);
     // Newest first (by start time, to the second: PVE's list is ordered by node, not by time).
     const starts = all.text!.split('\n').map((line) => line.slice(0, 12));
     expect(starts).toEqual([...starts].sort().reverse());
@@ -35,8 +36,10 @@ describe('/pve tasks', () => {
     expect(all.text).toMatch(/ node01 start of 201 · .+ · OK · \d+ s(\n|$)/);
 
     const failed = await run(h, 'tasks', { failed: true });
-    expect(failed.summary).toBe('1 recent failed tasks on the cluster');
-    expect(failed.text!.split('\n')).toHaveLength(1);
+    expect(failed.summary).toBe('2 recent failed tasks on the cluster');
+    expect(failed.text!.split('\n')).toHaveLength(2);
+    expect(failed.text!.split('\n')[0]).toContain('start of 103');
+    expect(failed.text).toMatch(/ node02 .+ · root@pam · job errors · /);
 
     const onNode01 = await run(h, 'tasks', { node: 'node01' });
     expect(onNode01.text).toContain('start of 201');

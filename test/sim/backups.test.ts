@@ -293,6 +293,10 @@ describe('the default cluster backup history and jobs', () => {
     ).rejects.toMatchObject({
       errors: { schedule: "neither 'starttime' nor 'schedule' were set" },
     });
+    await api.call('PUT', '/cluster/backup/{id}', { id: 'weekly', enabled: true, delete: 'storage' });
+    const edited = (await api.call('GET', '/cluster/backup/{id}', { id: 'weekly' })) as Entry;
+    expect(edited).toMatchObject({ enabled: 1 });
+    expect(edited).not.toHaveProperty('storage');
     await api.call('DELETE', '/cluster/backup/{id}', { id: 'weekly' });
     await expect(api.call('GET', '/cluster/backup/{id}', { id: 'weekly' })).rejects.toThrow(PveHttpError);
   });

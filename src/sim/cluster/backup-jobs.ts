@@ -126,6 +126,16 @@ export class BackupJobs {
     return job;
   }
 
+  /** update_job: the given options replace the stored ones, `delete` drops keys. */
+  update(id: string, params: Record<string, string | number | boolean | string[]>): void {
+    const job = this.get(id);
+    for (const key of splitList(String(params.delete ?? ''))) delete job.options[key];
+    for (const [key, value] of Object.entries(params)) {
+      if (key === 'id' || key === 'delete') continue;
+      job.options[key] = jobValue(key, value);
+    }
+  }
+
   remove(id: string): void {
     const job = this.get(id);
     this.jobs.splice(this.jobs.indexOf(job), 1);

@@ -114,6 +114,11 @@ function registerJobRoutes(registry: RouteRegistry, cluster: SimCluster): void {
     const job = cluster.backupJobs.get(str(request, 'id'));
     return { id: job.id, type: 'vzdump', ...job.options };
   });
+  registry.on('PUT', '/cluster/backup/{id}', (request) => {
+    cluster.assertQuorum();
+    cluster.backupJobs.update(str(request, 'id'), request.params);
+    return null;
+  });
   registry.on('DELETE', '/cluster/backup/{id}', (request) => {
     cluster.assertQuorum();
     cluster.backupJobs.remove(str(request, 'id'));
