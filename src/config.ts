@@ -9,6 +9,7 @@ import { parseEnv } from 'node:util';
 import { CronExpressionParser } from 'cron-parser';
 import type { AppConfig, ConfigNeed } from './config/config-types.js';
 import { type Environment, environmentSchema, isTimeZone, isUrl, redactUrl } from './config/environment.js';
+import { readAlerts } from './config/read-alert-config.js';
 import { readBackupMaxAgeDays } from './config/read-backup-config.js';
 import { readBalance } from './config/read-balance-config.js';
 import { readDiscord, readSlack } from './config/read-chat-config.js';
@@ -141,6 +142,7 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
   }
 
   const backupMaxAgeDays = readBackupMaxAgeDays(env, problem);
+  const alerts = readAlerts(env, problem);
 
   if (env.POLICY_FILE && !existsSync(env.POLICY_FILE)) {
     problem('POLICY_FILE', `file '${env.POLICY_FILE}' does not exist; point it at your policy YAML file`);
@@ -166,6 +168,7 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
       discordChannel: env.DIGEST_DISCORD_CHANNEL,
       backupMaxAgeDays,
     },
+    alerts,
     policyFile: env.POLICY_FILE,
     balance,
     ...(dashboard ? { dashboard } : {}),

@@ -1,5 +1,6 @@
 // The typed configuration every module receives (src/config.ts builds it from the environment).
 import type { BalanceSettings } from './balance-settings.js';
+import type { AlertConfig } from './read-alert-config.js';
 
 export type ConfigNeed = 'pve' | 'slack' | 'discord' | 'chat';
 
@@ -112,6 +113,8 @@ export interface AppConfig {
     /** BACKUP_MAX_AGE_DAYS: a guest whose newest backup is older is flagged (digest, `/pve status`). */
     backupMaxAgeDays: number;
   };
+  /** PVE's notifications: the receiver's secret and the alert channels (read-alert-config.ts). */
+  alerts: AlertConfig;
   policyFile?: string;
   /** The queue dashboard (bull-board) behind HTTP Basic auth; off unless DASHBOARD_USER/PASSWORD are set. */
   dashboard?: { user: string; password: string; path: string };

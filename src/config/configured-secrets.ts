@@ -11,6 +11,7 @@ export function configuredSecrets(config: AppConfig): string[] {
     config.discord?.token,
     config.dashboard?.password,
     config.ops?.metricsToken,
+    config.alerts?.notifySecret,
   ];
   try {
     const sentinel = parseSentinelUrl(config.redisUrl);
