@@ -13,8 +13,8 @@ import { CommandIntake } from '../core/intake/command-intake.js';
 import type { Policy } from '../core/policy/index.js';
 import { RequestLedger } from '../core/request-ledger.js';
 import { AlertStore } from '../jobs/alerts/alert-store.js';
+import { scheduleClusterWatch } from '../jobs/cluster-watch-schedule.js';
 import { type DigestSchedule, scheduleDigest } from '../jobs/digest-schedule.js';
-import { scheduleHaWatch } from '../jobs/ha-watch-schedule.js';
 import { JobQueue } from '../jobs/job-queue.js';
 import { JobWorker } from '../jobs/job-worker.js';
 import { readOutboxLag } from '../jobs/outbox/outbox-lag.js';
@@ -81,8 +81,8 @@ export async function startChatOps(options: ChatOpsOptions): Promise<RunningChat
       { targets: options.digest.targets.map((t) => t.platform), next: next && new Date(next).toISOString() },
       next ? 'daily digest scheduled' : 'no digest channel configured: no daily digest',
     );
-    // HA recoveries are announced in the same channels, checked every 30 s.
-    await scheduleHaWatch(queue, options.digest.targets);
+    // The cluster watch (nodes, quorum, HA recoveries, failed tasks, storage) alerts in the same channels, every 30 s.
+    await scheduleClusterWatch(queue, options.digest.targets, { ownUser: options.pveUser });
   }
   // The intake: acknowledged requests wait here for this replica or another to handle them.
   const commandIntake =

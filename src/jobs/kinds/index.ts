@@ -7,11 +7,11 @@ import { balanceKind } from './balance-kind.js';
 import { balancePlanKind } from './balance-plan-kind.js';
 import { cloneKind } from './clone-kind.js';
 import { clusterKind } from './cluster-kind.js';
+import { clusterWatchKind } from './cluster-watch-kind.js';
 import { createKind } from './create-kind.js';
 import { digestKind } from './digest-kind.js';
 import { haKind } from './ha-kind.js';
 import { haResourceKinds } from './ha-resource-kind.js';
-import { haWatchKind } from './ha-watch-kind.js';
 import { migrateKind } from './migrate-kind.js';
 import { nodePowerKind } from './node-power-kind.js';
 import { rebootKind } from './reboot-kind.js';
@@ -51,7 +51,7 @@ export const jobKindList = [
   digestKind,
   haKind,
   ...haResourceKinds,
-  haWatchKind,
+  clusterWatchKind,
   replicationKind,
   replicationCreateKind,
   balancePlanKind,
