@@ -18,6 +18,7 @@ import { readIntake } from './config/read-intake-config.js';
 import { readOps } from './config/read-ops-config.js';
 import { readPve } from './config/read-pve-config.js';
 import { readSsh } from './config/read-ssh-config.js';
+import { readWatchSettings } from './config/read-watch-config.js';
 import { sentinelProblem } from './config/redis-url.js';
 import { ConfigError } from './config-error.js';
 
@@ -143,6 +144,7 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
 
   const backupMaxAgeDays = readBackupMaxAgeDays(env, problem);
   const alerts = readAlerts(env, problem);
+  const watch = readWatchSettings(env, problem);
 
   if (env.POLICY_FILE && !existsSync(env.POLICY_FILE)) {
     problem('POLICY_FILE', `file '${env.POLICY_FILE}' does not exist; point it at your policy YAML file`);
@@ -169,6 +171,7 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
       backupMaxAgeDays,
     },
     alerts,
+    watch,
     policyFile: env.POLICY_FILE,
     balance,
     ...(dashboard ? { dashboard } : {}),

@@ -1,6 +1,7 @@
 // The typed configuration every module receives (src/config.ts builds it from the environment).
 import type { BalanceSettings } from './balance-settings.js';
 import type { AlertConfig } from './read-alert-config.js';
+import type { WatchSettings } from './read-watch-config.js';
 
 export type ConfigNeed = 'pve' | 'slack' | 'discord' | 'chat';
 
@@ -115,6 +116,8 @@ export interface AppConfig {
   };
   /** PVE's notifications: the receiver's secret and the alert channels (read-alert-config.ts). */
   alerts: AlertConfig;
+  /** What the cluster watch reports: ALERT_TASK_TYPES, ALERT_TASK_IGNORE, ALERT_STORAGE_PERCENT. */
+  watch: WatchSettings;
   policyFile?: string;
   /** The queue dashboard (bull-board) behind HTTP Basic auth; off unless DASHBOARD_USER/PASSWORD are set. */
   dashboard?: { user: string; password: string; path: string };
