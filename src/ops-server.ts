@@ -131,7 +131,8 @@ export async function startOpsServer(options: OpsServerOptions): Promise<Running
       route(request, response);
     } catch (error) {
       logger.error({ error: error instanceof Error ? error.message : String(error) }, 'ops request failed');
-      if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain' }).end('internal error\n');
+      if (!response.headersSent)
+        response.writeHead(500, { 'content-type': 'text/plain' }).end('internal error\n');
     }
   });
   await new Promise<void>((resolve, reject) => {
