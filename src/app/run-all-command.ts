@@ -19,6 +19,7 @@ import { clientFromConfig } from '../proxmox/client-from-config.js';
 import { SshRunner } from '../proxmox/ssh/ssh-runner.js';
 import { exitIfNotStoppedWithin, type StopOptions, waitForStopSignal } from '../wait-for-stop-signal.js';
 import { startProcessOpsServer } from './process-ops-server.js';
+import { pveNotificationRoute } from './pve-notification-route.js';
 import { startChatOps } from './start-chatops.js';
 
 export const ALL_USAGE = `Usage: pve-chatops all|bot [--env-file FILE] [--console [--user NAME]]
@@ -158,7 +159,17 @@ export async function runAllCommand(argv: string[], withWorker: boolean): Promis
     metrics,
     logger,
     queue: app.queue,
-    ...(slackEvents ? { routes: { [SLACK_EVENTS_PATH]: slackEvents } } : {}),
+    routes: {
+      ...(slackEvents ? { [SLACK_EVENTS_PATH]: slackEvents } : {}),
+      // PVE's notifications, when PVE_NOTIFY_SECRET is set: queued as jobs for the alert channels.
+      ...pveNotificationRoute({
+        alerts: config.alerts,
+        redis: intake,
+        prefix: config.redisPrefix,
+        queue: app.queue,
+        logger,
+      }),
+    },
   });
   logger.info({ adapters: adapters.map((a) => a.platform), worker: withWorker }, 'pve-chatops ready');
   const signal = await Promise.race([stop, ...(consoleAdapter ? [consoleAdapter.ended] : [])]);

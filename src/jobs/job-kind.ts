@@ -34,6 +34,11 @@ export interface JobKind<S extends z.ZodType = z.ZodType, N extends string = str
    */
   resultOnly?: boolean;
   /**
+   * `false`: its jobs are events to report, not a person waiting (a PVE notification), so the
+   * start deadline (JOB_START_DEADLINE_SECONDS) does not apply: they run however late.
+   */
+  startDeadline?: false;
+  /**
    * Its result's `details.nodes` (each node's CPU, memory and guests) is drawn by the bot as a
    * chart posted with the result (the digest).
    */

@@ -224,7 +224,7 @@ export class JobWorker {
       );
     }
     if (!hasStarted(job, data)) {
-      const refusal = await this.#whyNotStart(data);
+      const refusal = await this.#whyNotStart(data, kind);
       if (refusal) return this.#notStarted(job, data, kind, refusal);
       // Recorded before anything runs: from here on, no deadline applies to this job.
       data.state.startedAt = Date.now();
@@ -411,13 +411,15 @@ export class JobWorker {
    * enqueue timed out and was revoked), or it is older than the start deadline, so whoever asked
    * has long stopped expecting it (a stop two minutes late is worse than none).
    */
-  async #whyNotStart(data: JobData): Promise<string | undefined> {
+  async #whyNotStart(data: JobData, kind: JobKind): Promise<string | undefined> {
     if (await this.#revoked.isRevoked(data.submission)) {
       return 'the request was answered "not accepted" (the job store did not confirm it in time); nothing ran';
     }
     // A scheduled run (the digest, the HA watch) is nobody's request: the next tick comes anyway,
     // and its `requestedAt` is when the schedule was set up, not when this run fell due.
     if (data.submission.startsWith(SCHEDULED_SUBMISSION)) return undefined;
+    // An event to report (a PVE notification): late is better than lost.
+    if (kind.startDeadline === false) return undefined;
     const deadline = this.#options.startDeadlineMs;
     const waited = Date.now() - data.requestedAt;
     if (waited <= deadline) return undefined;

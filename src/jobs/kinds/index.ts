@@ -14,6 +14,7 @@ import { haKind } from './ha-kind.js';
 import { haResourceKinds } from './ha-resource-kind.js';
 import { migrateKind } from './migrate-kind.js';
 import { nodePowerKind } from './node-power-kind.js';
+import { pveNotificationKind } from './pve-notification-kind.js';
 import { rebootKind } from './reboot-kind.js';
 import { replicationCreateKind } from './replication-create-kind.js';
 import { replicationKind } from './replication-kind.js';
@@ -60,6 +61,7 @@ export const jobKindList = [
   snapshotsKind,
   rollbackKind,
   snapshotDeleteKind,
+  pveNotificationKind,
 ] as const;
 
 export const jobKinds = createJobKindRegistry(jobKindList);
