@@ -185,6 +185,48 @@ describe('every request the client can make', () => {
       poll,
     );
 
+    // PVE's notifications: a webhook target and a matcher created, read, updated (with the
+    // digest), the target list and the matcher fields; the test notification to the built-in
+    // sendmail target (test/sim/notifications.test.ts sends webhook tests to a receiver).
+    await client.createWebhookEndpoint({
+      name: 'conformance',
+      url: 'https://127.0.0.1:1/pve/notifications',
+      method: 'post',
+      headers: [{ name: 'Content-Type', value: 'application/json' }],
+      body: '{"title": {{ json title }} }',
+      secrets: [{ name: 'token', value: 'conformance-secret-0123456789' }],
+      comment: 'conformance',
+    });
+    expect((await client.webhookEndpoints()).map((w) => w.secret)).toEqual([['name=token']]);
+    const webhook = await client.webhookEndpoint('conformance');
+    await client.updateWebhookEndpoint('conformance', {
+      url: 'https://127.0.0.1:1/pve/notifications',
+      secrets: [{ name: 'token' }],
+      delete: ['comment'],
+      ...(webhook.digest === undefined ? {} : { digest: webhook.digest }),
+    });
+    await client.createNotificationMatcher({
+      name: 'conformance-matcher',
+      target: ['conformance'],
+      matchSeverity: ['warning,error'],
+      matchField: ['exact:type=vzdump,replication'],
+      mode: 'all',
+    });
+    const matcher = await client.notificationMatcher('conformance-matcher');
+    await client.updateNotificationMatcher('conformance-matcher', {
+      matchSeverity: ['error'],
+      invertMatch: false,
+      ...(matcher.digest === undefined ? {} : { digest: matcher.digest }),
+    });
+    expect((await client.notificationMatchers()).map((m) => m.name)).toEqual([
+      'default-matcher',
+      'conformance-matcher',
+    ]);
+    expect((await client.notificationTargets()).map((t) => t.name)).toEqual(['mail-to-root', 'conformance']);
+    await client.testNotificationTarget('mail-to-root');
+    expect(await client.notificationMatcherFields()).toEqual(['type', 'hostname', 'job-id']);
+    expect((await client.notificationMatcherFieldValues()).length).toBeGreaterThan(5);
+
     // Package updates, and a node reboot last (the node goes away for a while).
     await client.waitForTask(await client.refreshPackageLists('node02'), poll);
     expect((await client.pendingUpdates('node02')).length).toBeGreaterThan(0);

@@ -6,7 +6,9 @@ import { haSid } from './cluster-seed.js';
 import { startPowerTask } from './guest-power.js';
 import { groupCandidates, type HaGroup } from './ha-groups.js';
 import { HaRuleSet } from './ha-rules.js';
+import { logTimestamp } from './log-format.js';
 import { startLxcMigrationTask } from './lxc-migrate.js';
+import { fencingNotification } from './notification-events.js';
 import { startQemuMigrationTask } from './qemu-migrate.js';
 import type { SimCluster } from './sim-cluster.js';
 import type { SimTask } from './sim-task.js';
@@ -398,14 +400,41 @@ export class HaManager {
         for (const service of this.services.values()) {
           if (service.node === node && service.state !== 'freeze') this.setState(service, 'fence');
         }
+        this.notifyFencing(node, false);
       } else if (simNow >= (this.fenceDeadline.get(node) ?? 0)) {
         // The node's watchdog has expired: it is fenced, its services can be recovered.
         this.fenceDeadline.delete(node);
         this.nodeStatus.set(node, 'unknown');
+        this.notifyFencing(node, true);
         for (const service of this.services.values())
           if (service.node === node) this.setState(service, 'recovery');
       }
     }
+  }
+
+  /**
+   * NodeStatus.pm $send_fence_state_email: the master notifies "Trying to fence" when fencing
+   * starts and "Successfully fenced" once it holds the node's agent lock (both severity error).
+   */
+  private notifyFencing(node: string, success: boolean): void {
+    const cluster = this.cluster;
+    const now = cluster.now();
+    void cluster.notifications.send(
+      fencingNotification({
+        node,
+        master: this.master,
+        cluster: cluster.name,
+        success,
+        time: logTimestamp(now, cluster.node(this.master || node).timezone),
+        nodes: cluster.nodeNames().map((name) => ({ name, status: this.nodeStatus.get(name) ?? 'unknown' })),
+        resources: [...this.services.entries()].map(([sid, service]) => ({
+          sid,
+          node: service.node,
+          state: service.state,
+        })),
+        timestamp: Math.floor(now / 1000),
+      }),
+    );
   }
 
   private step(sid: string, service: HaServiceStatus): void {

@@ -4,6 +4,7 @@ import { PveHttpError } from '../pve-http-error.js';
 import type { ReplicationJob } from './cluster-model.js';
 import type { ClusterSeed } from './cluster-seed.js';
 import { logTimestamp } from './log-format.js';
+import { notifiesAtFailCount, replicationNotification } from './notification-events.js';
 import type { SimCluster } from './sim-cluster.js';
 
 /** A run takes a few simulated seconds (an incremental ZFS send of a quiet guest). */
@@ -272,6 +273,7 @@ export class ReplicationManager {
       // job_status: retries after 5, 10, 15 minutes, then every 30.
       job.nextSync = start + 60 * (job.failCount <= 3 ? 5 * job.failCount : 30);
       job.log.push(`${stamp()} end replication job with error: ${error}`);
+      this.notifyFailure(job, error);
       return;
     }
     job.log.push(...this.syncLines(job, job.lastSync, start, stamp));
@@ -279,6 +281,26 @@ export class ReplicationManager {
     job.lastSync = start;
     job.failCount = 0;
     delete job.error;
+  }
+
+  /** Replication.pm _handle_job_err: a notification at fail counts 1, 2, 3, 48, 96, 192, … */
+  private notifyFailure(job: ReplicationJob, error: string): void {
+    if (!notifiesAtFailCount(job.failCount)) return;
+    const node = this.cluster.guest(job.guest)?.node;
+    if (!node) return;
+    const now = this.cluster.now();
+    void this.cluster.notifications.send(
+      replicationNotification({
+        id: job.id,
+        target: job.target,
+        schedule: job.schedule,
+        node,
+        failCount: job.failCount,
+        lastSync: logTimestamp(job.lastSync * 1000, this.cluster.node(node).timezone),
+        error,
+        timestamp: Math.floor(now / 1000),
+      }),
+    );
   }
 
   /** The log lines of an incremental sync of each volume from `base` to `start`. */

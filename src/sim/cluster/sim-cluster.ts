@@ -7,6 +7,7 @@ import { BackupJobs } from './backup-jobs.js';
 import type { GuestType, SimGuest, SimNode, SimStorage } from './cluster-model.js';
 import { type ClusterSeed, haSid } from './cluster-seed.js';
 import { HaManager } from './ha-manager.js';
+import { SimNotifications } from './notification-bus.js';
 import { type PveRelease, pveRelease } from './pve-release.js';
 import { ReplicationManager } from './replication-manager.js';
 import { Scheduler } from './scheduler.js';
@@ -32,6 +33,11 @@ export class SimCluster implements SimClusterView {
   readonly backups: BackupArchives;
   /** Scheduled backup jobs (/cluster/backup); the simulator lists them but does not run them. */
   readonly backupJobs: BackupJobs;
+  /**
+   * PVE's notification system: webhook targets and matchers (/cluster/notifications), and the
+   * deliveries the events (a backup's end, a replication failure, fencing) send to them.
+   */
+  readonly notifications: SimNotifications;
   private readonly nodes = new Map<string, SimNode>();
   private readonly guestsById = new Map<number, SimGuest>();
   private readonly listeners: Array<(node: string, online: boolean) => void> = [];
@@ -56,6 +62,10 @@ export class SimCluster implements SimClusterView {
     this.replication = new ReplicationManager(this, seed.replication);
     this.backups = new BackupArchives(seed.backups?.archives);
     this.backupJobs = new BackupJobs(seed.backups?.jobs);
+    // proxmox-http's version is in the User-Agent: 1.0.x on PVE 9, 0.9.x on 8.4 (bookworm).
+    this.notifications = new SimNotifications({
+      httpClientVersion: this.release.version === '8.4' ? '0.9.5' : '1.0.6',
+    });
     for (const past of seed.backups?.history ?? []) this.tasks.recordPast(past);
   }
 

@@ -4,10 +4,11 @@
 // `ERROR: Backup of VM <id> failed - <why>` and the job goes on; the task then ends `job errors`.
 import { PveHttpError } from '../pve-http-error.js';
 import { splitList } from '../server/param-formats.js';
-import type { BackupArchive } from './backup-archives.js';
+import { type BackupArchive, dumpDir } from './backup-archives.js';
 import type { SimGuest, SimStorage } from './cluster-model.js';
 import { guestNoun } from './guest-labels.js';
 import { logTimestamp } from './log-format.js';
+import { type VzdumpGuestOutcome, vzdumpNotification } from './notification-events.js';
 import type { SimCluster } from './sim-cluster.js';
 import { isNodeLoss, type SimTask, TaskAbort } from './sim-task.js';
 import { type BackupStep, planGuestBackup } from './vzdump-log.js';
@@ -110,8 +111,20 @@ export function requestVzdump(cluster: SimCluster, request: VzdumpRequest): stri
     user: request.user,
   };
   const cmdline = commandLine(params);
-  return cluster.startTask(spec, (task) => runBackupJob(cluster, task, { local, skipped, options, cmdline }))
-    .upid;
+  // notification-mode legacy-sendmail (or auto with mailto) mails instead: nothing for webhook targets.
+  const mode = params['notification-mode'] === undefined ? 'auto' : String(params['notification-mode']);
+  const notify = mode === 'notification-system' || (mode === 'auto' && params.mailto === undefined);
+  const jobId = params['job-id'] === undefined ? undefined : String(params['job-id']);
+  return cluster.startTask(spec, (task) =>
+    runBackupJob(cluster, task, {
+      local,
+      skipped,
+      options,
+      cmdline,
+      notify,
+      ...(jobId === undefined ? {} : { jobId }),
+    }),
+  ).upid;
 }
 
 /** PVE::VZDump->new: the storage must exist, be enabled here and take backups. */
@@ -136,20 +149,51 @@ function renderNotes(template: string, cluster: SimCluster, guest: SimGuest): st
     .replaceAll('\\n', '\n');
 }
 
-async function runBackupJob(
-  cluster: SimCluster,
-  task: SimTask,
-  job: { local: number[]; skipped: number[]; options: BackupOptions; cmdline: string },
-): Promise<void> {
+interface BackupJobRun {
+  local: number[];
+  skipped: number[];
+  options: BackupOptions;
+  cmdline: string;
+  /** Send the end-of-job notification (PVE/VZDump.pm send_notification) to the notification system. */
+  notify: boolean;
+  jobId?: string;
+}
+
+async function runBackupJob(cluster: SimCluster, task: SimTask, job: BackupJobRun): Promise<void> {
   const node = task.record.node;
-  const storage = backupStorage(cluster, job.options.storage, node);
+  const startMs = taskClock(task);
+  const outcomes: VzdumpGuestOutcome[] = [];
+  const notify = async (jobErrors: string[] = []): Promise<void> => {
+    if (!job.notify) return;
+    const notification = vzdumpNotification({
+      node,
+      ...(job.jobId === undefined ? {} : { jobId: job.jobId }),
+      cmdline: job.cmdline,
+      guests: outcomes,
+      totalSeconds: Math.round((taskClock(task) - startMs) / 1000),
+      jobErrors,
+      timestamp: Math.floor(taskClock(task) / 1000),
+    });
+    for (const delivery of await cluster.notifications.send(notification))
+      if (!delivery.ok) task.log(`could not notify via target \`${delivery.target}\`: ${delivery.error}`);
+  };
+  let storage: SimStorage;
+  try {
+    storage = backupStorage(cluster, job.options.storage, node);
+  } catch (error) {
+    await notify([error instanceof Error ? error.message : String(error)]);
+    throw error;
+  }
   task.log(`INFO: starting new backup job: ${job.cmdline}`);
   if (job.skipped.length > 0)
     task.log(`INFO: skip external VMs: ${[...job.skipped].sort((a, b) => a - b).join(', ')}`);
   let errors = 0;
   for (const vmid of [...job.local].sort((a, b) => a - b)) {
-    if (!(await backupGuest(cluster, task, vmid, storage, job.options))) errors += 1;
+    const outcome = await backupGuest(cluster, task, vmid, storage, job.options);
+    outcomes.push(outcome);
+    if (outcome.status === 'err') errors += 1;
   }
+  await notify();
   if (errors > 0) {
     task.log('INFO: Backup job finished with errors');
     throw new Error('job errors');
@@ -162,13 +206,62 @@ function taskClock(task: SimTask): number {
   return task.record.starttime * 1000 + task.simSeconds * 1000;
 }
 
+/**
+ * The task, with each line it logs also kept, stamped, for the guest's part of the notification
+ * (vzdump keeps a log per guest, `<YYYY-MM-DD HH:MM:SS> INFO: …`).
+ */
+function recordingTask(task: SimTask, timeZone: string, lines: string[]): SimTask {
+  return new Proxy(task, {
+    get(target, property) {
+      if (property === 'log')
+        return (line: string) => {
+          lines.push(`${logTimestamp(taskClock(target), timeZone)} ${line}`);
+          target.log(line);
+        };
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
 async function backupGuest(
   cluster: SimCluster,
   task: SimTask,
   vmid: number,
   storage: SimStorage,
   options: BackupOptions,
-): Promise<boolean> {
+): Promise<VzdumpGuestOutcome> {
+  const node = cluster.node(task.record.node);
+  const log: string[] = [];
+  const started = taskClock(task);
+  const outcome = (ok: boolean, archive?: BackupArchive): VzdumpGuestOutcome => ({
+    vmid,
+    name: cluster.guest(vmid)?.name ?? '',
+    status: ok ? 'ok' : 'err',
+    seconds: Math.round((taskClock(task) - started) / 1000),
+    size: archive?.size ?? 0,
+    ...(archive
+      ? {
+          filename:
+            storage.type === 'pbs'
+              ? (archive.volid.split(':')[1] ?? '')
+              : `${dumpDir(storage)}/${archive.volid.split('/').pop()}`,
+        }
+      : {}),
+    log,
+  });
+  const ok = await backupGuestSteps(cluster, recordingTask(task, node.timezone, log), vmid, storage, options);
+  return outcome(ok !== undefined, ok);
+}
+
+/** The guest's backup; the archive it wrote, or undefined when it failed. */
+async function backupGuestSteps(
+  cluster: SimCluster,
+  task: SimTask,
+  vmid: number,
+  storage: SimStorage,
+  options: BackupOptions,
+): Promise<BackupArchive | undefined> {
   const node = cluster.node(task.record.node);
   const time = () => logTimestamp(taskClock(task), node.timezone);
   const guest = cluster.guest(vmid);
@@ -177,7 +270,7 @@ async function backupGuest(
   const fail = (why: string) => {
     task.log(`ERROR: Backup of VM ${vmid} failed - ${why}`);
     task.log(`INFO: Failed at ${time()}`);
-    return false;
+    return undefined;
   };
   if (!guest || guest.node !== node.name)
     return fail(`unable to find configuration file for VM ${vmid} on node '${node.name}'`);
@@ -228,7 +321,7 @@ async function backupGuest(
   if (options.protected) archive.protected = true;
   cluster.backups.add(archive);
   for (const line of plan.tail) task.log(`INFO: ${line}`);
-  return true;
+  return archive;
 }
 
 async function runSteps(

@@ -2,6 +2,7 @@
 // task (empty id), and the versions of the important Proxmox packages.
 import { APT_TIMINGS, APT_UPDATE_TAIL, aptSourceLines } from '../cluster/apt-output.js';
 import { managerRepoid, NOT_INSTALLED_CANDIDATES } from '../cluster/node-packages.js';
+import { packageUpdatesNotification } from '../cluster/notification-events.js';
 import type { SimCluster } from '../cluster/sim-cluster.js';
 import type { RouteRegistry } from '../types.js';
 import { bool, str } from './request-params.js';
@@ -24,8 +25,24 @@ export function registerAptRoutes(registry: RouteRegistry, cluster: SimCluster):
       for (const line of APT_UPDATE_TAIL) task.log(line);
       // With notify, a package-updates notification goes out for what was not announced yet and
       // each package remembers the version it announced (pve-manager APT.pm update_database).
-      if (notify)
-        for (const update of cluster.node(node).pendingUpdates) update.NotifyStatus = update.Version;
+      if (notify) {
+        const fresh = cluster
+          .node(node)
+          .pendingUpdates.filter((update) => update.NotifyStatus !== update.Version);
+        for (const update of fresh) update.NotifyStatus = update.Version;
+        if (fresh.length > 0)
+          void cluster.notifications.send(
+            packageUpdatesNotification(
+              node,
+              fresh.map((update) => ({
+                name: update.Package,
+                installed: update.OldVersion ?? '',
+                available: update.Version,
+              })),
+              Math.floor(cluster.now() / 1000),
+            ),
+          );
+      }
     }).upid;
   });
 

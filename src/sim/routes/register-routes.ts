@@ -9,6 +9,7 @@ import { registerHaRuleRoutes } from './ha-rules-routes.js';
 import { registerLxcRoutes } from './lxc-routes.js';
 import { registerMigrateAllRoutes } from './migrateall-routes.js';
 import { registerNodeRoutes } from './node-routes.js';
+import { registerNotificationRoutes } from './notification-routes.js';
 import { registerQemuRoutes } from './qemu-routes.js';
 import { registerReplicationRoutes } from './replication-routes.js';
 import { registerStorageRoutes } from './storage-routes.js';
@@ -41,4 +42,5 @@ export function registerClusterRoutes(platform: RouteRegistry, cluster: SimClust
   registerReplicationRoutes(registry, cluster);
   registerMigrateAllRoutes(registry, cluster);
   registerBackupRoutes(registry, cluster);
+  registerNotificationRoutes(registry, cluster);
 }
