@@ -19,7 +19,7 @@ import { clientFromConfig } from '../proxmox/client-from-config.js';
 import { SshRunner } from '../proxmox/ssh/ssh-runner.js';
 import { exitIfNotStoppedWithin, type StopOptions, waitForStopSignal } from '../wait-for-stop-signal.js';
 import { startProcessOpsServer } from './process-ops-server.js';
-import { pveNotificationRoute } from './pve-notification-route.js';
+import { alertTargets, pveNotificationRoute } from './pve-notification-route.js';
 import { startChatOps } from './start-chatops.js';
 
 export const ALL_USAGE = `Usage: pve-chatops all|bot [--env-file FILE] [--console [--user NAME]]
@@ -148,6 +148,8 @@ export async function runAllCommand(argv: string[], withWorker: boolean): Promis
       targets: digestTargets,
       backupMaxAgeDays: config.digest.backupMaxAgeDays,
     },
+    // The cluster watch alerts in the alert channels (ALERT_*_CHANNEL, else the digest's).
+    watch: { targets: alertTargets(config.alerts), settings: config.watch },
     balance: config.balance,
     metrics,
   });

@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import { type ChatAdapter, ChatRouter } from '../bots/adapter.js';
 import type { BalanceSettings } from '../config/balance-settings.js';
+import type { WatchSettings } from '../config/read-watch-config.js';
 import { ApprovalStore } from '../core/approvals/approval-store.js';
 import { AuditLog } from '../core/audit/audit-log.js';
 import { Core } from '../core/core.js';
@@ -15,6 +16,7 @@ import { RequestLedger } from '../core/request-ledger.js';
 import { AlertStore } from '../jobs/alerts/alert-store.js';
 import { scheduleClusterWatch } from '../jobs/cluster-watch-schedule.js';
 import { type DigestSchedule, scheduleDigest } from '../jobs/digest-schedule.js';
+import type { ThreadRef } from '../jobs/job-events.js';
 import { JobQueue } from '../jobs/job-queue.js';
 import { JobWorker } from '../jobs/job-worker.js';
 import { readOutboxLag } from '../jobs/outbox/outbox-lag.js';
@@ -50,6 +52,11 @@ export interface ChatOpsOptions {
    * empty targets remove it. Undefined leaves any schedule as it is.
    */
   digest?: DigestSchedule | undefined;
+  /**
+   * The cluster watch's channels (the alert channels) and settings (ALERT_TASK_*,
+   * ALERT_STORAGE_PERCENT), upserted at start; without it, the digest's channels and the defaults.
+   */
+  watch?: { targets: ThreadRef[]; settings?: WatchSettings } | undefined;
   /** Defaults of `/pve balance` (BALANCE_*); the built-in ones when absent. */
   balance?: BalanceSettings | undefined;
   /** Prometheus metrics of this process (/metrics); none when absent. */
@@ -81,9 +88,10 @@ export async function startChatOps(options: ChatOpsOptions): Promise<RunningChat
       { targets: options.digest.targets.map((t) => t.platform), next: next && new Date(next).toISOString() },
       next ? 'daily digest scheduled' : 'no digest channel configured: no daily digest',
     );
-    // The cluster watch (nodes, quorum, HA recoveries, failed tasks, storage) alerts in the same channels, every 30 s.
-    await scheduleClusterWatch(queue, options.digest.targets, { ownUser: options.pveUser });
   }
+  // The cluster watch (nodes, quorum, HA recoveries, failed tasks, storage), every 30 s.
+  const watchTargets = options.watch?.targets ?? options.digest?.targets ?? [];
+  await scheduleClusterWatch(queue, watchTargets, { ...options.watch?.settings, ownUser: options.pveUser });
   // The intake: acknowledged requests wait here for this replica or another to handle them.
   const commandIntake =
     options.commandIntake === false
