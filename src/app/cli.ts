@@ -33,6 +33,11 @@ const commands: Record<string, Command> = {
     summary: 'run the jobs against the Proxmox VE API (needs PVE_* and REDIS_URL)',
     run: async (args) => (await import('./run-worker-command.js')).runWorkerCommand(args),
   },
+  'notify:setup': {
+    summary:
+      "make PVE send its notifications to the bot's receiver: --url URL (a webhook target and a matcher)",
+    run: async (args) => (await import('./run-notify-setup-command.js')).runNotifySetupCommand(args),
+  },
   'pve-record': {
     summary: 'read (GET only) your cluster and write anonymised conformance fixtures: --out DIR',
     run: async (args) => (await import('./run-record-command.js')).runRecordCommand(args),
