@@ -31,7 +31,7 @@ export function compareLooks(
       ...storageChecks(look, settings.storagePercent, remembered),
     ],
     look.at,
-    before === undefined,
+    before?.at,
   );
 
   let ha = haPlacement(look);

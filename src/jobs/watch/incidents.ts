@@ -29,16 +29,20 @@ export interface IncidentUpdate {
 }
 
 /**
- * Applies this look's checks to the incidents remembered (`first`: the watch's first look, so an
- * incident already there began at an unknown time). Incidents of subjects no check names are
- * kept unchanged, except that resolved ones leave after the flap window.
+ * Applies this look's checks to the incidents remembered. `previousAt`: when the previous look was
+ * taken, undefined at the watch's first look (an incident already there began at an unknown
+ * time). A new incident's key is its subject and the previous look's time: two looks that ran
+ * at once from the same memory (a slow one overlapping the next) give it the same card.
+ * Incidents of subjects no check names are kept unchanged, except that resolved ones leave after
+ * the flap window.
  */
 export function trackIncidents(
   remembered: Record<string, Incident>,
   checks: IncidentCheck[],
   now: number,
-  first: boolean,
+  previousAt: number | undefined,
 ): IncidentUpdate {
+  const first = previousAt === undefined;
   const incidents: Record<string, Incident> = {};
   const alerts: AlertInput[] = [];
   const checked = new Set(checks.map((check) => check.subject));
@@ -72,7 +76,7 @@ export function trackIncidents(
         alerts.push(card(reopened, 'open', check.open(reopened)));
       } else {
         const opened: Incident = {
-          key: `${check.subject}:${Math.floor(now / 1000)}`,
+          key: `${check.subject}:${Math.floor((previousAt ?? now) / 1000)}`,
           openedAt: now,
           since: now,
           times: 1,
