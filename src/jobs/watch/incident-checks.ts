@@ -65,10 +65,11 @@ export function nodeChecks(look: ClusterLook, remembered: Record<string, Inciden
       resolve: (incident) => ({
         type: 'node',
         severity: 'info',
-        title: `${node.name} is back online after ${lasted(incident, now)}`,
+        // The card keeps its title (the bots mark it resolved); the text says how it ended.
+        title: `${node.name} is offline`,
         text: incident.atFirstLook
-          ? `Offline when the watch first looked (${when(incident.since, now)}), back online at ${when(now, now)}.`
-          : `Offline from ${when(incident.since, now)} to ${when(now, now)}.`,
+          ? `${node.name} is back online after ${lasted(incident, now)} (offline when the watch first looked, at ${when(incident.since, now)}).`
+          : `${node.name} is back online after ${lasted(incident, now)} (offline from ${when(incident.since, now)} to ${when(now, now)}).`,
         fields: [{ label: 'Node', value: node.name }, ...cluster, ...flaps(incident)],
         offers: [{ label: 'Cluster status', command: 'cluster' }],
       }),
@@ -86,7 +87,8 @@ export function nodeChecks(look: ClusterLook, remembered: Record<string, Inciden
       resolve: () => ({
         type: 'node',
         severity: 'info',
-        title: `${name} is no longer a member of the cluster`,
+        title: `${name} is offline`,
+        text: `${name} is no longer a member of the cluster.`,
         fields: [{ label: 'Node', value: name }, ...cluster],
       }),
     });
@@ -124,7 +126,8 @@ export function quorumCheck(look: ClusterLook): IncidentCheck[] {
       resolve: (incident) => ({
         type: 'quorum',
         severity: 'info',
-        title: `${name} is quorate again after ${lasted(incident, now)}`,
+        title: `${name} has lost quorum`,
+        text: `${name} is quorate again after ${lasted(incident, now)}.`,
         fields: [{ label: 'Cluster', value: name }, members, ...flaps(incident)],
         offers: [{ label: 'Cluster status', command: 'cluster' }],
       }),
@@ -200,8 +203,8 @@ export function storageChecks(
       resolve: (incident) => ({
         type: 'storage',
         severity: 'info',
-        title: `Storage ${use.where} is back under ${clear} %: ${shown} full`,
-        text: `It was over ${threshold} % for ${lasted(incident, look.at)}.`,
+        title: `Storage ${use.where} is over ${threshold} %`,
+        text: `Back under ${clear} % after ${lasted(incident, look.at)}: ${shown} full.`,
         fields: [{ label: 'Storage', value: use.storage }, ...where, usage, ...flaps(incident)],
       }),
     };
@@ -219,7 +222,8 @@ export function storageChecks(
       resolve: () => ({
         type: 'storage',
         severity: 'info',
-        title: `Storage ${name} is no longer configured`,
+        title: `Storage ${name} is full`,
+        text: `Storage ${name} is no longer configured.`,
       }),
     });
   }

@@ -80,7 +80,10 @@ describe('the cluster watch', () => {
     expect(up.alerts).toEqual([
       expect.objectContaining({ key: card!.key, state: 'resolved', severity: 'info', type: 'node' }),
     ]);
-    expect(up.alerts[0]!.title).toMatch(/^node03 is back online after \d+ s$/);
+    expect(up.alerts[0]!.title).toBe('node03 is offline');
+    expect(up.alerts[0]!.text).toMatch(
+      /^node03 is back online after \d+ s \(offline from \d\d:\d\d UTC to \d\d:\d\d UTC\)\.$/,
+    );
     expect((await look(h)).alerts).toEqual([]);
   });
 
@@ -212,7 +215,8 @@ describe('the cluster watch', () => {
       expect.objectContaining({
         key: full.alerts[1]!.key,
         state: 'resolved',
-        title: 'Storage local-lvm on node01 is back under 75 %: 50 % full',
+        title: 'Storage local-lvm on node01 is over 80 %',
+        text: expect.stringMatching(/^Back under 75 % after \d+ s: 50 % full\.$/),
       }),
     ]);
   });

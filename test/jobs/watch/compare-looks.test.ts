@@ -112,7 +112,12 @@ describe('the watch compares looks', () => {
     });
     expect(still).toEqual([]);
     expect(up).toEqual([
-      expect.objectContaining({ key, state: 'resolved', title: 'node02 is back online after 4 min' }),
+      expect.objectContaining({
+        key,
+        state: 'resolved',
+        title: 'node02 is offline',
+        text: 'node02 is back online after 4 min (offline from 09:00 UTC to 09:04 UTC).',
+      }),
     ]);
     expect(after).toEqual([]);
   });
@@ -139,7 +144,10 @@ describe('the watch compares looks', () => {
     ]);
     expect(second).toEqual([]);
     expect(back).toEqual([
-      expect.objectContaining({ state: 'resolved', title: 'node03 is back online after at least 2 min' }),
+      expect.objectContaining({
+        state: 'resolved',
+        text: 'node03 is back online after at least 2 min (offline when the watch first looked, at 09:00 UTC).',
+      }),
     ]);
   });
 
@@ -192,7 +200,10 @@ describe('the watch compares looks', () => {
       'node resolved',
       'quorum resolved',
     ]);
-    expect(back![1]!.title).toBe('MonCluster is quorate again after 1 min');
+    expect(back![1]).toMatchObject({
+      title: 'MonCluster has lost quorum',
+      text: 'MonCluster is quorate again after 1 min.',
+    });
   });
 
   it('announces HA recoveries off a failed node as one card, once; a migration between live nodes is not one', () => {
@@ -336,11 +347,12 @@ describe('the watch compares looks', () => {
       [`storage:ceph-vm:${at}`, 'open', 'Storage ceph-vm is 93 % full'],
     ]);
     expect(alerts[2]).toEqual([]);
-    expect(alerts[3]!.map((a) => [a.key, a.state, a.title])).toEqual([
+    expect(alerts[3]!.map((a) => [a.key, a.state, a.title, a.text])).toEqual([
       [
         `storage:local-lvm@node01:${at}`,
         'resolved',
-        'Storage local-lvm on node01 is back under 85 %: 84 % full',
+        'Storage local-lvm on node01 is over 90 %',
+        'Back under 85 % after 1 min: 84 % full.',
       ],
     ]);
   });
