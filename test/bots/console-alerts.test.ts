@@ -159,7 +159,10 @@ describe('alerts in the console', () => {
     const buttons = await c.printed(/ {3}buttons: \[Retry backup\][^\n]*/);
     expect(buttons).toContain('[Retry backup] → type `/pve backup 100 --storage local`');
     expect(buttons).toContain('[Show log] → type `/pve tasks node01 --failed`');
-    expect(buttons).toContain('[Snooze 4h]');
+    expect(buttons).toContain('[Snooze 4h] → type `snooze vzdump`');
+    // Acknowledged by typing the word the card shows: the same card comes back saying who.
+    c.type('acknowledge');
+    await c.printed(/Acknowledged by alice at \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC/);
 
     // The snapshot is done; alice presses Retry: the backup, as typed, waits for on-call.
     delete c.sim.cluster.guest(100)!.lock;

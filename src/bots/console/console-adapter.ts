@@ -19,6 +19,8 @@ export const CONSOLE_HELP = `Console chat:
   cancel <id>        press Cancel on a request or a running job
   pause|resume|abort [id]
                      press Pause, Resume or Abort on a rolling upgrade
+  acknowledge [key]  press Acknowledge on an alert (the newest one without a key)
+  snooze [type]      press Snooze 4h on an alert: no new alerts of that type for 4 hours
   A command a result offers (Roll back) is shown as the /pve line to type.
   /quit              leave
 `;
@@ -40,6 +42,8 @@ const BUTTON_WORDS: Record<string, string[]> = {
   pause: ['pause-job'],
   resume: ['resume-job'],
   abort: ['abort-job'],
+  acknowledge: ['ack-alert'],
+  snooze: ['snooze-alert'],
 };
 
 export class ConsoleAdapter implements ChatAdapter {
@@ -160,7 +164,7 @@ export class ConsoleAdapter implements ChatAdapter {
     }
     const core = this.#core;
     if (!core) throw new Error('the console is not attached to the core');
-    const button = /^(approve|deny|cancel|pause|resume|abort)(?:\s+(\S+))?$/i.exec(line);
+    const button = /^(approve|deny|cancel|pause|resume|abort|acknowledge|snooze)(?:\s+(\S+))?$/i.exec(line);
     const word = button?.[1]?.toLowerCase();
     if (word && (word !== 'cancel' || button?.[2] !== undefined)) {
       const pressed = this.#findButton(word, button?.[2]);

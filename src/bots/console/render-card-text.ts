@@ -42,6 +42,8 @@ export function renderCardText(card: Card): string {
  */
 function typedFor(button: CardButton): string {
   if (button.action === RUN_COMMAND_ACTION) return `/pve ${button.value}`;
+  // "Snooze 4h" is one word to type: the duration is the button's, not a value.
+  if (button.action === 'snooze-alert') return `snooze ${button.value}`;
   return `${button.label.toLowerCase()} ${button.value}`;
 }
 
