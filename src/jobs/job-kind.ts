@@ -29,7 +29,7 @@ export interface JobKind<S extends z.ZodType = z.ZodType, N extends string = str
   name: N;
   payload: S;
   /**
-   * Reports once, without a progress message (the digest, the HA watch): a channel wants one
+   * Reports once, without a progress message (the digest, the cluster watch): a channel wants one
    * post, not a progress line edited in place.
    */
   resultOnly?: boolean;

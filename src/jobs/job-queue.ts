@@ -105,7 +105,7 @@ export function jobIdForRequest(requestId: string): string {
   return `request-${createHash('sha256').update(requestId).digest('hex').slice(0, 32)}`;
 }
 
-/** The submission of every run of a job scheduler (the digest, the HA watch): nobody's request. */
+/** The submission of every run of a job scheduler (the digest, the cluster watch): nobody's request. */
 export const SCHEDULED_SUBMISSION = 'scheduler:';
 
 export class JobQueue {

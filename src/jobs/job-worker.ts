@@ -415,7 +415,7 @@ export class JobWorker {
     if (await this.#revoked.isRevoked(data.submission)) {
       return 'the request was answered "not accepted" (the job store did not confirm it in time); nothing ran';
     }
-    // A scheduled run (the digest, the HA watch) is nobody's request: the next tick comes anyway,
+    // A scheduled run (the digest, the cluster watch) is nobody's request: the next tick comes anyway,
     // and its `requestedAt` is when the schedule was set up, not when this run fell due.
     if (data.submission.startsWith(SCHEDULED_SUBMISSION)) return undefined;
     // An event to report (a PVE notification): late is better than lost.

@@ -77,7 +77,7 @@ describe('the start deadline', () => {
     expect(h.sim.cluster.guest(100)?.node).toBe('node03');
   });
 
-  it('exempts scheduled runs (the digest, the HA watch): they are nobody’s late request', async () => {
+  it('exempts scheduled runs (the digest, the cluster watch): they are nobody’s late request', async () => {
     const h = await startJobHarness();
     harness = h;
     // Set up two minutes "ago": its runs carry that time as their request.

@@ -10,7 +10,7 @@ import type { Attachment } from '../message.js';
 import { isSilentResult, renderJobEvent } from '../render-job-event.js';
 import { type CoreServices, kindOf } from './core-services.js';
 
-/** The worker's own jobs (the scheduled digest, the HA watch) are audited under this actor. */
+/** The worker's own jobs (the scheduled digest, the cluster watch) are audited under this actor. */
 const SCHEDULED_ACTOR: ChatUser = { id: 'worker', name: 'worker', groups: [] };
 
 export class JobEventStage {
