@@ -1,5 +1,5 @@
 // A job's result is audited in the name of the person who asked for it (read from the job), not
-// as "worker"; only the worker's own jobs (the scheduled digest, the HA watch) have no requester.
+// as "worker"; only the worker's own jobs (the scheduled digest, the cluster watch) have no requester.
 import { afterEach, describe, expect, it } from 'vitest';
 import { bob, CHANNEL_THREAD, type CoreHarness, startCoreHarness } from './helpers/core-harness.js';
 
