@@ -34,7 +34,7 @@ import type { BenchRow } from './report.js';
 
 const COMMANDS = 200;
 const WARMUP = 10;
-const ROUNDS = 3;
+const ROUNDS = 5;
 const TARGET_RATIO = 1.5;
 const CHANNEL = '200000000000000001';
 const RESULTS_WITHIN_MS = 90_000;
