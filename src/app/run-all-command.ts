@@ -139,7 +139,9 @@ export async function runAllCommand(argv: string[], withWorker: boolean): Promis
     policy,
     adapters,
     logger,
-    worker: withWorker ? config.worker : undefined,
+    worker: withWorker
+      ? { ...config.worker, ...(config.alerts.routes ? { alertRoutes: config.alerts.routes } : {}) }
+      : undefined,
     // INTAKE_*: every replica of one deployment should use the same claim idle time.
     commandIntake: { concurrency: config.intake.concurrency, claimIdleMs: config.intake.claimIdleMs },
     digest: {

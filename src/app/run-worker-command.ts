@@ -58,6 +58,7 @@ export async function runWorkerCommand(argv: string[]): Promise<void> {
     concurrency: config.worker.concurrency,
     lockMs: config.worker.lockMs,
     startDeadlineMs: config.worker.startDeadlineMs,
+    ...(config.alerts.routes ? { alertRoutes: config.alerts.routes } : {}),
     logger,
     metrics,
   });

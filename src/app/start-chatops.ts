@@ -13,6 +13,7 @@ import { Core } from '../core/core.js';
 import { CommandIntake } from '../core/intake/command-intake.js';
 import type { Policy } from '../core/policy/index.js';
 import { RequestLedger } from '../core/request-ledger.js';
+import type { AlertRoute } from '../jobs/alerts/alert-routes.js';
 import { AlertStore } from '../jobs/alerts/alert-store.js';
 import { scheduleClusterWatch } from '../jobs/cluster-watch-schedule.js';
 import { type DigestSchedule, scheduleDigest } from '../jobs/digest-schedule.js';
@@ -46,7 +47,15 @@ export interface ChatOpsOptions {
   adapters: ChatAdapter[];
   logger: Logger;
   /** Run the worker in this process too (`pve-chatops all`, the demo). */
-  worker?: { concurrency: number; lockMs: number; startDeadlineMs?: number } | undefined;
+  worker?:
+    | {
+        concurrency: number;
+        lockMs: number;
+        startDeadlineMs?: number;
+        /** ALERT_ROUTES: where new alerts go by type and severity. */
+        alertRoutes?: readonly AlertRoute[];
+      }
+    | undefined;
   /**
    * The daily digest's schedule and channels, upserted at start (idempotent across replicas);
    * empty targets remove it. Undefined leaves any schedule as it is.
@@ -161,6 +170,7 @@ export async function startChatOps(options: ChatOpsOptions): Promise<RunningChat
         ...(options.worker.startDeadlineMs === undefined
           ? {}
           : { startDeadlineMs: options.worker.startDeadlineMs }),
+        ...(options.worker.alertRoutes ? { alertRoutes: options.worker.alertRoutes } : {}),
         logger,
         ...(options.metrics ? { metrics: options.metrics } : {}),
       })

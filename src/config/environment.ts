@@ -82,6 +82,7 @@ export const environmentSchema = z.object({
   PVE_NOTIFY_SECRET: optionalText,
   ALERT_SLACK_CHANNEL: optionalText,
   ALERT_DISCORD_CHANNEL: optionalText,
+  ALERT_ROUTES: optionalText,
   ALERT_TASK_TYPES: optionalText,
   ALERT_TASK_IGNORE: optionalText,
   ALERT_STORAGE_PERCENT: optionalText,

@@ -3,6 +3,7 @@
 // where alert cards go, ALERT_SLACK_CHANNEL / ALERT_DISCORD_CHANNEL (by default the digest's
 // channels, DIGEST_SLACK_CHANNEL / DIGEST_DISCORD_CHANNEL).
 import { z } from 'zod';
+import { type AlertRoute, parseAlertRoutes } from '../jobs/alerts/alert-routes.js';
 import type { Environment, Problem } from './environment.js';
 
 export const NOTIFY_SECRET_MIN = 16;
@@ -21,6 +22,8 @@ export interface AlertConfig {
   slackChannel?: string;
   /** ALERT_DISCORD_CHANNEL, else DIGEST_DISCORD_CHANNEL. */
   discordChannel?: string;
+  /** ALERT_ROUTES: alert cards by type and severity to other channels (jobs/alerts/alert-routes.ts). */
+  routes?: AlertRoute[];
 }
 
 export function readAlerts(env: Environment, problem: Problem): AlertConfig {
@@ -31,11 +34,18 @@ export function readAlerts(env: Environment, problem: Problem): AlertConfig {
       `must be ${NOTIFY_SECRET_MIN} to 512 printable characters without spaces (e.g. the output of 'openssl rand -hex 32'); got ${secret.length} characters`,
     );
   }
+  let routes: AlertRoute[] | undefined;
+  if (env.ALERT_ROUTES !== undefined) {
+    const parsed = parseAlertRoutes(env.ALERT_ROUTES);
+    if (parsed.ok) routes = parsed.routes;
+    else problem('ALERT_ROUTES', parsed.error);
+  }
   const slackChannel = env.ALERT_SLACK_CHANNEL ?? env.DIGEST_SLACK_CHANNEL;
   const discordChannel = env.ALERT_DISCORD_CHANNEL ?? env.DIGEST_DISCORD_CHANNEL;
   return {
     ...(secret === undefined ? {} : { notifySecret: secret }),
     ...(slackChannel === undefined ? {} : { slackChannel }),
     ...(discordChannel === undefined ? {} : { discordChannel }),
+    ...(routes && routes.length > 0 ? { routes } : {}),
   };
 }

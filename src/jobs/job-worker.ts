@@ -14,6 +14,7 @@ import type { SshRunner } from '../proxmox/ssh/ssh-runner.js';
 import type { PollInterval } from '../proxmox/wait-for-task.js';
 import { ClaimedUpids } from './adopt-task.js';
 import { AlertPublisher } from './alerts/alert-publisher.js';
+import type { AlertRoute } from './alerts/alert-routes.js';
 import { AlertStore } from './alerts/alert-store.js';
 import { CancelRequests } from './cancel-requests.js';
 import { failureCode, failureText, isTransientFailure } from './classify-failure.js';
@@ -60,6 +61,8 @@ export interface JobWorkerOptions {
   logger?: Logger;
   /** Counts each job's result by kind and outcome, with its duration; nothing without it. */
   metrics?: Metrics | undefined;
+  /** ALERT_ROUTES: where new alerts go by type and severity (else each job's own threads). */
+  alertRoutes?: readonly AlertRoute[];
 }
 
 const CANCEL_POLL_MS = 500;
@@ -70,7 +73,7 @@ export class JobWorker {
   readonly #slices = new Set<AbortController>();
   /** Per running job: aborted when BullMQ could not renew its lock. */
   readonly #renewals = new Map<string, AbortController>();
-  readonly #options: Required<Omit<JobWorkerOptions, 'pollInterval' | 'ssh' | 'metrics'>> & {
+  readonly #options: Required<Omit<JobWorkerOptions, 'pollInterval' | 'ssh' | 'metrics' | 'alertRoutes'>> & {
     pollInterval?: PollInterval;
     ssh?: SshRunner | undefined;
     metrics?: Metrics | undefined;
@@ -107,6 +110,7 @@ export class JobWorker {
     this.#alerts = new AlertPublisher({
       store: new AlertStore(redis, { prefix }),
       publish: (thread, event) => this.#publish(thread, event),
+      ...(options.alertRoutes ? { routes: options.alertRoutes } : {}),
     });
     this.#connection = redis.duplicate();
     this.#worker = new Worker<JobData, JobOutcome>(

@@ -7,6 +7,7 @@
 // REDIS_PREFIX) watches one cluster, so the limit is per cluster.
 import type { AlertEvent, ThreadRef } from '../job-events.js';
 import { type Alert, type AlertInput, alertSchema } from './alert.js';
+import { type AlertRoute, routeAlert } from './alert-routes.js';
 import type { AlertStore } from './alert-store.js';
 
 /** New cards of one type per minute; the rest are counted into one card. */
@@ -26,6 +27,8 @@ export interface AlertPublisherOptions {
   publish(thread: ThreadRef, event: AlertEvent): Promise<unknown>;
   perMinute?: number;
   clock?: () => number;
+  /** ALERT_ROUTES: where a new alert goes by type and severity (the job's threads otherwise). */
+  routes?: readonly AlertRoute[];
 }
 
 export class AlertPublisher {
@@ -47,22 +50,24 @@ export class AlertPublisher {
       await this.#send(source, known.threads, alert, now);
       return 'updated';
     }
+    // A new incident goes where the routes send it; its updates follow the card (known.threads).
+    const threads = routeAlert(alert, this.#o.routes ?? [], source.threads);
     if (await store.snoozeOf(alert.type, now)) {
-      await store.save({ alert, threads: source.threads, shown: false });
+      await store.save({ alert, threads, shown: false });
       return 'snoozed';
     }
     const minute = Math.floor(now / 60_000) * 60_000;
     const count = await store.countNew(alert.type, minute);
     if (count > (this.#o.perMinute ?? ALERTS_PER_MINUTE)) {
-      await store.save({ alert, threads: source.threads, shown: false });
+      await store.save({ alert, threads, shown: false });
       const held = await store.countHeldBack(alert.type, minute);
       const summary = heldBackAlert(alert, held, minute, this.#o.perMinute ?? ALERTS_PER_MINUTE);
-      await store.save({ alert: summary, threads: source.threads, shown: true });
-      await this.#send(source, source.threads, summary, now);
+      await store.save({ alert: summary, threads, shown: true });
+      await this.#send(source, threads, summary, now);
       return 'held-back';
     }
-    await store.save({ alert, threads: source.threads, shown: true });
-    await this.#send(source, source.threads, alert, now);
+    await store.save({ alert, threads, shown: true });
+    await this.#send(source, threads, alert, now);
     return 'shown';
   }
 
