@@ -118,6 +118,10 @@ export async function runDemoCommand(argv: string[]): Promise<void> {
     adapters: [console],
     logger,
     worker: { concurrency: 8, lockMs: 30_000 },
+    // One person at one console in one process: commands are handled as typed, not through the
+    // intake (which lets bot replicas share a burst). So piped input is handled line by line and
+    // the console knows when everything it was given is done.
+    commandIntake: false,
     // The daily digest comes to this console (at 08:00 on weekdays); `/pve digest` shows one now.
     digest: {
       cron: '0 8 * * 1-5',
