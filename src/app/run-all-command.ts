@@ -11,6 +11,7 @@ import { SLACK_EVENTS_PATH, SlackAdapter } from '../bots/slack/slack-adapter.js'
 import { configuredSecrets } from '../config/configured-secrets.js';
 import { loadConfig } from '../config.js';
 import { defaultPolicy, loadPolicy } from '../core/policy/index.js';
+import { alertRoutesOf } from '../jobs/alerts/alert-routes.js';
 import type { ThreadRef } from '../jobs/job-events.js';
 import { closeRedis, createIntakeRedis, createRedis, redisReady } from '../jobs/redis-connection.js';
 import { createLogger, type Logger } from '../logger.js';
@@ -140,7 +141,10 @@ export async function runAllCommand(argv: string[], withWorker: boolean): Promis
     adapters,
     logger,
     worker: withWorker
-      ? { ...config.worker, ...(config.alerts.routes ? { alertRoutes: config.alerts.routes } : {}) }
+      ? {
+          ...config.worker,
+          ...(config.alerts.routes ? { alertRoutes: alertRoutesOf(config.alerts.routes)! } : {}),
+        }
       : undefined,
     // INTAKE_*: every replica of one deployment should use the same claim idle time.
     commandIntake: { concurrency: config.intake.concurrency, claimIdleMs: config.intake.claimIdleMs },

@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 import { configuredSecrets } from '../config/configured-secrets.js';
 import { loadConfig } from '../config.js';
+import { alertRoutesOf } from '../jobs/alerts/alert-routes.js';
 import { JobWorker } from '../jobs/job-worker.js';
 import { OutboxWriter } from '../jobs/outbox/outbox-writer.js';
 import { closeRedis, createRedis } from '../jobs/redis-connection.js';
@@ -58,7 +59,7 @@ export async function runWorkerCommand(argv: string[]): Promise<void> {
     concurrency: config.worker.concurrency,
     lockMs: config.worker.lockMs,
     startDeadlineMs: config.worker.startDeadlineMs,
-    ...(config.alerts.routes ? { alertRoutes: config.alerts.routes } : {}),
+    ...(config.alerts.routes ? { alertRoutes: alertRoutesOf(config.alerts.routes)! } : {}),
     logger,
     metrics,
   });

@@ -3,7 +3,6 @@
 // where alert cards go, ALERT_SLACK_CHANNEL / ALERT_DISCORD_CHANNEL (by default the digest's
 // channels, DIGEST_SLACK_CHANNEL / DIGEST_DISCORD_CHANNEL).
 import { z } from 'zod';
-import { type AlertRoute, parseAlertRoutes } from '../jobs/alerts/alert-routes.js';
 import type { Environment, Problem } from './environment.js';
 
 export const NOTIFY_SECRET_MIN = 16;
@@ -22,8 +21,11 @@ export interface AlertConfig {
   slackChannel?: string;
   /** ALERT_DISCORD_CHANNEL, else DIGEST_DISCORD_CHANNEL. */
   discordChannel?: string;
-  /** ALERT_ROUTES: alert cards by type and severity to other channels (jobs/alerts/alert-routes.ts). */
-  routes?: AlertRoute[];
+  /**
+   * ALERT_ROUTES as written: alert cards by type and severity to other channels. Read (and refused
+   * with what would be right) where the worker is wired: jobs/alerts/alert-routes.ts knows the types.
+   */
+  routes?: string;
 }
 
 export function readAlerts(env: Environment, problem: Problem): AlertConfig {
@@ -34,18 +36,13 @@ export function readAlerts(env: Environment, problem: Problem): AlertConfig {
       `must be ${NOTIFY_SECRET_MIN} to 512 printable characters without spaces (e.g. the output of 'openssl rand -hex 32'); got ${secret.length} characters`,
     );
   }
-  let routes: AlertRoute[] | undefined;
-  if (env.ALERT_ROUTES !== undefined) {
-    const parsed = parseAlertRoutes(env.ALERT_ROUTES);
-    if (parsed.ok) routes = parsed.routes;
-    else problem('ALERT_ROUTES', parsed.error);
-  }
+  const routes = env.ALERT_ROUTES?.trim() || undefined;
   const slackChannel = env.ALERT_SLACK_CHANNEL ?? env.DIGEST_SLACK_CHANNEL;
   const discordChannel = env.ALERT_DISCORD_CHANNEL ?? env.DIGEST_DISCORD_CHANNEL;
   return {
     ...(secret === undefined ? {} : { notifySecret: secret }),
     ...(slackChannel === undefined ? {} : { slackChannel }),
     ...(discordChannel === undefined ? {} : { discordChannel }),
-    ...(routes && routes.length > 0 ? { routes } : {}),
+    ...(routes === undefined ? {} : { routes }),
   };
 }

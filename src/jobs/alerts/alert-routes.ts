@@ -105,3 +105,11 @@ export function routeAlert(
       return true;
     });
 }
+
+/** ALERT_ROUTES read for the worker; a mistake stops the process with what would be right. */
+export function alertRoutesOf(text: string | undefined): AlertRoute[] | undefined {
+  if (text === undefined) return undefined;
+  const parsed = parseAlertRoutes(text);
+  if (!parsed.ok) throw new Error(`ALERT_ROUTES: ${parsed.error}`);
+  return parsed.routes;
+}
