@@ -1,5 +1,17 @@
 import type { z } from 'zod';
 import {
+  type AclChange,
+  createGroup,
+  createUser,
+  listAcl,
+  listGroups,
+  listRoles,
+  listUsers,
+  type NewUser,
+  readPermissions,
+  updateAcl,
+} from './access-api.js';
+import {
   type BackupStarted,
   listBackupJobs,
   listBackups,
@@ -95,6 +107,7 @@ import {
   readReplicationLog,
   scheduleReplicationNow,
 } from './replication-api.js';
+import type { AclEntry, PathPrivileges, Permissions, PveRole, UserEntry } from './schemas/access-schemas.js';
 import type { PackageVersion, PendingUpdate } from './schemas/apt-schemas.js';
 import type { BackupArchive, BackupJob, NotBackedUp } from './schemas/backup-schemas.js';
 import type { CertificateInfo } from './schemas/certificate-schemas.js';
@@ -297,6 +310,40 @@ export class ProxmoxClient {
   }
   packageVersions(node: string, signal?: AbortSignal): Promise<PackageVersion[]> {
     return listPackageVersions(this.#transport, node, signal);
+  }
+
+  // PVE's users, roles and ACLs (access-api.ts).
+  /** Path → privilege → whether it propagates below; another user's needs Sys.Audit on /access. */
+  permissions(query: { userid?: string; path?: string } = {}, signal?: AbortSignal): Promise<Permissions> {
+    return readPermissions(this.#transport, query, signal);
+  }
+  /**
+   * What `userid` may do on `path`: privilege → whether it reaches below. PVE echoes the path as
+   * asked; nothing granted is an empty map.
+   */
+  async permissionsOf(userid: string, path: string, signal?: AbortSignal): Promise<PathPrivileges> {
+    return (await readPermissions(this.#transport, { userid, path }, signal))[path] ?? {};
+  }
+  roles(signal?: AbortSignal): Promise<PveRole[]> {
+    return listRoles(this.#transport, signal);
+  }
+  acl(signal?: AbortSignal): Promise<AclEntry[]> {
+    return listAcl(this.#transport, signal);
+  }
+  updateAcl(change: AclChange, signal?: AbortSignal): Promise<void> {
+    return updateAcl(this.#transport, change, signal);
+  }
+  users(signal?: AbortSignal): Promise<UserEntry[]> {
+    return listUsers(this.#transport, signal);
+  }
+  createUser(user: NewUser, signal?: AbortSignal): Promise<void> {
+    return createUser(this.#transport, user, signal);
+  }
+  groups(signal?: AbortSignal) {
+    return listGroups(this.#transport, signal);
+  }
+  createGroup(group: { groupid: string; comment?: string }, signal?: AbortSignal): Promise<void> {
+    return createGroup(this.#transport, group, signal);
   }
 
   // PVE's notification system (notifications-api.ts): webhook targets and matchers.

@@ -196,6 +196,37 @@ export const CLIENT_READERS: Record<string, ClientReader> = {
       ...(p.start === undefined ? {} : { start: Number(p.start) }),
       ...(p.limit === undefined ? {} : { limit: Number(p.limit) }),
     }),
+  'GET /access/permissions': (c, _v, p) =>
+    c.permissions({
+      ...(p.userid === undefined ? {} : { userid: String(p.userid) }),
+      ...(p.path === undefined ? {} : { path: String(p.path) }),
+    }),
+  'GET /access/roles': (c) => c.roles(),
+  'GET /access/acl': (c) => c.acl(),
+  'PUT /access/acl': (c, _v, p) =>
+    c.updateAcl({
+      path: String(p.path),
+      roles: String(p.roles ?? '').split(','),
+      ...(p.users === undefined ? {} : { users: String(p.users).split(',') }),
+      ...(p.groups === undefined ? {} : { groups: String(p.groups).split(',') }),
+      ...(p.tokens === undefined ? {} : { tokens: String(p.tokens).split(',') }),
+      ...(p.propagate === undefined ? {} : { propagate: flag(p.propagate) }),
+      ...(p.delete === undefined ? {} : { delete: flag(p.delete) }),
+    }),
+  'GET /access/users': (c) => c.users(),
+  'POST /access/users': (c, _v, p) =>
+    c.createUser({
+      userid: String(p.userid),
+      ...(p.groups === undefined ? {} : { groups: String(p.groups).split(',') }),
+      ...(p.comment === undefined ? {} : { comment: String(p.comment) }),
+      ...(p.password === undefined ? {} : { password: String(p.password) }),
+    }),
+  'GET /access/groups': (c) => c.groups(),
+  'POST /access/groups': (c, _v, p) =>
+    c.createGroup({
+      groupid: String(p.groupid),
+      ...(p.comment === undefined ? {} : { comment: String(p.comment) }),
+    }),
   'GET /cluster/notifications/endpoints/webhook': (c) => c.webhookEndpoints(),
   'GET /cluster/notifications/endpoints/webhook/{name}': (c, v) => c.webhookEndpoint(v.name ?? ''),
   'POST /cluster/notifications/endpoints/webhook': (c, _v, p) =>
