@@ -47,6 +47,39 @@ export interface SimClusterView {
   setNodeFingerprint(node: string, fingerprint: string): void;
   /** Listener for node power changes, so the platform can close or reopen that node's server. */
   onNodeOnlineChange(listener: (node: string, online: boolean) => void): void;
+  /**
+   * Users, tokens and ACLs: with them every request but root@pam's gets PVE's permission checks
+   * on each path. Without them the platform's token holds every privilege and its auditor token
+   * PVEAuditor on every path.
+   */
+  readonly access?: SimAccessView;
+}
+
+/**
+ * The cluster's users, groups, API tokens and ACLs as pveproxy consults them on every request
+ * (user.cfg through PVE::RPCEnvironment; implemented by the domain): who may authenticate, and
+ * what each user or token may do on each ACL path.
+ */
+export interface SimAccessView {
+  /**
+   * RPCEnvironment permissions: the privileges the user or token (`user@realm!name`) holds on
+   * `path`, each mapped to its propagate flag (0 or 1). A privilege is held when it is a key.
+   */
+  permissions(authid: string, path: string): Readonly<Record<string, number>>;
+  /** check_user_exist (with $noerr). */
+  userExists(userid: string): boolean;
+  /** check_user_enabled (with $noerr): the user exists, is enabled and has not expired. */
+  userEnabled(userid: string): boolean;
+  /** Each group and its members (filter_groups, group_member_join). */
+  groupMembers(): ReadonlyMap<string, ReadonlySet<string>>;
+  /** verify_token: the token and its user exist, are enabled and unexpired, and the secret is its own. */
+  verifyToken(tokenid: string, secret: string): boolean;
+  /** authenticate_user for a user other than root@pam (whose password the platform holds). */
+  authenticateUser(userid: string, password: string): boolean;
+  /** compute_api_permission: the `cap` of a ticket answer. */
+  apiCapabilities(userid: string): Record<string, Record<string, number>>;
+  /** Sets the secret of an existing token (priv/token.cfg): the platform's own tokens at start-up. */
+  setTokenSecret(tokenid: string, secret: string): void;
 }
 
 /** One request as the platform saw it; benchmarks count them and tests assert on them. */

@@ -1,3 +1,4 @@
+import type { AccessSeed } from './access-control.js';
 import type { BackupSeed } from './backup-seed.js';
 import type { HaResource, HaRule, ReplicationJob, SimGuest, SimNode, SimStorage } from './cluster-model.js';
 import type { HaGroup } from './ha-groups.js';
@@ -18,6 +19,8 @@ export interface ClusterSeed {
   replication: Array<Pick<ReplicationJob, 'id' | 'guest' | 'jobnum' | 'target' | 'schedule'>>;
   /** Backup archives, scheduled jobs and the vzdump tasks that made them (backup-seed.ts). */
   backups?: BackupSeed;
+  /** Users, tokens and ACLs; the bot's user and tokens (access-seed.ts) when absent. */
+  access?: AccessSeed;
 }
 
 /** The storages of a typical hyper-converged PVE cluster: local ones per node, Ceph shared. */

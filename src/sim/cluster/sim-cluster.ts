@@ -2,6 +2,8 @@
 // a guest lives on), plus node power. Operations live in their own modules (guest-*.ts).
 import { PveHttpError } from '../pve-http-error.js';
 import type { SimClusterView } from '../types.js';
+import { AccessControl, type PoolMembers } from './access-control.js';
+import { defaultAccessSeed } from './access-seed.js';
 import { BackupArchives } from './backup-archives.js';
 import { BackupJobs } from './backup-jobs.js';
 import type { GuestType, SimGuest, SimNode, SimStorage } from './cluster-model.js';
@@ -38,6 +40,11 @@ export class SimCluster implements SimClusterView {
    * deliveries the events (a backup's end, a replication failure, fencing) send to them.
    */
   readonly notifications: SimNotifications;
+  /**
+   * Users, groups, roles, API tokens and ACLs (user.cfg), and the privileges they give on each
+   * path: the platform checks every request but root@pam's against them.
+   */
+  readonly access: AccessControl;
   private readonly nodes = new Map<string, SimNode>();
   private readonly guestsById = new Map<number, SimGuest>();
   private readonly listeners: Array<(node: string, online: boolean) => void> = [];
@@ -67,6 +74,19 @@ export class SimCluster implements SimClusterView {
       httpClientVersion: this.release.version === '8.4' ? '0.9.5' : '1.0.6',
     });
     for (const past of seed.backups?.history ?? []) this.tasks.recordPast(past);
+    this.access = new AccessControl({
+      version: this.release.version,
+      now: this.now,
+      pools: () => this.poolMembers(),
+      seed: seed.access ?? defaultAccessSeed(),
+    });
+  }
+
+  /** The pools with their guests (user.cfg's pool lines); the simulator puts no storage in a pool. */
+  poolMembers(): PoolMembers[] {
+    const vms = new Map<string, number[]>([...this.pools].map((pool) => [pool, []]));
+    for (const guest of this.guestsById.values()) if (guest.pool) vms.get(guest.pool)?.push(guest.vmid);
+    return [...vms].map(([pool, list]) => ({ pool, vms: list, storage: [] }));
   }
 
   // SimClusterView
