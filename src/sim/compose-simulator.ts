@@ -174,6 +174,7 @@ export async function composeSimulator<C extends SimClusterHandle>(
       auditor: { tokenId: AUDITOR_TOKEN_ID, tokenSecret: auditorTokenSecret },
       rootPassword,
       clusterName: cluster.name,
+      ...(cluster.access ? { access: cluster.access } : {}),
     });
     const state: RequestFaultState = { latencyMs: 0, rejectAuth: false, apiDown: new Set() };
     const requests: RecordedRequest[] = [];

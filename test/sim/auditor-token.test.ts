@@ -51,7 +51,6 @@ describe('the auditor token', () => {
         { cores: '4' },
         '/vms/100, VM.Config.Disk|VM.Config.CDROM|VM.Config.CPU|VM.Config.Memory|VM.Config.Network|VM.Config.HWType|VM.Config.Options|VM.Config.Cloudinit',
       ],
-      ['POST', '/nodes/node01/qemu', { vmid: '150' }, '/vms/150, VM.Allocate'],
       ['POST', '/nodes/node01/migrateall', { target: 'node02' }, '/, VM.Migrate'],
       ['POST', '/cluster/ha/resources', { sid: 'vm:100' }, '/, Sys.Console'],
       [
@@ -71,7 +70,13 @@ describe('the auditor token', () => {
     }
   });
 
-  it('leaves the full token unchecked', async () => {
+  it('is refused a new guest without naming a path, as create_vm raises it', async () => {
+    // qemu-server create_vm: VM.Allocate on /vms/<vmid>, else on the pool, else raise_perm_exc().
+    const answer = await ask('POST', '/nodes/node01/qemu', { vmid: '150' });
+    expect([answer.status, answer.statusText]).toEqual([403, 'Permission check failed']);
+  });
+
+  it('lets the full token through (Administrator on /)', async () => {
     expect((await ask('GET', '/nodes/node01/apt/update', undefined, true)).status).toBe(200);
   });
 });

@@ -6,7 +6,8 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { PveHttpError } from '../pve-http-error.js';
-import { AUDITOR_PRIVILEGES } from './permissions.js';
+import type { SimAccessView } from '../types.js';
+import { AUDITOR_PRIVILEGES, everywhere } from './permissions.js';
 
 /** `$ticket_lifetime` in PVE/AccessControl.pm. */
 export const TICKET_LIFETIME_SECONDS = 2 * 3600;
@@ -30,6 +31,12 @@ export interface SimAuthOptions {
    * checks (permissions.ts). The first token holds every privilege.
    */
   auditor?: { tokenId: string; tokenSecret: string };
+  /**
+   * The cluster's users, tokens and ACLs: then both tokens (which must exist there) and every
+   * user and token it knows authenticate through it, and all but root@pam get permission checks
+   * with the privileges it computes per path.
+   */
+  access?: SimAccessView;
   rootPassword: string;
   clusterName: string;
   /** Seconds since the epoch; injectable so tests can age tickets. */
@@ -40,15 +47,16 @@ export interface Identity {
   /** As PVE writes it in a UPID: `root@pam` or `chatops@pve!bot`. */
   user: string;
   kind: 'token' | 'ticket';
-  /** The privileges it holds on every path; absent: all of them (no permission checks). */
-  privileges?: ReadonlySet<string>;
+  /** Where its privileges are looked up, per path; absent: it holds them all (no permission checks). */
+  access?: SimAccessView;
 }
 
 export interface TicketResponse {
   ticket: string;
   CSRFPreventionToken: string;
   username: string;
-  clustername: string;
+  /** Only for a user with Sys.Audit on `/`. */
+  clustername?: string;
   cap: Record<string, Record<string, number>>;
 }
 
@@ -85,6 +93,7 @@ export class SimAuth {
   readonly tokenId: string;
   readonly #tokenSecret: string;
   readonly #auditor: { tokenId: string; tokenSecret: string } | undefined;
+  readonly #access: SimAccessView | undefined;
   readonly #rootPassword: string;
   readonly #clusterName: string;
   readonly #now: () => number;
@@ -97,6 +106,11 @@ export class SimAuth {
     this.tokenId = options.tokenId;
     this.#tokenSecret = options.tokenSecret;
     this.#auditor = options.auditor;
+    this.#access = options.access;
+    if (this.#access) {
+      this.#access.setTokenSecret(options.tokenId, options.tokenSecret);
+      if (options.auditor) this.#access.setTokenSecret(options.auditor.tokenId, options.auditor.tokenSecret);
+    }
     this.#rootPassword = options.rootPassword;
     this.#clusterName = options.clusterName;
     this.#now = options.now ?? (() => Date.now() / 1000);
@@ -106,20 +120,34 @@ export class SimAuth {
     return createHmac('sha256', this.#key).update(text).digest('base64');
   }
 
-  /** `POST /access/ticket`: root@pam with the configured password, or a valid ticket to renew. */
+  /**
+   * `POST /access/ticket` (create_ticket): root@pam with the configured password, a user of the
+   * `pve` realm with the password the access control holds, or a valid ticket to renew (root@pam's
+   * renews any user's). The user must be enabled. `cap` is what compute_api_permission gives;
+   * the cluster name comes with Sys.Audit on `/`.
+   */
   login(username: string, password: string, realm?: string): TicketResponse {
     const user = username.includes('@') || !realm ? username : `${username}@${realm}`;
-    const renewing = password.startsWith('PVE:') && this.verifyTicket(password) === user;
-    if (user !== 'root@pam' || !(renewing || sameText(password, this.#rootPassword))) {
+    const access = this.#access;
+    const ticketUser = password.startsWith('PVE:') ? this.verifyTicket(password) : undefined;
+    const renewing = ticketUser !== undefined && (ticketUser === user || ticketUser === 'root@pam');
+    const enabled = access ? access.userEnabled(user) : user === 'root@pam';
+    const authenticated =
+      renewing ||
+      (user === 'root@pam'
+        ? sameText(password, this.#rootPassword)
+        : (access?.authenticateUser(user, password) ?? false));
+    if (!enabled || !authenticated) {
       // A handler error in PVE (create_ticket), so unlike auth_handler's 401s it has a JSON body.
       throw new PveHttpError(401, LOGIN_FAILED);
     }
+    const audit = !access || user === 'root@pam' || access.permissions(user, '/')['Sys.Audit'] !== undefined;
     return {
       ticket: this.issueTicket(user),
       CSRFPreventionToken: this.issueCsrfToken(user),
       username: user,
-      clustername: this.#clusterName,
-      cap: {},
+      ...(audit ? { clustername: this.#clusterName } : {}),
+      cap: access ? access.apiCapabilities(user) : {},
     };
   }
 
@@ -168,10 +196,16 @@ export class SimAuth {
     if (token !== undefined) {
       // verify_token splits on the last '=': the token id itself never contains one.
       const m = /^(.+)=(.*)$/.exec(token);
+      const [tokenId, secret] = m ? [m[1] as string, m[2] ?? ''] : ['', ''];
+      const access = this.#access;
+      if (access) {
+        if (!m || !access.verifyToken(tokenId, secret)) throw new AuthFailure(AUTH_FAILED);
+        return { user: tokenId, kind: 'token', access };
+      }
       const auditor = this.#auditor;
-      if (m && auditor && m[1] === auditor.tokenId && sameText(m[2] ?? '', auditor.tokenSecret))
-        return { user: auditor.tokenId, kind: 'token', privileges: AUDITOR_PRIVILEGES };
-      if (!m || m[1] !== this.tokenId || !sameText(m[2] ?? '', this.#tokenSecret))
+      if (m && auditor && tokenId === auditor.tokenId && sameText(secret, auditor.tokenSecret))
+        return { user: auditor.tokenId, kind: 'token', access: everywhere(AUDITOR_PRIVILEGES) };
+      if (!m || tokenId !== this.tokenId || !sameText(secret, this.#tokenSecret))
         throw new AuthFailure(AUTH_FAILED);
       return { user: this.tokenId, kind: 'token' };
     }
@@ -180,11 +214,13 @@ export class SimAuth {
       extractAuthValue(headers.authorization, 'PVEAuthCookie');
     if (ticket === undefined) throw new AuthFailure(NO_TICKET);
     const user = this.verifyTicket(ticket);
-    if (!user) throw new AuthFailure(AUTH_FAILED);
+    // auth_handler: verify_ticket, then check_user_enabled.
+    if (!user || (this.#access && !this.#access.userEnabled(user))) throw new AuthFailure(AUTH_FAILED);
     if (method !== 'GET') {
       const csrf = headers.csrfpreventiontoken;
       if (!this.#verifyCsrf(Array.isArray(csrf) ? csrf[0] : csrf, user)) throw new AuthFailure(INVALID_CSRF);
     }
-    return { user, kind: 'ticket' };
+    const access = this.#access;
+    return user === 'root@pam' || !access ? { user, kind: 'ticket' } : { user, kind: 'ticket', access };
   }
 }

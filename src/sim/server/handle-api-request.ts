@@ -10,7 +10,7 @@ import type { ApiSchema } from './api-schema.js';
 import { matchApiPath, methodSchema } from './api-schema.js';
 import { AUTH_FAILED, AuthFailure, type Identity, type SimAuth } from './auth.js';
 import { parseRequestParams } from './parse-body.js';
-import { checkApiPermissions, checkHandlerPermissions } from './permissions.js';
+import { checkApiPermissions, checkHandlerPermissions, Requester } from './permissions.js';
 import type { SimRouteRegistry } from './route-registry.js';
 import { checkRequestAgainstSchema } from './validate-params.js';
 import { DataWithTotal } from './with-total.js';
@@ -100,8 +100,8 @@ export async function handleApiRequest(
     );
   }
   // rest_handler: check_api2_permissions before the proxy and before the parameters are verified.
-  const privileges = identity?.privileges;
-  if (privileges) checkApiPermissions(info.permissions, privileges, { ...params, ...match.variables });
+  const requester = identity?.access ? new Requester(identity.user, identity.access) : undefined;
+  if (requester) checkApiPermissions(info.permissions, requester, { ...params, ...match.variables });
   const target = match.variables.node;
   if (match.template.startsWith('/nodes/{node}') && target !== undefined)
     checkTargetNode(ctx, servingNode, target);
@@ -113,8 +113,8 @@ export async function handleApiRequest(
   }
 
   if (isLogin) return login(ctx, method, check.params);
-  if (privileges && identity)
-    checkHandlerPermissions(`${method} ${match.template}`, privileges, check.params, identity.user);
+  if (requester)
+    checkHandlerPermissions(`${method} ${match.template}`, requester, check.params, ctx.schema.version);
   const handler = ctx.registry.handler(method, match.template);
   if (!handler) {
     throw PveHttpError.raise(
