@@ -1,6 +1,7 @@
 // Every endpoint of the cluster domain, registered per schema template.
 import type { SimCluster } from '../cluster/sim-cluster.js';
 import type { RouteRegistry } from '../types.js';
+import { registerAccessRoutes } from './access-routes.js';
 import { registerAptRoutes } from './apt-routes.js';
 import { registerBackupRoutes } from './backup-routes.js';
 import { registerClusterReadRoutes } from './cluster-routes.js';
@@ -43,4 +44,5 @@ export function registerClusterRoutes(platform: RouteRegistry, cluster: SimClust
   registerMigrateAllRoutes(registry, cluster);
   registerBackupRoutes(registry, cluster);
   registerNotificationRoutes(registry, cluster);
+  registerAccessRoutes(registry, cluster);
 }

@@ -4,6 +4,7 @@
 // there, and kept close for the formats registered elsewhere (pve-guest-common, pve-ha-manager).
 
 import { isIPv4, isIPv6 } from 'node:net';
+import { groupnameError, rolenameError, tokenIdError, usernameError } from '../access-ids.js';
 
 type FormatValidator = (value: string) => string | null;
 
@@ -54,6 +55,9 @@ const volumeId: FormatValidator = (v) =>
 
 const HA_NODE_RE = /^([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)(:\d+)?$/;
 
+const EMAIL_USER = '[\\w+\\-~]+(\\.[\\w+\\-~]+)*';
+const EMAIL_RE = new RegExp(`^${EMAIL_USER}@[a-zA-Z0-9\\-]+(\\.[a-zA-Z0-9\\-]+)*$`);
+
 const STARTUP_PART_RE = /^(?:(order=)?\d+|up=\d+|down=\d+)$/;
 
 const FORMATS: Record<string, FormatValidator> = {
@@ -101,6 +105,14 @@ const FORMATS: Record<string, FormatValidator> = {
       ? `${v} contains illegal character sequences`
       : null,
   'pve-node': (v) => (NODE_RE.test(v) ? null : 'value does not look like a valid node name'),
+  // pve-access-control: PVE::Auth::Plugin verify_username, AccessControl.pm verify_groupname,
+  // verify_rolename and pve_verify_tokenid.
+  'pve-userid': usernameError,
+  'pve-groupid': groupnameError,
+  'pve-roleid': rolenameError,
+  'pve-tokenid': tokenIdError,
+  // pve-common JSONSchema.pm pve_verify_email with PVE::ParseUtils $EMAIL_RE.
+  email: (v) => (EMAIL_RE.test(v) ? null : 'value does not look like a valid email address'),
   'pve-vmid': vmid,
   'pve-configid': (v) => (/^[a-z][a-z0-9_-]+$/i.test(v) ? null : `invalid configuration ID '${v}'`),
   'pve-storage-id': storageId,
