@@ -85,6 +85,7 @@ function qemuLoadAndCheck(cluster: SimCluster, request: CloneRequest, target: st
   if (request.storage !== undefined && !full) {
     throw PveHttpError.die(`parameter 'storage' not allowed for linked clones`);
   }
+  checkCloneAccess(cluster, request, source);
   if (target && localDisks(cluster, source).length > 0) {
     throw PveHttpError.die(`can't clone VM to node '${target}' (VM uses local storage)`);
   }
@@ -102,6 +103,67 @@ function qemuLoadAndCheck(cluster: SimCluster, request: CloneRequest, target: st
     }
   }
   return { source, full, target };
+}
+
+/** qemu-server Drive.pm valid_drive_names: the order foreach_volume visits the drives in. */
+function driveOrder(key: string): number {
+  const m = /^([a-z]+)(\d+)$/.exec(key);
+  const base = { ide: 0, sata: 100, scsi: 200, virtio: 300, efidisk: 400, tpmstate: 500 }[m?.[1] ?? ''];
+  return base === undefined ? 1000 : base + Number(m?.[2]);
+}
+
+/**
+ * qemu clone_vm's access checks on the source's config, in its order: check_storage_access_clone
+ * (Datastore.AllocateSpace on each disk's storage, or on the target storage; Sys.Console on `/`
+ * for a physical CD-ROM drive), then check_bridge_access (SDN.Use on each NIC's bridge in the
+ * `localnetwork` zone, or on its VLAN tag). root@pam holds them all.
+ */
+function checkCloneAccess(cluster: SimCluster, request: CloneRequest, source: SimGuest): void {
+  const access = cluster.access;
+  const drives = [
+    ...source.disks.map((disk) => ({ key: disk.key, storage: disk.storage as string | undefined })),
+    ...(source.cdroms ?? []).map((cdrom) => ({ key: cdrom.key, storage: undefined, volid: cdrom.volid })),
+  ].sort((a, b) => driveOrder(a.key) - driveOrder(b.key));
+  for (const drive of drives) {
+    if ('volid' in drive) {
+      if (drive.volid === 'cdrom') access.assertPrivileges(request.user, '/', ['Sys.Console']);
+      continue;
+    }
+    access.assertPrivileges(request.user, `/storage/${request.storage ?? drive.storage}`, [
+      'Datastore.AllocateSpace',
+    ]);
+  }
+  const nets: Record<string, string> = { net0: 'bridge=vmbr0' };
+  for (const [key, value] of Object.entries(source.options ?? {}))
+    if (/^net\d+$/.test(key)) nets[key] = value;
+  for (const key of Object.keys(nets).sort()) {
+    const fields = Object.fromEntries(
+      (nets[key] ?? '').split(',').map((part) => {
+        const [name, ...rest] = part.split('=');
+        return [name, rest.join('=')];
+      }),
+    );
+    const bridge = fields.bridge;
+    if (!bridge) continue;
+    const zone = `/sdn/zones/localnetwork/${bridge}`;
+    if (fields.tag) access.assertPrivileges(request.user, `${zone}/${fields.tag}`, ['SDN.Use']);
+    for (const tag of trunkTags(fields.trunks))
+      access.assertPrivileges(request.user, `${zone}/${tag}`, ['SDN.Use']);
+    if (!fields.tag && !fields.trunks) access.assertPrivileges(request.user, zone, ['SDN.Use']);
+  }
+}
+
+/** pve-guest-common GuestHelpers get_tags_from_trunk: `10;20-22` → the tags, sorted as strings. */
+function trunkTags(trunks: string | undefined): string[] {
+  if (!trunks) return [];
+  const tags = new Set<string>();
+  for (const part of trunks.split(';')) {
+    const [start = '', end] = part.split('-');
+    if (end && Number(end) > Number(start)) {
+      for (let tag = Number(start); tag <= Number(end); tag++) tags.add(String(tag));
+    } else if (start) tags.add(start);
+  }
+  return [...tags].sort();
 }
 
 function requestQemuClone(cluster: SimCluster, request: CloneRequest): string {
