@@ -139,6 +139,12 @@ export async function startChatOps(options: ChatOpsOptions): Promise<RunningChat
     readCluster: () => options.pve.recentClusterSnapshot(),
     // One guest's snapshots, read fresh (rollback and snapshot delete name one at request time).
     readSnapshots: (guest) => options.pve.snapshots(guest),
+    // What a person's PVE user may do (the policy's identities:), asked with the bot's token.
+    permissions: {
+      privilegesOf: (userid, path) => options.pve.permissionsOf(userid, path),
+      roles: () => options.pve.roles(),
+      pveMajor: async () => Number.parseInt((await options.pve.version()).version, 10),
+    },
     logger,
     ...(options.balance ? { balance: options.balance } : {}),
     ...(options.digest?.backupMaxAgeDays ? { backupMaxAgeDays: options.digest.backupMaxAgeDays } : {}),

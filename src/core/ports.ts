@@ -79,6 +79,18 @@ export interface AlertsPort {
   snoozeOf(type: AlertType, now?: number): Promise<AlertSnooze | undefined>;
 }
 
+/**
+ * What PVE says a PVE user may do (the PVE client in production): `GET /access/permissions` for one
+ * user and path, the roles (to name one an admin could grant), and the cluster's major version
+ * (8.4 and 9.x check some actions differently).
+ */
+export interface PermissionsPort {
+  /** Privilege → whether it reaches below `path`. Empty when nothing is granted there. */
+  privilegesOf(userid: string, path: string): Promise<Record<string, boolean>>;
+  roles(): Promise<Array<{ roleid: string; privs?: string | undefined }>>;
+  pveMajor(): Promise<number>;
+}
+
 export interface CoreOptions {
   queue: JobsPort;
   approvals: ApprovalsPort;
@@ -98,6 +110,12 @@ export interface CoreOptions {
    * that alerts are not set up here.
    */
   alerts?: AlertsPort | undefined;
+  /**
+   * PVE's answers on what a person's PVE user may do, for the policy's `identities:`. Without it,
+   * a policy that maps identities (mode required or optional) refuses everything that acts: a
+   * missing setting never opens a door.
+   */
+  permissions?: PermissionsPort | undefined;
   /** The names for autocomplete; by default one fed by readCluster. */
   directory?: ClusterDirectory;
   logger?: Logger;

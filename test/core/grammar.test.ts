@@ -288,8 +288,8 @@ describe('parseCommand: invalid input says what is wrong and what would be right
     expect(refused('start TestVM now').error).toBe(
       "too many arguments for start: 'now' is extra; usage `start <vm>`",
     );
-    expect(refused('whoami please').error).toBe(
-      "whoami takes no arguments, but got 'please': usage `whoami`",
+    expect(refused('digest please').error).toBe(
+      "digest takes no arguments, but got 'please': usage `digest`",
     );
   });
 

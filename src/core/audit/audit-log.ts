@@ -10,6 +10,8 @@ import { canonicalJson } from './canonical-json.js';
 export interface AuditEntry {
   /** Who: a platform-qualified identity (`slack:U0123ABC`) or a process (`worker`). */
   actor: string;
+  /** The actor's PVE user, when the policy's identities map them (`alice@pve`). */
+  pveUser?: string;
   /** `request`, `approve`, `deny`, `cancel`, `refused`, `job-result`, … */
   action: string;
   command?: string;

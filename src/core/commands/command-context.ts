@@ -5,14 +5,17 @@
 import type { BalanceSettings } from '../../config/balance-settings.js';
 import type { JobInfo } from '../../jobs/job-queue.js';
 import type { JobRequest } from '../../jobs/kinds/index.js';
+import type { PrivilegeNeed } from '../../jobs/privileges/required-privileges.js';
 import type { CommandOutcome } from '../../metrics.js';
 import type { GuestRef } from '../../proxmox/guest-ref.js';
 import type { ClusterSnapshot } from '../../proxmox/read-cluster-snapshot.js';
 import type { SnapshotList } from '../../proxmox/snapshot-api.js';
 import type { AuditRecord } from '../audit/audit-log.js';
 import type { ChatEvent } from '../chat-event.js';
+import type { MissingPrivilege } from '../identity/privilege-gate.js';
+import type { PveIdentity } from '../identity/pve-user-of.js';
 import type { Card } from '../message.js';
-import type { PolicyDecision, PrivateView } from '../policy/index.js';
+import type { IdentityMode, PolicyDecision, PrivateView } from '../policy/index.js';
 import type { PlanResult } from './planned-job.js';
 
 export interface CommandSettings {
@@ -53,6 +56,10 @@ export interface CommandContext {
   help(command?: string): string;
   /** The policy roles the person has. */
   roles(): string[];
+  /** The person's PVE user by the policy's `identities:` (docs/permissions.md), and the mode. */
+  pveIdentity(): { identity: PveIdentity; mode: IdentityMode };
+  /** Which of `needs` the PVE user `userid` does not meet, as PVE says (cached briefly). */
+  missingPrivileges(userid: string, needs: readonly PrivilegeNeed[]): Promise<MissingPrivilege[]>;
   /** Recent jobs: everyone's, or only the person's own. */
   recentJobs(whose: 'everyone' | 'own'): Promise<JobInfo[]>;
   latestAudit(count: number): Promise<AuditRecord[]>;

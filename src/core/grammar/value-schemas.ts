@@ -125,6 +125,25 @@ export const vmRefs = () =>
     })
     .register(valueKinds, { kind: 'guest' });
 
+/** Nodes and guests by name or vmid, separated by spaces or commas; the core decides which each names. */
+export const nodesOrVms = () =>
+  z
+    .string()
+    .transform((text, ctx) => {
+      const refs = text.split(/[\s,]+/).filter(Boolean);
+      const bad = refs.find((ref) => !isNodeName(ref) && !isVmRef(ref));
+      if (bad !== undefined) {
+        ctx.issues.push({
+          code: 'custom',
+          message: refusal(bad, "a node name, VM name or vmid (letters, digits, '.' and '-')"),
+          input: text,
+        });
+        return z.NEVER;
+      }
+      return [...new Set(refs)];
+    })
+    .register(valueKinds, { kind: 'guest-or-node' });
+
 /** One of a few words, case-insensitively; the refusal lists them. */
 export function choice<const V extends string>(values: readonly [V, ...V[]], what: string) {
   return word((text) => values.includes(text.toLowerCase() as V), `${what} (${values.join(', ')})`)

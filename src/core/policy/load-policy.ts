@@ -92,7 +92,20 @@ function toPolicy(source: string, file: PolicyFile): Policy {
     ...(file.snapshots.keep === undefined ? {} : { keep: file.snapshots.keep }),
     ...(file.snapshots.before === undefined ? {} : { before: file.snapshots.before }),
   };
-  return { source, roles, commands, ...(snapshots ? { snapshots } : {}) };
+  const identities = file.identities && {
+    mode: file.identities.mode,
+    users: file.identities.users,
+    groups: file.identities.groups,
+    checkApprovers: file.identities.checkApprovers,
+    cacheMs: file.identities.cacheSeconds * 1_000,
+  };
+  return {
+    source,
+    roles,
+    commands,
+    ...(snapshots ? { snapshots } : {}),
+    ...(identities ? { identities } : {}),
+  };
 }
 
 /**

@@ -3,7 +3,15 @@
 import { z } from 'zod';
 import { SNAPSHOT_KEEP_MAX } from '../../jobs/snapshots/bot-snapshot-name.js';
 import { closestNames } from '../closest-names.js';
-import { ANY_COMMAND, ANYONE, DEFAULT_APPROVAL_TTL_MS, SAFETY_NET_COMMANDS } from './policy-types.js';
+import {
+  ANY_COMMAND,
+  ANYONE,
+  DEFAULT_APPROVAL_TTL_MS,
+  DEFAULT_PERMISSIONS_CACHE_SECONDS,
+  IDENTITY_MODES,
+  MAX_PERMISSIONS_CACHE_SECONDS,
+  SAFETY_NET_COMMANDS,
+} from './policy-types.js';
 
 const ROLE_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
 const COMMAND_NAME = /^[a-z][a-z0-9-]*$/;
@@ -54,6 +62,40 @@ export function parseDuration(text: string): number | undefined {
 const identity = z.string().superRefine((value, ctx) => {
   const problem = identityProblem(value);
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+/** One person (console:, slack:, discord:) or one group (slack-group:, discord-role:), never `*`. */
+function identityOfKind(kind: 'person' | 'group') {
+  const prefixes = kind === 'person' ? ['console', 'slack', 'discord'] : ['slack-group', 'discord-role'];
+  return z.string().superRefine((value, ctx) => {
+    const problem = value === ANYONE ? `'*'` : identityProblem(value);
+    if (problem) {
+      ctx.addIssue({
+        code: 'custom',
+        message: problem === `'*'` ? `'*' maps no one: name a ${kind}` : problem,
+      });
+      return;
+    }
+    if (!prefixes.some((prefix) => value.startsWith(`${prefix}:`))) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `'${value}' is not a ${kind}: identities.${kind === 'person' ? 'users' : 'groups'} takes ${prefixes.map((p) => `${p}:`).join(', ')} identities${kind === 'person' ? ' (groups go under identities.groups)' : ' (people go under identities.users)'}`,
+      });
+    }
+  });
+}
+
+/**
+ * A PVE user id as pve-access-control's verify_username accepts it: `<name>@<realm>`, the name
+ * without white space, ':' or '/', the realm a letter then letters, digits, '.', '-' or '_', at most
+ * 64 characters. An API token (`user@realm!name`) is not a person.
+ */
+const PVE_USERID = /^[^\s:/]+@[A-Za-z][A-Za-z\d.\-_]+$/;
+const pveUserid = z.string().refine((value) => value.length <= 64 && PVE_USERID.test(value), {
+  error: (issue) =>
+    String(issue.input).includes('!')
+      ? `'${String(issue.input)}' is an API token; map the person to their PVE user id instead, e.g. alice@pve`
+      : `'${String(issue.input)}' is not a PVE user id: write <name>@<realm> as in Datacenter → Permissions → Users, e.g. alice@pve or bob@ldap`,
 });
 const roleName = z.string().regex(ROLE_NAME, {
   error: (issue) => `'${String(issue.input)}' is not a role name: use letters, digits, '-' and '_'`,
@@ -126,14 +168,38 @@ export const policyFileSchema = z.strictObject({
         .optional(),
     })
     .optional(),
+  /**
+   * Chat people and groups → their PVE user, so PVE's own roles and ACLs bound what each may do
+   * from chat (docs/permissions.md). Absent: mode off.
+   */
+  identities: z
+    .strictObject({
+      mode: z
+        .enum(IDENTITY_MODES, {
+          error: (issue) =>
+            `'${String(issue.input)}' is not a mode: write required (an unmapped person may only read), optional (only mapped people are checked against PVE) or off`,
+        })
+        .default('off'),
+      users: z.record(identityOfKind('person'), pveUserid).default({}),
+      groups: z.record(identityOfKind('group'), pveUserid).default({}),
+      checkApprovers: z.boolean().default(true),
+      cacheSeconds: z
+        .number()
+        .int()
+        .min(0)
+        .max(MAX_PERMISSIONS_CACHE_SECONDS)
+        .default(DEFAULT_PERMISSIONS_CACHE_SECONDS),
+    })
+    .optional(),
 });
 export type PolicyFile = z.output<typeof policyFileSchema>;
 
 type Path = (string | number)[];
 
 const ALLOWED_KEYS: Record<string, string[]> = {
-  document: ['roles', 'commands', 'snapshots'],
+  document: ['roles', 'commands', 'snapshots', 'identities'],
   snapshots: ['keep', 'before'],
+  identities: ['mode', 'users', 'groups', 'checkApprovers', 'cacheSeconds'],
   role: ['members'],
   command: ['allow', 'channels', 'approval'],
   approval: ['approvers', 'count', 'ttl', 'allowSelf'],
@@ -144,7 +210,7 @@ function placeOf(path: Path): string {
   const [top, , field, sub] = path;
   if (path.length === 0) return 'document';
   if (path.length === 1) return String(top);
-  if (top === 'snapshots') return `snapshots.${String(path[1])}`;
+  if (top === 'snapshots' || top === 'identities') return `${top}.${String(path[1])}`;
   if (path.length === 2) return top === 'roles' ? 'role' : 'command';
   if (field === 'approval') return sub === undefined ? 'approval' : String(sub);
   return String(field);
@@ -152,7 +218,17 @@ function placeOf(path: Path): string {
 
 /** What would be right at each place, said once per problem. */
 const EXPECTED: Record<string, string> = {
-  document: 'a map with roles:, commands: and (optionally) snapshots:',
+  document: 'a map with roles:, commands: and (optionally) snapshots: and identities:',
+  identities:
+    'a map like { mode: required, users: { "slack:U0123ABC": alice@pve }, groups: { "slack-group:S0ONCALL": oncall@pve } }',
+  'identities.mode': `one of ${IDENTITY_MODES.join(', ')} (required: an unmapped person may only read; optional: only mapped people are checked against PVE; off: no PVE check)`,
+  'identities.users':
+    'a map from a person (console:alice, slack:U0123ABC, discord:80351110224678912) to their PVE user id, e.g. alice@pve',
+  'identities.groups':
+    'a map from a group (slack-group:S0ONCALL, discord-role:123456789012345678) to a PVE user id, e.g. oncall@pve',
+  'identities.checkApprovers':
+    'true or false (true: an approver needs the same PVE privileges as the request)',
+  'identities.cacheSeconds': `a whole number of seconds from 0 to ${MAX_PERMISSIONS_CACHE_SECONDS}: how long PVE's answer about a person's privileges is reused`,
   snapshots: 'a map like { keep: 3, before: [upgrade, rollback] }',
   'snapshots.before': `a list of the commands whose jobs snapshot their guests first: any of ${SAFETY_NET_COMMANDS.join(', ')}`,
   'snapshots.keep': `a whole number from 1 to ${SNAPSHOT_KEEP_MAX}: how many of the bot's own snapshots to keep per guest`,

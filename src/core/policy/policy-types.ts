@@ -69,6 +69,33 @@ export interface Policy {
    * risk (as `--snapshot` does for one request).
    */
   snapshots?: { keep?: number; before?: SafetyNetCommand[] };
+  /** Who each chat person is in PVE; absent: mode off (the policy alone decides). */
+  identities?: IdentityPolicy;
+}
+
+/**
+ * `required`: a person the policy does not map to a PVE user may only read; `optional`: mapped
+ * people are checked against PVE, the others by the policy alone; `off`: nobody is.
+ */
+export const IDENTITY_MODES = ['required', 'optional', 'off'] as const;
+export type IdentityMode = (typeof IDENTITY_MODES)[number];
+export const DEFAULT_PERMISSIONS_CACHE_SECONDS = 30;
+export const MAX_PERMISSIONS_CACHE_SECONDS = 600;
+
+/**
+ * Chat people and groups mapped to PVE users. Before anything that acts is requested or approved,
+ * the core asks PVE what the person's PVE user may do on the paths it touches.
+ */
+export interface IdentityPolicy {
+  mode: IdentityMode;
+  /** Person identity (`slack:U0123ABC`) → PVE user id (`alice@pve`). */
+  users: Record<string, string>;
+  /** Group identity (`slack-group:S0ONCALL`) → PVE user id, for members not mapped themselves. */
+  groups: Record<string, string>;
+  /** Approving needs the privileges the request needs, checked for the approver's PVE user. */
+  checkApprovers: boolean;
+  /** How long PVE's answer on one user and path is reused. */
+  cacheMs: number;
 }
 
 /** The rule that applies to one command, after `*` and the defaults are taken into account. */

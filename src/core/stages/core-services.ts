@@ -3,11 +3,13 @@
 // without leaking details). One instance per Core.
 
 import type { JobEvent, ThreadRef } from '../../jobs/job-events.js';
-import { takesSafetyNet } from '../../jobs/job-kind.js';
+import { type SafetyNetGuest, takesSafetyNet } from '../../jobs/job-kind.js';
 import { jobKinds } from '../../jobs/kinds/index.js';
+import { requiredPrivileges } from '../../jobs/privileges/required-privileges.js';
 import { isStoreUnavailable } from '../../jobs/store-unavailable.js';
 import type { ApprovalRequest } from '../approvals/approval-store.js';
 import type { ChatUser } from '../chat-event.js';
+import { type GateVerdict, PrivilegeGate } from '../identity/privilege-gate.js';
 import type { Card } from '../message.js';
 import type { CoreOptions } from '../ports.js';
 import { renderApprovalCard } from '../render-approval-card.js';
@@ -33,9 +35,17 @@ export interface JobOrigin {
 
 export class CoreServices {
   readonly options: CoreOptions;
+  /** PVE's own permissions, for the policy's `identities:`. */
+  readonly privileges: PrivilegeGate;
 
   constructor(options: CoreOptions) {
     this.options = options;
+    this.privileges = new PrivilegeGate({
+      policy: () => this.policy,
+      port: options.permissions,
+      now: () => this.now(),
+      logger: options.logger,
+    });
   }
 
   get policy() {
@@ -51,8 +61,34 @@ export class CoreServices {
     return this.options.sink.send({ thread, ephemeralTo: user, card });
   }
 
+  /** An audit record; a person the policy maps to a PVE user is recorded with it. */
   async audit(user: ChatUser, action: string, command: string, summary: string, extra: AuditExtra = {}) {
-    await this.options.audit.append({ actor: user.id, action, command, summary, ...extra });
+    const identity = this.privileges.identity(user);
+    const pveUser = identity.kind === 'mapped' ? { pveUser: identity.userid } : {};
+    await this.options.audit.append({ actor: user.id, ...pveUser, action, command, summary, ...extra });
+  }
+
+  /**
+   * Whether `user`'s PVE user may have `job` run (jobs/privileges), with the safety net's
+   * snapshots when `origin` takes it: as its requester, or as an approver.
+   */
+  mayHaveRun(
+    user: ChatUser,
+    job: { kind: string; payload: unknown },
+    origin: Pick<JobOrigin, 'command' | 'snapshotFirst'>,
+    role: 'requester' | 'approver',
+  ): Promise<GateVerdict> {
+    if (!this.privileges.active) return Promise.resolve({ ok: true });
+    const jobKind = jobKinds.get(job.kind);
+    let safetyNetGuests: SafetyNetGuest[] = [];
+    if (jobKind?.guestsAtRisk && this.wantsSnapshotsFirst(origin)) {
+      const parsed = jobKind.payload.safeParse(job.payload);
+      if (parsed.success) safetyNetGuests = jobKind.guestsAtRisk(parsed.data);
+    }
+    const required = requiredPrivileges(job.kind, job.payload, { safetyNetGuests });
+    if (!required.ok)
+      return Promise.resolve({ ok: false, title: 'Cannot check this request', reason: required.reason });
+    return this.privileges.check(user, required.needs, role);
   }
 
   /**

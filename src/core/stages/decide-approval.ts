@@ -28,6 +28,13 @@ export class ApprovalStage {
     }
     const decision = press.action === 'approve' ? 'approve' : 'deny';
     const allowed = mayApprove(s.policy, request.rule, press.user);
+    if (
+      decision === 'approve' &&
+      allowed &&
+      request.status === 'pending' &&
+      !(await this.#approverMayRun(request, press))
+    )
+      return;
     const result = await s.options.approvals.decide(request.id, press.user, decision, allowed);
     if (result.outcome === 'closed' && decision === 'approve' && allowed) {
       if (await this.#queueApprovedWithoutJob(result.request, press)) return;
@@ -51,6 +58,26 @@ export class ApprovalStage {
       return;
     }
     await s.showApproval(result.request);
+  }
+
+  /**
+   * With the policy's identities and `checkApprovers` (the default), approving needs the
+   * privileges the request needs, held by the approver's own PVE user. False: refused, told
+   * privately and audited; the request stays as it was.
+   */
+  async #approverMayRun(request: ApprovalRequest, press: ButtonPress): Promise<boolean> {
+    const s = this.#s;
+    if (s.policy.identities?.checkApprovers === false) return true;
+    const origin = { command: request.command, ...(request.snapshotFirst ? { snapshotFirst: true } : {}) };
+    const job = { kind: request.jobKind, payload: request.payload };
+    const verdict = await s.mayHaveRun(press.user, job, origin, 'approver');
+    if (verdict.ok) return true;
+    await s.audit(press.user, 'refused', request.command, `approval refused: ${verdict.title}`, {
+      approvalId: request.id,
+      result: 'refused',
+    });
+    await s.tell(press.thread, press.user, { title: verdict.title, status: 'denied', text: verdict.reason });
+    return false;
   }
 
   async cancelRequest(press: ButtonPress): Promise<void> {
@@ -87,6 +114,21 @@ export class ApprovalStage {
       ...(snapshotFirst ? { snapshotFirst } : {}),
     };
     const net = s.safetyNetNote(origin, proposal.jobKind);
+    // The plan names what it will touch only now: its requester's PVE user must allow all of it.
+    const job = { kind: proposal.jobKind, payload: proposal.payload };
+    const verdict = await s.mayHaveRun(requester, job, origin, 'requester');
+    if (!verdict.ok) {
+      await s.audit(requester, 'refused', proposal.command, `${proposal.summary} refused: ${verdict.title}`, {
+        result: 'refused',
+      });
+      // Keyed by the proposing job: a redelivered result redraws the same message.
+      await s.options.sink.send({
+        thread,
+        key: `proposal-refused:${event.jobId}`,
+        card: { title: `Not proposed: ${verdict.title}`, status: 'denied', text: verdict.reason },
+      });
+      return;
+    }
     const rule = approvalRuleFor(s.policy, proposal.command, commandRisk(proposal.command));
     const derivedId = `p-${event.jobId.replace(/[^A-Za-z0-9_-]/g, '-')}`.slice(0, 64);
     if (!rule) {

@@ -91,6 +91,9 @@ export class CommandStage {
         const allowed = context.mayRun(entry);
         if (!allowed.ok) return context.refuse(entry, `You may not run ${entry} here`, allowed.reason);
       }
+      // With identities required, a person without a PVE user may only read.
+      const unmapped = risk === 'disruptive' ? s.privileges.refusalForUnmapped(event.user) : undefined;
+      if (unmapped && !unmapped.ok) return context.refuse(policyEntry, unmapped.title, unmapped.reason);
     }
     return command.handle(context, args);
   }

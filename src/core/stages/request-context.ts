@@ -8,6 +8,7 @@ import { DEFAULT_BACKUP_MAX_AGE_DAYS } from '../../config/read-backup-config.js'
 import type { ThreadRef } from '../../jobs/job-events.js';
 import { jobIdForRequest } from '../../jobs/job-queue.js';
 import type { JobRequest } from '../../jobs/kinds/index.js';
+import type { PrivilegeNeed } from '../../jobs/privileges/required-privileges.js';
 import type { CommandOutcome } from '../../metrics.js';
 import type { GuestRef } from '../../proxmox/guest-ref.js';
 import type { ClusterSnapshot } from '../../proxmox/read-cluster-snapshot.js';
@@ -114,12 +115,19 @@ export class RequestContext implements CommandContext {
       return 'invalid';
     }
     const { plan } = planned;
+    const job = plan.approvalAfterJob
+      ? { kind: plan.kind, payload: { ...plan.payload, requester: this.event.user } }
+      : plan;
+    const origin: JobOrigin =
+      !plan.approvalAfterJob && plan.snapshotFirst ? { ...this.#origin, snapshotFirst: true } : this.#origin;
+    // What PVE allows the person's own PVE user, before anything is public (policy identities:).
+    const verdict = await this.#s.mayHaveRun(this.event.user, job, origin, 'requester');
+    if (!verdict.ok) return this.refuse(policyEntry, verdict.title, verdict.reason);
     if (plan.approvalAfterJob) return this.#startPlanning(plan);
     const thread = await this.openRequestThread();
     const policy = this.#s.policy;
     const rule = approvalRuleFor(policy, policyEntry, this.#o.risk);
     const { user } = this.event;
-    const origin: JobOrigin = plan.snapshotFirst ? { ...this.#origin, snapshotFirst: true } : this.#origin;
     const net = this.#s.safetyNetNote(origin, plan.kind);
     const details = [plan.details, net].filter(Boolean).join('\n') || undefined;
     if (!rule) {
@@ -229,6 +237,17 @@ export class RequestContext implements CommandContext {
 
   roles(): string[] {
     return rolesOf(this.#s.policy, this.event.user);
+  }
+
+  pveIdentity() {
+    return {
+      identity: this.#s.privileges.identity(this.event.user),
+      mode: this.#s.policy.identities?.mode ?? ('off' as const),
+    };
+  }
+
+  missingPrivileges(userid: string, needs: readonly PrivilegeNeed[]) {
+    return this.#s.privileges.missing(userid, needs);
   }
 
   async recentJobs(whose: 'everyone' | 'own') {

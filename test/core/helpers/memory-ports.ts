@@ -32,6 +32,7 @@ import type {
   AuditPort,
   IntakePort,
   JobsPort,
+  PermissionsPort,
   RequestsPort,
 } from '../../../src/core/ports.js';
 import type { JobControl } from '../../../src/jobs/job-controls.js';
@@ -500,6 +501,8 @@ export interface MemoryCoreOptions {
   snapshots?: Record<number, SnapshotList>;
   /** Give the core an intake (handle() and press() then only submit; process() handles). */
   intake?: IntakePort;
+  /** What PVE says a PVE user may do (the policy's identities:). */
+  permissions?: PermissionsPort;
 }
 
 export interface MemoryCore {
@@ -576,6 +579,7 @@ export function startMemoryCore(options: MemoryCoreOptions): MemoryCore {
         },
       ),
     ...(options.intake ? { intake: options.intake } : {}),
+    ...(options.permissions ? { permissions: options.permissions } : {}),
   });
   const threadOf = async (value: string): Promise<ThreadRef> => {
     const card = sent.findLast((m) => m.key === `approval:${value}` || m.key === `job:${value}`);
