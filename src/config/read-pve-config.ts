@@ -53,50 +53,71 @@ function readPveTls(
     problem('PVE_INSECURE_SKIP_TLS_VERIFY', `must be true or false (got '${insecure}')`);
     return undefined;
   }
-  const fingerprints = list(env.PVE_FINGERPRINTS);
-  const chosen = [
-    fingerprints.length > 0,
-    env.PVE_CA_FILE !== undefined,
-    insecure === 'true' || insecure === '1',
-  ];
+  return checkPveTls(
+    {
+      fingerprints: list(env.PVE_FINGERPRINTS),
+      caFile: env.PVE_CA_FILE,
+      insecure: insecure === 'true' || insecure === '1',
+    },
+    {
+      fingerprints: 'PVE_FINGERPRINTS',
+      caFile: 'PVE_CA_FILE',
+      insecure: 'PVE_INSECURE_SKIP_TLS_VERIFY',
+    },
+    problem,
+    readTextFile,
+  );
+}
+
+/**
+ * How the PVE certificates are verified: exactly one of the nodes' SHA-256 fingerprints, a CA
+ * file holding a PEM certificate, or no verification at all. `names` are what the settings are
+ * called where they were read (the PVE_* variables, or the keys of a clusters file), and each
+ * problem is reported under one of them, or under all three joined by ' / ' when they conflict.
+ */
+export function checkPveTls(
+  settings: { fingerprints: string[]; caFile: string | undefined; insecure: boolean },
+  names: { fingerprints: string; caFile: string; insecure: string },
+  problem: Problem,
+  readTextFile: (path: string) => string,
+): PveTls | undefined {
+  const { fingerprints, caFile } = settings;
+  const chosen = [fingerprints.length > 0, caFile !== undefined, settings.insecure];
   if (chosen.filter(Boolean).length > 1) {
     problem(
-      'PVE_FINGERPRINTS / PVE_CA_FILE / PVE_INSECURE_SKIP_TLS_VERIFY',
+      `${names.fingerprints} / ${names.caFile} / ${names.insecure}`,
       'choose exactly one way to verify the PVE certificates',
     );
     return undefined;
   }
-  if (chosen[2]) return { mode: 'insecure' };
+  if (settings.insecure) return { mode: 'insecure' };
   if (fingerprints.length > 0) {
     const bad = fingerprints.filter((fp) => !FINGERPRINT.test(fp));
     if (bad.length > 0) {
       problem(
-        'PVE_FINGERPRINTS',
+        names.fingerprints,
         `${bad.map((fp) => `'${fp}'`).join(', ')} is not a SHA-256 fingerprint (32 hex pairs like AA:BB:…, as shown by 'pvenode cert info')`,
       );
       return undefined;
     }
     return { mode: 'fingerprints', fingerprints: fingerprints.map((fp) => fp.toUpperCase()) };
   }
-  if (env.PVE_CA_FILE) {
+  if (caFile) {
     try {
-      const caPem = readTextFile(env.PVE_CA_FILE);
+      const caPem = readTextFile(caFile);
       if (!caPem.includes('-----BEGIN CERTIFICATE-----')) {
-        problem(
-          'PVE_CA_FILE',
-          `'${env.PVE_CA_FILE}' holds no PEM certificate (copy /etc/pve/pve-root-ca.pem)`,
-        );
+        problem(names.caFile, `'${caFile}' holds no PEM certificate (copy /etc/pve/pve-root-ca.pem)`);
         return undefined;
       }
-      return { mode: 'ca', caFile: env.PVE_CA_FILE, caPem };
+      return { mode: 'ca', caFile, caPem };
     } catch (error) {
-      problem('PVE_CA_FILE', `cannot read '${env.PVE_CA_FILE}': ${(error as Error).message}`);
+      problem(names.caFile, `cannot read '${caFile}': ${(error as Error).message}`);
       return undefined;
     }
   }
   problem(
-    'PVE_FINGERPRINTS',
-    "is required to verify TLS: the nodes' SHA-256 fingerprints ('pvenode cert info'), or set PVE_CA_FILE to a copy of /etc/pve/pve-root-ca.pem",
+    names.fingerprints,
+    `is required to verify TLS: the nodes' SHA-256 fingerprints ('pvenode cert info'), or set ${names.caFile} to a copy of /etc/pve/pve-root-ca.pem`,
   );
   return undefined;
 }
