@@ -227,6 +227,25 @@ describe('every request the client can make', () => {
     expect(await client.notificationMatcherFields()).toEqual(['type', 'hostname', 'job-id']);
     expect((await client.notificationMatcherFieldValues()).length).toBeGreaterThan(5);
 
+    // Users, groups, ACLs and what a user may do (the policy's identities).
+    await client.createGroup({ groupid: 'conformance', comment: 'conformance' });
+    await client.createUser({ userid: 'conformance@pve', groups: ['conformance'], comment: 'conformance' });
+    await client.updateAcl({ path: '/vms/100', roles: ['PVEVMUser'], users: ['conformance@pve'] });
+    await client.updateAcl({
+      path: '/vms',
+      roles: ['PVEAuditor'],
+      groups: ['conformance'],
+      propagate: false,
+    });
+    expect((await client.users()).map((u) => u.userid)).toContain('conformance@pve');
+    expect((await client.groups()).map((g) => g.groupid)).toContain('conformance');
+    expect((await client.acl()).filter((a) => a.ugid === 'conformance@pve').map((a) => a.roleid)).toEqual([
+      'PVEVMUser',
+    ]);
+    expect(await client.permissionsOf('conformance@pve', '/vms/100')).toMatchObject({ 'VM.PowerMgmt': true });
+    expect(Object.keys(await client.permissions({ userid: 'conformance@pve' }))).toContain('/vms/100');
+    expect((await client.roles()).find((r) => r.roleid === 'PVEVMAdmin')?.privs).toContain('VM.Migrate');
+
     // Package updates, and a node reboot last (the node goes away for a while).
     await client.waitForTask(await client.refreshPackageLists('node02'), poll);
     expect((await client.pendingUpdates('node02')).length).toBeGreaterThan(0);

@@ -67,6 +67,7 @@ export function needsFreshSimulator(fixture: LoadedFixture): boolean {
     fixture.request.method !== 'GET' ||
     (setup.before?.length ?? 0) > 0 ||
     (setup.nodesDown?.length ?? 0) > 0 ||
+    setup.userCfg !== undefined ||
     setup.failNextTask !== undefined
   );
 }
@@ -75,6 +76,7 @@ export async function askSimulator(sim: Simulator, fixture: LoadedFixture): Prom
   const setup = fixture.sim ?? {};
   const headers = authorization(sim, fixture);
   const valid = { Authorization: `PVEAPIToken=${sim.tokenId}=${sim.tokenSecret}` };
+  if (setup.userCfg !== undefined) sim.cluster.access.loadUserCfg(setup.userCfg);
   for (const node of setup.nodesDown ?? []) await sim.faults.nodeDown(node);
   if (setup.failNextTask) sim.faults.failNextTask(setup.failNextTask.type, setup.failNextTask.message);
   let upid = '';

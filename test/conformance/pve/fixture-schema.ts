@@ -37,6 +37,11 @@ export const fixtureSchema = z.strictObject({
       nodesDown: z.array(z.string()).optional(),
       /** The next task of this type fails with this message (SimFaults.failNextTask). */
       failNextTask: z.strictObject({ type: z.string(), message: z.string() }).optional(),
+      /**
+       * The access control the answer was computed on (users, groups, tokens, ACLs, pools, as in
+       * /etc/pve/user.cfg): the simulator loads it first. The bot's token keeps its secret.
+       */
+      userCfg: z.string().optional(),
       /** `auditor`: the request is sent with the simulator's read-only (PVEAuditor) token. */
       token: z.enum(['auditor']).optional(),
       skip: z.string().min(1).optional(),
