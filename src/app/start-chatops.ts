@@ -148,6 +148,8 @@ export async function startChatOps(options: ChatOpsOptions): Promise<RunningChat
     logger,
     ...(options.balance ? { balance: options.balance } : {}),
     ...(options.digest?.backupMaxAgeDays ? { backupMaxAgeDays: options.digest.backupMaxAgeDays } : {}),
+    // `--at` and maintenance windows are read in the digest's zone unless the policy names one.
+    ...(options.digest?.timeZone ? { timeZone: options.digest.timeZone } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(commandIntake ? { intake: commandIntake } : {}),
   });

@@ -122,6 +122,8 @@ export interface CoreOptions {
   clock?: () => number;
   /** The operator's balance defaults (BALANCE_*); the built-in ones when absent. */
   balance?: BalanceSettings;
+  /** The time zone `--at` and maintenance windows are read in when the policy names none (DIGEST_TZ); the host's when absent. */
+  timeZone?: string;
   /** BACKUP_MAX_AGE_DAYS for `/pve digest` and `/pve status <guest>`; 7 when absent. */
   backupMaxAgeDays?: number;
   /** Counts commands by name and outcome, and approval decisions; nothing without it. */

@@ -2,6 +2,9 @@
 // and the resume state a processor saves between slices (the UPID it waits on, lines seen, …).
 import { z } from 'zod';
 import { threadRefSchema } from './job-events.js';
+import { jobScheduleSchema } from './job-schedule.js';
+
+export { type JobSchedule, jobScheduleSchema } from './job-schedule.js';
 
 /** What a processor saved for one step: the PVE task it started and how far it has read. */
 export const taskStepStateSchema = z.object({
@@ -66,6 +69,13 @@ export const jobDataSchema = z.object({
   safetyNet: z
     .object({ snapshot: z.literal(true), keep: z.number().int().min(1).max(100).optional() })
     .optional(),
+  /**
+   * Work approved now that runs later (`--at`, `--window`): it waits in BullMQ's delayed set until
+   * `startAt`, and may start only until `endsAt` (a start missed while the workers were down is
+   * reported, not run late). At its start the worker checks again that the cluster is fit
+   * (steps/scheduled-start-check.ts). `window`: the maintenance window's name, when one was named.
+   */
+  schedule: jobScheduleSchema.optional(),
   /** Unique per enqueue call: tells a duplicate (same job id, e.g. a double click) from our own add. */
   submission: z.string(),
   state: jobStateSchema,

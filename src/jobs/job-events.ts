@@ -3,6 +3,7 @@
 // platform. Everything here is plain JSON, validated with zod where it is read back.
 import { z } from 'zod';
 import { alertSchema } from './alerts/alert.js';
+import { jobScheduleSchema } from './job-schedule.js';
 import { offerSchema } from './offer.js';
 
 /**
@@ -65,6 +66,8 @@ export const resultEventSchema = z.object({
       requester: z.object({ id: z.string(), name: z.string(), groups: z.array(z.string()) }),
       /** The request asked for the safety net (`--snapshot`) for the proposed job. */
       snapshotFirst: z.boolean().optional(),
+      /** The request was for later (`--at`, `--window`): the proposed job waits until then. */
+      schedule: jobScheduleSchema.optional(),
     })
     .optional(),
   /**

@@ -34,11 +34,18 @@ export interface EnqueueRequest {
   commandRisk?: 'read' | 'disruptive';
   /** Snapshots first (see JobData.safetyNet). */
   safetyNet?: JobData['safetyNet'];
+  /** Runs later: delayed until `startAt`, reminded at `remindAt` (see JobData.schedule). */
+  schedule?: JobData['schedule'];
   /**
    * A job id derived from what caused the job (see jobIdForApproval): a second enqueue with the
    * same id (a double click, a redelivered chat event) adds nothing.
    */
   jobId?: string;
+}
+
+/** The id of a scheduled job's reminder. */
+export function reminderJobId(jobId: string): string {
+  return `remind-${jobId}`;
 }
 
 export interface Enqueued {
@@ -74,6 +81,10 @@ export interface JobInfo {
   thread: ThreadRef;
   summary?: string;
   error?: string;
+  /** When it starts, for a scheduled job (see JobData.schedule). */
+  schedule?: JobData['schedule'];
+  /** When a worker first started it; absent while it waits. */
+  startedAt?: number;
 }
 
 export interface JobQueueOptions {
@@ -155,11 +166,17 @@ export class JobQueue {
       ...(request.command === undefined ? {} : { command: request.command }),
       ...(request.commandRisk === undefined ? {} : { commandRisk: request.commandRisk }),
       ...(request.safetyNet === undefined ? {} : { safetyNet: request.safetyNet }),
+      ...(request.schedule === undefined ? {} : { schedule: request.schedule }),
       submission,
       state: { steps: {}, memo: {} },
     };
+    const delay = request.schedule ? Math.max(0, request.schedule.startAt - Date.now()) : 0;
     try {
-      const job = await this.#queue.add(kind.name, data, { jobId: request.jobId ?? randomUUID() });
+      const job = await this.#queue.add(kind.name, data, {
+        jobId: request.jobId ?? randomUUID(),
+        ...(delay > 0 ? { delay } : {}),
+      });
+      if (request.schedule?.remindAt !== undefined) await this.#addReminder(job.id as string, data);
       if (request.jobId === undefined) return { jobId: job.id as string, duplicate: false };
       // BullMQ ignores an add whose id exists but hands back our own data: read what is stored.
       const stored = await this.#queue.getJob(job.id as string);
@@ -185,8 +202,14 @@ export class JobQueue {
     const state = await job.getState();
     if (state === 'completed' || state === 'failed') return { status: 'finished', state };
     await this.#cancels.request(jobId, by);
-    if (state === 'waiting' || state === 'prioritized') {
-      if (await this.#removeUnstarted(job, by)) return { status: 'cancelled' };
+    // A scheduled job still waiting for its start has not started either: removed, with its reminder.
+    const unstarted =
+      state === 'waiting' ||
+      state === 'prioritized' ||
+      (state === 'delayed' && job.data.schedule !== undefined && job.data.state.startedAt === undefined);
+    if (unstarted && (await this.#removeUnstarted(job, by))) {
+      await this.#queue.remove(reminderJobId(jobId)).catch(() => undefined);
+      return { status: 'cancelled' };
     }
     if (state === 'delayed') await job.promote().catch(() => undefined); // its next slice sees the request now
     return { status: 'cancelling' };
@@ -267,6 +290,32 @@ export class JobQueue {
     return this.#queue.close();
   }
 
+  /**
+   * The reminder of a scheduled job: a `reminder` job delayed until `remindAt`, reporting into the
+   * same thread. Its id derives from the job's, so adding it twice adds it once.
+   */
+  async #addReminder(jobId: string, job: JobData): Promise<void> {
+    const schedule = job.schedule!;
+    const delay = Math.max(0, (schedule.remindAt ?? 0) - Date.now());
+    const data: JobData = {
+      kind: 'reminder',
+      payload: {
+        jobId,
+        kind: job.kind,
+        startAt: schedule.startAt,
+        ...(schedule.startText ? { startText: schedule.startText } : {}),
+        ...(schedule.window ? { window: schedule.window } : {}),
+      },
+      thread: job.thread,
+      requestedBy: job.requestedBy,
+      ...(job.requestedById === undefined ? {} : { requestedById: job.requestedById }),
+      requestedAt: job.requestedAt,
+      submission: `${SCHEDULED_SUBMISSION}${randomUUID()}`,
+      state: { steps: {}, memo: {} },
+    };
+    await this.#queue.add('reminder', data, { jobId: reminderJobId(jobId), ...(delay > 0 ? { delay } : {}) });
+  }
+
   async #removeUnstarted(job: Job<JobData, JobOutcome>, by: string): Promise<boolean> {
     try {
       await job.remove();
@@ -307,6 +356,8 @@ export class JobQueue {
       thread: job.data.thread,
       ...(final?.summary === undefined ? {} : { summary: final.summary }),
       ...(final?.error === undefined ? {} : { error: final.error }),
+      ...(job.data.schedule === undefined ? {} : { schedule: job.data.schedule }),
+      ...(job.data.state?.startedAt === undefined ? {} : { startedAt: job.data.state.startedAt }),
     };
   }
 }

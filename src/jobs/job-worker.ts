@@ -32,6 +32,7 @@ import { ResourceLocks } from './resource-locks.js';
 import { RevokedSubmissions } from './revoked-submissions.js';
 import { type CancelRequest, SliceContext, SliceEnded } from './slice-context.js';
 import { SAFETY_NET_MEMO, type SafetySnapshot, safetyNetStep } from './steps/safety-net-step.js';
+import { missedWindow, unfitCluster } from './steps/scheduled-start-check.js';
 
 export interface JobWorkerOptions {
   /** A connection with `maxRetriesPerRequest: null`; the worker duplicates it for blocking reads. */
@@ -230,6 +231,11 @@ export class JobWorker {
     if (!hasStarted(job, data)) {
       const refusal = await this.#whyNotStart(data, kind);
       if (refusal) return this.#notStarted(job, data, kind, refusal);
+      // Approved for later: the cluster must still be fit for it now.
+      const unfit = data.schedule
+        ? await unfitCluster(this.#options.pve, kind.locks?.(payload.data) ?? [])
+        : undefined;
+      if (unfit) return this.#notStarted(job, data, kind, unfit);
       // Recorded before anything runs: from here on, no deadline applies to this job.
       data.state.startedAt = Date.now();
       await job.updateData(data);
@@ -419,6 +425,8 @@ export class JobWorker {
     if (await this.#revoked.isRevoked(data.submission)) {
       return 'the request was answered "not accepted" (the job store did not confirm it in time); nothing ran';
     }
+    // Work approved for later starts in its window, and only then (a missed one is reported).
+    if (data.schedule) return missedWindow(data.schedule, Date.now());
     // A scheduled run (the digest, the cluster watch) is nobody's request: the next tick comes anyway,
     // and its `requestedAt` is when the schedule was set up, not when this run fell due.
     if (data.submission.startsWith(SCHEDULED_SUBMISSION)) return undefined;

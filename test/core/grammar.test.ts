@@ -29,7 +29,8 @@ function refused(text: string): { error: string; help: string } {
   return result;
 }
 
-const MIGRATE_USAGE = 'migrate <vm> <node> [--online|--offline] [--with-local-disks] [--snapshot]';
+const MIGRATE_USAGE =
+  'migrate <vm> <node> [--online|--offline] [--with-local-disks] [--snapshot] [--at <time>|--window <name>]';
 
 describe('parseCommand: every command, valid input', () => {
   it('reads help with and without a topic', () => {
@@ -50,7 +51,11 @@ describe('parseCommand: every command, valid input', () => {
     expect(ok('start TestVM', 'start').args).toEqual({ vm: 'TestVM' });
     expect(ok('start 999999999', 'start').args).toEqual({ vm: '999999999' });
     expect(ok('start web-01.example', 'start').args).toEqual({ vm: 'web-01.example' });
-    expectTypeOf(ok('start 100', 'start').args).toEqualTypeOf<{ vm: string }>();
+    expectTypeOf(ok('start 100', 'start').args).toEqualTypeOf<{
+      vm: string;
+      at: string | undefined;
+      window: string | undefined;
+    }>();
     expect(parseCommand('start TestVM --snapshot')).toMatchObject({ ok: false });
   });
 
@@ -63,7 +68,12 @@ describe('parseCommand: every command, valid input', () => {
         vm: 'web-01.example',
         snapshot: true,
       });
-      expectTypeOf(ok(`${name} 100`, name).args).toEqualTypeOf<{ vm: string; snapshot: boolean }>();
+      expectTypeOf(ok(`${name} 100`, name).args).toEqualTypeOf<{
+        vm: string;
+        snapshot: boolean;
+        at: string | undefined;
+        window: string | undefined;
+      }>();
     },
   );
 
@@ -88,6 +98,8 @@ describe('parseCommand: every command, valid input', () => {
     expectTypeOf(args).toEqualTypeOf<{
       vm: string;
       node: string;
+      at: string | undefined;
+      window: string | undefined;
       online: boolean;
       offline: boolean;
       withLocalDisks: boolean;
@@ -209,22 +221,26 @@ describe('parseCommand: invalid input says what is wrong and what would be right
     const { error, help } = refused('migrate TestVM');
     expect(error).toBe(`migrate needs a target node: usage \`${MIGRATE_USAGE}\``);
     expect(help).toContain(`\`${MIGRATE_USAGE}\``);
-    expect(refused('start').error).toBe('start needs the VM to start (name or vmid): usage `start <vm>`');
+    expect(refused('start').error).toBe(
+      'start needs the VM to start (name or vmid): usage `start <vm> [--at <time>|--window <name>]`',
+    );
   });
 
   it('lists the options of the command for an unknown option', () => {
     expect(refused('migrate TestVM node03 --fast').error).toBe(
-      'unknown option --fast for migrate; options: --online, --offline, --with-local-disks, --snapshot',
+      'unknown option --fast for migrate; options: --online, --offline, --with-local-disks, --snapshot, --at, --window',
     );
     expect(refused('migrate TestVM node03 --onlin').error).toBe(
-      'unknown option --onlin for migrate (did you mean --online?); options: --online, --offline, --with-local-disks, --snapshot',
+      'unknown option --onlin for migrate (did you mean --online?); options: --online, --offline, --with-local-disks, --snapshot, --at, --window',
     );
-    expect(refused('start TestVM --force').error).toBe(
-      'unknown option --force for start; start takes no options',
+    expect(refused('snapshots TestVM --force').error).toBe(
+      'unknown option --force for snapshots; snapshots takes no options',
     );
-    expect(refused('start TestVM -f').error).toBe('unknown option -f for start; start takes no options');
-    expect(refused('start TestVM --__proto__').error).toBe(
-      "unknown option '--__proto__' for start; start takes no options",
+    expect(refused('snapshots TestVM -f').error).toBe(
+      'unknown option -f for snapshots; snapshots takes no options',
+    );
+    expect(refused('snapshots TestVM --__proto__').error).toBe(
+      "unknown option '--__proto__' for snapshots; snapshots takes no options",
     );
   });
 
@@ -246,7 +262,7 @@ describe('parseCommand: invalid input says what is wrong and what would be right
       "'1000000000' is not a vmid (a whole number from 100 to 999999999)",
     );
     expect(refused(`start ${'a'.repeat(64)}`).error).toMatch(/^'a{40}…' is not a VM name or vmid/);
-    expect(refused('start -TestVM').error).toBe('unknown option -TestVM for start; start takes no options');
+    expect(refused('start -TestVM').error).toBe('unknown option -TestVM for start; options: --at, --window');
     expect(refused('clone TestVM web_02').error).toBe(
       "'web_02' is not a valid name (letters, digits and '-', dot-separated parts of up to 63 characters)",
     );
@@ -286,7 +302,7 @@ describe('parseCommand: invalid input says what is wrong and what would be right
 
   it('refuses extra words', () => {
     expect(refused('start TestVM now').error).toBe(
-      "too many arguments for start: 'now' is extra; usage `start <vm>`",
+      "too many arguments for start: 'now' is extra; usage `start <vm> [--at <time>|--window <name>]`",
     );
     expect(refused('digest please').error).toBe(
       "digest takes no arguments, but got 'please': usage `digest`",
@@ -392,6 +408,7 @@ describe('definitions', () => {
       upgrade: 'disruptive',
       balance: 'disruptive',
       jobs: 'read',
+      scheduled: 'read',
       cancel: 'read',
       audit: 'read',
       whoami: 'read',

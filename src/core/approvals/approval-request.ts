@@ -1,6 +1,7 @@
 // What an approval request is, as the rest of core sees it: its fields, its states, and what a
 // decision returns. Apart from the store so the card renderer, the stages and the ports can name
 // these types without reaching into how requests are kept in Redis.
+import type { JobSchedule } from '../../jobs/job-data.js';
 import type { ThreadRef } from '../../jobs/job-events.js';
 import type { ChatUser } from '../chat-event.js';
 import type { ApprovalRule } from '../policy/policy-types.js';
@@ -22,6 +23,8 @@ export interface ApprovalRequest {
   jobKind: string;
   /** The request asked for the safety net (`--snapshot`): the job snapshots its guests first. */
   snapshotFirst?: boolean;
+  /** Approved for later (`--at`, `--window`): approving covers the plan and this time. */
+  schedule?: JobSchedule;
   requester: ChatUser;
   rule: ApprovalRule;
   thread: ThreadRef;

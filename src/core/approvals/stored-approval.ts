@@ -2,6 +2,7 @@
 // Every JSON field is checked against a schema, because the hash outlives the code that wrote it;
 // and a pending request past its expiry reads as expired here, whether or not a script has run.
 import { z } from 'zod';
+import { jobScheduleSchema } from '../../jobs/job-data.js';
 import { threadRefSchema } from '../../jobs/job-events.js';
 import type { ApprovalRequest } from './approval-request.js';
 
@@ -14,6 +15,7 @@ const storedRequestSchema = z.object({
   payload: z.unknown(),
   jobKind: z.string(),
   snapshotFirst: z.boolean().optional(),
+  schedule: jobScheduleSchema.optional(),
   requester: chatUserSchema,
   rule: z.object({
     approvers: z.array(z.string()),

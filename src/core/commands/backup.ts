@@ -13,6 +13,7 @@ import { guestLabel, guestsOf, guestTarget, resolveGuest } from '../resolve-gues
 import { chooseBackupStorage } from './backup-storage.js';
 import { type ArgsOf, defineChatCommand } from './define-chat-command.js';
 import type { PlanResult } from './planned-job.js';
+import { scheduleExclusive, scheduleFlags } from './schedule-flags.js';
 
 const STORAGE_ID = /^[a-z][a-z0-9\-_.]*[a-z0-9]$/i;
 
@@ -25,6 +26,7 @@ const definition = defineCommand({
     { name: 'vms', schema: vmRefs(), description: 'the guests to back up (names or vmids)', rest: true },
   ],
   flags: {
+    ...scheduleFlags,
     storage: {
       schema: z
         .string()
@@ -39,6 +41,7 @@ const definition = defineCommand({
     },
   },
   discord: { group: 'backup', name: 'run' },
+  exclusive: [scheduleExclusive],
   risk: 'disruptive',
   examples: ['backup TestVM', 'backup TestVM ct-dns01 --storage pbs-backup', 'backup 200 --mode stop'],
 });

@@ -8,6 +8,7 @@ import { defineCommand } from '../grammar/define-command.js';
 import { choice, integer } from '../grammar/value-schemas.js';
 import { type ArgsOf, defineChatCommand } from './define-chat-command.js';
 import type { PlanResult } from './planned-job.js';
+import { scheduleExclusive, scheduleFlags } from './schedule-flags.js';
 
 const definition = defineCommand({
   name: 'balance',
@@ -16,6 +17,7 @@ const definition = defineCommand({
     'Plans from one read of the cluster: the spread between the busiest and the idlest node before and after, each move (guest, from, to, why) and every node’s projected load, keeping headroom on every target. Respects HA rules and ProxLB’s plb_pin_/plb_affinity_/plb_anti_affinity_/plb_ignore_ tags, skips templates, locked and recently moved guests, and says "no beneficial move" when moving would not help enough. The approval covers exactly the plan shown (its hash): if the cluster changed by the time it runs, the new plan is proposed instead.',
   positionals: [],
   flags: {
+    ...scheduleFlags,
     method: {
       schema: choice(BALANCE_METHODS, 'a balancing method'),
       description: 'memory (default) or cpu: what load means',
@@ -28,6 +30,7 @@ const definition = defineCommand({
     },
     'dry-run': { schema: z.boolean(), description: 'show the plan only; nothing moves' },
   },
+  exclusive: [scheduleExclusive],
   risk: 'disruptive',
   examples: ['balance', 'balance --method cpu --max-moves 3', 'balance --dry-run'],
 });

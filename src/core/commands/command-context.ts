@@ -3,6 +3,7 @@
 // (stages/command-context.ts) implements it; handlers never touch the queue, the approvals or the
 // chat sink directly, so every command gets the same public-record, audit and approval behaviour.
 import type { BalanceSettings } from '../../config/balance-settings.js';
+import type { JobSchedule } from '../../jobs/job-data.js';
 import type { JobInfo } from '../../jobs/job-queue.js';
 import type { JobRequest } from '../../jobs/kinds/index.js';
 import type { PrivilegeNeed } from '../../jobs/privileges/required-privileges.js';
@@ -60,6 +61,8 @@ export interface CommandContext {
   pveIdentity(): { identity: PveIdentity; mode: IdentityMode };
   /** Which of `needs` the PVE user `userid` does not meet, as PVE says (cached briefly). */
   missingPrivileges(userid: string, needs: readonly PrivilegeNeed[]): Promise<MissingPrivilege[]>;
+  /** Jobs approved for later that have not started, everyone's. */
+  scheduledJobs(): Promise<Array<JobInfo & { schedule: JobSchedule }>>;
   /** Recent jobs: everyone's, or only the person's own. */
   recentJobs(whose: 'everyone' | 'own'): Promise<JobInfo[]>;
   latestAudit(count: number): Promise<AuditRecord[]>;

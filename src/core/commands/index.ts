@@ -21,6 +21,7 @@ import { rebootCommand } from './reboot.js';
 import { replicateCommand } from './replicate.js';
 import { replicationCommand } from './replication.js';
 import { rollbackCommand } from './rollback.js';
+import { scheduledCommand } from './scheduled.js';
 import { shutdownCommand } from './shutdown.js';
 import { snapshotCommand } from './snapshot.js';
 import { snapshotsCommand } from './snapshots.js';
@@ -58,6 +59,7 @@ export const chatCommands = [
   nodeCommand,
   haCommand,
   jobsCommand,
+  scheduledCommand,
   cancelCommand,
   auditCommand,
   whoamiCommand,

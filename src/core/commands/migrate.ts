@@ -10,6 +10,7 @@ import { nodeName, vmRef } from '../grammar/value-schemas.js';
 import { guestLabel, guestsOf, guestTarget, resolveGuest } from '../resolve-guest.js';
 import { type ArgsOf, defineChatCommand } from './define-chat-command.js';
 import type { PlanResult } from './planned-job.js';
+import { scheduleExclusive, scheduleFlags } from './schedule-flags.js';
 import { snapshotFirstFlag } from './snapshot-first-flag.js';
 
 const definition = defineCommand({
@@ -26,8 +27,9 @@ const definition = defineCommand({
     offline: { schema: z.boolean(), description: 'move offline (the guest must be stopped)' },
     'with-local-disks': { schema: z.boolean(), description: 'also copy disks on local storage' },
     ...snapshotFirstFlag,
+    ...scheduleFlags,
   },
-  exclusive: [['online', 'offline']],
+  exclusive: [['online', 'offline'], scheduleExclusive],
   risk: 'disruptive',
   examples: [
     'migrate TestVM node03',

@@ -10,6 +10,7 @@ import { choice, nodeName } from '../grammar/value-schemas.js';
 import { guestLabel, guestsOf } from '../resolve-guest.js';
 import { type ArgsOf, defineChatCommand } from './define-chat-command.js';
 import type { PlanResult } from './planned-job.js';
+import { scheduleExclusive, scheduleFlags } from './schedule-flags.js';
 
 const definition = defineCommand({
   name: 'node',
@@ -25,11 +26,13 @@ const definition = defineCommand({
     { name: 'node', schema: nodeName(), description: 'the node' },
   ],
   flags: {
+    ...scheduleFlags,
     force: {
       schema: z.boolean(),
       description: 'go ahead although running guests that are not HA-managed would stop',
     },
   },
+  exclusive: [scheduleExclusive],
   risk: 'disruptive',
   examples: ['node reboot node03', 'node shutdown node02 --force'],
 });

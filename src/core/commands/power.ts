@@ -7,6 +7,7 @@ import { vmRef } from '../grammar/value-schemas.js';
 import { guestLabel, guestsOf, guestTarget, resolveGuest } from '../resolve-guest.js';
 import { defineChatCommand } from './define-chat-command.js';
 import type { PlanResult } from './planned-job.js';
+import { scheduleExclusive, scheduleFlags } from './schedule-flags.js';
 import { snapshotFirstFlag } from './snapshot-first-flag.js';
 
 export type PowerAction = 'start' | 'stop' | 'shutdown' | 'reboot';
@@ -54,6 +55,8 @@ export function powerCommand<const A extends PowerAction>(action: A, summary: st
       summary,
       description,
       positionals: [{ name: 'vm', schema: vmRef(), description: `the VM to ${action} (name or vmid)` }],
+      flags: { ...scheduleFlags },
+      exclusive: [scheduleExclusive],
       risk: 'disruptive',
       examples: [`${action} TestVM`, `${action} 100`],
     }),
@@ -76,7 +79,8 @@ export function riskyPowerCommand<const A extends Exclude<PowerAction, 'start'>>
       summary,
       description,
       positionals: [{ name: 'vm', schema: vmRef(), description: `the VM to ${action} (name or vmid)` }],
-      flags: { ...snapshotFirstFlag },
+      flags: { ...snapshotFirstFlag, ...scheduleFlags },
+      exclusive: [scheduleExclusive],
       risk: 'disruptive',
       examples: [`${action} TestVM`, `${action} 100 --snapshot`],
     }),

@@ -13,6 +13,7 @@ import { vmRef } from '../grammar/value-schemas.js';
 import { guestLabel, guestsOf, guestTarget, resolveGuest } from '../resolve-guest.js';
 import { type ArgsOf, defineChatCommand } from './define-chat-command.js';
 import type { PlanResult } from './planned-job.js';
+import { scheduleExclusive, scheduleFlags } from './schedule-flags.js';
 import { existingSnapshots, snapshotName } from './snapshot-names.js';
 
 const definition = defineCommand({
@@ -25,9 +26,11 @@ const definition = defineCommand({
     { name: 'snapshot', schema: snapshotName(), description: 'the snapshot to go back to' },
   ],
   flags: {
+    ...scheduleFlags,
     start: { schema: z.boolean(), description: 'start the guest after the rollback' },
   },
   discord: { group: 'snapshot', name: 'rollback' },
+  exclusive: [scheduleExclusive],
   risk: 'disruptive',
   examples: ['rollback TestVM before-upgrade', 'rollback 100 before-upgrade --start'],
 });

@@ -8,6 +8,7 @@ import { defineCommand } from '../grammar/define-command.js';
 import { choice, nodeNames } from '../grammar/value-schemas.js';
 import { type ArgsOf, defineChatCommand } from './define-chat-command.js';
 import type { PlanResult } from './planned-job.js';
+import { scheduleExclusive, scheduleFlags } from './schedule-flags.js';
 import { snapshotFirstFlag } from './snapshot-first-flag.js';
 
 export const REBOOT_MODES = ['auto', 'always', 'never'] as const;
@@ -21,6 +22,7 @@ const definition = defineCommand({
     { name: 'nodes', schema: nodeNames(), description: 'the nodes to upgrade', optional: true, rest: true },
   ],
   flags: {
+    ...scheduleFlags,
     all: { schema: z.boolean(), description: 'every node of the cluster' },
     reboot: {
       schema: choice(REBOOT_MODES, 'a reboot mode').default('auto'),
@@ -30,6 +32,7 @@ const definition = defineCommand({
     'dry-run': { schema: z.boolean(), description: 'show the plan only; nothing runs' },
     ...snapshotFirstFlag,
   },
+  exclusive: [scheduleExclusive],
   risk: 'disruptive',
   examples: [
     'upgrade --all',

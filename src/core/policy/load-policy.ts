@@ -99,10 +99,17 @@ function toPolicy(source: string, file: PolicyFile): Policy {
     checkApprovers: file.identities.checkApprovers,
     cacheMs: file.identities.cacheSeconds * 1_000,
   };
+  const schedule = file.schedule && {
+    ...(file.schedule.timeZone === undefined ? {} : { timeZone: file.schedule.timeZone }),
+    remindMs: file.schedule.remind,
+    graceMs: file.schedule.grace,
+    windows: file.schedule.windows,
+  };
   return {
     source,
     roles,
     commands,
+    ...(schedule ? { schedule } : {}),
     ...(snapshots ? { snapshots } : {}),
     ...(identities ? { identities } : {}),
   };

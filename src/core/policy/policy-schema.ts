@@ -1,13 +1,17 @@
 // The policy file's shape, in zod, and what to tell an operator when it is wrong. Cross-references
 // (a role used but not defined) are checked in load-policy.ts, where every role is known.
 import { z } from 'zod';
+import { isTimeZone } from '../../config/environment.js';
 import { SNAPSHOT_KEEP_MAX } from '../../jobs/snapshots/bot-snapshot-name.js';
 import { closestNames } from '../closest-names.js';
+import { clockTime, weekdayNumber } from '../schedule/start-time.js';
 import {
   ANY_COMMAND,
   ANYONE,
   DEFAULT_APPROVAL_TTL_MS,
+  DEFAULT_GRACE_MS,
   DEFAULT_PERMISSIONS_CACHE_SECONDS,
+  DEFAULT_REMIND_MS,
   IDENTITY_MODES,
   MAX_PERMISSIONS_CACHE_SECONDS,
   SAFETY_NET_COMMANDS,
@@ -84,6 +88,21 @@ function identityOfKind(kind: 'person' | 'group') {
     }
   });
 }
+
+const wallClock = z.string().refine((value) => clockTime(value) !== undefined, {
+  error: (issue) => `'${String(issue.input)}' is not a time of day: write HH:MM, e.g. 02:00`,
+});
+const weekday = z.string().transform((value, ctx) => {
+  const day = weekdayNumber(value);
+  if (day === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `'${value}' is not a weekday: write mon, tue, wed, thu, fri, sat or sun`,
+    });
+    return z.NEVER;
+  }
+  return day;
+});
 
 /**
  * A PVE user id as pve-access-control's verify_username accepts it: `<name>@<realm>`, the name
@@ -168,6 +187,29 @@ export const policyFileSchema = z.strictObject({
         .optional(),
     })
     .optional(),
+  /** Work approved now that runs later (docs/scheduling.md). */
+  schedule: z
+    .strictObject({
+      timeZone: z
+        .string()
+        .refine(isTimeZone, {
+          error: (issue) =>
+            `'${String(issue.input)}' is not a time zone: write an IANA name such as Europe/Paris or UTC`,
+        })
+        .optional(),
+      remind: duration.default(DEFAULT_REMIND_MS),
+      grace: duration.default(DEFAULT_GRACE_MS),
+      windows: z
+        .record(
+          z.string().regex(/^[a-z][a-z0-9-]*$/, {
+            error: (issue) =>
+              `'${String(issue.input)}' is not a window name: use lower-case letters, digits and '-', e.g. night`,
+          }),
+          z.strictObject({ days: z.array(weekday).min(1), start: wallClock, end: wallClock }),
+        )
+        .default({}),
+    })
+    .optional(),
   /**
    * Chat people and groups → their PVE user, so PVE's own roles and ACLs bound what each may do
    * from chat (docs/permissions.md). Absent: mode off.
@@ -197,7 +239,9 @@ export type PolicyFile = z.output<typeof policyFileSchema>;
 type Path = (string | number)[];
 
 const ALLOWED_KEYS: Record<string, string[]> = {
-  document: ['roles', 'commands', 'snapshots', 'identities'],
+  document: ['roles', 'commands', 'snapshots', 'identities', 'schedule'],
+  schedule: ['timeZone', 'remind', 'grace', 'windows'],
+  window: ['days', 'start', 'end'],
   snapshots: ['keep', 'before'],
   identities: ['mode', 'users', 'groups', 'checkApprovers', 'cacheSeconds'],
   role: ['members'],
@@ -211,6 +255,10 @@ function placeOf(path: Path): string {
   if (path.length === 0) return 'document';
   if (path.length === 1) return String(top);
   if (top === 'snapshots' || top === 'identities') return `${top}.${String(path[1])}`;
+  if (top === 'schedule') {
+    if (path[1] !== 'windows' || path.length === 2) return `schedule.${String(path[1])}`;
+    return path.length === 3 ? 'window' : `window.${String(path[3])}`;
+  }
   if (path.length === 2) return top === 'roles' ? 'role' : 'command';
   if (field === 'approval') return sub === undefined ? 'approval' : String(sub);
   return String(field);
@@ -218,7 +266,18 @@ function placeOf(path: Path): string {
 
 /** What would be right at each place, said once per problem. */
 const EXPECTED: Record<string, string> = {
-  document: 'a map with roles:, commands: and (optionally) snapshots: and identities:',
+  document: 'a map with roles:, commands: and (optionally) snapshots:, identities: and schedule:',
+  schedule:
+    'a map like { timeZone: Europe/Paris, remind: 15m, grace: 30m, windows: { night: { days: [mon, tue], start: "02:00", end: "05:00" } } }',
+  'schedule.timeZone': 'an IANA time zone such as Europe/Paris or UTC',
+  'schedule.remind':
+    'a duration: how long before its start a scheduled job is recalled in its thread, e.g. 15m',
+  'schedule.grace': 'a duration: how late after its --at time a job may still start, e.g. 30m',
+  'schedule.windows': 'a map from window name to { days, start, end }',
+  window: 'a map like { days: [sat, sun], start: "01:00", end: "05:00" }',
+  'window.days': 'a list of weekdays: mon, tue, wed, thu, fri, sat, sun',
+  'window.start': 'a time of day HH:MM, e.g. 02:00',
+  'window.end': 'a time of day HH:MM (at or before start: the next day), e.g. 05:00',
   identities:
     'a map like { mode: required, users: { "slack:U0123ABC": alice@pve }, groups: { "slack-group:S0ONCALL": oncall@pve } }',
   'identities.mode': `one of ${IDENTITY_MODES.join(', ')} (required: an unmapped person may only read; optional: only mapped people are checked against PVE; off: no PVE check)`,

@@ -71,7 +71,30 @@ export interface Policy {
   snapshots?: { keep?: number; before?: SafetyNetCommand[] };
   /** Who each chat person is in PVE; absent: mode off (the policy alone decides). */
   identities?: IdentityPolicy;
+  /** Work approved now that runs later: `--at`, `--window` (docs/scheduling.md). */
+  schedule?: SchedulePolicy;
 }
+
+/** A named maintenance window: the weekdays it opens on (ISO: 1 = Monday) and its wall-clock times. */
+export interface MaintenanceWindow {
+  days: number[];
+  /** `HH:MM`; `end` at or before `start` closes the next day. */
+  start: string;
+  end: string;
+}
+
+export interface SchedulePolicy {
+  /** IANA zone `--at` and the windows are read in; absent: DIGEST_TZ's. */
+  timeZone?: string;
+  /** How long before its start a scheduled job's thread is reminded. */
+  remindMs: number;
+  /** How late after its `--at` time a job may still start (a missed start is reported, not run). */
+  graceMs: number;
+  windows: Record<string, MaintenanceWindow>;
+}
+
+export const DEFAULT_REMIND_MS = 15 * 60_000;
+export const DEFAULT_GRACE_MS = 30 * 60_000;
 
 /**
  * `required`: a person the policy does not map to a PVE user may only read; `optional`: mapped

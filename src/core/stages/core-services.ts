@@ -2,6 +2,7 @@
 // answer, an audit record, an approval card, a job's first progress message, a failure told
 // without leaking details). One instance per Core.
 
+import type { JobSchedule } from '../../jobs/job-data.js';
 import type { JobEvent, ThreadRef } from '../../jobs/job-events.js';
 import { type SafetyNetGuest, takesSafetyNet } from '../../jobs/job-kind.js';
 import { jobKinds } from '../../jobs/kinds/index.js';
@@ -31,6 +32,8 @@ export interface JobOrigin {
   risk?: 'read' | 'disruptive';
   /** The request asked for the safety net itself (`--snapshot`); the policy may ask for it too. */
   snapshotFirst?: boolean;
+  /** Approved for later (`--at`, `--window`): the job waits until then. */
+  schedule?: JobSchedule;
 }
 
 export class CoreServices {
@@ -54,6 +57,15 @@ export class CoreServices {
 
   now(): number {
     return (this.options.clock ?? Date.now)();
+  }
+
+  /** The zone `--at` and the windows are read and shown in: the policy's, else the configured one. */
+  get timeZone(): string {
+    return (
+      this.policy.schedule?.timeZone ??
+      this.options.timeZone ??
+      Intl.DateTimeFormat().resolvedOptions().timeZone
+    );
   }
 
   /** An answer only `user` sees. */
@@ -121,6 +133,7 @@ export class CoreServices {
       command: origin.command,
       ...(origin.risk === undefined ? {} : { commandRisk: origin.risk }),
       ...(this.wantsSnapshotsFirst(origin) ? { safetyNet: this.safetyNet() } : {}),
+      ...(origin.schedule ? { schedule: origin.schedule } : {}),
       ...(jobId === undefined ? {} : { jobId }),
     });
   }
@@ -155,12 +168,24 @@ export class CoreServices {
    * The job's progress message, before the worker's first word (it is then edited in place).
    * Result-only kinds (the digest) show none.
    */
-  async showQueued(thread: ThreadRef, kind: string, jobId: string): Promise<void> {
+  async showQueued(thread: ThreadRef, kind: string, jobId: string, schedule?: JobSchedule): Promise<void> {
     if (jobKinds.get(kind)?.resultOnly) return;
+    // A job approved for later says when it starts, and can be cancelled until then.
+    const phase =
+      schedule && schedule.startAt > this.now()
+        ? `scheduled: starts ${schedule.startText ?? new Date(schedule.startAt).toISOString()}`
+        : 'queued';
     await this.options.sink.send({
       thread,
       key: progressKey(jobId),
-      card: { title: `${kind} · job ${jobId}`, status: 'running', progress: { phase: 'queued' } },
+      card: {
+        title: `${kind} · job ${jobId}`,
+        status: 'running',
+        progress: { phase },
+        ...(phase === 'queued'
+          ? {}
+          : { buttons: [{ action: 'cancel-job', label: 'Cancel', value: jobId, style: 'danger' as const }] }),
+      },
     });
   }
 

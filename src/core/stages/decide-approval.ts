@@ -7,6 +7,7 @@ import type { ApprovalRequest } from '../approvals/approval-store.js';
 import type { ButtonPress } from '../core-api.js';
 import { commandRisk } from '../grammar/index.js';
 import { approvalRuleFor, describeApprovers, mayApprove } from '../policy/index.js';
+import { describeSchedule } from '../schedule/resolve-schedule.js';
 import type { CoreServices } from './core-services.js';
 
 export class ApprovalStage {
@@ -108,12 +109,15 @@ export class ApprovalStage {
     const proposal = event.proposal!;
     const requester = proposal.requester;
     const snapshotFirst = proposal.snapshotFirst === true;
+    const { schedule } = proposal;
     const origin = {
       user: requester,
       command: proposal.command,
       ...(snapshotFirst ? { snapshotFirst } : {}),
+      ...(schedule ? { schedule } : {}),
     };
     const net = s.safetyNetNote(origin, proposal.jobKind);
+    const when = schedule && describeSchedule(schedule, s.now(), s.timeZone);
     // The plan names what it will touch only now: its requester's PVE user must allow all of it.
     const job = { kind: proposal.jobKind, payload: proposal.payload };
     const verdict = await s.mayHaveRun(requester, job, origin, 'requester');
@@ -136,17 +140,18 @@ export class ApprovalStage {
       const { jobId, duplicate } = await s.enqueue(origin, thread, job, jobIdForApproval(derivedId));
       if (duplicate) return;
       await s.audit(requester, 'request', proposal.command, proposal.summary, { jobId });
-      await s.showQueued(thread, proposal.jobKind, jobId);
+      await s.showQueued(thread, proposal.jobKind, jobId, schedule);
       return;
     }
     const request = await s.options.approvals.open(
       {
         command: proposal.command,
         summary: proposal.summary,
-        ...(event.text || net ? { details: [event.text, net].filter(Boolean).join('\n') } : {}),
+        ...(event.text || net || when ? { details: [event.text, net, when].filter(Boolean).join('\n') } : {}),
         payload: proposal.payload,
         jobKind: proposal.jobKind,
         ...(snapshotFirst ? { snapshotFirst } : {}),
+        ...(schedule ? { schedule } : {}),
         requester,
         rule,
         thread,
@@ -184,10 +189,11 @@ export class ApprovalStage {
       user: request.requester,
       command: request.command,
       ...(request.snapshotFirst ? { snapshotFirst: true } : {}),
+      ...(request.schedule ? { schedule: request.schedule } : {}),
     };
     const job = { kind: request.jobKind, payload: request.payload };
     const { jobId } = await s.enqueue(origin, request.thread, job, jobIdForApproval(request.id));
     await s.showApproval(request, jobId);
-    await s.showQueued(request.thread, request.jobKind, jobId);
+    await s.showQueued(request.thread, request.jobKind, jobId, request.schedule);
   }
 }

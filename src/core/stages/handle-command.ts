@@ -8,6 +8,7 @@ import type { ClusterSnapshot } from '../../proxmox/read-cluster-snapshot.js';
 import type { ChatEvent } from '../chat-event.js';
 import { type AnyChatCommand, chatCommandNamed } from '../commands/index.js';
 import { type ParseResult, parseCommand } from '../grammar/index.js';
+import { resolveSchedule } from '../schedule/resolve-schedule.js';
 import type { CoreServices } from './core-services.js';
 import { RequestContext, type RequestContextOptions } from './request-context.js';
 
@@ -73,12 +74,24 @@ export class CommandStage {
     if (!command) throw new Error(`no handler for the command '${name}'`);
     const risk = command.riskOf?.(args) ?? command.definition.risk;
     const policyEntry = command.policyEntry?.(args) ?? name;
+    // `--at` / `--window` (schedule-flags.ts): resolved once, before anything is planned.
+    const timing = args as { at?: string; window?: string };
+    const scheduled = resolveSchedule(timing, s.policy, s.now(), s.timeZone);
+    if (!scheduled.ok) {
+      await s.tell(event.thread, event.user, {
+        title: `Cannot schedule ${name}`,
+        status: 'failed',
+        text: scheduled.message,
+      });
+      return 'invalid';
+    }
     const context = new RequestContext({
       services: s,
       event,
       name,
       policyEntry,
       risk,
+      ...(scheduled.schedule ? { schedule: scheduled.schedule } : {}),
       readCluster: this.#o.readCluster,
       readSnapshots: this.#o.readSnapshots,
       cancelJob: this.#o.cancelJob,

@@ -5,6 +5,7 @@
 
 import { DEFAULT_BALANCE_SETTINGS } from '../../config/balance-settings.js';
 import { DEFAULT_BACKUP_MAX_AGE_DAYS } from '../../config/read-backup-config.js';
+import type { JobSchedule } from '../../jobs/job-data.js';
 import type { ThreadRef } from '../../jobs/job-events.js';
 import { jobIdForRequest } from '../../jobs/job-queue.js';
 import type { JobRequest } from '../../jobs/kinds/index.js';
@@ -29,6 +30,7 @@ import {
   rolesOf,
 } from '../policy/index.js';
 import { RequestNotPostedError } from '../request-not-posted-error.js';
+import { describeSchedule } from '../schedule/resolve-schedule.js';
 import type { CoreServices, JobOrigin } from './core-services.js';
 
 export interface RequestContextOptions {
@@ -38,6 +40,8 @@ export interface RequestContextOptions {
   name: string;
   policyEntry: string;
   risk: CommandRisk;
+  /** `--at` / `--window`: the job waits until then (resolve-schedule.ts). */
+  schedule?: JobSchedule;
   readCluster: () => Promise<ClusterSnapshot>;
   readSnapshots: (guest: GuestRef) => Promise<SnapshotList>;
   /** Cancel or abort a job (the job-control stage). */
@@ -68,7 +72,12 @@ export class RequestContext implements CommandContext {
       backupMaxAgeDays: this.#s.options.backupMaxAgeDays ?? DEFAULT_BACKUP_MAX_AGE_DAYS,
       snapshots: keep === undefined ? {} : { keep },
     };
-    this.#origin = { user: options.event.user, command: options.policyEntry, risk: options.risk };
+    this.#origin = {
+      user: options.event.user,
+      command: options.policyEntry,
+      risk: options.risk,
+      ...(options.schedule ? { schedule: options.schedule } : {}),
+    };
   }
 
   now(): number {
@@ -115,27 +124,33 @@ export class RequestContext implements CommandContext {
       return 'invalid';
     }
     const { plan } = planned;
+    const { schedule } = this.#o;
+    // A planning job runs now; the plan it proposes carries the time (its approval covers both).
     const job = plan.approvalAfterJob
-      ? { kind: plan.kind, payload: { ...plan.payload, requester: this.event.user } }
+      ? {
+          kind: plan.kind,
+          payload: { ...plan.payload, requester: this.event.user, ...(schedule ? { schedule } : {}) },
+        }
       : plan;
     const origin: JobOrigin =
       !plan.approvalAfterJob && plan.snapshotFirst ? { ...this.#origin, snapshotFirst: true } : this.#origin;
     // What PVE allows the person's own PVE user, before anything is public (policy identities:).
     const verdict = await this.#s.mayHaveRun(this.event.user, job, origin, 'requester');
     if (!verdict.ok) return this.refuse(policyEntry, verdict.title, verdict.reason);
-    if (plan.approvalAfterJob) return this.#startPlanning(plan);
+    if (plan.approvalAfterJob) return this.#startPlanning(plan, job);
     const thread = await this.openRequestThread();
     const policy = this.#s.policy;
     const rule = approvalRuleFor(policy, policyEntry, this.#o.risk);
     const { user } = this.event;
     const net = this.#s.safetyNetNote(origin, plan.kind);
-    const details = [plan.details, net].filter(Boolean).join('\n') || undefined;
+    const when = schedule && describeSchedule(schedule, this.#s.now(), this.#s.timeZone);
+    const details = [plan.details, net, when].filter(Boolean).join('\n') || undefined;
     if (!rule) {
       const { jobId, duplicate } = await this.#enqueue(thread, plan, origin);
       if (duplicate) return 'queued';
       await this.#s.audit(user, 'request', name, plan.text, { jobId });
       await this.#describeRequest(thread, plan.text, jobId, details);
-      await this.#s.showQueued(thread, plan.kind, jobId);
+      await this.#s.showQueued(thread, plan.kind, jobId, schedule);
       return 'queued';
     }
     const { requestId } = this.event;
@@ -147,6 +162,7 @@ export class RequestContext implements CommandContext {
         payload: plan.payload,
         jobKind: plan.kind,
         ...(plan.snapshotFirst ? { snapshotFirst: true } : {}),
+        ...(schedule ? { schedule } : {}),
         requester: user,
         rule,
         thread,
@@ -164,13 +180,12 @@ export class RequestContext implements CommandContext {
    * A command whose plan needs the worker's reads (an upgrade needs the pending updates): the
    * planning job runs at once, and its proposal is what the approval covers (ApprovalStage.propose).
    */
-  async #startPlanning(plan: PlannedJob): Promise<CommandOutcome> {
+  async #startPlanning(plan: PlannedJob, job: { kind: string; payload: unknown }): Promise<CommandOutcome> {
     const thread = await this.openRequestThread();
     const { user } = this.event;
-    const { jobId, duplicate } = await this.#enqueue(thread, {
-      kind: plan.kind,
-      payload: { ...plan.payload, requester: user },
-    });
+    // The planning job itself runs now: only what it proposes waits for the scheduled time.
+    const { schedule: _later, ...now } = this.#origin;
+    const { jobId, duplicate } = await this.#enqueue(thread, job, now);
     if (duplicate) return 'queued';
     await this.#s.audit(user, 'request', this.#o.name, plan.text, { jobId });
     const policy = this.#s.policy;
@@ -248,6 +263,14 @@ export class RequestContext implements CommandContext {
 
   missingPrivileges(userid: string, needs: readonly PrivilegeNeed[]) {
     return this.#s.privileges.missing(userid, needs);
+  }
+
+  async scheduledJobs() {
+    // Delayed jobs are also the ones between slices; a scheduled job carries its schedule.
+    const delayed = await this.#s.options.queue.list(['delayed', 'waiting'], 500);
+    return delayed.filter(
+      (j): j is typeof j & { schedule: JobSchedule } => j.schedule !== undefined && j.startedAt === undefined,
+    );
   }
 
   async recentJobs(whose: 'everyone' | 'own') {

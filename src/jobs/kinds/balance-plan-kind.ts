@@ -8,6 +8,7 @@ import { planBalance } from '../balance/plan-balance.js';
 import { readBalanceInput } from '../balance/read-balance-input.js';
 import type { JobOutcome } from '../job-kind.js';
 import { defineJobKind } from '../job-kind.js';
+import { type JobSchedule, jobScheduleSchema } from '../job-schedule.js';
 
 export const requesterSchema = z.object({ id: z.string(), name: z.string(), groups: z.array(z.string()) });
 
@@ -16,6 +17,8 @@ export const balancePlanPayloadSchema = z.object({
   dryRun: z.boolean().default(false),
   /** Who asked: the approval of the proposed moves is theirs to ask for (and not theirs to give). */
   requester: requesterSchema,
+  /** `--at` / `--window`: the proposed moves wait until then. */
+  schedule: jobScheduleSchema.optional(),
 });
 
 /** The plan as a result: shown, and proposed for approval when it has moves. */
@@ -23,6 +26,7 @@ export function proposeBalance(
   plan: z.output<typeof balancePlanSchema>,
   requester: z.output<typeof requesterSchema>,
   summary: string,
+  schedule?: JobSchedule,
 ): JobOutcome {
   const text = describeBalancePlan(plan);
   if (plan.outcome !== 'moves') return { summary, text, details: { plan } };
@@ -36,6 +40,7 @@ export function proposeBalance(
       summary: balanceHeadline(plan),
       payload: { plan, requester },
       requester,
+      ...(schedule ? { schedule } : {}),
     },
   };
 }
@@ -46,7 +51,7 @@ export const balancePlanKind = defineJobKind({
   // Reads the moves balance jobs remember, for the cooldown.
   stateOf: 'balance',
   async run(ctx) {
-    const { settings, dryRun, requester } = ctx.payload;
+    const { settings, dryRun, requester, schedule } = ctx.payload;
     const plan = planBalance(await readBalanceInput(ctx, settings));
     const headline = balanceHeadline(plan);
     if (dryRun && plan.outcome === 'moves')
@@ -55,6 +60,11 @@ export const balancePlanKind = defineJobKind({
         text: describeBalancePlan(plan),
         details: { plan },
       };
-    return proposeBalance(plan, requester, plan.outcome === 'moves' ? `Plan: ${headline}` : headline);
+    return proposeBalance(
+      plan,
+      requester,
+      plan.outcome === 'moves' ? `Plan: ${headline}` : headline,
+      schedule,
+    );
   },
 });

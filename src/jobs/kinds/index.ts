@@ -16,6 +16,7 @@ import { migrateKind } from './migrate-kind.js';
 import { nodePowerKind } from './node-power-kind.js';
 import { pveNotificationKind } from './pve-notification-kind.js';
 import { rebootKind } from './reboot-kind.js';
+import { reminderKind } from './reminder-kind.js';
 import { replicationCreateKind } from './replication-create-kind.js';
 import { replicationKind } from './replication-kind.js';
 import { rollbackKind } from './rollback-kind.js';
@@ -62,6 +63,7 @@ export const jobKindList = [
   rollbackKind,
   snapshotDeleteKind,
   pveNotificationKind,
+  reminderKind,
 ] as const;
 
 export const jobKinds = createJobKindRegistry(jobKindList);

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { GuestResource, NodeResource } from '../../proxmox/schemas/cluster-schemas.js';
 import { JobError, JobErrorCode } from '../job-error.js';
 import { defineJobKind } from '../job-kind.js';
+import { jobScheduleSchema } from '../job-schedule.js';
 import { planUpgrade } from '../upgrade/plan-upgrade.js';
 import { type NodeReport, readNodeUpdates } from '../upgrade/read-node-updates.js';
 import { describePlan, planHeadline, rebootModeSchema } from '../upgrade/upgrade-plan.js';
@@ -18,13 +19,15 @@ export const upgradePlanPayloadSchema = z.object({
   snapshotFirst: z.boolean().optional(),
   /** Who asked: the approval of the proposed upgrade is theirs to ask for (and not theirs to give). */
   requester: z.object({ id: z.string(), name: z.string(), groups: z.array(z.string()) }),
+  /** `--at` / `--window`: the proposed upgrade waits until then. */
+  schedule: jobScheduleSchema.optional(),
 });
 
 export const upgradePlanKind = defineJobKind({
   name: 'upgrade-plan',
   payload: upgradePlanPayloadSchema,
   async run(ctx) {
-    const { reboot, dryRun, requester, snapshotFirst } = ctx.payload;
+    const { reboot, dryRun, requester, snapshotFirst, schedule } = ctx.payload;
     const [status, resources] = await Promise.all([
       ctx.pve.clusterStatus(ctx.signal),
       ctx.pve.clusterResources(undefined, ctx.signal),
@@ -70,6 +73,7 @@ export const upgradePlanKind = defineJobKind({
         payload: { plan },
         requester,
         ...(snapshotFirst ? { snapshotFirst } : {}),
+        ...(schedule ? { schedule } : {}),
       },
     };
   },

@@ -87,6 +87,8 @@ const REQUIRED: { [K in JobKindName]: (payload: PayloadOf<K>) => PrivilegeNeed[]
   snapshots: none,
   'cluster-watch': none,
   'pve-notification': none,
+  // A scheduled job's reminder: what it recalls was checked when it was asked for.
+  reminder: none,
   // Planning jobs read and propose; what they propose is checked when it is proposed.
   'balance-plan': none,
   'upgrade-plan': (p) =>

@@ -115,7 +115,9 @@ export class MemoryJobs implements JobsPort {
       info: {
         jobId,
         kind: kind.name,
-        state: 'waiting',
+        // A scheduled job waits in BullMQ's delayed set until its start.
+        state: request.schedule && request.schedule.startAt > this.#clock() ? 'delayed' : 'waiting',
+        ...(request.schedule === undefined ? {} : { schedule: request.schedule }),
         requestedBy: request.requestedBy,
         ...(request.requestedById === undefined ? {} : { requestedById: request.requestedById }),
         requestedAt: this.#clock(),
@@ -154,7 +156,7 @@ export class MemoryJobs implements JobsPort {
     if (!job) return { status: 'unknown' };
     const { state } = job.info;
     if (state === 'completed' || state === 'failed') return { status: 'finished', state };
-    if (state === 'waiting' || state === 'prioritized') {
+    if (state === 'waiting' || state === 'prioritized' || (state === 'delayed' && job.info.schedule)) {
       this.#jobs.delete(jobId);
       return { status: 'cancelled' };
     }
