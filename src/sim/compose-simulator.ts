@@ -44,6 +44,15 @@ export interface SimulatorOptions {
   nodes?: number;
   /** Number of guests; the domain's default when absent. */
   guests?: number;
+  /** The PVE cluster name (the domain's default, MonCluster, when absent). */
+  clusterName?: string;
+  /** The node names' prefix (the domain's default, `node`: node01…, when absent). */
+  nodePrefix?: string;
+  /**
+   * The third octet of the first node's address, 127.20.<addressBlock>.101 (the domain's
+   * default, 1, when absent): a second simulator in the same process takes another block.
+   */
+  addressBlock?: number;
   /**
    * The PVE release the cluster answers as (default 9.1): its official API schema checks the
    * requests (a 9.x-only path answers 501 on 8.4) and the domain shapes its answers after it.
@@ -70,6 +79,9 @@ export interface SimulatorOptions {
 export interface ClusterOptions {
   nodes: number;
   guests?: number;
+  name?: string;
+  nodePrefix?: string;
+  addressBlock?: number;
   speed: number;
   pveVersion: PveVersion;
 }
@@ -151,6 +163,9 @@ export async function composeSimulator<C extends SimClusterHandle>(
 
   const clusterOptions: ClusterOptions = { nodes: nodeCount, speed, pveVersion };
   if (options.guests !== undefined) clusterOptions.guests = options.guests;
+  if (options.clusterName !== undefined) clusterOptions.name = options.clusterName;
+  if (options.nodePrefix !== undefined) clusterOptions.nodePrefix = options.nodePrefix;
+  if (options.addressBlock !== undefined) clusterOptions.addressBlock = options.addressBlock;
   const cluster = domain.createCluster(clusterOptions);
   const schema = loadApiSchema(pveVersion);
   const registry = new SimRouteRegistry(schema);

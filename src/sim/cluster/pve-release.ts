@@ -129,11 +129,14 @@ export function seedForRelease(seed: ClusterSeed, release: PveRelease): ClusterS
   }
   if (release.ha.placement === 'groups') {
     seed.haRules = [];
-    const names = new Set(seed.nodes.map((node) => node.name));
+    // The guides' cluster's second and third nodes: node02 and node03 (srv02 and srv03 in SRV-Cluster).
+    const second = seed.nodes.find((node) => node.nodeid === 2)?.name;
+    const third = seed.nodes.find((node) => node.nodeid === 3)?.name;
     const web01 = seed.haResources.find((resource) => resource.sid === 'vm:101');
-    if (web01 && names.has('node02') && names.has('node03')) {
-      seed.haGroups = [{ group: 'prefer-node02', nodes: ['node02:2', 'node03'], nofailback: true }];
-      web01.group = 'prefer-node02';
+    if (web01 && second && third) {
+      const group = `prefer-${second}`;
+      seed.haGroups = [{ group, nodes: [`${second}:2`, third], nofailback: true }];
+      web01.group = group;
     }
   }
   return seed;

@@ -2,20 +2,26 @@
 import type { GuestType, HaResource } from './cluster-model.js';
 import { type ClusterSeed, defaultStorages, haResource } from './cluster-seed.js';
 import { makeGuest } from './make-guest.js';
-import { makeNode } from './make-node.js';
+import { DEFAULT_NODE_NAMING, makeNode, type NodeNaming } from './make-node.js';
 import { pick, randomInt, seededRandom } from './seeded-random.js';
 
 const ROLES = ['web', 'app', 'db', 'cache', 'mq', 'api', 'worker', 'build', 'mon', 'log'] as const;
 const CT_ROLES = ['dns', 'proxy', 'ntp', 'mail', 'git'] as const;
 
-export function buildScaledCluster(nodeCount: number, guestCount: number, now: number): ClusterSeed {
+export function buildScaledCluster(
+  nodeCount: number,
+  guestCount: number,
+  now: number,
+  name = 'MonCluster',
+  naming: NodeNaming = DEFAULT_NODE_NAMING,
+): ClusterSeed {
   const random = seededRandom(nodeCount * 100_003 + guestCount);
-  const nodes = Array.from({ length: nodeCount }, (_, index) => makeNode(index, now, random));
+  const nodes = Array.from({ length: nodeCount }, (_, index) => makeNode(index, now, random, naming));
   const guests = [];
   const haResources: HaResource[] = [];
   for (let index = 0; index < guestCount; index += 1) {
     const vmid = 100 + index;
-    const node = nodes[index % nodeCount]?.name ?? 'node01';
+    const node = (nodes[index % nodeCount] as (typeof nodes)[number]).name;
     // Mostly VMs, one in eight a container, one in fifty a template.
     const template = index % 50 === 49;
     const type: GuestType = !template && index % 8 === 7 ? 'lxc' : 'qemu';
@@ -49,7 +55,7 @@ export function buildScaledCluster(nodeCount: number, guestCount: number, now: n
     if (running && shared && index % 10 === 3) haResources.push(haResource(type, vmid, 'started'));
   }
   return {
-    name: 'MonCluster',
+    name,
     nodes,
     guests,
     storages: defaultStorages(),
