@@ -2,9 +2,12 @@
 // was given and what would be right.
 
 import { parseArgs } from 'node:util';
+import { MAX_SIM_CLUSTERS } from './start-simulators.js';
 import type { PveVersion } from './types.js';
 
 export interface SimArgs {
+  /** How many simulated clusters (2: MonCluster and SRV-Cluster); absent when not given, i.e. 1. */
+  clusters?: number;
   envFile?: string;
   caFile?: string;
   nodes: number;
@@ -21,16 +24,25 @@ export const SIM_USAGE = `Usage: pve-chatops sim [options]
 Starts a simulated Proxmox VE cluster (MonCluster: node01, node02, … on 127.20.1.101, …): the
 HTTPS API on every node, and an sshd that runs the commands of a rolling upgrade (apt-get update,
 apt-get dist-upgrade, test -f /var/run/reboot-required, ha-manager node-maintenance).
+With --clusters 2, a second one runs next to it (SRV-Cluster: srv01, srv02, … on 127.20.2.101, …)
+with the same guests and its own certificates, token secret, sshd and users; the two share nothing.
 
 Options:
+  --clusters N     number of simulated clusters, 1 (default) or 2
   --env-file FILE  write PVE_HOSTS, PVE_TOKEN_ID, PVE_TOKEN_SECRET, PVE_FINGERPRINTS, SSH_USER,
                    SSH_PORT, SSH_KEY_FILE, SSH_KNOWN_HOSTS to FILE (mode 0600), with the SSH key
-                   in FILE.ssh_key (mode 0600) and the nodes' host keys in FILE.known_hosts
+                   in FILE.ssh_key (mode 0600) and the nodes' host keys in FILE.known_hosts;
+                   with --clusters 2, write PVE_CLUSTERS_FILE to FILE instead, naming
+                   FILE.clusters.yml (mode 0600: both clusters' hosts, tokens, fingerprints and
+                   SSH settings), with each cluster's SSH key and known_hosts in
+                   FILE.<name>.ssh_key and FILE.<name>.known_hosts (name: moncluster, srv-cluster)
   --ca-file FILE   write the cluster CA certificate (like /etc/pve/pve-root-ca.pem) to FILE, e.g. for curl --cacert
-  --nodes N        number of nodes (default 3)
-  --guests N       number of guests (default: the guides' TestVM and friends)
+                   (with --clusters 2, both clusters' CAs, one after the other)
+  --nodes N        number of nodes (default 3), in every cluster
+  --guests N       number of guests (default: the guides' TestVM and friends), in every cluster
   --port P         HTTPS port on every node's address (default 8006; 0 picks a free one per node)
-  --ssh-port P     SSH port, the same on every node's address (default 2222; 0 picks a free one)
+  --ssh-port P     SSH port, the same on every node's address (default 2222; 0 picks a free one);
+                   with --clusters 2, SRV-Cluster's is P+1
   --speed X        run simulated durations X times faster than real time (default 1)
   --pve-version V  the Proxmox VE release it answers as: 9.1 (default) or 8.4 (its API schema,
                    HA groups instead of rules, 8.4's answer shapes)
@@ -59,6 +71,7 @@ export function parseSimArgs(argv: string[]): SimArgs {
       strict: true,
       allowPositionals: false,
       options: {
+        clusters: { type: 'string' },
         'env-file': { type: 'string' },
         'ca-file': { type: 'string' },
         nodes: { type: 'string' },
@@ -96,6 +109,16 @@ export function parseSimArgs(argv: string[]): SimArgs {
       throw new SimUsageError(`--speed must be a number greater than 0 (e.g. 1, 10, 0.5), got '${speed}'`);
     }
     args.speed = value;
+  }
+  const clusters = text('clusters');
+  if (clusters !== undefined) {
+    args.clusters = integer('clusters', clusters, 1, MAX_SIM_CLUSTERS);
+    // SRV-Cluster's sshd listens on the next port.
+    if (args.clusters > 1 && args.sshPort > 65535 - (args.clusters - 1)) {
+      throw new SimUsageError(
+        `--ssh-port must be at most ${65535 - (args.clusters - 1)} with --clusters ${args.clusters} (SRV-Cluster uses the next port), got '${args.sshPort}'`,
+      );
+    }
   }
   const guests = text('guests');
   if (guests !== undefined) args.guests = integer('guests', guests, 0, 100_000);
