@@ -1,9 +1,12 @@
 // The env file `pve-chatops sim --env-file FILE` writes: the PVE_* and SSH_* variables that point
 // the bot at the running simulator, readable by Node's --env-file, docker compose and systemd
-// alike, with the SSH key and known_hosts the SSH_* variables name written next to it.
+// alike, with the SSH key and known_hosts the SSH_* variables name written next to it. With
+// several simulated clusters it holds PVE_CLUSTERS_FILE instead, naming FILE.clusters.yml.
 
 import { randomBytes } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { Document } from 'yaml';
 import type { RunningSimulator } from './compose-simulator.js';
 import type { SshEnvFiles } from './ssh/ssh-client-files.js';
 
@@ -13,7 +16,7 @@ const KEY_RE = /^[A-Z_][A-Z0-9_]*$/;
 export function formatEnvFile(vars: Record<string, string>, now: Date = new Date()): string {
   const lines = [
     `# Written by 'pve-chatops sim' at ${now.toISOString()}.`,
-    '# Connects pve-chatops to the simulated cluster; valid only while that simulator runs',
+    '# Connects pve-chatops to the simulated cluster(s); valid only while that simulator runs',
     '# (the token secret and the SSH keys change on every start). Contains a secret: keep it private.',
   ];
   for (const [key, value] of Object.entries(vars)) {
@@ -62,4 +65,81 @@ export async function writeSimEnvFile(
   await replaceFile(files.knownHostsFile, sim.ssh.knownHosts, 0o644);
   await writeEnvFile(path, sim.env(files));
   return files;
+}
+
+/** The simulator's part of a clusters file entry, what writeSimClustersEnvFile reads. */
+export type SimClusterAccess = Pick<
+  RunningSimulator,
+  'clusterName' | 'hosts' | 'tokenId' | 'tokenSecret' | 'fingerprints' | 'ssh'
+>;
+
+/** A cluster's name in the clusters file (what `--cluster` takes): PVE's cluster name in lower case. */
+export function clusterConfigName(clusterName: string): string {
+  return clusterName.toLowerCase();
+}
+
+/** Where writeSimClustersEnvFile puts the clusters file for the env file `path`. */
+export function clustersFileFor(path: string): string {
+  return `${path}.clusters.yml`;
+}
+
+/** Where writeSimClustersEnvFile puts a cluster's SSH files: `FILE.<name>.ssh_key`, `FILE.<name>.known_hosts`. */
+export function clusterSshFilesFor(path: string, clusterName: string): SshEnvFiles {
+  const name = clusterConfigName(clusterName);
+  return { keyFile: `${path}.${name}.ssh_key`, knownHostsFile: `${path}.${name}.known_hosts` };
+}
+
+/** The clusters file (PVE_CLUSTERS_FILE's YAML) of running simulators, their SSH files named by `files`. */
+export function formatClustersFile(
+  sims: SimClusterAccess[],
+  files: SshEnvFiles[],
+  now: Date = new Date(),
+): string {
+  const clusters = sims.map((sim, index) => {
+    const ssh = files[index];
+    if (!ssh) throw new Error(`no SSH files given for cluster ${sim.clusterName}`);
+    return {
+      name: clusterConfigName(sim.clusterName),
+      hosts: sim.hosts,
+      tokenId: sim.tokenId,
+      tokenSecret: sim.tokenSecret,
+      fingerprints: sim.fingerprints,
+      ssh: {
+        user: sim.ssh.user,
+        port: sim.ssh.port,
+        keyFile: ssh.keyFile,
+        knownHostsFile: ssh.knownHostsFile,
+      },
+    };
+  });
+  const document = new Document({ clusters });
+  document.commentBefore = [
+    ` Written by 'pve-chatops sim' at ${now.toISOString()}.`,
+    ' The simulated clusters, for PVE_CLUSTERS_FILE; valid only while that simulator runs',
+    ' (the token secrets and the SSH keys change on every start). Contains secrets: keep it private.',
+  ].join('\n');
+  return document.toString();
+}
+
+/**
+ * The env file of several running simulators: PVE_CLUSTERS_FILE naming `FILE.clusters.yml`
+ * (0600), which lists every cluster with its hosts, token, fingerprints and SSH settings; each
+ * cluster's client key and known_hosts in `FILE.<name>.ssh_key` and `FILE.<name>.known_hosts`
+ * (0600). Every path written into the files is absolute.
+ */
+export async function writeSimClustersEnvFile(
+  path: string,
+  sims: SimClusterAccess[],
+): Promise<{ clustersFile: string; ssh: SshEnvFiles[] }> {
+  const envFile = resolve(path);
+  const clustersFile = clustersFileFor(envFile);
+  const ssh = sims.map((sim) => clusterSshFilesFor(envFile, sim.clusterName));
+  for (const [index, sim] of sims.entries()) {
+    const files = ssh[index] as SshEnvFiles;
+    await replaceFile(files.keyFile, sim.ssh.clientPrivateKey, 0o600);
+    await replaceFile(files.knownHostsFile, sim.ssh.knownHosts, 0o600);
+  }
+  await replaceFile(clustersFile, formatClustersFile(sims, ssh), 0o600);
+  await writeEnvFile(envFile, { PVE_CLUSTERS_FILE: clustersFile });
+  return { clustersFile, ssh };
 }
