@@ -7,12 +7,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { CronExpressionParser } from 'cron-parser';
+import type { ClusterConfig } from './config/cluster-config-types.js';
 import type { AppConfig, ConfigNeed } from './config/config-types.js';
 import { type Environment, environmentSchema, isTimeZone, isUrl, redactUrl } from './config/environment.js';
 import { readAlerts } from './config/read-alert-config.js';
 import { readBackupMaxAgeDays } from './config/read-backup-config.js';
 import { readBalance } from './config/read-balance-config.js';
 import { readDiscord, readSlack } from './config/read-chat-config.js';
+import { readClustersFile } from './config/read-clusters-config.js';
 import { readDashboard } from './config/read-dashboard-config.js';
 import { readIntake } from './config/read-intake-config.js';
 import { readOps } from './config/read-ops-config.js';
@@ -109,8 +111,23 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
     problem('LOG_LEVEL', `must be one of debug, info, warn, error (got '${logLevel}')`);
   }
 
-  const pve = readPve(env, needs.has('pve'), problem, readTextFile);
-  const ssh = readSsh(env, problem);
+  // Several clusters (a file), or one (the PVE_* and SSH_* variables): not both.
+  let clusters: ClusterConfig[] | undefined;
+  if (env.PVE_CLUSTERS_FILE) {
+    if (env.PVE_HOSTS || env.PVE_TOKEN_ID || env.PVE_TOKEN_SECRET)
+      problem(
+        'PVE_CLUSTERS_FILE',
+        'is set together with PVE_HOSTS/PVE_TOKEN_*: use the clusters file alone (it names every cluster)',
+      );
+    try {
+      clusters = readClustersFile(env.PVE_CLUSTERS_FILE, { readTextFile });
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(...error.problems);
+    }
+  }
+  const pve = clusters ? clusters[0]?.pve : readPve(env, needs.has('pve'), problem, readTextFile);
+  const ssh = clusters ? clusters[0]?.ssh : readSsh(env, problem);
   const balance = readBalance(env, problem);
   const dashboard = readDashboard(env, problem);
   const slack = readSlack(env, needs.has('slack'), problem);
@@ -161,6 +178,7 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
     logLevel: logLevel as AppConfig['logLevel'],
     pve,
     ssh,
+    ...(clusters ? { clusters } : {}),
     slack,
     discord,
     digest: {

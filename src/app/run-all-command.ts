@@ -19,6 +19,7 @@ import { createMetrics, observePveRequests } from '../metrics.js';
 import { clientFromConfig } from '../proxmox/client-from-config.js';
 import { SshRunner } from '../proxmox/ssh/ssh-runner.js';
 import { exitIfNotStoppedWithin, type StopOptions, waitForStopSignal } from '../wait-for-stop-signal.js';
+import { connectClusters } from './cluster-connections.js';
 import { startProcessOpsServer } from './process-ops-server.js';
 import { alertTargets, pveNotificationRoute } from './pve-notification-route.js';
 import { startChatOps } from './start-chatops.js';
@@ -123,6 +124,15 @@ export async function runAllCommand(argv: string[], withWorker: boolean): Promis
   }
   const pve = clientFromConfig(config.pve!, logger, { onRequest: observePveRequests(metrics) });
   ssh = withWorker && config.ssh ? SshRunner.fromConfig(config.ssh, logger) : undefined;
+  const connections = connectClusters(
+    config,
+    { pve, ssh },
+    {
+      withSsh: withWorker,
+      logger,
+      onRequest: observePveRequests(metrics),
+    },
+  );
   // The digest goes to the channels configured for it, whichever bot process runs each platform
   // (the outbox reaches it); a process that knows no channel leaves the schedule alone.
   const digestTargets: ThreadRef[] = [];
@@ -137,6 +147,7 @@ export async function runAllCommand(argv: string[], withWorker: boolean): Promis
     pve,
     ssh,
     pveUser: config.pve!.tokenId,
+    clusters: connections.clusters,
     policy,
     adapters,
     logger,
@@ -189,6 +200,7 @@ export async function runAllCommand(argv: string[], withWorker: boolean): Promis
   await ops.close();
   await ssh?.close();
   await pve.close();
+  await connections.close();
   await closeRedis(intake);
   await closeRedis(redis);
   logger.info({}, 'pve-chatops stopped');

@@ -13,6 +13,7 @@ import { createMetrics, observePveRequests } from '../metrics.js';
 import { clientFromConfig } from '../proxmox/client-from-config.js';
 import { SshRunner } from '../proxmox/ssh/ssh-runner.js';
 import { waitForStopSignal } from '../wait-for-stop-signal.js';
+import { connectClusters } from './cluster-connections.js';
 import { startProcessOpsServer } from './process-ops-server.js';
 
 export const WORKER_USAGE = `Usage: pve-chatops worker [--env-file FILE]
@@ -49,12 +50,22 @@ export async function runWorkerCommand(argv: string[]): Promise<void> {
   const pve = clientFromConfig(pveConfig, logger, { onRequest: observePveRequests(metrics) });
   // Upgrades and HA maintenance need SSH (PVE has no API for them); everything else runs without.
   ssh = config.ssh ? SshRunner.fromConfig(config.ssh, logger) : undefined;
+  const connections = connectClusters(
+    config,
+    { pve, ssh },
+    {
+      withSsh: true,
+      logger,
+      onRequest: observePveRequests(metrics),
+    },
+  );
   const worker = new JobWorker({
     redis,
     prefix: config.redisPrefix,
     pve,
     ssh,
     pveUser: pveConfig.tokenId,
+    ...(connections.clusters ? { clusters: new Map(connections.clusters.map((c) => [c.name, c])) } : {}),
     outbox: new OutboxWriter(redis, { prefix: config.redisPrefix }),
     concurrency: config.worker.concurrency,
     lockMs: config.worker.lockMs,
@@ -72,6 +83,7 @@ export async function runWorkerCommand(argv: string[]): Promise<void> {
   await ops.close();
   await ssh?.close();
   await pve.close();
+  await connections.close();
   await closeRedis(redis);
   logger.info({}, 'worker stopped');
 }

@@ -12,6 +12,7 @@ import { AuditLog } from '../core/audit/audit-log.js';
 import { Core } from '../core/core.js';
 import { CommandIntake } from '../core/intake/command-intake.js';
 import type { Policy } from '../core/policy/index.js';
+import type { PermissionsPort } from '../core/ports.js';
 import { RequestLedger } from '../core/request-ledger.js';
 import type { AlertRoute } from '../jobs/alerts/alert-routes.js';
 import { AlertStore } from '../jobs/alerts/alert-store.js';
@@ -28,6 +29,23 @@ import type { Metrics } from '../metrics.js';
 import type { ProxmoxClient } from '../proxmox/proxmox-client.js';
 import type { SshRunner } from '../proxmox/ssh/ssh-runner.js';
 
+/** Every cluster's connections, by the clusters file's names. */
+export type ClusterConnections = Array<{
+  name: string;
+  pve: ProxmoxClient;
+  ssh?: SshRunner | undefined;
+  pveUser: string;
+}>;
+
+/** What a person's PVE user may do on one cluster, asked with the bot's token there. */
+function permissionsPort(pve: ProxmoxClient): PermissionsPort {
+  return {
+    privilegesOf: (userid, path) => pve.permissionsOf(userid, path),
+    roles: () => pve.roles(),
+    pveMajor: async () => Number.parseInt((await pve.version()).version, 10),
+  };
+}
+
 export interface ChatOpsOptions {
   /** Waits through a Redis outage: the worker, the outbox readers and the worker's outbox. */
   redis: Redis;
@@ -43,6 +61,11 @@ export interface ChatOpsOptions {
   ssh?: SshRunner | undefined;
   /** The token id, as PVE writes it in our tasks' UPIDs (needed by the worker). */
   pveUser: string;
+  /**
+   * PVE_CLUSTERS_FILE: every cluster, by name (the first is also `pve`, `ssh`, `pveUser`). Each
+   * command is for one of them and its job runs there (docs/clusters.md).
+   */
+  clusters?: ClusterConnections | undefined;
   policy: Policy;
   adapters: ChatAdapter[];
   logger: Logger;
@@ -140,11 +163,13 @@ export async function startChatOps(options: ChatOpsOptions): Promise<RunningChat
     // One guest's snapshots, read fresh (rollback and snapshot delete name one at request time).
     readSnapshots: (guest) => options.pve.snapshots(guest),
     // What a person's PVE user may do (the policy's identities:), asked with the bot's token.
-    permissions: {
-      privilegesOf: (userid, path) => options.pve.permissionsOf(userid, path),
-      roles: () => options.pve.roles(),
-      pveMajor: async () => Number.parseInt((await options.pve.version()).version, 10),
-    },
+    permissions: permissionsPort(options.pve),
+    clusters: options.clusters?.map((c) => ({
+      name: c.name,
+      readCluster: () => c.pve.recentClusterSnapshot(),
+      readSnapshots: (guest) => c.pve.snapshots(guest),
+      permissions: permissionsPort(c.pve),
+    })),
     logger,
     ...(options.balance ? { balance: options.balance } : {}),
     ...(options.digest?.backupMaxAgeDays ? { backupMaxAgeDays: options.digest.backupMaxAgeDays } : {}),
@@ -172,6 +197,7 @@ export async function startChatOps(options: ChatOpsOptions): Promise<RunningChat
         pve: options.pve,
         ssh: options.ssh,
         pveUser: options.pveUser,
+        ...(options.clusters ? { clusters: new Map(options.clusters.map((c) => [c.name, c])) } : {}),
         outbox,
         concurrency: options.worker.concurrency,
         lockMs: options.worker.lockMs,

@@ -93,6 +93,8 @@ export interface OpsConfig {
   metricsToken?: string;
 }
 
+import type { ClusterConfig } from './cluster-config-types.js';
+
 export interface AppConfig {
   redisUrl: string;
   /** Namespaces every Redis key, so several deployments (or test runs) can share one Redis. */
@@ -102,8 +104,11 @@ export interface AppConfig {
   port: number;
   ops: OpsConfig;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** The only cluster's, or with PVE_CLUSTERS_FILE the first cluster's (the default one). */
   pve?: PveConfig;
   ssh?: SshConfig;
+  /** PVE_CLUSTERS_FILE: every cluster the bot drives, by name. */
+  clusters?: ClusterConfig[];
   slack?: SlackConfig;
   discord?: DiscordConfig;
   digest: {

@@ -53,6 +53,7 @@ export const environmentSchema = z.object({
   OPS_HOST: optionalText,
   METRICS_TOKEN: optionalText,
   LOG_LEVEL: optionalText,
+  PVE_CLUSTERS_FILE: optionalText,
   PVE_HOSTS: optionalText,
   PVE_TOKEN_ID: optionalText,
   PVE_TOKEN_SECRET: optionalText,

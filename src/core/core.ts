@@ -58,15 +58,19 @@ export class Core implements CoreApi {
     );
     this.#commands = new CommandStage({
       services: this.#services,
-      // One cluster read, whose names also refresh the directory autocomplete reads.
-      readCluster: async () => {
-        const snapshot = await options.readCluster();
+      // One cluster read (of the named one, with several), whose names also refresh the
+      // directory autocomplete reads.
+      readCluster: async (cluster) => {
+        const named = cluster === undefined ? undefined : options.clusters?.find((c) => c.name === cluster);
+        const snapshot = await (named ?? options).readCluster();
         this.#directory.remember(snapshot);
         return snapshot;
       },
-      readSnapshots: (guest) => {
-        if (!options.readSnapshots) throw new Error('this bot was started without a snapshot reader');
-        return options.readSnapshots(guest);
+      readSnapshots: (guest, cluster) => {
+        const named = cluster === undefined ? undefined : options.clusters?.find((c) => c.name === cluster);
+        const read = named ? named.readSnapshots : options.readSnapshots;
+        if (!read) throw new Error('this bot was started without a snapshot reader');
+        return read(guest);
       },
       cancelJob: (replyThread, event, jobId, publicThread) =>
         this.#jobs.cancel(replyThread, event.user, jobId, publicThread),

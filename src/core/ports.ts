@@ -91,6 +91,15 @@ export interface PermissionsPort {
   pveMajor(): Promise<number>;
 }
 
+/** One cluster of several (PVE_CLUSTERS_FILE): its name and its reads. */
+export interface CoreCluster {
+  /** As the clusters file names it (`--cluster` takes it). */
+  name: string;
+  readCluster: () => Promise<ClusterSnapshot>;
+  readSnapshots?: (guest: GuestRef) => Promise<SnapshotList>;
+  permissions?: PermissionsPort;
+}
+
 export interface CoreOptions {
   queue: JobsPort;
   approvals: ApprovalsPort;
@@ -116,6 +125,12 @@ export interface CoreOptions {
    * missing setting never opens a door.
    */
   permissions?: PermissionsPort | undefined;
+  /**
+   * Several clusters: each command is for one of them (`--cluster`, the channel's default, or the
+   * one where what it names exists; core/clusters/choose-cluster.ts), and its job runs there.
+   * Absent or one: `readCluster` and friends are the only cluster.
+   */
+  clusters?: readonly CoreCluster[] | undefined;
   /** The names for autocomplete; by default one fed by readCluster. */
   directory?: ClusterDirectory;
   logger?: Logger;

@@ -76,6 +76,11 @@ export const jobDataSchema = z.object({
    * (steps/scheduled-start-check.ts). `window`: the maintenance window's name, when one was named.
    */
   schedule: jobScheduleSchema.optional(),
+  /**
+   * The cluster it runs on, by the clusters file's name, when the bot drives several
+   * (PVE_CLUSTERS_FILE); absent: the only one. Its locks are that cluster's.
+   */
+  cluster: z.string().optional(),
   /** Unique per enqueue call: tells a duplicate (same job id, e.g. a double click) from our own add. */
   submission: z.string(),
   state: jobStateSchema,

@@ -68,6 +68,8 @@ export const resultEventSchema = z.object({
       snapshotFirst: z.boolean().optional(),
       /** The request was for later (`--at`, `--window`): the proposed job waits until then. */
       schedule: jobScheduleSchema.optional(),
+      /** The cluster the plan was made on (several clusters): the proposed job runs there. */
+      cluster: z.string().optional(),
     })
     .optional(),
   /**

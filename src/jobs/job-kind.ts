@@ -88,6 +88,21 @@ export interface SafetyNetGuest {
   name?: string | undefined;
 }
 
+/**
+ * The resources a job holds, named per cluster when the bot drives several (`lab/guest:100`): two
+ * clusters' guest 100 are different guests.
+ */
+export function lockTargets<P>(
+  kind: { locks?(payload: P): LockTarget[] },
+  payload: P,
+  cluster?: string,
+): LockTarget[] {
+  const targets = kind.locks?.(payload) ?? [];
+  return cluster === undefined
+    ? targets
+    : targets.map((t) => ({ key: `${cluster}/${t.key}`, label: `${t.label} (${cluster})` }));
+}
+
 /** Whether a kind's jobs honour the safety net (snapshots first), so a request may ask for it. */
 export function takesSafetyNet(kind: Pick<JobKind, 'guestsAtRisk' | 'snapshotsItsOwnGuests'>): boolean {
   return kind.guestsAtRisk !== undefined || kind.snapshotsItsOwnGuests === true;

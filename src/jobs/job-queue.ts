@@ -9,7 +9,7 @@ import { type JobControl, JobControls } from './job-controls.js';
 import type { JobData } from './job-data.js';
 import { JobError, JobErrorCode } from './job-error.js';
 import type { ThreadRef } from './job-events.js';
-import type { JobKindRegistry, JobOutcome } from './job-kind.js';
+import { type JobKindRegistry, type JobOutcome, lockTargets } from './job-kind.js';
 import { jobKinds as defaultKinds } from './kinds/index.js';
 import type { OutboxWriter } from './outbox/outbox-writer.js';
 import { ResourceLocks } from './resource-locks.js';
@@ -36,6 +36,8 @@ export interface EnqueueRequest {
   safetyNet?: JobData['safetyNet'];
   /** Runs later: delayed until `startAt`, reminded at `remindAt` (see JobData.schedule). */
   schedule?: JobData['schedule'];
+  /** The cluster it runs on (see JobData.cluster). */
+  cluster?: string;
   /**
    * A job id derived from what caused the job (see jobIdForApproval): a second enqueue with the
    * same id (a double click, a redelivered chat event) adds nothing.
@@ -85,6 +87,8 @@ export interface JobInfo {
   schedule?: JobData['schedule'];
   /** When a worker first started it; absent while it waits. */
   startedAt?: number;
+  /** The cluster it runs on (several clusters). */
+  cluster?: string;
 }
 
 export interface JobQueueOptions {
@@ -167,6 +171,7 @@ export class JobQueue {
       ...(request.commandRisk === undefined ? {} : { commandRisk: request.commandRisk }),
       ...(request.safetyNet === undefined ? {} : { safetyNet: request.safetyNet }),
       ...(request.schedule === undefined ? {} : { schedule: request.schedule }),
+      ...(request.cluster === undefined ? {} : { cluster: request.cluster }),
       submission,
       state: { steps: {}, memo: {} },
     };
@@ -326,7 +331,7 @@ export class JobQueue {
     const payload = kind?.payload.safeParse(job.data.payload);
     // A job retried after a transient failure may still hold its locks from the earlier attempt.
     if (kind && payload?.success)
-      await this.#locks.release(kind.locks?.(payload.data) ?? [], job.id as string);
+      await this.#locks.release(lockTargets(kind, payload.data, job.data.cluster), job.id as string);
     await this.#cancels.clear(job.id as string);
     await this.#outbox.publish(job.data.thread, {
       type: 'result',
@@ -358,6 +363,7 @@ export class JobQueue {
       ...(final?.error === undefined ? {} : { error: final.error }),
       ...(job.data.schedule === undefined ? {} : { schedule: job.data.schedule }),
       ...(job.data.state?.startedAt === undefined ? {} : { startedAt: job.data.state.startedAt }),
+      ...(job.data.cluster === undefined ? {} : { cluster: job.data.cluster }),
     };
   }
 }

@@ -22,7 +22,13 @@ import { JobControls } from './job-controls.js';
 import { type JobData, jobDataSchema } from './job-data.js';
 import { JobError, JobErrorCode } from './job-error.js';
 import type { ResultEvent, ThreadRef } from './job-events.js';
-import type { JobKind, JobKindRegistry, JobOutcome, LockTarget } from './job-kind.js';
+import {
+  type JobKind,
+  type JobKindRegistry,
+  type JobOutcome,
+  type LockTarget,
+  lockTargets,
+} from './job-kind.js';
 import { JOB_QUEUE_NAME, SCHEDULED_SUBMISSION } from './job-queue.js';
 import { redisKindState } from './kind-state.js';
 import { jobKinds as defaultKinds } from './kinds/index.js';
@@ -34,6 +40,13 @@ import { type CancelRequest, SliceContext, SliceEnded } from './slice-context.js
 import { SAFETY_NET_MEMO, type SafetySnapshot, safetyNetStep } from './steps/safety-net-step.js';
 import { missedWindow, unfitCluster } from './steps/scheduled-start-check.js';
 
+/** One cluster's connections, for a worker that drives several. */
+export interface ClusterConnection {
+  pve: ProxmoxClient;
+  ssh?: SshRunner | undefined;
+  pveUser: string;
+}
+
 export interface JobWorkerOptions {
   /** A connection with `maxRetriesPerRequest: null`; the worker duplicates it for blocking reads. */
   redis: Redis;
@@ -44,6 +57,11 @@ export interface JobWorkerOptions {
   ssh?: SshRunner | undefined;
   /** The API token id, as PVE records it in the UPIDs of the tasks we start. */
   pveUser: string;
+  /**
+   * Several clusters (PVE_CLUSTERS_FILE), by name: a job whose JobData.cluster names one runs with
+   * its client, SSH and token; a job without runs with `pve`, `ssh` and `pveUser`.
+   */
+  clusters?: ReadonlyMap<string, ClusterConnection> | undefined;
   outbox: OutboxWriter;
   kinds?: JobKindRegistry;
   concurrency?: number;
@@ -74,7 +92,10 @@ export class JobWorker {
   readonly #slices = new Set<AbortController>();
   /** Per running job: aborted when BullMQ could not renew its lock. */
   readonly #renewals = new Map<string, AbortController>();
-  readonly #options: Required<Omit<JobWorkerOptions, 'pollInterval' | 'ssh' | 'metrics' | 'alertRoutes'>> & {
+  readonly #options: Required<
+    Omit<JobWorkerOptions, 'pollInterval' | 'ssh' | 'metrics' | 'alertRoutes' | 'clusters'>
+  > & {
+    clusters?: ReadonlyMap<string, ClusterConnection> | undefined;
     pollInterval?: PollInterval;
     ssh?: SshRunner | undefined;
     metrics?: Metrics | undefined;
@@ -233,14 +254,14 @@ export class JobWorker {
       if (refusal) return this.#notStarted(job, data, kind, refusal);
       // Approved for later: the cluster must still be fit for it now.
       const unfit = data.schedule
-        ? await unfitCluster(this.#options.pve, kind.locks?.(payload.data) ?? [])
+        ? await unfitCluster(this.#clusterOf(data).pve, lockTargets(kind, payload.data))
         : undefined;
       if (unfit) return this.#notStarted(job, data, kind, unfit);
       // Recorded before anything runs: from here on, no deadline applies to this job.
       data.state.startedAt = Date.now();
       await job.updateData(data);
     }
-    const targets = kind.locks?.(payload.data) ?? [];
+    const targets = lockTargets(kind, payload.data, data.cluster);
     const busy = await this.#locks.acquire(targets, {
       jobId,
       kind: kind.name,
@@ -285,16 +306,17 @@ export class JobWorker {
     const signal = AbortSignal.any(signals);
     // Jobs read many nodes at once (the digest): every request listens on this one signal.
     setMaxListeners(100, signal);
+    const connection = this.#clusterOf(data);
     const context = new SliceContext({
       jobId,
       data,
       payload: payload.data,
-      pve: this.#options.pve,
-      ssh: this.#options.ssh,
+      pve: connection.pve,
+      ssh: connection.ssh,
       state: redisKindState(this.#options.redis, this.#options.prefix, kind.stateOf ?? kind.name),
       controllable: kind.controllable === true,
       readControl: () => this.#controls.get(jobId),
-      pveUser: this.#options.pveUser,
+      pveUser: connection.pveUser,
       claimed: this.#claimed,
       pollInterval: this.#options.pollInterval ?? { initialMs: 250, maxMs: 2_000 },
       signal,
@@ -324,7 +346,10 @@ export class JobWorker {
           data.command ?? kind.name,
         );
       const outcome = await kind.run(context);
-      await this.#finish(job, data, kind, { ok: true, ...outcome });
+      // A plan proposed on one cluster is for that cluster.
+      const proposal =
+        outcome.proposal && data.cluster ? { ...outcome.proposal, cluster: data.cluster } : outcome.proposal;
+      await this.#finish(job, data, kind, { ok: true, ...outcome, ...(proposal ? { proposal } : {}) });
       return outcome;
     } catch (caught) {
       let error = caught;
@@ -458,9 +483,22 @@ export class JobWorker {
     throw new UnrecoverableError(text);
   }
 
+  /** The cluster a job runs on: its own by name, else the worker's only one. */
+  #clusterOf(data: JobData): ClusterConnection {
+    const fallback = { pve: this.#options.pve, ssh: this.#options.ssh, pveUser: this.#options.pveUser };
+    if (data.cluster === undefined || !this.#options.clusters) return fallback;
+    const named = this.#options.clusters.get(data.cluster);
+    if (!named)
+      throw new JobError(
+        JobErrorCode.InvalidPayload,
+        `this worker does not drive the cluster '${data.cluster}' (it drives ${[...this.#options.clusters.keys()].join(', ')})`,
+      );
+    return named;
+  }
+
   async #releaseLocks(kind: JobKind, data: JobData, jobId: string): Promise<void> {
     const payload = kind.payload.safeParse(data.payload);
-    const targets: LockTarget[] = payload.success ? (kind.locks?.(payload.data) ?? []) : [];
+    const targets: LockTarget[] = payload.success ? lockTargets(kind, payload.data, data.cluster) : [];
     await this.#locks.release(targets, jobId);
   }
 

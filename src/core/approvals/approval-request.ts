@@ -25,6 +25,8 @@ export interface ApprovalRequest {
   snapshotFirst?: boolean;
   /** Approved for later (`--at`, `--window`): approving covers the plan and this time. */
   schedule?: JobSchedule;
+  /** The cluster it is for, when the bot drives several. */
+  cluster?: string;
   requester: ChatUser;
   rule: ApprovalRule;
   thread: ThreadRef;

@@ -16,6 +16,7 @@ const storedRequestSchema = z.object({
   jobKind: z.string(),
   snapshotFirst: z.boolean().optional(),
   schedule: jobScheduleSchema.optional(),
+  cluster: z.string().optional(),
   requester: chatUserSchema,
   rule: z.object({
     approvers: z.array(z.string()),

@@ -61,6 +61,11 @@ export interface CommandContext {
   pveIdentity(): { identity: PveIdentity; mode: IdentityMode };
   /** Which of `needs` the PVE user `userid` does not meet, as PVE says (cached briefly). */
   missingPrivileges(userid: string, needs: readonly PrivilegeNeed[]): Promise<MissingPrivilege[]>;
+  /** The clusters' names when the bot drives several (empty otherwise), and the one this command is for. */
+  clusterNames(): readonly string[];
+  clusterChosen(): string | undefined;
+  /** One named cluster's read (`status` of every cluster). */
+  readClusterNamed(cluster: string): Promise<ClusterSnapshot>;
   /** Jobs approved for later that have not started, everyone's. */
   scheduledJobs(): Promise<Array<JobInfo & { schedule: JobSchedule }>>;
   /** Recent jobs: everyone's, or only the person's own. */

@@ -1,7 +1,10 @@
 // `status [node|vm]`: the cluster, one node, or one guest (by name or vmid), read by the worker.
+import { summarizeCluster } from '../../jobs/kinds/summarize-cluster.js';
+import type { ClusterSnapshot } from '../../proxmox/read-cluster-snapshot.js';
 import { defineCommand } from '../grammar/define-command.js';
 import { nodeOrVm } from '../grammar/value-schemas.js';
 import { resolveNodeOrGuest } from '../resolve-guest.js';
+import type { CommandContext } from './command-context.js';
 import { defineChatCommand } from './define-chat-command.js';
 
 const definition = defineCommand({
@@ -17,9 +20,48 @@ const definition = defineCommand({
   aliases: ['st'],
 });
 
+/** How long `status` of every cluster waits for one: a cluster that is down does not hold up the others. */
+export const CLUSTER_READ_WAIT_MS = 5_000;
+
+/** One line per cluster, in one card; a cluster that did not answer in time says so. */
+async function statusOfEveryCluster(ctx: CommandContext): Promise<'answered'> {
+  const names = ctx.clusterNames();
+  const lines = await Promise.all(
+    names.map(async (name) => {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`no answer within ${CLUSTER_READ_WAIT_MS / 1000} s`)),
+          CLUSTER_READ_WAIT_MS,
+        );
+      });
+      try {
+        const snapshot: ClusterSnapshot = await Promise.race([ctx.readClusterNamed(name), late]);
+        return { ok: true, line: `**${name}**: ${summarizeCluster(snapshot, {}).headline}` };
+      } catch (error) {
+        return {
+          ok: false,
+          line: `**${name}**: unreachable (${error instanceof Error ? error.message : String(error)})`,
+        };
+      } finally {
+        clearTimeout(timer);
+      }
+    }),
+  );
+  await ctx.tell({
+    title: `${names.length} clusters`,
+    status: lines.every((l) => l.ok) ? 'info' : 'warning',
+    text: `${lines.map((l) => l.line).join('\n')}\n\n\`status --cluster <name>\` shows one in full.`,
+  });
+  return 'answered';
+}
+
 export const statusCommand = defineChatCommand({
   definition,
   async handle(ctx, { target }) {
+    // Several clusters and none named: every one of them, in one card.
+    if (target === undefined && ctx.clusterNames().length > 1 && ctx.clusterChosen() === undefined)
+      return statusOfEveryCluster(ctx);
     if (target === undefined) return ctx.read({ kind: 'status', payload: {} });
     const resolved = resolveNodeOrGuest(await ctx.readCluster(), target);
     if (!resolved.ok) {

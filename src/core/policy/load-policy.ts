@@ -110,6 +110,7 @@ function toPolicy(source: string, file: PolicyFile): Policy {
     roles,
     commands,
     ...(schedule ? { schedule } : {}),
+    ...(file.channelClusters ? { channelClusters: file.channelClusters } : {}),
     ...(snapshots ? { snapshots } : {}),
     ...(identities ? { identities } : {}),
   };

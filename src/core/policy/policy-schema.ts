@@ -18,7 +18,8 @@ import {
 } from './policy-types.js';
 
 const ROLE_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
-const COMMAND_NAME = /^[a-z][a-z0-9-]*$/;
+/** A command's name, or `<name>@<cluster>` for its rule on one cluster (several clusters). */
+const COMMAND_NAME = /^[a-z][a-z0-9-]*(@[a-z0-9][a-z0-9-]*)?$/;
 const CHANNEL = /^(console|slack|discord):\S+$/;
 const MAX_TTL_MS = 7 * 24 * 3_600_000;
 
@@ -164,7 +165,7 @@ export const policyFileSchema = z.strictObject({
     .record(
       z.string().refine((name) => name === ANY_COMMAND || COMMAND_NAME.test(name), {
         error: (issue) =>
-          `'${String(issue.input)}' is not a command name: use the name typed after /pve (e.g. migrate), or '*' for every other command`,
+          `'${String(issue.input)}' is not a command name: use the name typed after /pve (e.g. migrate, or migrate@prod for one cluster), or '*' for every other command`,
       }),
       commandSchema,
     )
@@ -186,6 +187,19 @@ export const policyFileSchema = z.strictObject({
         )
         .optional(),
     })
+    .optional(),
+  /** Channel → the cluster its commands are for when they name none. */
+  channelClusters: z
+    .record(
+      z.string().regex(CHANNEL, {
+        error: (issue) =>
+          `'${String(issue.input)}' is not a platform-qualified channel id: write slack:C024BE91L, discord:123456789012345678 or console:<name>`,
+      }),
+      z.string().regex(/^[a-z0-9][a-z0-9-]*$/, {
+        error: (issue) =>
+          `'${String(issue.input)}' is not a cluster name: write one as the clusters file names it, e.g. lab`,
+      }),
+    )
     .optional(),
   /** Work approved now that runs later (docs/scheduling.md). */
   schedule: z
@@ -239,7 +253,7 @@ export type PolicyFile = z.output<typeof policyFileSchema>;
 type Path = (string | number)[];
 
 const ALLOWED_KEYS: Record<string, string[]> = {
-  document: ['roles', 'commands', 'snapshots', 'identities', 'schedule'],
+  document: ['roles', 'commands', 'snapshots', 'identities', 'schedule', 'channelClusters'],
   schedule: ['timeZone', 'remind', 'grace', 'windows'],
   window: ['days', 'start', 'end'],
   snapshots: ['keep', 'before'],
@@ -255,6 +269,7 @@ function placeOf(path: Path): string {
   if (path.length === 0) return 'document';
   if (path.length === 1) return String(top);
   if (top === 'snapshots' || top === 'identities') return `${top}.${String(path[1])}`;
+  if (top === 'channelClusters') return 'channelClusters';
   if (top === 'schedule') {
     if (path[1] !== 'windows' || path.length === 2) return `schedule.${String(path[1])}`;
     return path.length === 3 ? 'window' : `window.${String(path[3])}`;
@@ -270,6 +285,7 @@ const EXPECTED: Record<string, string> = {
   schedule:
     'a map like { timeZone: Europe/Paris, remind: 15m, grace: 30m, windows: { night: { days: [mon, tue], start: "02:00", end: "05:00" } } }',
   'schedule.timeZone': 'an IANA time zone such as Europe/Paris or UTC',
+  channelClusters: 'a map from channel to the cluster its commands are for, e.g. { "slack:C0LAB": lab }',
   'schedule.remind':
     'a duration: how long before its start a scheduled job is recalled in its thread, e.g. 15m',
   'schedule.grace': 'a duration: how late after its --at time a job may still start, e.g. 30m',

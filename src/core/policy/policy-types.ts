@@ -9,6 +9,20 @@
  */
 export type Risk = 'read' | 'disruptive';
 
+/**
+ * The policy entry a command is judged under on one cluster: `<entry>@<cluster>` when the policy
+ * has that entry (`migrate@prod` needs two approvals, `migrate@lab` none), else the entry itself.
+ */
+export function scopedEntry(
+  policy: Pick<Policy, 'commands'>,
+  entry: string,
+  cluster: string | undefined,
+): string {
+  if (cluster === undefined) return entry;
+  const scoped = `${entry}@${cluster}`;
+  return policy.commands[scoped] ? scoped : entry;
+}
+
 /** The identity that matches every user. */
 export const ANYONE = '*';
 /** The built-in role whose only member is `*`; policy files may use it without defining it. */
@@ -71,6 +85,8 @@ export interface Policy {
   snapshots?: { keep?: number; before?: SafetyNetCommand[] };
   /** Who each chat person is in PVE; absent: mode off (the policy alone decides). */
   identities?: IdentityPolicy;
+  /** Channel → the cluster its commands are for when they name none (several clusters). */
+  channelClusters?: Record<string, string>;
   /** Work approved now that runs later: `--at`, `--window` (docs/scheduling.md). */
   schedule?: SchedulePolicy;
 }

@@ -34,21 +34,46 @@ export interface JobOrigin {
   snapshotFirst?: boolean;
   /** Approved for later (`--at`, `--window`): the job waits until then. */
   schedule?: JobSchedule;
+  /** The cluster it is for, when the bot drives several. */
+  cluster?: string;
 }
 
 export class CoreServices {
   readonly options: CoreOptions;
-  /** PVE's own permissions, for the policy's `identities:`. */
+  /** PVE's own permissions, for the policy's `identities:` (the only cluster's, or the first's). */
   readonly privileges: PrivilegeGate;
+  /** With several clusters, each one's (a PVE user is a user of one cluster). */
+  readonly #clusterGates = new Map<string, PrivilegeGate>();
 
   constructor(options: CoreOptions) {
     this.options = options;
-    this.privileges = new PrivilegeGate({
+    this.privileges = this.#gate(options.permissions);
+  }
+
+  #gate(port: CoreOptions['permissions']): PrivilegeGate {
+    return new PrivilegeGate({
       policy: () => this.policy,
-      port: options.permissions,
+      port,
       now: () => this.now(),
-      logger: options.logger,
+      logger: this.options.logger,
     });
+  }
+
+  /** The clusters' names, when the bot drives several (PVE_CLUSTERS_FILE); empty otherwise. */
+  clusterNames(): string[] {
+    return (this.options.clusters ?? []).map((c) => c.name);
+  }
+
+  /** The permission gate of one cluster (its PVE users and ACLs). */
+  gateFor(cluster: string | undefined): PrivilegeGate {
+    const named = cluster === undefined ? undefined : this.options.clusters?.find((c) => c.name === cluster);
+    if (!named) return this.privileges;
+    let gate = this.#clusterGates.get(named.name);
+    if (!gate) {
+      gate = this.#gate(named.permissions);
+      this.#clusterGates.set(named.name, gate);
+    }
+    return gate;
   }
 
   get policy() {
@@ -87,10 +112,11 @@ export class CoreServices {
   mayHaveRun(
     user: ChatUser,
     job: { kind: string; payload: unknown },
-    origin: Pick<JobOrigin, 'command' | 'snapshotFirst'>,
+    origin: Pick<JobOrigin, 'command' | 'snapshotFirst' | 'cluster'>,
     role: 'requester' | 'approver',
   ): Promise<GateVerdict> {
-    if (!this.privileges.active) return Promise.resolve({ ok: true });
+    const gate = this.gateFor(origin.cluster);
+    if (!gate.active) return Promise.resolve({ ok: true });
     const jobKind = jobKinds.get(job.kind);
     let safetyNetGuests: SafetyNetGuest[] = [];
     if (jobKind?.guestsAtRisk && this.wantsSnapshotsFirst(origin)) {
@@ -100,7 +126,7 @@ export class CoreServices {
     const required = requiredPrivileges(job.kind, job.payload, { safetyNetGuests });
     if (!required.ok)
       return Promise.resolve({ ok: false, title: 'Cannot check this request', reason: required.reason });
-    return this.privileges.check(user, required.needs, role);
+    return gate.check(user, required.needs, role);
   }
 
   /**
@@ -134,6 +160,7 @@ export class CoreServices {
       ...(origin.risk === undefined ? {} : { commandRisk: origin.risk }),
       ...(this.wantsSnapshotsFirst(origin) ? { safetyNet: this.safetyNet() } : {}),
       ...(origin.schedule ? { schedule: origin.schedule } : {}),
+      ...(origin.cluster ? { cluster: origin.cluster } : {}),
       ...(jobId === undefined ? {} : { jobId }),
     });
   }

@@ -6,7 +6,7 @@ import { jobIdForApproval } from '../../jobs/job-queue.js';
 import type { ApprovalRequest } from '../approvals/approval-store.js';
 import type { ButtonPress } from '../core-api.js';
 import { commandRisk } from '../grammar/index.js';
-import { approvalRuleFor, describeApprovers, mayApprove } from '../policy/index.js';
+import { approvalRuleFor, describeApprovers, mayApprove, scopedEntry } from '../policy/index.js';
 import { describeSchedule } from '../schedule/resolve-schedule.js';
 import type { CoreServices } from './core-services.js';
 
@@ -69,7 +69,11 @@ export class ApprovalStage {
   async #approverMayRun(request: ApprovalRequest, press: ButtonPress): Promise<boolean> {
     const s = this.#s;
     if (s.policy.identities?.checkApprovers === false) return true;
-    const origin = { command: request.command, ...(request.snapshotFirst ? { snapshotFirst: true } : {}) };
+    const origin = {
+      command: request.command,
+      ...(request.snapshotFirst ? { snapshotFirst: true } : {}),
+      ...(request.cluster ? { cluster: request.cluster } : {}),
+    };
     const job = { kind: request.jobKind, payload: request.payload };
     const verdict = await s.mayHaveRun(press.user, job, origin, 'approver');
     if (verdict.ok) return true;
@@ -109,12 +113,14 @@ export class ApprovalStage {
     const proposal = event.proposal!;
     const requester = proposal.requester;
     const snapshotFirst = proposal.snapshotFirst === true;
-    const { schedule } = proposal;
+    const { schedule, cluster } = proposal;
     const origin = {
       user: requester,
-      command: proposal.command,
+      // A cluster's own rule (`upgrade@prod`) judges a plan made on that cluster.
+      command: scopedEntry(s.policy, proposal.command, cluster),
       ...(snapshotFirst ? { snapshotFirst } : {}),
       ...(schedule ? { schedule } : {}),
+      ...(cluster ? { cluster } : {}),
     };
     const net = s.safetyNetNote(origin, proposal.jobKind);
     const when = schedule && describeSchedule(schedule, s.now(), s.timeZone);
@@ -133,7 +139,7 @@ export class ApprovalStage {
       });
       return;
     }
-    const rule = approvalRuleFor(s.policy, proposal.command, commandRisk(proposal.command));
+    const rule = approvalRuleFor(s.policy, origin.command, commandRisk(proposal.command));
     const derivedId = `p-${event.jobId.replace(/[^A-Za-z0-9_-]/g, '-')}`.slice(0, 64);
     if (!rule) {
       const job = { kind: proposal.jobKind, payload: proposal.payload };
@@ -145,13 +151,14 @@ export class ApprovalStage {
     }
     const request = await s.options.approvals.open(
       {
-        command: proposal.command,
+        command: origin.command,
         summary: proposal.summary,
         ...(event.text || net || when ? { details: [event.text, net, when].filter(Boolean).join('\n') } : {}),
         payload: proposal.payload,
         jobKind: proposal.jobKind,
         ...(snapshotFirst ? { snapshotFirst } : {}),
         ...(schedule ? { schedule } : {}),
+        ...(cluster ? { cluster } : {}),
         requester,
         rule,
         thread,
@@ -190,6 +197,7 @@ export class ApprovalStage {
       command: request.command,
       ...(request.snapshotFirst ? { snapshotFirst: true } : {}),
       ...(request.schedule ? { schedule: request.schedule } : {}),
+      ...(request.cluster ? { cluster: request.cluster } : {}),
     };
     const job = { kind: request.jobKind, payload: request.payload };
     const { jobId } = await s.enqueue(origin, request.thread, job, jobIdForApproval(request.id));

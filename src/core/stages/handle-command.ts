@@ -4,18 +4,24 @@
 import type { ThreadRef } from '../../jobs/job-events.js';
 import { isStoreUnavailable } from '../../jobs/store-unavailable.js';
 import type { CommandOutcome } from '../../metrics.js';
+import type { GuestRef } from '../../proxmox/guest-ref.js';
 import type { ClusterSnapshot } from '../../proxmox/read-cluster-snapshot.js';
+import type { SnapshotList } from '../../proxmox/snapshot-api.js';
 import type { ChatEvent } from '../chat-event.js';
+import { ClusterChoiceError, chooseCluster, namedTargets, whichCluster } from '../clusters/choose-cluster.js';
+import { takeClusterFlag } from '../clusters/cluster-flag.js';
 import { type AnyChatCommand, chatCommandNamed } from '../commands/index.js';
 import { type ParseResult, parseCommand } from '../grammar/index.js';
+import { scopedEntry } from '../policy/index.js';
 import { resolveSchedule } from '../schedule/resolve-schedule.js';
 import type { CoreServices } from './core-services.js';
 import { RequestContext, type RequestContextOptions } from './request-context.js';
 
 export interface HandleCommandOptions {
   services: CoreServices;
-  readCluster: () => Promise<ClusterSnapshot>;
-  readSnapshots: RequestContextOptions['readSnapshots'];
+  /** The named cluster's read (several clusters), else the only one's. */
+  readCluster: (cluster?: string) => Promise<ClusterSnapshot>;
+  readSnapshots: (guest: GuestRef, cluster?: string) => Promise<SnapshotList>;
   cancelJob: RequestContextOptions['cancelJob'];
 }
 
@@ -37,10 +43,21 @@ export class CommandStage {
     let context: RequestContext | undefined;
     try {
       // Parsing first only names the command for the metrics; nothing is said or written before the claim.
-      const parsed = parseCommand(event.text);
+      // `--cluster` belongs to the pipeline, not to a command's grammar.
+      const flag = takeClusterFlag(event.text);
+      const parsed = parseCommand(flag.ok ? flag.text : event.text);
       if (parsed.ok) name = parsed.command.name;
       if (!claimed && !(await s.firstArrival(event.requestId, event.user))) return;
-      const outcome = await this.#run(event, parsed, (made) => {
+      if (!flag.ok) {
+        await s.tell(event.thread, event.user, {
+          title: 'Which cluster?',
+          status: 'failed',
+          text: flag.message,
+        });
+        metrics?.countCommand(name, 'invalid');
+        return;
+      }
+      const outcome = await this.#run(event, parsed, flag.cluster, (made) => {
         context = made;
       });
       metrics?.countCommand(name, outcome);
@@ -61,6 +78,7 @@ export class CommandStage {
   async #run(
     event: ChatEvent,
     parsed: ParseResult,
+    clusterFlag: string | undefined,
     made: (context: RequestContext) => void,
   ): Promise<CommandOutcome> {
     const s = this.#o.services;
@@ -73,7 +91,36 @@ export class CommandStage {
     // The parser knows only the registry's commands; this is the type system's due, not a path.
     if (!command) throw new Error(`no handler for the command '${name}'`);
     const risk = command.riskOf?.(args) ?? command.definition.risk;
-    const policyEntry = command.policyEntry?.(args) ?? name;
+    // Several clusters: which one this is for, before the policy judges it (rules may be per cluster).
+    const clusters = s.clusterNames();
+    if (clusters.length === 0 && clusterFlag !== undefined) {
+      await s.tell(event.thread, event.user, {
+        title: 'Which cluster?',
+        status: 'failed',
+        text: 'This bot drives one cluster: leave out --cluster.',
+      });
+      return 'invalid';
+    }
+    let cluster: string | undefined;
+    if (clusters.length > 0) {
+      const choice = await chooseCluster({
+        names: clusters,
+        flag: clusterFlag,
+        channelDefault: s.policy.channelClusters?.[event.channel],
+        targets: namedTargets(command, args as Record<string, unknown>),
+        read: (named) => this.#o.readCluster(named),
+      });
+      if (!choice.ok) {
+        await s.tell(event.thread, event.user, {
+          title: 'Which cluster?',
+          status: 'failed',
+          text: choice.message,
+        });
+        return 'invalid';
+      }
+      cluster = choice.cluster;
+    }
+    const policyEntry = scopedEntry(s.policy, command.policyEntry?.(args) ?? name, cluster);
     // `--at` / `--window` (schedule-flags.ts): resolved once, before anything is planned.
     const timing = args as { at?: string; window?: string };
     const scheduled = resolveSchedule(timing, s.policy, s.now(), s.timeZone);
@@ -92,8 +139,16 @@ export class CommandStage {
       policyEntry,
       risk,
       ...(scheduled.schedule ? { schedule: scheduled.schedule } : {}),
-      readCluster: this.#o.readCluster,
-      readSnapshots: this.#o.readSnapshots,
+      ...(cluster === undefined ? {} : { cluster }),
+      clusters,
+      // With several clusters and none chosen, whatever needs one asks which (ClusterChoiceError).
+      readCluster: () => {
+        if (cluster === undefined && clusters.length > 1)
+          return Promise.reject(new ClusterChoiceError(whichCluster(clusters)));
+        return this.#o.readCluster(cluster);
+      },
+      readAnyCluster: (named) => this.#o.readCluster(named),
+      readSnapshots: (guest) => this.#o.readSnapshots(guest, cluster),
       cancelJob: this.#o.cancelJob,
     });
     made(context);
@@ -108,6 +163,16 @@ export class CommandStage {
       const unmapped = risk === 'disruptive' ? s.privileges.refusalForUnmapped(event.user) : undefined;
       if (unmapped && !unmapped.ok) return context.refuse(policyEntry, unmapped.title, unmapped.reason);
     }
-    return command.handle(context, args);
+    try {
+      return await command.handle(context, args);
+    } catch (error) {
+      if (!(error instanceof ClusterChoiceError)) throw error;
+      await s.tell(event.thread, event.user, {
+        title: 'Which cluster?',
+        status: 'failed',
+        text: error.message,
+      });
+      return 'invalid';
+    }
   }
 }

@@ -16,6 +16,7 @@ import type { ClusterSnapshot } from '../../proxmox/read-cluster-snapshot.js';
 import type { SnapshotList } from '../../proxmox/snapshot-api.js';
 import { approvalIdFor } from '../approvals/approval-id.js';
 import type { ChatEvent } from '../chat-event.js';
+import { ClusterChoiceError, whichCluster } from '../clusters/choose-cluster.js';
 import type { CommandContext, CommandSettings } from '../commands/command-context.js';
 import type { PlannedJob, PlanResult } from '../commands/planned-job.js';
 import type { CommandRisk } from '../grammar/define-command.js';
@@ -42,6 +43,12 @@ export interface RequestContextOptions {
   risk: CommandRisk;
   /** `--at` / `--window`: the job waits until then (resolve-schedule.ts). */
   schedule?: JobSchedule;
+  /** The cluster the command is for, when the bot drives several and one was chosen. */
+  cluster?: string;
+  /** Every cluster's name, when the bot drives several; empty otherwise. */
+  clusters: readonly string[];
+  /** One named cluster's read (`status` of all clusters). */
+  readAnyCluster: (cluster: string) => Promise<ClusterSnapshot>;
   readCluster: () => Promise<ClusterSnapshot>;
   readSnapshots: (guest: GuestRef) => Promise<SnapshotList>;
   /** Cancel or abort a job (the job-control stage). */
@@ -77,6 +84,7 @@ export class RequestContext implements CommandContext {
       command: options.policyEntry,
       risk: options.risk,
       ...(options.schedule ? { schedule: options.schedule } : {}),
+      ...(options.cluster ? { cluster: options.cluster } : {}),
     };
   }
 
@@ -97,6 +105,7 @@ export class RequestContext implements CommandContext {
   }
 
   async read(job: JobRequest): Promise<CommandOutcome> {
+    this.#needCluster();
     const thread = await this.openRequestThread();
     const { jobId, duplicate } = await this.#enqueue(thread, job);
     if (!duplicate) await this.#s.showQueued(thread, job.kind, jobId);
@@ -108,6 +117,7 @@ export class RequestContext implements CommandContext {
    * delivery handled again (another replica took it over after a crash) finds it already there.
    */
   #enqueue(thread: ThreadRef, job: { kind: string; payload: unknown }, origin: JobOrigin = this.#origin) {
+    if (origin.cluster === undefined) this.#needCluster();
     const { requestId } = this.event;
     return this.#s.enqueue(
       origin,
@@ -123,6 +133,7 @@ export class RequestContext implements CommandContext {
       await this.tell({ title: `Cannot ${name}`, status: 'failed', text: planned.message });
       return 'invalid';
     }
+    this.#needCluster();
     const { plan } = planned;
     const { schedule } = this.#o;
     // A planning job runs now; the plan it proposes carries the time (its approval covers both).
@@ -148,8 +159,8 @@ export class RequestContext implements CommandContext {
     if (!rule) {
       const { jobId, duplicate } = await this.#enqueue(thread, plan, origin);
       if (duplicate) return 'queued';
-      await this.#s.audit(user, 'request', name, plan.text, { jobId });
-      await this.#describeRequest(thread, plan.text, jobId, details);
+      await this.#s.audit(user, 'request', name, this.#shown(plan.text), { jobId });
+      await this.#describeRequest(thread, this.#shown(plan.text), jobId, details);
       await this.#s.showQueued(thread, plan.kind, jobId, schedule);
       return 'queued';
     }
@@ -157,12 +168,13 @@ export class RequestContext implements CommandContext {
     const request = await this.#s.options.approvals.open(
       {
         command: policyEntry,
-        summary: plan.text,
+        summary: this.#shown(plan.text),
         ...(details === undefined ? {} : { details }),
         payload: plan.payload,
         jobKind: plan.kind,
         ...(plan.snapshotFirst ? { snapshotFirst: true } : {}),
         ...(schedule ? { schedule } : {}),
+        ...(this.#o.cluster ? { cluster: this.#o.cluster } : {}),
         requester: user,
         rule,
         thread,
@@ -171,7 +183,7 @@ export class RequestContext implements CommandContext {
       // The same delivery handled again opens the same request (its card is then only redrawn).
       requestId === undefined ? {} : { id: approvalIdFor(requestId) },
     );
-    await this.#s.audit(user, 'request', name, plan.text, { approvalId: request.id });
+    await this.#s.audit(user, 'request', name, this.#shown(plan.text), { approvalId: request.id });
     await this.#s.showApproval(request);
     return 'approval';
   }
@@ -187,12 +199,12 @@ export class RequestContext implements CommandContext {
     const { schedule: _later, ...now } = this.#origin;
     const { jobId, duplicate } = await this.#enqueue(thread, job, now);
     if (duplicate) return 'queued';
-    await this.#s.audit(user, 'request', this.#o.name, plan.text, { jobId });
+    await this.#s.audit(user, 'request', this.#o.name, this.#shown(plan.text), { jobId });
     const policy = this.#s.policy;
     const rule = approvalRuleFor(policy, this.#o.policyEntry, this.#o.risk);
     await this.#describeRequest(
       thread,
-      plan.text,
+      this.#shown(plan.text),
       jobId,
       rule
         ? `The plan follows in this thread; nothing changes until ${describeApprovers(policy, rule)} approve it.`
@@ -200,6 +212,17 @@ export class RequestContext implements CommandContext {
     );
     await this.#s.showQueued(thread, plan.kind, jobId);
     return 'queued';
+  }
+
+  /** With several clusters, a job runs on one: a command that named none is asked which, before anything is public. */
+  #needCluster(): void {
+    if (this.#o.clusters.length > 1 && this.#o.cluster === undefined)
+      throw new ClusterChoiceError(whichCluster(this.#o.clusters));
+  }
+
+  /** A request as shown: with several clusters, which one it is for. */
+  #shown(text: string): string {
+    return this.#o.clusters.length > 1 && this.#o.cluster ? `${text} (cluster ${this.#o.cluster})` : text;
   }
 
   /** The request, resolved, as its thread's description (on Discord: the request message itself). */
@@ -218,6 +241,7 @@ export class RequestContext implements CommandContext {
   }
 
   async runPrivately(job: JobRequest, card: (jobId: string) => Card): Promise<CommandOutcome> {
+    this.#needCluster();
     const { jobId, duplicate } = await this.#enqueue(this.event.thread, job);
     if (!duplicate) await this.tell(card(jobId));
     return 'queued';
@@ -263,6 +287,18 @@ export class RequestContext implements CommandContext {
 
   missingPrivileges(userid: string, needs: readonly PrivilegeNeed[]) {
     return this.#s.privileges.missing(userid, needs);
+  }
+
+  clusterNames(): readonly string[] {
+    return this.#o.clusters;
+  }
+
+  clusterChosen(): string | undefined {
+    return this.#o.cluster;
+  }
+
+  readClusterNamed(cluster: string): Promise<ClusterSnapshot> {
+    return this.#o.readAnyCluster(cluster);
   }
 
   async scheduledJobs() {
