@@ -23,7 +23,8 @@ export async function runRegisterCommand(argv: string[]): Promise<void> {
   }
   const config = loadConfig({ envFile: values['env-file'] ?? '.env', needs: ['discord'] });
   const discord = config.discord!;
-  const result = await registerCommands(discord);
+  const clusters = config.clusters?.map((c) => c.name) ?? [];
+  const result = await registerCommands({ ...discord, clusters });
   const where = `in guild${result.guildIds.length === 1 ? '' : 's'} ${result.guildIds.join(', ')}`;
   process.stdout.write(`Registered /pve ${where}: ${result.subcommands.join(', ')}\n`);
 }

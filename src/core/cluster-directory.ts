@@ -7,7 +7,7 @@ import type { Logger } from '../logger.js';
 import type { ClusterSnapshot } from '../proxmox/read-cluster-snapshot.js';
 import type { GuestResource } from '../proxmox/schemas/cluster-schemas.js';
 
-export type SuggestionKind = 'guest' | 'node' | 'guest-or-node';
+export type SuggestionKind = 'guest' | 'node' | 'guest-or-node' | 'cluster';
 
 export interface Suggestion {
   /** What the person sees: `TestVM (100) · node01 · running`. */

@@ -78,6 +78,12 @@ export class Core implements CoreApi {
   }
 
   suggest(kind: SuggestionKind, typed: string): Promise<Suggestion[]> {
+    // The clusters' names (several clusters): from the configuration, no read.
+    if (kind === 'cluster') {
+      const lower = typed.toLowerCase();
+      const names = (this.#options.clusters ?? []).map((c) => c.name).filter((n) => n.includes(lower));
+      return Promise.resolve(names.map((name) => ({ label: name, value: name })));
+    }
     return this.#directory.suggest(kind, typed);
   }
 

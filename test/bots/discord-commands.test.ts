@@ -139,6 +139,9 @@ describe('the /pve command Discord registers', () => {
     const [pve] = slashCommandDefinitions();
     expect(topLevel().length).toBeLessThanOrEqual(LIMITS.options);
     expect(chars(pve as unknown as Option)).toBeLessThanOrEqual(LIMITS.totalChars);
+    // With several clusters every subcommand also takes `cluster`: still within the total.
+    const [withClusters] = slashCommandDefinitions({ clusters: ['moncluster', 'srv-cluster'] });
+    expect(chars(withClusters as unknown as Option)).toBeLessThanOrEqual(LIMITS.totalChars);
     expect(new Set(topLevel().map((o) => o.name)).size).toBe(topLevel().length);
     for (const entry of topLevel()) {
       expect([SUBCOMMAND, GROUP]).toContain(entry.type);
@@ -207,6 +210,7 @@ describe('the /pve command Discord registers', () => {
       'snapshot delete',
       'snapshot rollback',
       'jobs list',
+      'jobs scheduled',
       'jobs cancel',
     ]);
     expect(topLevel().find((o) => o.name === 'snapshot')!.description).toBe(
@@ -234,6 +238,8 @@ describe('the /pve command Discord registers', () => {
     expect(shape('snapshot rollback')).toEqual([
       ['vm', 3, true, true],
       ['snapshot', 3, true, false],
+      ['at', 3, false, false],
+      ['window', 3, false, false],
       ['start', 5, false, false],
     ]);
   });
@@ -340,5 +346,32 @@ describe('options written back as a command line', () => {
       ]),
     );
     expect(text).toBe('clone TestVM web02 --id 130 --linked');
+  });
+
+  it('with several clusters, every subcommand takes an autocompleted cluster, written as --cluster', () => {
+    const [pve] = slashCommandDefinitions({ clusters: ['lab', 'prod'] });
+    const subcommands = (pve!.options as unknown as Option[]).flatMap((o) =>
+      o.type === GROUP ? (o.options ?? []) : [o],
+    );
+    for (const sub of subcommands) {
+      const cluster = (sub.options ?? []).find((o) => o.name === 'cluster');
+      expect(cluster, sub.name).toMatchObject({ type: 3, autocomplete: true, required: false });
+    }
+    expect(
+      interactionToText(
+        'migrate',
+        new Map<string, OptionValue>([
+          ['vm', 'TestVM'],
+          ['node', 'node03'],
+          ['cluster', 'lab'],
+        ]),
+      ),
+    ).toBe('migrate TestVM node03 --cluster lab');
+    // One cluster: no such option.
+    const [single] = slashCommandDefinitions({ clusters: ['lab'] });
+    const singleSubcommands = (single!.options as unknown as Option[]).flatMap((o) =>
+      o.type === GROUP ? (o.options ?? []) : [o],
+    );
+    expect(singleSubcommands.filter((s) => (s.options ?? []).some((o) => o.name === 'cluster'))).toEqual([]);
   });
 });

@@ -79,7 +79,7 @@ import { interactionToText, type OptionValue } from './interaction-to-text.js';
 import { type DiscordMessageBody, renderCardMessage, renderRequestLine } from './render-card-message.js';
 import { MISSING_ACCESS, MISSING_PERMISSIONS, RequestThreads } from './request-threads.js';
 import { NOT_SERVED_ANSWER, servedGuilds } from './served-guilds.js';
-import { DISCORD_COMMAND } from './slash-command-definitions.js';
+import { CLUSTER_OPTION, DISCORD_COMMAND } from './slash-command-definitions.js';
 
 export interface DiscordAdapterOptions {
   /** The bot token (Developer Portal → Bot). */
@@ -712,7 +712,9 @@ export class DiscordAdapter implements ChatAdapter {
     const kind = option ? valueKindOf(option.definition.schema)?.kind : undefined;
     const typed = String(focused.value);
     const suggestions =
-      kind === 'guest' || kind === 'node' || kind === 'guest-or-node'
+      focused.name === CLUSTER_OPTION
+        ? await this.#core!.suggest('cluster', typed)
+        : kind === 'guest' || kind === 'node' || kind === 'guest-or-node'
         ? await this.#core!.suggest(kind satisfies SuggestionKind, typed)
         : kind === 'command'
           ? commandSuggestions(typed)

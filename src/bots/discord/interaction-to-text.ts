@@ -45,5 +45,8 @@ export function interactionToText(
       flags.push(`--${option.name}`, quoteWord(String(value)));
     else if (value === true) flags.push(`--${option.name}`);
   }
+  // The pipeline's own option (several clusters), not the command's.
+  const cluster = options.get('cluster');
+  if (typeof cluster === 'string' && cluster !== '') flags.push('--cluster', quoteWord(cluster));
   return [...words, ...flags].join(' ');
 }

@@ -13,6 +13,8 @@ export interface RegisterCommandsOptions {
   /** The servers served (DISCORD_GUILD_IDS); at least one. */
   guildIds: readonly string[];
   apiUrl?: string | undefined;
+  /** The clusters' names (PVE_CLUSTERS_FILE): with several, every subcommand takes `cluster`. */
+  clusters?: readonly string[];
 }
 
 export interface RegisteredCommands {
@@ -28,7 +30,7 @@ export async function registerCommands(options: RegisterCommandsOptions): Promis
     ...(options.apiUrl ? { api: options.apiUrl } : {}),
     makeRequest: request.makeRequest as unknown as RESTOptions['makeRequest'],
   }).setToken(options.token);
-  const body = slashCommandDefinitions();
+  const body = slashCommandDefinitions({ clusters: options.clusters ?? [] });
   try {
     for (const guildId of options.guildIds) {
       await rest.put(Routes.applicationGuildCommands(options.applicationId, guildId), { body });

@@ -70,29 +70,49 @@ function optionOf(option: DiscordOption): APIApplicationCommandBasicOption {
   return valueOption(option.name, option.definition, option.description, option.required);
 }
 
-export function subcommandOf(subcommand: DiscordSubcommand): APIApplicationCommandSubcommandOption {
+/**
+ * `--cluster`, on every subcommand when the bot drives several clusters: autocompleted from their
+ * names (a fixed list of choices on 31 subcommands would pass Discord's 8,000 characters).
+ */
+export const CLUSTER_OPTION = 'cluster';
+const clusterOption: APIApplicationCommandBasicOption = {
+  name: CLUSTER_OPTION,
+  description: 'the cluster it is for',
+  type: ApplicationCommandOptionType.String,
+  required: false,
+  autocomplete: true,
+};
+
+export function subcommandOf(
+  subcommand: DiscordSubcommand,
+  { severalClusters = false }: { severalClusters?: boolean } = {},
+): APIApplicationCommandSubcommandOption {
   return {
     type: ApplicationCommandOptionType.Subcommand,
     name: subcommand.name,
     description: describe(subcommand.summary),
-    options: subcommand.options.map(optionOf),
+    options: [...subcommand.options.map(optionOf), ...(severalClusters ? [clusterOption] : [])],
   };
 }
 
 function groupOf(
   name: string,
   subcommands: readonly DiscordSubcommand[],
+  severalClusters: boolean,
 ): APIApplicationCommandSubcommandGroupOption {
   return {
     type: ApplicationCommandOptionType.SubcommandGroup,
     name,
     description: describe(`${name} commands: ${subcommands.map((s) => s.name).join(', ')}`),
-    options: subcommands.map(subcommandOf),
+    options: subcommands.map((s) => subcommandOf(s, { severalClusters })),
   };
 }
 
 /** The body of `PUT /applications/{id}[/guilds/{id}]/commands`: the whole set, replacing what was there. */
-export function slashCommandDefinitions(): RESTPostAPIChatInputApplicationCommandsJSONBody[] {
+export function slashCommandDefinitions(
+  { clusters = [] }: { clusters?: readonly string[] } = {},
+): RESTPostAPIChatInputApplicationCommandsJSONBody[] {
+  const severalClusters = clusters.length > 1;
   return [
     {
       name: DISCORD_COMMAND,
@@ -102,7 +122,9 @@ export function slashCommandDefinitions(): RESTPostAPIChatInputApplicationComman
       contexts: [InteractionContextType.Guild],
       integration_types: [ApplicationIntegrationType.GuildInstall],
       options: discordLayout().map((entry) =>
-        entry.type === 'group' ? groupOf(entry.name, entry.subcommands) : subcommandOf(entry.subcommand),
+        entry.type === 'group'
+          ? groupOf(entry.name, entry.subcommands, severalClusters)
+          : subcommandOf(entry.subcommand, { severalClusters }),
       ),
     },
   ];
