@@ -115,7 +115,12 @@ export async function startChatOps(options: ChatOpsOptions): Promise<RunningChat
   const outbox = new OutboxWriter(redis, { prefix });
   const queue = new JobQueue({ redis: intake, prefix, outbox: new OutboxWriter(intake, { prefix }), logger });
   if (options.digest) {
-    const next = await scheduleDigest(queue, options.digest);
+    const next = await scheduleDigest(queue, {
+      ...options.digest,
+      ...(options.clusters && options.clusters.length > 1
+        ? { clusters: options.clusters.map((c) => c.name) }
+        : {}),
+    });
     logger.info(
       { targets: options.digest.targets.map((t) => t.platform), next: next && new Date(next).toISOString() },
       next ? 'daily digest scheduled' : 'no digest channel configured: no daily digest',

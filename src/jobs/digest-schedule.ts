@@ -17,6 +17,11 @@ export interface DigestSchedule {
   targets: ThreadRef[];
   /** BACKUP_MAX_AGE_DAYS, carried in each digest job (the digest kind's default when absent). */
   backupMaxAgeDays?: number;
+  /**
+   * Several clusters (PVE_CLUSTERS_FILE): one digest per cluster, posted one after the other, each
+   * headed by its cluster. Absent: the one cluster's.
+   */
+  clusters?: readonly string[];
 }
 
 /** When the digest runs next after `now`, as BullMQ computes it (the same parser, the same zone rules). */
@@ -31,24 +36,35 @@ export function nextDigestAt(cron: string, timeZone: string, now: number): numbe
  * knows no digest channel (a console bot, a worker) must not stop the digest others configured.
  */
 export async function scheduleDigest(queue: JobQueue, schedule: DigestSchedule): Promise<number | undefined> {
+  const clusters = schedule.clusters ?? [];
+  const ids =
+    clusters.length > 0 ? clusters.map((c) => `${DIGEST_SCHEDULER_ID}:${c}`) : [DIGEST_SCHEDULER_ID];
   if (schedule.cron === DIGEST_OFF) {
-    await queue.unschedule(DIGEST_SCHEDULER_ID);
+    for (const id of [DIGEST_SCHEDULER_ID, ...ids]) await queue.unschedule(id);
     return undefined;
   }
   const [first, ...rest] = schedule.targets;
   if (!first) return undefined;
-  const { next } = await queue.schedule(
-    DIGEST_SCHEDULER_ID,
-    { pattern: schedule.cron, tz: schedule.timeZone },
-    {
-      kind: 'digest',
-      payload: {
-        scheduled: true,
-        ...(schedule.backupMaxAgeDays === undefined ? {} : { backupMaxAgeDays: schedule.backupMaxAgeDays }),
+  // Switching between one cluster and several leaves no schedule of the other form behind.
+  if (clusters.length > 0) await queue.unschedule(DIGEST_SCHEDULER_ID);
+  let next: number | undefined;
+  for (const [i, id] of ids.entries()) {
+    const cluster = clusters[i];
+    const scheduled = await queue.schedule(
+      id,
+      { pattern: schedule.cron, tz: schedule.timeZone },
+      {
+        kind: 'digest',
+        payload: {
+          scheduled: true,
+          ...(schedule.backupMaxAgeDays === undefined ? {} : { backupMaxAgeDays: schedule.backupMaxAgeDays }),
+        },
+        threads: [first, ...rest],
+        requestedBy: 'the daily schedule',
+        ...(cluster === undefined ? {} : { cluster }),
       },
-      threads: [first, ...rest],
-      requestedBy: 'the daily schedule',
-    },
-  );
+    );
+    next = scheduled.next;
+  }
   return next;
 }

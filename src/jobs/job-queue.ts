@@ -228,7 +228,14 @@ export class JobQueue {
   async schedule(
     schedulerId: string,
     repeat: { pattern: string; tz: string },
-    job: { kind: string; payload: unknown; threads: [ThreadRef, ...ThreadRef[]]; requestedBy: string },
+    job: {
+      kind: string;
+      payload: unknown;
+      threads: [ThreadRef, ...ThreadRef[]];
+      requestedBy: string;
+      /** The cluster each run reads (several clusters). */
+      cluster?: string;
+    },
   ): Promise<{ next: number | undefined }> {
     const kind = this.#kinds.get(job.kind);
     if (!kind) throw new JobError(JobErrorCode.UnknownKind, `no job kind '${job.kind}'`);
@@ -241,6 +248,7 @@ export class JobQueue {
       ...(copies.length > 0 ? { copies } : {}),
       requestedBy: job.requestedBy,
       requestedAt: Date.now(),
+      ...(job.cluster === undefined ? {} : { cluster: job.cluster }),
       submission: `${SCHEDULED_SUBMISSION}${schedulerId}`,
       state: { steps: {}, memo: {} },
     };

@@ -100,4 +100,27 @@ describe('the scheduled digest', () => {
     expect(delayed).toHaveLength(1);
     expect(delayed[0]!.id).not.toBe(tick!.id);
   });
+
+  it('with several clusters, schedules one digest per cluster, each run reading its own cluster', async () => {
+    const h = await startJobHarness();
+    harness = h;
+    await scheduleDigest(h.queue, { cron: WEEKDAYS_AT_8, timeZone: 'UTC', targets: [THREAD] });
+    await scheduleDigest(h.queue, {
+      cron: WEEKDAYS_AT_8,
+      timeZone: 'UTC',
+      targets: [THREAD],
+      clusters: ['lab', 'prod'],
+    });
+    // The one-cluster schedule is gone; each cluster has its own, whose jobs name it.
+    expect(await h.queue.queue.getJobScheduler(DIGEST_SCHEDULER_ID)).toBeUndefined();
+    const delayed = (await h.queue.queue.getDelayed()).filter((j) => j.name === 'digest');
+    expect(delayed.map((j) => j.data.cluster).sort()).toEqual(['lab', 'prod']);
+    await scheduleDigest(h.queue, {
+      cron: 'off',
+      timeZone: 'UTC',
+      targets: [THREAD],
+      clusters: ['lab', 'prod'],
+    });
+    expect(await h.queue.queue.getJobSchedulersCount()).toBe(0);
+  });
 });
