@@ -32,6 +32,40 @@ describe('loadConfig', () => {
     expect(config.digest.cron).toBe('0 8 * * 1-5');
   });
 
+  it('reads PVE_CLUSTERS_FILE: every cluster by name, the first one the default; not together with PVE_HOSTS', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'clusters-'));
+    const file = join(dir, 'clusters.yml');
+    const secret = '5f2b3c1e-1111-2222-3333-444455556666';
+    writeFileSync(
+      file,
+      `clusters:
+  - name: lab
+    hosts: [https://127.20.1.101:8006]
+    tokenId: chatops@pve!bot
+    tokenSecret: ${secret}
+    fingerprints: [${FP}]
+  - name: prod
+    hosts: [https://127.20.2.101:8006]
+    tokenId: chatops@pve!bot
+    tokenSecret: ${secret}
+    fingerprints: [${FP}]
+`,
+    );
+    const config = loadConfig({ env: { PVE_CLUSTERS_FILE: file }, needs: ['pve'] });
+    expect(config.clusters?.map((c) => [c.name, c.pve.hosts])).toEqual([
+      ['lab', ['https://127.20.1.101:8006']],
+      ['prod', ['https://127.20.2.101:8006']],
+    ]);
+    expect(config.pve?.hosts).toEqual(['https://127.20.1.101:8006']);
+    const problems = problemsOf(() =>
+      loadConfig({ env: { ...pveEnv, PVE_CLUSTERS_FILE: file }, needs: ['pve'] }),
+    );
+    expect(problems).toEqual([
+      'PVE_CLUSTERS_FILE: is set together with PVE_HOSTS/PVE_TOKEN_*: use the clusters file alone (it names every cluster)',
+    ]);
+    expect(problems.join('\n')).not.toContain(secret);
+  });
+
   it('lists every problem at once, each with its variable and a fix', () => {
     const problems = problemsOf(() =>
       loadConfig({
