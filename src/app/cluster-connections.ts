@@ -9,6 +9,22 @@ import type { PveRequestListener } from '../proxmox/request-observer.js';
 import { SshRunner } from '../proxmox/ssh/ssh-runner.js';
 import type { ClusterConnections } from './start-chatops.js';
 
+/**
+ * The one cluster's name as PVE has it, lower-cased (`moncluster`), for `--cluster` and policy
+ * entries `<command>@<name>`. Read once at start, waiting at most 5 s: a bot starts whether or not
+ * PVE answers, and then has no name for it.
+ */
+export async function pveClusterName(pve: ProxmoxClient, logger: Logger): Promise<string | undefined> {
+  const timeout = AbortSignal.timeout(5_000);
+  try {
+    const name = (await pve.clusterStatus(timeout)).clusterName?.toLowerCase();
+    return name && /^[a-z0-9][a-z0-9-]*$/.test(name) ? name : undefined;
+  } catch (error) {
+    logger.warn({ error: error instanceof Error ? error.message : String(error) }, 'cannot read the cluster name now; --cluster is not available');
+    return undefined;
+  }
+}
+
 export function connectClusters(
   config: AppConfig,
   first: { pve: ProxmoxClient; ssh: SshRunner | undefined },

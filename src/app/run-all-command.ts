@@ -19,7 +19,7 @@ import { createMetrics, observePveRequests } from '../metrics.js';
 import { clientFromConfig } from '../proxmox/client-from-config.js';
 import { SshRunner } from '../proxmox/ssh/ssh-runner.js';
 import { exitIfNotStoppedWithin, type StopOptions, waitForStopSignal } from '../wait-for-stop-signal.js';
-import { connectClusters } from './cluster-connections.js';
+import { connectClusters, pveClusterName } from './cluster-connections.js';
 import { startProcessOpsServer } from './process-ops-server.js';
 import { alertTargets, pveNotificationRoute } from './pve-notification-route.js';
 import { startChatOps } from './start-chatops.js';
@@ -148,6 +148,8 @@ export async function runAllCommand(argv: string[], withWorker: boolean): Promis
     ssh,
     pveUser: config.pve!.tokenId,
     clusters: connections.clusters,
+    // One cluster: named by PVE (best effort: a PVE that does not answer now leaves it unnamed).
+    clusterName: connections.clusters ? undefined : await pveClusterName(pve, logger),
     policy,
     adapters,
     logger,

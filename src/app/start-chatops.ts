@@ -66,6 +66,8 @@ export interface ChatOpsOptions {
    * command is for one of them and its job runs there (docs/clusters.md).
    */
   clusters?: ClusterConnections | undefined;
+  /** The one cluster's name (PVE_* variables), read at start; see CoreOptions.clusterName. */
+  clusterName?: string | undefined;
   policy: Policy;
   adapters: ChatAdapter[];
   logger: Logger;
@@ -169,6 +171,7 @@ export async function startChatOps(options: ChatOpsOptions): Promise<RunningChat
     readSnapshots: (guest) => options.pve.snapshots(guest),
     // What a person's PVE user may do (the policy's identities:), asked with the bot's token.
     permissions: permissionsPort(options.pve),
+    ...(options.clusterName ? { clusterName: options.clusterName } : {}),
     clusters: options.clusters?.map((c) => ({
       name: c.name,
       readCluster: () => c.pve.recentClusterSnapshot(),

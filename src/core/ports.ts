@@ -131,6 +131,11 @@ export interface CoreOptions {
    * Absent or one: `readCluster` and friends are the only cluster.
    */
   clusters?: readonly CoreCluster[] | undefined;
+  /**
+   * The one cluster's name (its PVE cluster name, lower-cased), when the bot drives one through
+   * the PVE_* variables: `--cluster` may name it and policy entries `<command>@<name>` apply.
+   */
+  clusterName?: string | undefined;
   /** The names for autocomplete; by default one fed by readCluster. */
   directory?: ClusterDirectory;
   logger?: Logger;

@@ -93,11 +93,15 @@ export class CommandStage {
     const risk = command.riskOf?.(args) ?? command.definition.risk;
     // Several clusters: which one this is for, before the policy judges it (rules may be per cluster).
     const clusters = s.clusterNames();
-    if (clusters.length === 0 && clusterFlag !== undefined) {
+    // One cluster (the PVE_* variables): its name may be given, and its scoped entries apply.
+    const onlyCluster = clusters.length === 0 ? s.options.clusterName : undefined;
+    if (clusters.length === 0 && clusterFlag !== undefined && clusterFlag !== onlyCluster) {
       await s.tell(event.thread, event.user, {
         title: 'Which cluster?',
         status: 'failed',
-        text: 'This bot drives one cluster: leave out --cluster.',
+        text: onlyCluster
+          ? `There is no cluster '${clusterFlag}': this bot drives ${onlyCluster}.`
+          : 'This bot drives one cluster: leave out --cluster.',
       });
       return 'invalid';
     }
@@ -120,7 +124,7 @@ export class CommandStage {
       }
       cluster = choice.cluster;
     }
-    const policyEntry = scopedEntry(s.policy, command.policyEntry?.(args) ?? name, cluster);
+    const policyEntry = scopedEntry(s.policy, command.policyEntry?.(args) ?? name, cluster ?? onlyCluster);
     // `--at` / `--window` (schedule-flags.ts): resolved once, before anything is planned.
     const timing = args as { at?: string; window?: string };
     const scheduled = resolveSchedule(timing, s.policy, s.now(), s.timeZone);

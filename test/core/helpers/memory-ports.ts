@@ -505,6 +505,8 @@ export interface MemoryCoreOptions {
   intake?: IntakePort;
   /** What PVE says a PVE user may do (the policy's identities:). */
   permissions?: PermissionsPort;
+  /** The one cluster's name (PVE_* variables). */
+  clusterName?: string;
 }
 
 export interface MemoryCore {
@@ -582,6 +584,7 @@ export function startMemoryCore(options: MemoryCoreOptions): MemoryCore {
       ),
     ...(options.intake ? { intake: options.intake } : {}),
     ...(options.permissions ? { permissions: options.permissions } : {}),
+    ...(options.clusterName ? { clusterName: options.clusterName } : {}),
   });
   const threadOf = async (value: string): Promise<ThreadRef> => {
     const card = sent.findLast((m) => m.key === `approval:${value}` || m.key === `job:${value}`);

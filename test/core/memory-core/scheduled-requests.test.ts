@@ -101,3 +101,24 @@ describe('scheduled requests', () => {
     expect(toldTo(h.sent, alice).at(-1)?.card.title).toContain('--at and --window cannot be used together');
   });
 });
+
+describe('one cluster named by PVE', () => {
+  it('takes --cluster with its name, applies its scoped entries, and names the others as unknown', async () => {
+    const policy = `${ROLES_YAML}commands:
+  stop:
+    allow: [ops]
+    approval: none
+  stop@moncluster:
+    allow: [ops]
+    approval:
+      approvers: [leads]
+`;
+    const h = startMemoryCore({ policy, clusterName: 'moncluster' });
+    await h.say('stop TestVM --cluster moncluster');
+    expect(lastApprovalCard(h.sent)?.card.title).toContain('stop TestVM (qemu/100)');
+    await h.say('stop TestVM --cluster prod');
+    expect(toldTo(h.sent, alice).at(-1)?.card.text).toBe(
+      "There is no cluster 'prod': this bot drives moncluster.",
+    );
+  });
+});
