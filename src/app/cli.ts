@@ -44,7 +44,7 @@ const commands: Record<string, Command> = {
   },
   sim: {
     summary:
-      'start the simulated Proxmox VE cluster (MonCluster: node01..node03); --env-file FILE writes PVE_*',
+      'start the simulated Proxmox VE cluster (MonCluster: node01..node03; --clusters 2 adds SRV-Cluster); --env-file FILE writes PVE_*',
     run: async (args) => (await import('./run-sim-command.js')).runSimCommand(args),
   },
 };
