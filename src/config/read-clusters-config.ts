@@ -9,6 +9,7 @@ import type { ClusterConfig } from './cluster-config-types.js';
 import type { PveTls, SshConfig } from './config-types.js';
 import { isHttpsHost, redactUrl } from './environment.js';
 import { checkPveTls } from './read-pve-config.js';
+import { yamlOffsetOf } from './yaml-offset.js';
 
 export type { ClusterConfig } from './cluster-config-types.js';
 
@@ -388,29 +389,6 @@ function readClusters(
   return clusters.filter((cluster) => cluster !== undefined);
 }
 
-/**
- * Where `path` is in the document: the key of a map entry, an item of a list, or, for something
- * missing, the deepest part of the path that is there.
- */
-function offsetOf(root: unknown, path: Path): number | undefined {
-  let node = root;
-  let offset = (root as { range?: number[] } | null)?.range?.[0];
-  for (const segment of path) {
-    if (isMap(node)) {
-      const pair = node.items.find(
-        (item) => isScalar(item.key) && String(item.key.value) === String(segment),
-      );
-      if (!pair) break;
-      offset = (pair.key as { range?: number[] }).range?.[0] ?? offset;
-      node = pair.value;
-    } else if (isSeq(node) && typeof segment === 'number') {
-      node = node.items[segment];
-      offset = (node as { range?: number[] } | undefined)?.range?.[0] ?? offset;
-    } else break;
-  }
-  return offset;
-}
-
 /** Where the first alias that names no anchor is (its name is not shown: it may be a secret). */
 function unresolvedAliasOffset(document: Document): number | undefined {
   let offset: number | undefined;
@@ -462,7 +440,7 @@ function parseClusters(
   }
   const problems: { offset: number; text: string }[] = [];
   const report: Report = (path, message) => {
-    const offset = offsetOf(document.contents, path);
+    const offset = yamlOffsetOf(document.contents, path);
     const place = path.length > 0 ? path.join('.') : '(top level)';
     problems.push({ offset: offset ?? -1, text: `${at(offset)}: ${place}: ${message}` });
   };

@@ -2,6 +2,7 @@
 // the document, what is wrong and what would be right, so an operator fixes the file in one pass.
 import { readFileSync } from 'node:fs';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { yamlOffsetOf } from '../../config/yaml-offset.js';
 import { closestNames } from '../closest-names.js';
 import { PolicyError } from './policy-error.js';
 import { describeIssues, type PolicyFile, type PolicyProblem, policyFileSchema } from './policy-schema.js';
@@ -116,29 +117,6 @@ function toPolicy(source: string, file: PolicyFile): Policy {
   };
 }
 
-/**
- * Where `path` is in the document: the key of a map entry, an item of a list, or, for something
- * missing, the deepest part of the path that is there.
- */
-function offsetOf(root: unknown, path: (string | number)[]): number | undefined {
-  let node = root;
-  let offset = (root as { range?: number[] } | null)?.range?.[0];
-  for (const segment of path) {
-    if (isMap(node)) {
-      const pair = node.items.find(
-        (item) => isScalar(item.key) && String(item.key.value) === String(segment),
-      );
-      if (!pair) break;
-      offset = (pair.key as { range?: number[] }).range?.[0] ?? offset;
-      node = pair.value;
-    } else if (isSeq(node) && typeof segment === 'number') {
-      node = node.items[segment];
-      offset = (node as { range?: number[] } | undefined)?.range?.[0] ?? offset;
-    } else break;
-  }
-  return offset;
-}
-
 /** Parses policy YAML; `fileName` names it in messages. Throws PolicyError listing every problem. */
 export function parsePolicy(text: string, fileName: string): Policy {
   const lineCounter = new LineCounter();
@@ -167,7 +145,7 @@ export function parsePolicy(text: string, fileName: string): Policy {
   }
   const where = (problem: PolicyProblem) => {
     const place = problem.path.length > 0 ? problem.path.join('.') : '(top level)';
-    return `${at(offsetOf(document.contents, problem.path))}: ${place}: ${problem.message}`;
+    return `${at(yamlOffsetOf(document.contents, problem.path))}: ${place}: ${problem.message}`;
   };
   const parsed = policyFileSchema.safeParse(data);
   if (!parsed.success) {
