@@ -14,6 +14,7 @@ import { createRedis } from '../../src/jobs/redis-connection.js';
 import { silentLogger } from '../../src/logger.js';
 import { ProxmoxClient } from '../../src/proxmox/proxmox-client.js';
 import { type RunningSimulator, type SimCluster, startSimulators } from '../../src/sim/simulator.js';
+import { consoleScreen } from './helpers/console-chat.js';
 
 const POLICY = `
 roles:
@@ -65,19 +66,8 @@ async function startRig(): Promise<Rig> {
   const labSsh = sshRunnerForSimulator(lab!.ssh);
   const prodSsh = sshRunnerForSimulator(prod!.ssh);
   const input = new PassThrough();
-  const output = new PassThrough();
-  let text = '';
-  const waiters: Array<{ pattern: RegExp; resolve: (m: string) => void }> = [];
-  output.on('data', (chunk: Buffer) => {
-    text += chunk.toString();
-    for (const waiter of [...waiters]) {
-      const match = waiter.pattern.exec(text);
-      if (match) {
-        waiters.splice(waiters.indexOf(waiter), 1);
-        waiter.resolve(match[0]);
-      }
-    }
-  });
+  const screen = consoleScreen();
+  const output = screen.stream;
   const app: RunningChatOps = await startChatOps({
     redis,
     prefix,
@@ -98,12 +88,8 @@ async function startRig(): Promise<Rig> {
     lab: lab!,
     prod: prod!,
     type: (line) => input.write(`${line}\n`),
-    printed: (pattern) => {
-      const match = pattern.exec(text);
-      if (match) return Promise.resolve(match[0]);
-      return new Promise((resolve) => waiters.push({ pattern, resolve }));
-    },
-    output: () => text,
+    printed: screen.printed,
+    output: screen.output,
     async stop() {
       input.end();
       await app.stop();

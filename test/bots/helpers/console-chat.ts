@@ -26,19 +26,16 @@ export interface ConsoleChat {
   stop(): Promise<void>;
 }
 
-/**
- * The demo's wiring on a private Redis prefix, typed into and read from like a terminal. The
- * policy: YAML text (the demo's by default), or a loaded one (the built-in defaults).
- */
-export async function startConsoleChat(policy: string | Policy = DEMO_POLICY): Promise<ConsoleChat> {
-  const sim = await startSimulator({ port: 0, speed: 50, authFailureDelayMs: 0 });
-  const redis = createRedis(REDIS_URL, silentLogger, 'test');
-  const prefix = `test-${randomUUID()}`;
-  const input = new PassThrough();
-  const output = new PassThrough();
+/** What a console prints, read like a terminal: everything so far, and a wait for a pattern. */
+export function consoleScreen(): {
+  stream: PassThrough;
+  printed(pattern: RegExp): Promise<string>;
+  output(): string;
+} {
+  const stream = new PassThrough();
   let text = '';
   const waiters: Array<{ pattern: RegExp; resolve: (m: string) => void }> = [];
-  output.on('data', (chunk: Buffer) => {
+  stream.on('data', (chunk: Buffer) => {
     text += chunk.toString();
     for (const waiter of [...waiters]) {
       const match = waiter.pattern.exec(text);
@@ -48,6 +45,28 @@ export async function startConsoleChat(policy: string | Policy = DEMO_POLICY): P
       }
     }
   });
+  return {
+    stream,
+    printed: (pattern) => {
+      const match = pattern.exec(text);
+      if (match) return Promise.resolve(match[0]);
+      return new Promise((resolve) => waiters.push({ pattern, resolve }));
+    },
+    output: () => text,
+  };
+}
+
+/**
+ * The demo's wiring on a private Redis prefix, typed into and read from like a terminal. The
+ * policy: YAML text (the demo's by default), or a loaded one (the built-in defaults).
+ */
+export async function startConsoleChat(policy: string | Policy = DEMO_POLICY): Promise<ConsoleChat> {
+  const sim = await startSimulator({ port: 0, speed: 50, authFailureDelayMs: 0 });
+  const redis = createRedis(REDIS_URL, silentLogger, 'test');
+  const prefix = `test-${randomUUID()}`;
+  const input = new PassThrough();
+  const screen = consoleScreen();
+  const output = screen.stream;
   const pve = new ProxmoxClient({
     hosts: sim.hosts,
     tokenId: sim.tokenId,
@@ -73,12 +92,8 @@ export async function startConsoleChat(policy: string | Policy = DEMO_POLICY): P
     redis,
     prefix,
     type: (line) => input.write(`${line}\n`),
-    printed: (pattern) => {
-      const match = pattern.exec(text);
-      if (match) return Promise.resolve(match[0]);
-      return new Promise((resolve) => waiters.push({ pattern, resolve }));
-    },
-    output: () => text,
+    printed: screen.printed,
+    output: screen.output,
     async stop() {
       input.end();
       await app.stop();
