@@ -20,7 +20,10 @@ export async function pveClusterName(pve: ProxmoxClient, logger: Logger): Promis
     const name = (await pve.clusterStatus(timeout)).clusterName?.toLowerCase();
     return name && /^[a-z0-9][a-z0-9-]*$/.test(name) ? name : undefined;
   } catch (error) {
-    logger.warn({ error: error instanceof Error ? error.message : String(error) }, 'cannot read the cluster name now; --cluster is not available');
+    logger.warn(
+      { error: error instanceof Error ? error.message : String(error) },
+      'cannot read the cluster name now; --cluster is not available',
+    );
     return undefined;
   }
 }

@@ -3,7 +3,7 @@
 // each with the file, line and column, the path in the document, what is wrong and what would be
 // right, so an operator fixes the file in one pass. No token secret is ever part of a message.
 import { existsSync, readFileSync } from 'node:fs';
-import { type Document, isMap, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
+import { type Document, LineCounter, parseDocument, visit } from 'yaml';
 import { ConfigError } from '../config-error.js';
 import type { ClusterConfig } from './cluster-config-types.js';
 import type { PveTls, SshConfig } from './config-types.js';

@@ -715,10 +715,10 @@ export class DiscordAdapter implements ChatAdapter {
       focused.name === CLUSTER_OPTION
         ? await this.#core!.suggest('cluster', typed)
         : kind === 'guest' || kind === 'node' || kind === 'guest-or-node'
-        ? await this.#core!.suggest(kind satisfies SuggestionKind, typed)
-        : kind === 'command'
-          ? commandSuggestions(typed)
-          : [];
+          ? await this.#core!.suggest(kind satisfies SuggestionKind, typed)
+          : kind === 'command'
+            ? commandSuggestions(typed)
+            : [];
     await interaction.respond(
       suggestions.map((s) => ({ name: truncate(s.label, CHOICE_MAX), value: truncate(s.value, CHOICE_MAX) })),
     );

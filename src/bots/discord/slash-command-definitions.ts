@@ -109,9 +109,11 @@ function groupOf(
 }
 
 /** The body of `PUT /applications/{id}[/guilds/{id}]/commands`: the whole set, replacing what was there. */
-export function slashCommandDefinitions(
-  { clusters = [] }: { clusters?: readonly string[] } = {},
-): RESTPostAPIChatInputApplicationCommandsJSONBody[] {
+export function slashCommandDefinitions({
+  clusters = [],
+}: {
+  clusters?: readonly string[];
+} = {}): RESTPostAPIChatInputApplicationCommandsJSONBody[] {
   const severalClusters = clusters.length > 1;
   return [
     {

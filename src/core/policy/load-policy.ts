@@ -1,7 +1,7 @@
 // POLICY_FILE → Policy. Every problem is reported at once, each with the file, line, the path in
 // the document, what is wrong and what would be right, so an operator fixes the file in one pass.
 import { readFileSync } from 'node:fs';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { yamlOffsetOf } from '../../config/yaml-offset.js';
 import { closestNames } from '../closest-names.js';
 import { PolicyError } from './policy-error.js';
