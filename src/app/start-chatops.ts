@@ -130,7 +130,12 @@ export async function startChatOps(options: ChatOpsOptions): Promise<RunningChat
   }
   // The cluster watch (nodes, quorum, HA recoveries, failed tasks, storage), every 30 s.
   const watchTargets = options.watch?.targets ?? options.digest?.targets ?? [];
-  await scheduleClusterWatch(queue, watchTargets, { ...options.watch?.settings, ownUser: options.pveUser });
+  await scheduleClusterWatch(
+    queue,
+    watchTargets,
+    { ...options.watch?.settings, ownUser: options.pveUser },
+    options.clusters && options.clusters.length > 1 ? options.clusters.map((c) => c.name) : [],
+  );
   // The intake: acknowledged requests wait here for this replica or another to handle them.
   const commandIntake =
     options.commandIntake === false

@@ -22,15 +22,32 @@ export async function scheduleClusterWatch(
   queue: JobQueue,
   targets: ThreadRef[],
   payload: ClusterWatchPayload = {},
+  /** Several clusters: one watch per cluster, each remembering and alerting as that cluster's. */
+  clusters: readonly string[] = [],
 ): Promise<number | undefined> {
   const [first, ...rest] = targets;
   if (!first) return undefined;
   await queue.unschedule(FORMER_HA_WATCH_SCHEDULER_ID);
-  const { next } = await queue.schedule(
-    CLUSTER_WATCH_SCHEDULER_ID,
-    { pattern: CLUSTER_WATCH_PATTERN, tz: 'UTC' },
-    { kind: 'cluster-watch', payload, threads: [first, ...rest], requestedBy: 'the cluster watch' },
-  );
+  if (clusters.length > 0) await queue.unschedule(CLUSTER_WATCH_SCHEDULER_ID);
+  const watches =
+    clusters.length > 0
+      ? clusters.map((c) => [`${CLUSTER_WATCH_SCHEDULER_ID}:${c}`, c] as const)
+      : [[CLUSTER_WATCH_SCHEDULER_ID, undefined] as const];
+  let next: number | undefined;
+  for (const [id, cluster] of watches) {
+    const scheduled = await queue.schedule(
+      id,
+      { pattern: CLUSTER_WATCH_PATTERN, tz: 'UTC' },
+      {
+        kind: 'cluster-watch',
+        payload,
+        threads: [first, ...rest],
+        requestedBy: 'the cluster watch',
+        ...(cluster === undefined ? {} : { cluster }),
+      },
+    );
+    next = scheduled.next;
+  }
   return next;
 }
 

@@ -18,6 +18,7 @@ import type { AlertRoute } from './alerts/alert-routes.js';
 import { AlertStore } from './alerts/alert-store.js';
 import { CancelRequests } from './cancel-requests.js';
 import { failureCode, failureText, isTransientFailure } from './classify-failure.js';
+import { alertOn, offersOn, stateNameOn } from './cluster-scoped.js';
 import { JobControls } from './job-controls.js';
 import { type JobData, jobDataSchema } from './job-data.js';
 import { JobError, JobErrorCode } from './job-error.js';
@@ -313,7 +314,11 @@ export class JobWorker {
       payload: payload.data,
       pve: connection.pve,
       ssh: connection.ssh,
-      state: redisKindState(this.#options.redis, this.#options.prefix, kind.stateOf ?? kind.name),
+      state: redisKindState(
+        this.#options.redis,
+        this.#options.prefix,
+        stateNameOn(kind.stateOf ?? kind.name, data.cluster),
+      ),
       controllable: kind.controllable === true,
       readControl: () => this.#controls.get(jobId),
       pveUser: connection.pveUser,
@@ -332,7 +337,7 @@ export class JobWorker {
       alert: async (input) => {
         const outcome = await this.#alerts.publish(
           { jobId, kind: data.kind, threads: [data.thread, ...(data.copies ?? [])] },
-          input,
+          alertOn(input, data.cluster),
         );
         logger.info({ jobId, key: input.key, outcome }, 'alert');
       },
@@ -401,6 +406,9 @@ export class JobWorker {
       at: Date.now(),
       ...withSafetyNet(data, result),
     };
+    // A job on one of several clusters offers its commands for that cluster.
+    const offers = offersOn(event.offers, data.cluster);
+    if (offers) event.offers = offers;
     for (const thread of [data.thread, ...(data.copies ?? [])]) await this.#publish(thread, event);
     data.state.final = {
       ok: result.ok,

@@ -173,4 +173,17 @@ describe('several clusters from one bot', () => {
     await r.printed(/\*\*prod\*\*: unreachable/);
     expect(r.output()).toMatch(/\*\*lab\*\*: MonCluster: quorate, 3\/3 nodes online/);
   });
+
+  it('a result on prod offers its next command for prod (Roll back), which runs there', async () => {
+    const r = await startRig();
+    rig = r;
+    r.type('/pve snapshot TestVM before-change --cluster prod');
+    await r.printed(/snapshot TestVM \(qemu\/100\) on srv01 as `before-change`, disks only \(cluster prod\)/);
+    r.type('/as dave');
+    r.type('approve');
+    // Pressing it is typing it: the same command, for the same cluster, asked as a new request.
+    const offer = await r.printed(/rollback \S+ before-change --cluster prod/);
+    r.type(`/pve ${offer}`);
+    await r.printed(/rollback TestVM \(qemu\/100\) on srv01 to `before-change` \(cluster prod\)/);
+  });
 });

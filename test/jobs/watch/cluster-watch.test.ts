@@ -245,4 +245,20 @@ describe('the cluster watch', () => {
     await unscheduleClusterWatch(h.queue);
     expect(await h.queue.queue.getJobScheduler(CLUSTER_WATCH_SCHEDULER_ID)).toBeUndefined();
   });
+
+  it('with several clusters, one watch per cluster, each run on its cluster', async () => {
+    const h = await startJobHarness();
+    harness = h;
+    const alerts = [{ platform: 'slack', channel: 'C-ALERTS' }];
+    await scheduleClusterWatch(h.queue, alerts, {});
+    await scheduleClusterWatch(h.queue, alerts, {}, ['lab', 'prod']);
+    expect(await h.queue.queue.getJobScheduler(CLUSTER_WATCH_SCHEDULER_ID)).toBeUndefined();
+    for (const cluster of ['lab', 'prod'])
+      expect(
+        (await h.queue.queue.getJobScheduler(`${CLUSTER_WATCH_SCHEDULER_ID}:${cluster}`))?.template?.data,
+      ).toMatchObject({
+        kind: 'cluster-watch',
+        cluster,
+      });
+  });
 });
