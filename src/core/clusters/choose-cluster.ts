@@ -13,6 +13,18 @@ import { guestLabel, guestsOf, resolveGuest } from '../resolve-guest.js';
 
 export type ClusterChoice = { ok: true; cluster?: string } | { ok: false; message: string };
 
+/** How long the search waits for one cluster's read: one that is down does not hold up the others. */
+export const CLUSTER_SEARCH_WAIT_MS = 5_000;
+
+/** `read`, or a rejection once `ms` have passed. */
+function within<T>(read: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([read, late]).finally(() => clearTimeout(timer));
+}
+
 /** What a command reads or runs needs a cluster that was not chosen: told to the person. */
 export class ClusterChoiceError extends Error {
   override readonly name = 'ClusterChoiceError';
@@ -60,7 +72,9 @@ export async function chooseCluster(options: {
   if (channelDefault !== undefined && names.includes(channelDefault))
     return { ok: true, cluster: channelDefault };
   if (targets.length === 0) return { ok: true };
-  const reads = await Promise.allSettled(names.map((name) => options.read(name)));
+  const reads = await Promise.allSettled(
+    names.map((name) => within(options.read(name), CLUSTER_SEARCH_WAIT_MS)),
+  );
   const found: Array<{ cluster: string; labels: string[] }> = [];
   const unreadable: string[] = [];
   reads.forEach((read, i) => {
@@ -72,6 +86,15 @@ export async function chooseCluster(options: {
     const labels = targets.map((t) => findIn(read.value, t));
     if (labels.every((l) => l !== undefined)) found.push({ cluster, labels: labels as string[] });
   });
+  // Found in one cluster while another could not be read: it may be there too, so nothing is
+  // guessed; the person names the cluster.
+  if (found.length === 1 && unreadable.length > 0) {
+    const only = found[0]!;
+    return {
+      ok: false,
+      message: `${targets.join(' ')} ${targets.length === 1 ? 'is' : 'are'} in ${only.cluster} (${only.labels.join(', ')}), but ${unreadable.join(', ')} could not be read now and may have ${targets.length === 1 ? 'it' : 'them'} too. Add --cluster ${only.cluster} to go ahead.`,
+    };
+  }
   if (found.length === 1) return { ok: true, cluster: found[0]!.cluster };
   if (found.length > 1) {
     const candidates = found.map((f) => `${f.cluster}: ${f.labels.join(', ')}`).join('; ');
