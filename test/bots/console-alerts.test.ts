@@ -22,6 +22,7 @@ import { startOpsServer } from '../../src/ops-server.js';
 import { WEBHOOK_BODY_TEMPLATE } from '../../src/proxmox/notification-template.js';
 import { ProxmoxClient } from '../../src/proxmox/proxmox-client.js';
 import { startSimulator } from '../../src/sim/simulator.js';
+import { consoleScreen } from './helpers/console-chat.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SECRET = 'console-alerts-secret-0123456789';
@@ -61,19 +62,8 @@ async function start() {
   const ssh = sshRunnerForSimulator(sim.ssh);
   stops.push(() => ssh.close());
   const input = new PassThrough();
-  const output = new PassThrough();
-  let text = '';
-  const waiters: Array<{ pattern: RegExp; resolve: (m: string) => void }> = [];
-  output.on('data', (chunk: Buffer) => {
-    text += chunk.toString();
-    for (const waiter of [...waiters]) {
-      const match = waiter.pattern.exec(text);
-      if (match) {
-        waiters.splice(waiters.indexOf(waiter), 1);
-        waiter.resolve(match[0]);
-      }
-    }
-  });
+  const screen = consoleScreen();
+  const output = screen.stream;
   const consoleAdapter = new ConsoleAdapter({ input, output, user: 'alice' });
   const app: RunningChatOps = await startChatOps({
     redis,
@@ -120,11 +110,7 @@ async function start() {
     channel,
     receiverUrl: `http://127.0.0.1:${ops.port}${PVE_NOTIFICATIONS_PATH}`,
     type: (line: string) => input.write(`${line}\n`),
-    printed: (pattern: RegExp) => {
-      const match = pattern.exec(text);
-      if (match) return Promise.resolve(match[0]);
-      return new Promise<string>((resolve) => waiters.push({ pattern, resolve }));
-    },
+    printed: screen.printed,
   };
 }
 

@@ -64,7 +64,7 @@ describe('readClustersFile', () => {
         `      knownHostsFile: ${dir}/prod_known_hosts`,
         '  - name: lab-2',
         '    hosts:',
-        '      - https://10.0.0.5:8006',
+        '      - https://127.20.2.101:8006',
         '    tokenId: ops@pam!lab',
         `    tokenSecretFile: ${dir}/lab-token`,
         `    caFile: ${dir}/lab-ca.pem`,
@@ -98,7 +98,7 @@ describe('readClustersFile', () => {
       {
         name: 'lab-2',
         pve: {
-          hosts: ['https://10.0.0.5:8006'],
+          hosts: ['https://127.20.2.101:8006'],
           tokenId: 'ops@pam!lab',
           tokenSecret: FILE_SECRET,
           tls: { mode: 'ca', caFile: `${dir}/lab-ca.pem`, caPem: PEM },

@@ -13,11 +13,14 @@ import { guestLabel, guestsOf, resolveGuest } from '../resolve-guest.js';
 
 export type ClusterChoice = { ok: true; cluster?: string } | { ok: false; message: string };
 
-/** How long the search waits for one cluster's read: one that is down does not hold up the others. */
+/**
+ * How long the search (and `status` of every cluster) waits for one cluster's read: one that is
+ * down does not hold up the others.
+ */
 export const CLUSTER_SEARCH_WAIT_MS = 5_000;
 
 /** `read`, or a rejection once `ms` have passed. */
-function within<T>(read: Promise<T>, ms: number): Promise<T> {
+export function within<T>(read: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms);

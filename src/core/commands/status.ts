@@ -1,6 +1,7 @@
 // `status [node|vm]`: the cluster, one node, or one guest (by name or vmid), read by the worker.
 import { summarizeCluster } from '../../jobs/kinds/summarize-cluster.js';
 import type { ClusterSnapshot } from '../../proxmox/read-cluster-snapshot.js';
+import { CLUSTER_SEARCH_WAIT_MS, within } from '../clusters/choose-cluster.js';
 import { defineCommand } from '../grammar/define-command.js';
 import { nodeOrVm } from '../grammar/value-schemas.js';
 import { resolveNodeOrGuest } from '../resolve-guest.js';
@@ -20,31 +21,20 @@ const definition = defineCommand({
   aliases: ['st'],
 });
 
-/** How long `status` of every cluster waits for one: a cluster that is down does not hold up the others. */
-export const CLUSTER_READ_WAIT_MS = 5_000;
-
 /** One line per cluster, in one card; a cluster that did not answer in time says so. */
 async function statusOfEveryCluster(ctx: CommandContext): Promise<'answered'> {
   const names = ctx.clusterNames();
   const lines = await Promise.all(
     names.map(async (name) => {
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`no answer within ${CLUSTER_READ_WAIT_MS / 1000} s`)),
-          CLUSTER_READ_WAIT_MS,
-        );
-      });
       try {
-        const snapshot: ClusterSnapshot = await Promise.race([ctx.readClusterNamed(name), late]);
+        // The same wait as the search for a command's cluster: one that is down holds up no other.
+        const snapshot: ClusterSnapshot = await within(ctx.readClusterNamed(name), CLUSTER_SEARCH_WAIT_MS);
         return { ok: true, line: `**${name}**: ${summarizeCluster(snapshot, {}).headline}` };
       } catch (error) {
         return {
           ok: false,
           line: `**${name}**: unreachable (${error instanceof Error ? error.message : String(error)})`,
         };
-      } finally {
-        clearTimeout(timer);
       }
     }),
   );
